@@ -1,0 +1,1 @@
+"""Amazon Selling Partner API client. No Qt, no database."""

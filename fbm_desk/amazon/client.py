@@ -1,0 +1,180 @@
+"""The SP-API client facade: one object per connected store (seller + region).
+
+Public surface (stable; the sync and connect-store code codes against this)::
+
+    client = SpApiClient(config, refresh_token=..., selling_partner_id=..., region="NA",
+                         limiter=shared_limiter, session=None, cancel=threading.Event())
+    client.search_orders(marketplace_ids, last_updated_after=dt | created_after=dt,
+                         last_updated_before=None, fulfillment_statuses=(), included_data=DEFAULT_INCLUDED_DATA,
+                         max_results_per_page=100) -> Iterator[OrdersPage]      # fulfilledBy=MERCHANT always
+    client.get_order(order_id) -> AmazonOrder
+    client.confirm_shipment(order_id, marketplace_id, ShipmentConfirmation) -> None     # 204 = done
+    client.fetch_listings_report(marketplace_id, *, max_wait_s=1800.0) -> list[ListingRow]   # FBA rows skipped
+    client.search_new_listings(marketplace_id, created_after) -> Iterator[ListingRow]
+    client.get_listing(marketplace_id, sku) -> ListingRow
+    client.patch_quantity(marketplace_id, sku, product_type, quantity) -> PatchResult
+    client.submit_quantity_feed(marketplace_id, updates, wait_s) -> FeedResult
+    client.marketplace_participations() -> list[MarketplaceParticipation]
+    client.stats -> CallStats   # api_calls, throttled, throttle_wait_s, request_ids (reset with stats.reset())
+
+    exchange_authorization_code(config, code, redirect_uri) -> TokenGrant   # TokenExchangeFailed on error
+    build_consent_url(config, marketplace, state, redirect_uri="") -> str
+
+Errors (``fbm_desk.amazon.errors``): AuthorizationRevoked (reconnect), AccessDenied, AmazonUnavailable (retries
+exhausted), AmazonRejected (400, Amazon's message in ``amazon_message``), AmazonNotFound, MalformedResponse,
+Cancelled (the cancel event was set). One ``RateLimiter`` per process should be shared by every client.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from urllib.parse import urlencode
+
+import requests
+
+from fbm_desk.amazon import feeds, listings, orders, reports, sellers
+from fbm_desk.amazon.config import SpApiConfig
+from fbm_desk.amazon.http import CallStats, SpApiTransport
+from fbm_desk.amazon.lwa import AccessTokenProvider, LwaClient
+from fbm_desk.amazon.marketplaces import Marketplace
+from fbm_desk.amazon.orders import DEFAULT_INCLUDED_DATA
+from fbm_desk.amazon.ratelimit import RateLimiter
+from fbm_desk.amazon.types import (
+    AmazonOrder,
+    FeedResult,
+    ListingRow,
+    MarketplaceParticipation,
+    OrdersPage,
+    PatchResult,
+    QuantityUpdate,
+    ShipmentConfirmation,
+    TokenGrant,
+)
+
+__all__ = [
+    "DEFAULT_INCLUDED_DATA",
+    "CallStats",
+    "SpApiClient",
+    "build_consent_url",
+    "exchange_authorization_code",
+]
+
+
+class SpApiClient:
+    """SP-API operations for one seller in one region. Thread-compatible: use one client per job/thread."""
+
+    def __init__(
+        self,
+        config: SpApiConfig,
+        *,
+        refresh_token: str,
+        selling_partner_id: str,
+        region: str,
+        limiter: RateLimiter | None = None,
+        session: requests.Session | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.config = config
+        self.selling_partner_id = selling_partner_id
+        self.region = region
+        self._session = session or requests.Session()
+        self.limiter = limiter or RateLimiter(speedup=config.speedup)
+        self.tokens = AccessTokenProvider(LwaClient(config, self._session), refresh_token)
+        self.stats = CallStats()
+        self.transport = SpApiTransport(
+            config,
+            self.tokens,
+            self.limiter,
+            selling_partner_id=selling_partner_id,
+            region=region,
+            session=self._session,
+            cancel=cancel,
+            stats=self.stats,
+        )
+
+    def __repr__(self) -> str:  # no tokens
+        return f"SpApiClient(selling_partner_id={self.selling_partner_id!r}, region={self.region!r})"
+
+    # Orders ---------------------------------------------------------------------------------------------------
+    def search_orders(
+        self,
+        marketplace_ids: Sequence[str],
+        *,
+        last_updated_after: datetime | None = None,
+        last_updated_before: datetime | None = None,
+        created_after: datetime | None = None,
+        fulfillment_statuses: Sequence[str] = (),
+        included_data: Sequence[str] = DEFAULT_INCLUDED_DATA,
+        max_results_per_page: int = 100,
+    ) -> Iterator[OrdersPage]:
+        """Merchant-fulfilled orders, page by page (give exactly one of last_updated_after / created_after)."""
+        return orders.search_orders(
+            self.transport,
+            marketplace_ids,
+            last_updated_after=last_updated_after,
+            last_updated_before=last_updated_before,
+            created_after=created_after,
+            fulfillment_statuses=fulfillment_statuses,
+            included_data=included_data,
+            max_results_per_page=max_results_per_page,
+        )
+
+    def get_order(self, order_id: str) -> AmazonOrder:
+        """One order (v2026-01-01) with its items, recipient, proceeds and packages."""
+        return orders.get_order(self.transport, order_id)
+
+    def confirm_shipment(self, order_id: str, marketplace_id: str, confirmation: ShipmentConfirmation) -> None:
+        """Orders v0 confirmShipment. Raises AmazonRejected with Amazon's message on 400."""
+        orders.confirm_shipment(self.transport, order_id, marketplace_id, confirmation)
+
+    # Listings -------------------------------------------------------------------------------------------------
+    def fetch_listings_report(self, marketplace_id: str, *, max_wait_s: float = 1800.0) -> list[ListingRow]:
+        """GET_MERCHANT_LISTINGS_ALL_DATA, merchant rows only. CANCELLED (no data) gives an empty list."""
+        return reports.fetch_listings_report(self.transport, marketplace_id, max_wait_s=max_wait_s)
+
+    def search_new_listings(self, marketplace_id: str, created_after: datetime) -> Iterator[ListingRow]:
+        """Listings created at or after ``created_after`` (searchListingsItems, oldest first)."""
+        return listings.search_new_listings(
+            self.transport, self.selling_partner_id, marketplace_id, created_after
+        )
+
+    def get_listing(self, marketplace_id: str, sku: str) -> ListingRow:
+        return listings.get_listing(self.transport, self.selling_partner_id, marketplace_id, sku)
+
+    def patch_quantity(self, marketplace_id: str, sku: str, product_type: str, quantity: int) -> PatchResult:
+        """Set the merchant (DEFAULT channel) quantity of one SKU with a JSON-patch merge."""
+        return listings.patch_quantity(
+            self.transport, self.selling_partner_id, marketplace_id, sku, product_type, quantity
+        )
+
+    def submit_quantity_feed(
+        self, marketplace_id: str, updates: Sequence[QuantityUpdate], wait_s: float
+    ) -> FeedResult:
+        """Bulk quantities via JSON_LISTINGS_FEED; waits up to ``wait_s`` for the processing report."""
+        return feeds.submit_quantity_feed(
+            self.transport, self.selling_partner_id, marketplace_id, updates, wait_s=wait_s
+        )
+
+    # Sellers --------------------------------------------------------------------------------------------------
+    def marketplace_participations(self) -> list[MarketplaceParticipation]:
+        """Marketplaces this authorization covers (known marketplaces only): the connection check."""
+        return sellers.marketplace_participations(self.transport)
+
+
+def exchange_authorization_code(
+    config: SpApiConfig, code: str, redirect_uri: str, *, session: requests.Session | None = None
+) -> TokenGrant:
+    """Exchange ``spapi_oauth_code`` (valid 5 minutes, single use) for a refresh token."""
+    return LwaClient(config, session or requests.Session()).exchange_code(code, redirect_uri)
+
+
+def build_consent_url(config: SpApiConfig, marketplace: Marketplace, state: str, redirect_uri: str = "") -> str:
+    """Seller Central consent URL for the website authorization workflow (spapi-notes §2.1)."""
+    query: dict[str, str] = {"application_id": config.application_id, "state": state}
+    if redirect_uri:
+        query["redirect_uri"] = redirect_uri
+    if config.consent_beta:
+        query["version"] = "beta"
+    return f"{config.seller_central_for(marketplace)}/apps/authorize/consent?{urlencode(query)}"

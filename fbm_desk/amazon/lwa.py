@@ -1,0 +1,172 @@
+"""Login with Amazon (LWA) token endpoint: code exchange, refresh grant, cached access token (spapi-notes §1.1)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+
+from fbm_desk.amazon.config import SpApiConfig
+from fbm_desk.amazon.errors import (
+    AccessDenied,
+    AmazonUnavailable,
+    AuthorizationRevoked,
+    MalformedResponse,
+    TokenExchangeFailed,
+)
+from fbm_desk.amazon.types import TokenGrant
+
+log = logging.getLogger(__name__)
+
+TIMEOUT = (10.0, 60.0)
+REFRESH_MARGIN_S = 60.0  # refresh this long before the token expires
+_TRIES = 3
+_FORM = "application/x-www-form-urlencoded;charset=UTF-8"
+
+REVOKED_MESSAGE = "Amazon no longer accepts this store's authorization — reconnect the store"
+
+
+class LwaClient:
+    """Calls the LWA token endpoint. Never logs or raises with token values."""
+
+    def __init__(self, config: SpApiConfig, session: requests.Session) -> None:
+        self._config = config
+        self._session = session
+
+    def exchange_code(self, code: str, redirect_uri: str) -> TokenGrant:
+        """authorization_code grant. Raises TokenExchangeFailed with a message saying what likely went wrong."""
+        form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+        status, body = self._post(form)
+        if status == 200:
+            return _grant(body, fallback_refresh="")
+        error = str(body.get("error", "")) if isinstance(body, dict) else ""
+        if error == "invalid_grant":
+            raise TokenExchangeFailed(
+                "Amazon did not accept the authorization code: it expires 5 minutes after you authorize, can be "
+                "used only once, and the redirect URI must match the one used for consent. Please connect the "
+                "store again.",
+                status=status,
+                code=error,
+            )
+        if error in ("invalid_client", "unauthorized_client"):
+            raise TokenExchangeFailed(
+                "Amazon rejected this app's LWA credentials (client id / secret). Check the app settings.",
+                status=status,
+                code=error,
+            )
+        raise TokenExchangeFailed(
+            f"Connecting the store failed: Amazon answered {status} ({error or 'no error code'}). Try again.",
+            status=status,
+            code=error,
+        )
+
+    def refresh(self, refresh_token: str) -> TokenGrant:
+        """refresh_token grant. ``invalid_grant`` means the seller's authorization is gone."""
+        form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
+        status, body = self._post(form)
+        if status == 200:
+            return _grant(body, fallback_refresh=refresh_token)
+        error = str(body.get("error", "")) if isinstance(body, dict) else ""
+        if error == "invalid_grant":
+            raise AuthorizationRevoked(REVOKED_MESSAGE, status=status, code=error)
+        if error in ("invalid_client", "unauthorized_client"):
+            raise AccessDenied(
+                "Amazon rejected this app's LWA credentials (client id / secret; secrets expire every 180 "
+                "days). Check the app settings.",
+                status=status,
+                code=error,
+            )
+        raise AmazonUnavailable(
+            f"Amazon's login service answered {status}; try again later.", status=status, code=error
+        )
+
+    def _post(self, form: dict[str, str]) -> tuple[int, Any]:
+        data = dict(form, client_id=self._config.client_id, client_secret=self._config.client_secret)
+        url = self._config.lwa_token_url
+        last: Exception | None = None
+        for attempt in range(_TRIES):
+            started = time.monotonic()
+            try:
+                resp = self._session.post(
+                    url,
+                    data=data,
+                    headers={"content-type": _FORM, "accept": "application/json"},
+                    timeout=TIMEOUT,
+                )
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                last = exc
+                log.info("LWA %s: no answer (%s), attempt %d", form["grant_type"], type(exc).__name__, attempt + 1)
+                time.sleep(min(2.0**attempt, 8.0) / max(self._config.speedup, 1.0))
+                continue
+            log.info(
+                "LWA %s -> %s in %d ms",
+                form["grant_type"],
+                resp.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            if resp.status_code >= 500 or resp.status_code == 429:
+                last = None
+                time.sleep(min(2.0**attempt, 8.0) / max(self._config.speedup, 1.0))
+                continue
+            try:
+                return resp.status_code, resp.json()
+            except (ValueError, json.JSONDecodeError) as exc:
+                raise MalformedResponse(
+                    "Amazon's login service sent an unreadable answer; try again later.", status=resp.status_code
+                ) from exc
+        reason = type(last).__name__ if last else "server error"
+        raise AmazonUnavailable(f"Amazon's login service could not be reached ({reason}); try again later.")
+
+
+def _grant(body: Any, *, fallback_refresh: str) -> TokenGrant:
+    if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
+        raise MalformedResponse("Amazon's login service sent a token answer without an access token.")
+    try:
+        expires_in = int(body.get("expires_in", 3600))
+    except (TypeError, ValueError):
+        expires_in = 3600
+    return TokenGrant(
+        access_token=body["access_token"],
+        refresh_token=str(body.get("refresh_token") or fallback_refresh),
+        expires_in=expires_in,
+        token_type=str(body.get("token_type", "bearer")),
+    )
+
+
+class AccessTokenProvider:
+    """Caches the access token of one refresh token until ~60 s before it expires. Thread-safe."""
+
+    def __init__(
+        self, lwa: LwaClient, refresh_token: str, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._lwa = lwa
+        self._refresh_token = refresh_token
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._token = ""
+        self._expires_at = 0.0
+        self.refreshes = 0
+
+    def __repr__(self) -> str:
+        return f"AccessTokenProvider(refreshes={self.refreshes})"
+
+    def get(self) -> str:
+        with self._lock:
+            if not self._token or self._clock() >= self._expires_at - REFRESH_MARGIN_S:
+                grant = self._lwa.refresh(self._refresh_token)
+                self.refreshes += 1
+                self._token = grant.access_token
+                self._expires_at = self._clock() + grant.expires_in
+            return self._token
+
+    def invalidate(self, token: str | None = None) -> None:
+        """Forget the cached token (only if it is still ``token``, so concurrent callers refresh once)."""
+        with self._lock:
+            if token is None or token == self._token:
+                self._token = ""
+                self._expires_at = 0.0

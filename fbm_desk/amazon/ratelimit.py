@@ -1,0 +1,221 @@
+"""Client-side token buckets per (selling partner, region, operation), sized from Amazon's models.
+
+The default rate/burst of every operation is read at import from the "Usage Plan" table in the operation
+descriptions of ``resources/spapi-models`` (not hand-copied). A bucket's rate is lowered when Amazon's
+``x-amzn-RateLimit-Limit`` header reports a smaller one. One ``RateLimiter`` per process is shared by every
+client, so two jobs of the same seller never double-spend a bucket. ``snapshot``/``restore`` (and a
+``BucketStore``) let the buckets survive between CLI runs.
+
+Time runs ``speedup`` times faster for the buckets (tests and the sandbox's demo mode).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from fbm_desk.amazon.errors import Cancelled
+from fbm_desk.resources import spapi_model_path
+
+log = logging.getLogger(__name__)
+
+MODEL_FILES: tuple[str, ...] = (
+    "orders-2026-01-01.json",  # first: its getOrder wins over the deprecated v0 getOrder
+    "orders-v0.json",
+    "reports-2021-06-30.json",
+    "feeds-2021-06-30.json",
+    "listings-items-2021-08-01.json",
+    "sellers-v1.json",
+    "tokens-2021-03-01.json",
+    "catalog-items-2022-04-01.json",
+    "product-type-definitions-2020-09-01.json",
+)
+
+_TABLE = re.compile(
+    r"\|\s*Rate \(requests per second\)\s*\|\s*Burst\s*\|\s*\n\s*\|[-\s|]+\|\s*\n\s*\|\s*([0-9.]+)\s*\|\s*([0-9]+)\s*\|"
+)
+
+# JSON_LISTINGS_FEED submissions: 5 per 5 minutes per region (changelog 2025-05-06, spapi-notes §5.1).
+JSON_LISTINGS_FEED_OPERATION = "createFeed:JSON_LISTINGS_FEED"
+ANY_SELLER = "*"
+
+
+@dataclass(frozen=True)
+class OperationLimit:
+    rate: float  # tokens per second
+    burst: int  # bucket size
+
+
+def parse_model_limits(files: Iterable[str] = MODEL_FILES) -> dict[str, OperationLimit]:
+    """operationId -> (rate, burst) from each operation's "Usage Plan" table. The first file wins on clashes."""
+    limits: dict[str, OperationLimit] = {}
+    for name in files:
+        model = json.loads(spapi_model_path(name).read_text(encoding="utf-8"))
+        for ops in model.get("paths", {}).values():
+            for method, op in ops.items():
+                if method == "parameters" or not isinstance(op, dict):
+                    continue
+                match = _TABLE.search(op.get("description", ""))
+                op_id = op.get("operationId")
+                if match and op_id and op_id not in limits:
+                    limits[op_id] = OperationLimit(float(match.group(1)), int(match.group(2)))
+    return limits
+
+
+MODEL_LIMITS: dict[str, OperationLimit] = parse_model_limits()
+EXTRA_LIMITS: dict[str, OperationLimit] = {JSON_LISTINGS_FEED_OPERATION: OperationLimit(5 / 300, 5)}
+FALLBACK_LIMIT = OperationLimit(1.0, 1)  # an operation missing from the models: be conservative
+
+
+def bucket_key(selling_partner_id: str, region: str, operation: str) -> str:
+    return f"{selling_partner_id}|{region}|{operation}"
+
+
+class BucketStore(Protocol):
+    """Persists bucket state between runs (implemented on the ``rate_bucket`` table in ``fbm_desk.db``)."""
+
+    def load(self) -> dict[str, tuple[float, float]]: ...
+
+    def save(self, buckets: Mapping[str, tuple[float, float]]) -> None: ...
+
+
+Waiter = Callable[[float, "threading.Event | None"], None]
+
+
+def default_waiter(seconds: float, cancel: threading.Event | None) -> None:
+    """Sleep ``seconds``; raise Cancelled as soon as ``cancel`` is set."""
+    if cancel is None:
+        time.sleep(seconds)
+    elif cancel.wait(seconds):
+        raise Cancelled()
+
+
+@dataclass
+class _Bucket:
+    rate: float
+    burst: int
+    tokens: float
+    at: float  # wall-clock time of ``tokens`` (time.time scale, so it can be persisted)
+
+
+class RateLimiter:
+    """Token buckets keyed by ``seller|region|operation``. Thread-safe; waits happen outside the lock."""
+
+    def __init__(
+        self,
+        *,
+        speedup: float = 1.0,
+        clock: Callable[[], float] = time.time,
+        waiter: Waiter = default_waiter,
+        limits: Mapping[str, OperationLimit] | None = None,
+    ) -> None:
+        self.speedup = max(1.0, speedup)
+        self._clock = clock
+        self._waiter = waiter
+        self._limits = dict(MODEL_LIMITS if limits is None else limits)
+        self._limits.update(EXTRA_LIMITS)
+        self._buckets: dict[str, _Bucket] = {}
+        self._restored: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def limit_for(self, operation: str) -> OperationLimit:
+        return self._limits.get(operation, FALLBACK_LIMIT)
+
+    def _bucket(self, key: str, operation: str) -> _Bucket:
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            limit = self.limit_for(operation)
+            tokens, at = self._restored.pop(key, (float(limit.burst), self._clock()))
+            bucket = _Bucket(limit.rate, limit.burst, min(tokens, float(limit.burst)), at)
+            self._buckets[key] = bucket
+        return bucket
+
+    def _refill(self, bucket: _Bucket, now: float) -> None:
+        if now > bucket.at:
+            bucket.tokens = min(float(bucket.burst), bucket.tokens + (now - bucket.at) * bucket.rate * self.speedup)
+        bucket.at = now
+
+    def reserve(self, selling_partner_id: str, region: str, operation: str) -> float:
+        """Take one token now; return how long (real seconds) the caller must wait before sending."""
+        key = bucket_key(selling_partner_id, region, operation)
+        with self._lock:
+            bucket = self._bucket(key, operation)
+            self._refill(bucket, self._clock())
+            bucket.tokens -= 1.0
+            if bucket.tokens >= 0:
+                return 0.0
+            return -bucket.tokens / (bucket.rate * self.speedup)
+
+    def acquire(
+        self, selling_partner_id: str, region: str, operation: str, cancel: threading.Event | None = None
+    ) -> float:
+        """Wait for a token (interruptible by ``cancel``); return the seconds waited."""
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        wait = self.reserve(selling_partner_id, region, operation)
+        if wait > 0:
+            log.debug("pacing %s for %.2f s", operation, wait)
+            self._waiter(wait, cancel)
+        return wait
+
+    def observe_rate(self, selling_partner_id: str, region: str, operation: str, header: str | None) -> None:
+        """Lower the bucket's rate to Amazon's ``x-amzn-RateLimit-Limit`` when that is smaller."""
+        if not header:
+            return
+        try:
+            rate = float(header)
+        except ValueError:
+            return
+        if rate <= 0:
+            return
+        key = bucket_key(selling_partner_id, region, operation)
+        with self._lock:
+            bucket = self._bucket(key, operation)
+            if rate < bucket.rate:
+                self._refill(bucket, self._clock())
+                log.info("%s: Amazon reports rate %s/s, lowering from %s/s", operation, rate, bucket.rate)
+                bucket.rate = rate
+
+    def drain(self, selling_partner_id: str, region: str, operation: str) -> None:
+        """Amazon said 429: our bucket was optimistic, so empty it."""
+        key = bucket_key(selling_partner_id, region, operation)
+        with self._lock:
+            bucket = self._bucket(key, operation)
+            self._refill(bucket, self._clock())
+            bucket.tokens = min(bucket.tokens, 0.0)
+
+    def tokens(self, selling_partner_id: str, region: str, operation: str) -> float:
+        key = bucket_key(selling_partner_id, region, operation)
+        with self._lock:
+            bucket = self._bucket(key, operation)
+            self._refill(bucket, self._clock())
+            return bucket.tokens
+
+    def snapshot(self) -> dict[str, tuple[float, float]]:
+        """key -> (tokens, wall-clock time) for every bucket in use (and restored ones not yet used)."""
+        with self._lock:
+            out = dict(self._restored)
+            for key, bucket in self._buckets.items():
+                out[key] = (bucket.tokens, bucket.at)
+            return out
+
+    def restore(self, state: Mapping[str, tuple[float, float]]) -> None:
+        """Load persisted buckets; they refill for the time that passed since they were saved."""
+        with self._lock:
+            for key, (tokens, at) in state.items():
+                operation = key.rsplit("|", 1)[-1]
+                limit = self.limit_for(operation)
+                bucket = _Bucket(limit.rate, limit.burst, min(float(tokens), float(limit.burst)), float(at))
+                self._buckets[key] = bucket
+
+    def load_from(self, store: BucketStore) -> None:
+        self.restore(store.load())
+
+    def save_to(self, store: BucketStore) -> None:
+        store.save(self.snapshot())

@@ -1,0 +1,91 @@
+"""Headless commands: ``fbm-desk [--data-dir DIR] COMMAND ...``. Same services and jobs as the GUI.
+
+Each command module exposes ``register(subparsers)`` and sets ``func=handler`` on its parser, where
+``handler(args) -> int`` returns the exit code. Exit codes: 0 ok, 1 could not complete, 2 invalid input.
+Known errors (``FbmError``) print their user message on stderr; anything else is a bug and is logged with its
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Callable, Sequence
+
+from fbm_desk import APP_NAME, __version__
+from fbm_desk.errors import FbmError, InvalidInput, NotFound
+
+log = logging.getLogger(__name__)
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "fbm_desk.cli.store_cmd",
+    "fbm_desk.cli.sync_cmd",
+    "fbm_desk.cli.orders_cmd",
+    "fbm_desk.cli.products_cmd",
+    "fbm_desk.cli.ship_cmd",
+    "fbm_desk.cli.inventory_cmd",
+    "fbm_desk.cli.sandbox_cmd",
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_INVALID = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="fbm-desk",
+        description=f"{APP_NAME}: Amazon FBM orders, products, stock and tracking for small warehouses. "
+        "Without a command, opens the desktop app.",
+    )
+    parser.add_argument("--data-dir", metavar="DIR", help="data folder (default: platform data dir; env FBM_DESK_DATA_DIR)")
+    parser.add_argument("--demo", action="store_true", help="open the app on the built-in Amazon sandbox with demo data")
+    parser.add_argument("--self-test", action="store_true", help="run a smoke test of this installation and exit")
+    parser.add_argument("--verbose", "-v", action="store_true", help="log debug details")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:  # a real import error inside the module is a bug
+                raise
+            continue  # TODO(lead): remove once every command module exists
+        module.register(subparsers)
+    return parser
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run the handler chosen by the parser, mapping known errors to exit codes and stderr messages."""
+    handler: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return handler(args)
+    except (InvalidInput, NotFound) as exc:
+        print(f"fbm-desk: {exc.user_message}", file=sys.stderr)
+        return EXIT_INVALID
+    except FbmError as exc:
+        print(f"fbm-desk: {exc.user_message}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("fbm-desk: interrupted", file=sys.stderr)
+        return 130
+    except Exception:
+        log.exception("Bug in command %s", getattr(args, "command", "?"))
+        print("fbm-desk: internal error (details are in the log file)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        if args.self_test:
+            from fbm_desk.selftest import run_self_test
+
+            return run_self_test(args)
+        from fbm_desk.app import run_gui
+
+        return run_gui(args)
+    return run_command(args)

@@ -1,0 +1,91 @@
+"""Qt-free services shared by the CLI and the GUI: paths, database, settings, credentials, Amazon access.
+
+``build_core`` is called once per process (by ``fbm_desk.app`` for the GUI, by ``fbm_desk.cli`` for headless
+commands). Nothing here imports Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from fbm_desk.amazon.config import SpApiConfig
+from fbm_desk.credentials import Credentials, open_credentials
+from fbm_desk.db import OpenedDatabase, open_database
+from fbm_desk.db.rows import StoreRow
+from fbm_desk.errors import Action, FbmError
+from fbm_desk.paths import AppPaths
+from fbm_desk.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from fbm_desk.amazon.client import SpApiClient
+    from fbm_desk.amazon.ratelimit import RateLimiter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class CoreServices:
+    paths: AppPaths
+    db: OpenedDatabase
+    settings: Settings
+    credentials: Credentials
+    spapi_config: SpApiConfig
+    _limiter: RateLimiter | None = field(default=None, repr=False)
+    _limiter_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def limiter(self) -> RateLimiter:
+        """One rate limiter per process, shared by every client, persisted in the ``rate_bucket`` table."""
+        with self._limiter_lock:
+            if self._limiter is None:
+                from fbm_desk.amazon.ratelimit import RateLimiter
+
+                self._limiter = RateLimiter(speedup=self.spapi_config.speedup)
+                try:
+                    from fbm_desk.db.rate_buckets import DbBucketStore
+
+                    self._limiter.attach_store(DbBucketStore())
+                except ImportError:  # pragma: no cover - during development only
+                    log.debug("rate bucket persistence not available")
+            return self._limiter
+
+    def client_for(self, store: StoreRow, cancel: threading.Event | None = None) -> SpApiClient:
+        """An SP-API client for one store, with its refresh token from the credentials layer."""
+        from fbm_desk.amazon.client import SpApiClient
+
+        token = self.credentials.get_refresh_token(store.id)
+        if not token:
+            raise FbmError(
+                f"Store '{store.name}' has no Amazon authorization on this computer. Reconnect the store.",
+                action=Action.RECONNECT,
+            )
+        if not self.spapi_config.has_app_credentials:
+            raise FbmError(
+                "Amazon app credentials are missing: set FBM_DESK_LWA_CLIENT_ID and FBM_DESK_LWA_CLIENT_SECRET "
+                "(or the 'amazon' section of settings.json), or run the demo.",
+                action=Action.FIX_INPUT,
+            )
+        return SpApiClient(
+            self.spapi_config,
+            refresh_token=token,
+            selling_partner_id=store.selling_partner_id,
+            region=store.region,
+            limiter=self.limiter,
+            cancel=cancel,
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def build_core(paths: AppPaths, *, spapi_config: SpApiConfig | None = None) -> CoreServices:
+    """Open everything the app needs below the UI. Raises ``DatabaseError`` for an unusable database."""
+    paths.ensure()
+    settings = load_settings(paths.settings_file)
+    db = open_database(paths.db_file, backup_dir=paths.backup_dir)
+    credentials = open_credentials(paths.data_dir, settings.instance_id)
+    config = spapi_config or SpApiConfig.from_env(settings.amazon)
+    return CoreServices(paths=paths, db=db, settings=settings, credentials=credentials, spapi_config=config)

@@ -1,0 +1,199 @@
+"""Open the local SQLite database: checks, backup, migrations, pragmas.
+
+Rules (see ARCHITECTURE.md):
+- The schema version lives in ``PRAGMA user_version``; ``MIGRATIONS`` is an ordered, append-only list of SQL
+  files. Each step runs in one transaction together with its ``user_version`` bump.
+- Before migrating an existing file, it is copied to ``backups/`` with SQLite's online backup API.
+- A database written by a newer FBM Desk is refused; a file that is not an FBM Desk database, or is corrupt, is
+  refused. In both cases the file is never written to.
+- Every connection uses WAL, foreign keys and a busy timeout. peewee keeps one connection per thread, so the
+  sync workers on the thread pool and the GUI thread each get their own.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import peewee as pw
+
+from fbm_desk.db.models import database_proxy
+from fbm_desk.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+APPLICATION_ID = 0x46424D44  # "FBMD": marks the file as ours (PRAGMA application_id)
+MIGRATIONS: tuple[str, ...] = ("schema_v1.sql", "schema_v2.sql")
+LATEST_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_S = 10.0
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class OpenedDatabase:
+    """The opened database and what happened while opening it."""
+
+    db: pw.SqliteDatabase
+    path: Path
+    version: int
+    migrated_from: int | None
+    backup: Path | None
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+
+def _sql(name: str) -> str:
+    return resources.files("fbm_desk.db").joinpath(name).read_text(encoding="utf-8")
+
+
+def _inspect_existing(path: Path) -> tuple[int, int]:
+    """Return (user_version, application_id) of an existing file, read-only. Raises DatabaseError if unusable."""
+    try:
+        with path.open("rb") as fh:
+            header = fh.read(len(_SQLITE_HEADER))
+    except OSError as exc:
+        raise DatabaseError(f"Cannot read the database file {path}: {exc.strerror}.") from exc
+    if header != _SQLITE_HEADER:
+        raise DatabaseError(
+            f"The file {path} is not an FBM Desk database (it may be damaged). "
+            "It was left untouched; restore a backup from the 'backups' folder or move the file away."
+        )
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            check = conn.execute("PRAGMA quick_check").fetchone()
+            version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+            app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise DatabaseError(
+            f"The database file {path} is damaged and cannot be opened ({exc}). "
+            "It was left untouched; restore a backup from the 'backups' folder."
+        ) from exc
+    if check is None or check[0] != "ok":
+        raise DatabaseError(
+            f"The database file {path} failed its integrity check. "
+            "It was left untouched; restore a backup from the 'backups' folder."
+        )
+    return version, app_id
+
+
+def _backup(path: Path, version: int, backup_dir: Path) -> Path:
+    backup_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = backup_dir / f"{path.stem}-v{version}-{stamp}.sqlite3"
+    src = sqlite3.connect(str(path))
+    dst = sqlite3.connect(str(target))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    return target
+
+
+def _apply_migrations(path: Path, current: int) -> None:
+    conn = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")  # schema changes may rebuild tables
+        for index in range(current, LATEST_VERSION):
+            step = MIGRATIONS[index]
+            log.info("Migrating database to version %d (%s)", index + 1, step)
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in _split_sql(_sql(step)):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {index + 1}")
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+    finally:
+        conn.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Split a migration script into statements (``sqlite3.complete_statement`` handles quotes)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        if not buffer and line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements
+
+
+def open_database(path: Path, *, backup_dir: Path | None = None) -> OpenedDatabase:
+    """Open (creating or migrating) the database at ``path`` and bind the models to it.
+
+    Raises ``DatabaseError`` with a user-facing message when the file is damaged, foreign, newer than this
+    version, or the disk is full. A refused file is never modified.
+    """
+    path = Path(path)
+    backup_dir = backup_dir or path.parent / "backups"
+    migrated_from: int | None = None
+    backup: Path | None = None
+    try:
+        if path.exists() and path.stat().st_size > 0:
+            version, app_id = _inspect_existing(path)
+            if app_id not in (0, APPLICATION_ID):
+                raise DatabaseError(f"The file {path} belongs to another application; it was left untouched.")
+            if version > LATEST_VERSION:
+                raise DatabaseError(
+                    f"This database was written by a newer version of FBM Desk (schema {version}; this version "
+                    f"understands up to {LATEST_VERSION}). Install the newer version; the file was left untouched."
+                )
+            if version == 0 and app_id == 0 and _has_tables(path):
+                raise DatabaseError(f"The file {path} is not an FBM Desk database; it was left untouched.")
+            if version < LATEST_VERSION:
+                if version > 0:
+                    backup = _backup(path, version, backup_dir)
+                    log.info("Backed up database (schema %d) to %s", version, backup)
+                migrated_from = version
+                _apply_migrations(path, version)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            migrated_from = 0
+            _apply_migrations(path, 0)
+    except sqlite3.OperationalError as exc:
+        raise _operational(exc, path) from exc
+
+    db = pw.SqliteDatabase(
+        str(path),
+        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "cache_size": -32000},
+        timeout=BUSY_TIMEOUT_S,
+    )
+    database_proxy.initialize(db)
+    db.connect(reuse_if_open=True)
+    return OpenedDatabase(db=db, path=path, version=LATEST_VERSION, migrated_from=migrated_from, backup=backup)
+
+
+def _has_tables(path: Path) -> bool:
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+def _operational(exc: sqlite3.OperationalError, path: Path) -> DatabaseError:
+    text = str(exc).lower()
+    if "disk is full" in text or "disk i/o" in text:
+        return DatabaseError(f"The disk holding {path.parent} is full. Free some space and try again.")
+    if "locked" in text:
+        return DatabaseError("The database is busy in another FBM Desk window or process. Close it and retry.")
+    return DatabaseError(f"The database {path} could not be opened: {exc}.")

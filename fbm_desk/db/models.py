@@ -1,0 +1,246 @@
+"""peewee models mirroring the migrated schema (``schema_v*.sql``).
+
+The SQL files own the schema; these classes only map it. ``tests/test_db_migrations.py`` checks that every
+model column exists in a freshly migrated database, so the two cannot drift apart silently.
+
+Models stay inside ``fbm_desk.db``: queries hand frozen dataclasses (``fbm_desk.db.rows``) to the rest of the app.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import peewee as pw
+
+# Bound at runtime by ``fbm_desk.db.connection.open_database``.
+database_proxy = pw.DatabaseProxy()
+
+
+def utcnow_iso() -> str:
+    """Current UTC time as the ISO 8601 text stored in every timestamp column."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = database_proxy
+        legacy_table_names = False
+
+
+class Store(BaseModel):
+    name = pw.TextField(unique=True)
+    marketplace_id = pw.TextField()
+    region = pw.TextField()
+    selling_partner_id = pw.TextField()
+    status = pw.TextField(default="connected")
+    download_products_orders = pw.BooleanField(default=True)
+    import_pending = pw.BooleanField(default=False)
+    starting_inventory = pw.TextField(default="match")
+    remove_stock_external = pw.BooleanField(default=False)
+    secret_storage = pw.TextField(default="keyring")
+    status_message = pw.TextField(default="")
+    token_updated_at = pw.TextField(null=True)
+    created_at = pw.TextField(default=utcnow_iso)
+
+
+class SyncCursor(BaseModel):
+    store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
+    job = pw.TextField()
+    value = pw.TextField()
+    updated_at = pw.TextField(default=utcnow_iso)
+
+    class Meta:
+        primary_key = pw.CompositeKey("store", "job")
+
+
+class Warehouse(BaseModel):
+    name = pw.TextField(unique=True)
+    is_primary = pw.BooleanField(default=False)
+
+
+class Product(BaseModel):
+    sku = pw.TextField(unique=True)
+    title = pw.TextField(default="")
+    barcode = pw.TextField(default="")
+    created_at = pw.TextField(default=utcnow_iso)
+
+
+class Listing(BaseModel):
+    store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
+    seller_sku = pw.TextField()
+    asin = pw.TextField(default="")
+    title = pw.TextField(default="")
+    product_type = pw.TextField(default="PRODUCT")
+    fulfillment_channel = pw.TextField(default="DEFAULT")
+    status = pw.TextField(default="")
+    amazon_quantity = pw.IntegerField(null=True)
+    product = pw.ForeignKeyField(Product, null=True, on_delete="SET NULL", column_name="product_id")
+    opened_at = pw.TextField(null=True)
+    first_seen_at = pw.TextField(default=utcnow_iso)
+    last_seen_at = pw.TextField(default=utcnow_iso)
+    gone_at = pw.TextField(null=True)
+    pushed_quantity = pw.IntegerField(null=True)
+    pushed_at = pw.TextField(null=True)
+    push_state = pw.TextField(default="none")
+    push_issues = pw.TextField(default="")
+
+
+class SkuAlias(BaseModel):
+    store = pw.ForeignKeyField(Store, null=True, on_delete="CASCADE", column_name="store_id")
+    seller_sku = pw.TextField()
+    product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id")
+    created_at = pw.TextField(default=utcnow_iso)
+
+
+class InventoryLevel(BaseModel):
+    product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id")
+    warehouse = pw.ForeignKeyField(Warehouse, on_delete="CASCADE", column_name="warehouse_id")
+    on_hand = pw.IntegerField(default=0)
+    updated_at = pw.TextField(default=utcnow_iso)
+
+    class Meta:
+        primary_key = pw.CompositeKey("product", "warehouse")
+
+
+class InventoryAdjustment(BaseModel):
+    product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id")
+    warehouse = pw.ForeignKeyField(Warehouse, on_delete="CASCADE", column_name="warehouse_id")
+    delta = pw.IntegerField()
+    on_hand_after = pw.IntegerField()
+    reason = pw.TextField()
+    source = pw.TextField(default="user")
+    created_at = pw.TextField(default=utcnow_iso)
+
+
+class Order(BaseModel):
+    store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
+    amazon_order_id = pw.TextField()
+    marketplace_id = pw.TextField(default="")
+    amazon_status = pw.TextField()
+    state = pw.TextField()
+    payment_hold = pw.BooleanField(default=False)
+    needs_mapping = pw.BooleanField(default=False)
+    purchase_date = pw.TextField(null=True)
+    amazon_updated_at = pw.TextField(null=True)
+    earliest_ship_date = pw.TextField(null=True)
+    latest_ship_date = pw.TextField(null=True)
+    latest_delivery_date = pw.TextField(null=True)
+    service_level = pw.TextField(default="")
+    is_prime = pw.BooleanField(default=False)
+    is_business = pw.BooleanField(default=False)
+    buyer_name = pw.TextField(default="")
+    ship_name = pw.TextField(default="")
+    ship_company = pw.TextField(default="")
+    ship_address1 = pw.TextField(default="")
+    ship_address2 = pw.TextField(default="")
+    ship_address3 = pw.TextField(default="")
+    ship_city = pw.TextField(default="")
+    ship_state = pw.TextField(default="")
+    ship_postal_code = pw.TextField(default="")
+    ship_country = pw.TextField(default="")
+    ship_phone = pw.TextField(default="")
+    total_amount = pw.TextField(default="")
+    currency = pw.TextField(default="")
+    imported_at = pw.TextField(default=utcnow_iso)
+    updated_at = pw.TextField(default=utcnow_iso)
+
+    class Meta:
+        table_name = "orders"
+
+
+class OrderItem(BaseModel):
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id", backref="items")
+    order_item_id = pw.TextField()
+    seller_sku = pw.TextField()
+    asin = pw.TextField(default="")
+    title = pw.TextField(default="")
+    product = pw.ForeignKeyField(Product, null=True, on_delete="SET NULL", column_name="product_id")
+    quantity = pw.IntegerField()
+    quantity_shipped = pw.IntegerField(default=0)
+    unit_price = pw.TextField(default="")
+
+
+class Package(BaseModel):
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id", backref="packages")
+    package_reference_id = pw.IntegerField()
+    carrier_code = pw.TextField()
+    carrier_name = pw.TextField(default="")
+    shipping_method = pw.TextField(default="")
+    tracking_number = pw.TextField()
+    ship_date = pw.TextField()
+    source = pw.TextField(default="local")
+    push_state = pw.TextField(default="queued")
+    push_message = pw.TextField(default="")
+    pushed_at = pw.TextField(null=True)
+    created_at = pw.TextField(default=utcnow_iso)
+    updated_at = pw.TextField(default=utcnow_iso)
+
+
+class PackageItem(BaseModel):
+    package = pw.ForeignKeyField(Package, on_delete="CASCADE", column_name="package_id", backref="items")
+    order_item = pw.ForeignKeyField(OrderItem, on_delete="CASCADE", column_name="order_item_id")
+    quantity = pw.IntegerField()
+
+
+class Outbox(BaseModel):
+    store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
+    kind = pw.TextField()
+    ref_id = pw.IntegerField()
+    state = pw.TextField(default="pending")
+    attempts = pw.IntegerField(default=0)
+    last_error = pw.TextField(default="")
+    created_at = pw.TextField(default=utcnow_iso)
+    updated_at = pw.TextField(default=utcnow_iso)
+
+
+class SyncRun(BaseModel):
+    store = pw.ForeignKeyField(Store, null=True, on_delete="CASCADE", column_name="store_id")
+    job = pw.TextField()
+    trigger = pw.TextField(default="manual")
+    started_at = pw.TextField(default=utcnow_iso)
+    finished_at = pw.TextField(null=True)
+    status = pw.TextField(default="running")
+    fetched = pw.IntegerField(default=0)
+    created = pw.IntegerField(default=0)
+    updated = pw.IntegerField(default=0)
+    skipped = pw.IntegerField(default=0)
+    rejected = pw.IntegerField(default=0)
+    api_calls = pw.IntegerField(default=0)
+    throttled = pw.IntegerField(default=0)
+    throttle_wait_s = pw.FloatField(default=0.0)
+    request_ids = pw.TextField(default="")
+    summary = pw.TextField(default="")
+    error = pw.TextField(default="")
+
+
+class OrderEvent(BaseModel):
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id", backref="events")
+    at = pw.TextField(default=utcnow_iso)
+    kind = pw.TextField()
+    message = pw.TextField(default="")
+
+
+class RateBucket(BaseModel):
+    key = pw.TextField(primary_key=True)
+    tokens = pw.FloatField()
+    updated_at = pw.FloatField()
+
+
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Store,
+    SyncCursor,
+    Warehouse,
+    Product,
+    Listing,
+    SkuAlias,
+    InventoryLevel,
+    InventoryAdjustment,
+    Order,
+    OrderItem,
+    Package,
+    PackageItem,
+    Outbox,
+    SyncRun,
+    OrderEvent,
+    RateBucket,
+)

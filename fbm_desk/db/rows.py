@@ -1,0 +1,27 @@
+"""Frozen rows handed out of the database layer (never peewee model instances)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StoreRow:
+    id: int
+    name: str
+    marketplace_id: str
+    region: str
+    selling_partner_id: str
+    status: str  # connected | needs_reconnect | disabled
+    download_products_orders: bool
+    import_pending: bool
+    starting_inventory: str  # match | zero
+    remove_stock_external: bool
+    secret_storage: str  # keyring | insecure_fallback
+    status_message: str
+    token_updated_at: str | None
+    created_at: str
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "connected"

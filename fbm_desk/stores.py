@@ -1,0 +1,93 @@
+"""Adding, reconnecting and removing stores: the database row and its secret change together.
+
+The store row and its refresh token are written in one step: the row is inserted inside a transaction, the
+token goes to the credentials layer, and only then is the transaction committed. If storing the secret fails,
+no store is left behind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fbm_desk.amazon.marketplaces import by_code
+from fbm_desk.core import CoreServices
+from fbm_desk.db import stores as store_db
+from fbm_desk.db.models import utcnow_iso
+from fbm_desk.db.rows import StoreRow
+from fbm_desk.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """The per-store options of the Add Store dialog (seeds: Rackseeker/ShipHero help page)."""
+
+    download_products_orders: bool = True
+    import_pending: bool = False
+    starting_inventory: str = "match"  # match | zero
+    remove_stock_external: bool = False
+
+    def __post_init__(self) -> None:
+        if self.starting_inventory not in ("match", "zero"):
+            raise InvalidInput("Starting inventory must be 'match' (what is in Amazon) or 'zero'.")
+
+
+def add_store(
+    core: CoreServices,
+    *,
+    name: str,
+    marketplace: str,
+    selling_partner_id: str,
+    refresh_token: str,
+    options: StoreOptions | None = None,
+) -> StoreRow:
+    """Create a connected store. Raises ``InvalidInput`` (nothing stored) for a bad or duplicate store."""
+    options = options or StoreOptions()
+    market = by_code(marketplace)
+    seller = selling_partner_id.strip()
+    if not seller:
+        raise InvalidInput("Enter the Amazon selling partner id (Merchant Token) of the store.")
+    token = refresh_token.strip()
+    if not token:
+        raise InvalidInput("The refresh token is empty.")
+    with core.db.db.atomic():
+        clean = store_db.check_new_store(name, seller, market.marketplace_id)
+        row = store_db.insert_store(
+            name=clean,
+            marketplace_id=market.marketplace_id,
+            region=market.region,
+            selling_partner_id=seller,
+            status="connected",
+            download_products_orders=options.download_products_orders,
+            import_pending=options.import_pending,
+            starting_inventory=options.starting_inventory,
+            remove_stock_external=options.remove_stock_external,
+            secret_storage=core.credentials.backend_kind,
+            token_updated_at=utcnow_iso(),
+        )
+        core.credentials.set_refresh_token(row.id, token)  # raises -> the row is rolled back
+    return row
+
+
+def replace_token(core: CoreServices, store_id: int, refresh_token: str, selling_partner_id: str | None = None) -> StoreRow:
+    """Reconnect: new refresh token in place; orders, listings and settings are kept."""
+    current = store_db.get_store(store_id)
+    if selling_partner_id and selling_partner_id != current.selling_partner_id:
+        raise InvalidInput(
+            f"You authorized a different Amazon account ({selling_partner_id}) than the one of store "
+            f"'{current.name}' ({current.selling_partner_id}). Add it as a new store instead."
+        )
+    core.credentials.set_refresh_token(store_id, refresh_token)
+    return store_db.update_store(
+        store_id,
+        status="connected",
+        status_message="",
+        token_updated_at=utcnow_iso(),
+        secret_storage=core.credentials.backend_kind,
+    )
+
+
+def remove_store(core: CoreServices, store_id: int) -> None:
+    """Delete the store with its orders, listings and history, then forget its token."""
+    with core.db.db.atomic():
+        store_db.delete_store(store_id)
+    core.credentials.delete_refresh_token(store_id)

@@ -1,0 +1,1 @@
+"""Sync jobs (no Qt), the job runner (QThreadPool) and the scheduler (APScheduler, triggers only)."""
