@@ -47,7 +47,7 @@ class CoreServices:
                 try:
                     from fbm_desk.db.rate_buckets import DbBucketStore
 
-                    self._limiter.attach_store(DbBucketStore())
+                    self._limiter.load_from(DbBucketStore())  # saved again after each run (sync.execute)
                 except ImportError:  # pragma: no cover - during development only
                     log.debug("rate bucket persistence not available")
             return self._limiter

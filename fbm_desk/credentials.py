@@ -67,7 +67,9 @@ class KeyringStore:
         try:
             self._keyring.set_password(SERVICE_NAME, self._user(key), value)
         except Exception as exc:
-            raise CredentialsError(f"The system keyring could not store a secret ({type(exc).__name__}).") from None
+            raise CredentialsError(
+                f"The system keyring could not store a secret ({type(exc).__name__})."
+            ) from None
 
     def delete(self, key: str) -> None:
         try:
@@ -75,7 +77,9 @@ class KeyringStore:
         except self._keyring.errors.PasswordDeleteError:
             pass
         except Exception as exc:
-            raise CredentialsError(f"The system keyring could not delete a secret ({type(exc).__name__}).") from None
+            raise CredentialsError(
+                f"The system keyring could not delete a secret ({type(exc).__name__})."
+            ) from None
 
 
 class InsecureFileStore:
@@ -93,7 +97,9 @@ class InsecureFileStore:
         except FileNotFoundError:
             return {}
         except (OSError, ValueError) as exc:
-            raise CredentialsError(f"The secrets file {self.path} cannot be read ({type(exc).__name__}).") from None
+            raise CredentialsError(
+                f"The secrets file {self.path} cannot be read ({type(exc).__name__})."
+            ) from None
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
 
     def _write(self, data: dict[str, str]) -> None:

@@ -6,9 +6,9 @@ to scrub text shown in an error dialog or put into a diagnostics export.
 
 What is redacted (anywhere in the message, its ``%`` arguments, the exception traceback and stack info):
 - Login with Amazon tokens (``Atza|…``, ``Atzr|…``, ``Atz.sprdt|…``, also URL-encoded as ``Atza%7C…``);
-- LWA client secrets (``amzn1.oa2-cs.v1.…``) and values under secret keys (``client_secret``, ``refresh_token``,
-  ``access_token``, ``x-amz-access-token``, ``spapi_oauth_code``, ``authorization``, ``password``, …) in
-  query/form strings, JSON, Python reprs and headers;
+- LWA client secrets (``amzn1.oa2-cs.v1.…``) and values under secret keys (``client_secret``,
+  ``refresh_token``, ``access_token``, ``x-amz-access-token``, ``spapi_oauth_code``, ``authorization``,
+  ``password``, …) in query/form strings, JSON, Python reprs and headers;
 - buyer PII: e-mail addresses, phone numbers, and values under keys naming a person or place (``name``,
   ``address``, ``buyer``, ``phone``, ``email``, ``ship_to``, ``postal``, ``city``, ``street``, …).
 Amazon order ids (``123-1234567-1234567``), SKUs, ASINs and dates stay readable: they are needed to debug.
@@ -34,16 +34,16 @@ REDACTED = "[REDACTED]"
 
 _HANDLER_MARK = "_fbm_desk_handler"
 
-# --- patterns -----------------------------------------------------------------------------------------------
+# Patterns
 
-_TOKEN_CHARS = r"[A-Za-z0-9\-_+/=.%~]"
+_TOKEN_CHARS = r"[A-Za-z0-9\-_+/=.%~]"  # noqa: S105 - a character class
 # LWA access/refresh/restricted-data tokens; ``|`` may be URL-encoded as %7C.
 _LWA_TOKEN = re.compile(r"Atz(?:[a-z]|\.sprdt)?(?:\||%7[Cc])" + _TOKEN_CHARS + "+")
 _CLIENT_SECRET = re.compile(r"amzn1\.oa2-cs\.v1\.[A-Za-z0-9\-_.]+")
 _BEARER = re.compile(r"(?i)\b(Bearer|Basic)\s+[A-Za-z0-9\-_+/=.~|%]+")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-# Phones: international (+ and 7+ digits) or the common 3-3-4 layout. Amazon order ids (3-7-7) and ISO dates do
-# not match because the surrounding characters must not be digits, letters or dashes.
+# Phones: international (+ and 7+ digits) or the common 3-3-4 layout. Amazon order ids (3-7-7) and ISO dates
+# do not match because the surrounding characters must not be digits, letters or dashes.
 _PHONE = re.compile(
     r"(?<![\w\-+])(?:"
     r"\+\d[\d\s().\-]{5,}\d"
@@ -51,12 +51,15 @@ _PHONE = re.compile(
     r")(?:\s*(?:ext\.?|x)\s*\d{1,6})?(?![\w\-])"
 )
 
+# Key names, not secrets:
 _SECRET_KEYS = (
-    r"client[_\-]?secret|refresh[_\-]?token|access[_\-]?token|x-amz-access-token|spapi_oauth_code"
+    r"client[_\-]?secret|refresh[_\-]?token|access[_\-]?token|x-amz-access-token|spapi_oauth_code"  # noqa: S105
     r"|authorization|password|passwd|secret|api[_\-]?key|id[_\-]?token|session[_\-]?token"
 )
 # Words that, inside a key, mean the value is about a person or where they live.
-_PII_WORDS = r"name|address|buyer|phone|email|e-mail|ship[_\-]?to|postal|zip|city|street|county|district|recipient"
+_PII_WORDS = (
+    r"name|address|buyer|phone|email|e-mail|ship[_\-]?to|postal|zip|city|street|county|district|recipient"
+)
 # Keys containing a PII word that name things, not people (kept readable for debugging).
 _PII_KEY_ALLOWLIST = frozenset(
     {
@@ -88,7 +91,14 @@ _KEY_SEP = r"(?P=kq)\s*[:=]\s*"
 _QUOTED = r"(?P<q>[\"'])(?P<qv>(?:\\.|(?!(?P=q)).)*)(?P=q)"
 
 _SECRET_KV = re.compile(
-    _KEY_PREFIX + r"(?P<key>(?i:" + _SECRET_KEYS + r"))" + _KEY_SEP + r"(?:" + _QUOTED + r"|(?P<uv>[^\s&,;\"'}\])]+))"
+    _KEY_PREFIX
+    + r"(?P<key>(?i:"
+    + _SECRET_KEYS
+    + r"))"
+    + _KEY_SEP
+    + r"(?:"
+    + _QUOTED
+    + r"|(?P<uv>[^\s&,;\"'}\])]+))"
 )
 _PII_KV = re.compile(
     _KEY_PREFIX
@@ -98,8 +108,9 @@ _PII_KV = re.compile(
     + _KEY_SEP
     + r"(?:"
     + _QUOTED
-    # Unquoted PII may contain spaces ("name=Jane Doe"): take everything up to a delimiter or the next key=.
-    + r"|(?P<uv>(?:(?!\s+[A-Za-z_][\w\-]*\s*[=:])[^&,;\n\"'{}\[\]()])+))"
+    # Unquoted PII may hold spaces and commas ("ship_to=1 Main St, Seattle"): take everything up to a
+    # delimiter or the next ``key=``.
+    + r"|(?P<uv>(?:(?!\s+[A-Za-z_][\w\-]*\s*[=:])[^&;\n\"'{}\[\]()])+))"
 )
 # OAuth authorization codes travel as ``code=`` in query/form strings only (``?code=`` / ``&code=``).
 _FORM_CODE = re.compile(r"(?<=[?&])(?P<key>code)=(?P<uv>[^&\s\"']+)")
@@ -109,7 +120,8 @@ def _replace_kv(match: re.Match[str]) -> str:
     key = match.group("key")
     if match.re is _PII_KV and key.lower() in _PII_KEY_ALLOWLIST:
         return match.group(0)
-    if match.group("uv") is not None and not match.group("uv").strip():
+    value = match.group("qv") if match.group("qv") is not None else match.group("uv")
+    if not value.strip() or value.startswith(REDACTED[:-1]):  # empty, or already scrubbed by a token pattern
         return match.group(0)
     start, end = match.span("qv") if match.group("qv") is not None else match.span("uv")
     whole_start = match.start()
@@ -154,10 +166,9 @@ class RedactingFilter(logging.Filter):
             message = f"{record.msg!s} (unformattable log arguments)"
         record.msg = redact(message)
         record.args = None
-        if record.exc_info and record.exc_info[0] is not None:
-            if not record.exc_text:
-                record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-            # logging.Formatter prints a cached exc_text instead of re-rendering exc_info.
+        # logging.Formatter prints a cached exc_text instead of re-rendering exc_info, so scrub that text.
+        if record.exc_info and record.exc_info[0] is not None and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         if record.exc_text:
             record.exc_text = redact(record.exc_text)
         if record.stack_info:
@@ -182,7 +193,9 @@ def _install_excepthooks() -> None:
             return
         name = args.thread.name if args.thread is not None else "?"
         bug_log.critical(
-            "Uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback)
+            "Uncaught exception in thread %s",
+            name,
+            exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
         )
 
     sys.excepthook = excepthook

@@ -59,7 +59,9 @@ def load_settings(path: Path) -> Settings:
             data = loaded if isinstance(loaded, dict) else {}
         except (OSError, ValueError):
             aside = path.with_name(path.name + ".unreadable")
-            log.warning("settings.json could not be read; kept it as %s and started from defaults", aside.name)
+            log.warning(
+                "settings.json could not be read; kept it as %s and started from defaults", aside.name
+            )
             os.replace(path, aside)
     changed = False
     if not data.get("instance_id"):

@@ -68,7 +68,9 @@ def add_store(
     return row
 
 
-def replace_token(core: CoreServices, store_id: int, refresh_token: str, selling_partner_id: str | None = None) -> StoreRow:
+def replace_token(
+    core: CoreServices, store_id: int, refresh_token: str, selling_partner_id: str | None = None
+) -> StoreRow:
     """Reconnect: new refresh token in place; orders, listings and settings are kept."""
     current = store_db.get_store(store_id)
     if selling_partner_id and selling_partner_id != current.selling_partner_id:

@@ -5,24 +5,26 @@ Public surface (stable; the sync and connect-store code codes against this)::
     client = SpApiClient(config, refresh_token=..., selling_partner_id=..., region="NA",
                          limiter=shared_limiter, session=None, cancel=threading.Event())
     client.search_orders(marketplace_ids, last_updated_after=dt | created_after=dt,
-                         last_updated_before=None, fulfillment_statuses=(), included_data=DEFAULT_INCLUDED_DATA,
-                         max_results_per_page=100) -> Iterator[OrdersPage]      # fulfilledBy=MERCHANT always
+                         last_updated_before=None, fulfillment_statuses=(),
+                         included_data=DEFAULT_INCLUDED_DATA, max_results_per_page=100,
+                         ) -> Iterator[OrdersPage]      # fulfilledBy=MERCHANT always
     client.get_order(order_id) -> AmazonOrder
     client.confirm_shipment(order_id, marketplace_id, ShipmentConfirmation) -> None     # 204 = done
-    client.fetch_listings_report(marketplace_id, *, max_wait_s=1800.0) -> list[ListingRow]   # FBA rows skipped
+    client.fetch_listings_report(marketplace_id, *, max_wait_s=1800.0) -> list[ListingRow]  # no FBA rows
     client.search_new_listings(marketplace_id, created_after) -> Iterator[ListingRow]
     client.get_listing(marketplace_id, sku) -> ListingRow
     client.patch_quantity(marketplace_id, sku, product_type, quantity) -> PatchResult
     client.submit_quantity_feed(marketplace_id, updates, wait_s) -> FeedResult
     client.marketplace_participations() -> list[MarketplaceParticipation]
-    client.stats -> CallStats   # api_calls, throttled, throttle_wait_s, request_ids (reset with stats.reset())
+    client.stats -> CallStats  # api_calls, throttled, throttle_wait_s, request_ids; stats.reset()
 
     exchange_authorization_code(config, code, redirect_uri) -> TokenGrant   # TokenExchangeFailed on error
     build_consent_url(config, marketplace, state, redirect_uri="") -> str
 
-Errors (``fbm_desk.amazon.errors``): AuthorizationRevoked (reconnect), AccessDenied, AmazonUnavailable (retries
-exhausted), AmazonRejected (400, Amazon's message in ``amazon_message``), AmazonNotFound, MalformedResponse,
-Cancelled (the cancel event was set). One ``RateLimiter`` per process should be shared by every client.
+Errors (``fbm_desk.amazon.errors``): AuthorizationRevoked (reconnect), AccessDenied, AmazonUnavailable
+(retries exhausted), AmazonRejected (400, Amazon's message in ``amazon_message``), AmazonNotFound,
+MalformedResponse, Cancelled (the cancel event was set).
+Share one ``RateLimiter`` per process between all clients.
 """
 
 from __future__ import annotations
@@ -97,7 +99,7 @@ class SpApiClient:
     def __repr__(self) -> str:  # no tokens
         return f"SpApiClient(selling_partner_id={self.selling_partner_id!r}, region={self.region!r})"
 
-    # Orders ---------------------------------------------------------------------------------------------------
+    # Orders --------------------------------------------------------------------------------------------
     def search_orders(
         self,
         marketplace_ids: Sequence[str],
@@ -109,7 +111,7 @@ class SpApiClient:
         included_data: Sequence[str] = DEFAULT_INCLUDED_DATA,
         max_results_per_page: int = 100,
     ) -> Iterator[OrdersPage]:
-        """Merchant-fulfilled orders, page by page (give exactly one of last_updated_after / created_after)."""
+        """Merchant-fulfilled orders, page by page (exactly one of last_updated_after / created_after)."""
         return orders.search_orders(
             self.transport,
             marketplace_ids,
@@ -125,11 +127,13 @@ class SpApiClient:
         """One order (v2026-01-01) with its items, recipient, proceeds and packages."""
         return orders.get_order(self.transport, order_id)
 
-    def confirm_shipment(self, order_id: str, marketplace_id: str, confirmation: ShipmentConfirmation) -> None:
+    def confirm_shipment(
+        self, order_id: str, marketplace_id: str, confirmation: ShipmentConfirmation
+    ) -> None:
         """Orders v0 confirmShipment. Raises AmazonRejected with Amazon's message on 400."""
         orders.confirm_shipment(self.transport, order_id, marketplace_id, confirmation)
 
-    # Listings -------------------------------------------------------------------------------------------------
+    # Listings ------------------------------------------------------------------------------------------
     def fetch_listings_report(self, marketplace_id: str, *, max_wait_s: float = 1800.0) -> list[ListingRow]:
         """GET_MERCHANT_LISTINGS_ALL_DATA, merchant rows only. CANCELLED (no data) gives an empty list."""
         return reports.fetch_listings_report(self.transport, marketplace_id, max_wait_s=max_wait_s)
@@ -157,7 +161,7 @@ class SpApiClient:
             self.transport, self.selling_partner_id, marketplace_id, updates, wait_s=wait_s
         )
 
-    # Sellers --------------------------------------------------------------------------------------------------
+    # Sellers -------------------------------------------------------------------------------------------
     def marketplace_participations(self) -> list[MarketplaceParticipation]:
         """Marketplaces this authorization covers (known marketplaces only): the connection check."""
         return sellers.marketplace_participations(self.transport)
@@ -170,7 +174,9 @@ def exchange_authorization_code(
     return LwaClient(config, session or requests.Session()).exchange_code(code, redirect_uri)
 
 
-def build_consent_url(config: SpApiConfig, marketplace: Marketplace, state: str, redirect_uri: str = "") -> str:
+def build_consent_url(
+    config: SpApiConfig, marketplace: Marketplace, state: str, redirect_uri: str = ""
+) -> str:
     """Seller Central consent URL for the website authorization workflow (spapi-notes §2.1)."""
     query: dict[str, str] = {"application_id": config.application_id, "state": state}
     if redirect_uri:

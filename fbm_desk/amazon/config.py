@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from fbm_desk.amazon.marketplaces import REGION_ENDPOINTS, Marketplace
 
-DEFAULT_LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
+DEFAULT_LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"  # noqa: S105 - a URL, not a secret
 
 ENV_SPAPI_ENDPOINT = "FBM_DESK_SPAPI_ENDPOINT"
-ENV_LWA_TOKEN_URL = "FBM_DESK_LWA_TOKEN_URL"
+ENV_LWA_TOKEN_URL = "FBM_DESK_LWA_TOKEN_URL"  # noqa: S105 - a variable name
 ENV_SELLER_CENTRAL_URL = "FBM_DESK_SELLER_CENTRAL_URL"
 ENV_CLIENT_ID = "FBM_DESK_LWA_CLIENT_ID"
 ENV_CLIENT_SECRET = "FBM_DESK_LWA_CLIENT_SECRET"  # noqa: S105 - a variable name, not a secret
@@ -52,7 +52,9 @@ class SpApiConfig:
         return (self.seller_central_url or f"https://{marketplace.seller_central_host}").rstrip("/")
 
     @classmethod
-    def from_env(cls, settings: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None) -> SpApiConfig:
+    def from_env(
+        cls, settings: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None
+    ) -> SpApiConfig:
         """Environment variables win over the settings file's ``amazon`` section."""
         env = os.environ if env is None else env
         s = dict(settings or {})

@@ -30,7 +30,7 @@ class AmazonError(FbmError):
 
 
 class AuthorizationRevoked(AmazonError):
-    """``invalid_grant`` on refresh, or a 403 that persists after a fresh token: the store must be reconnected."""
+    """``invalid_grant`` on refresh, or a 403 that persists with a fresh token: reconnect the store."""
 
     action = Action.RECONNECT
 

@@ -44,7 +44,9 @@ ParamValue = str | int | float | bool | Sequence[str]
 
 def user_agent() -> str:
     py = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
-    return f"FBM-Desk/{_app_version} (Language=Python/{py}; Platform={platform.system()}/{platform.release()})"
+    return (
+        f"FBM-Desk/{_app_version} (Language=Python/{py}; Platform={platform.system()}/{platform.release()})"
+    )
 
 
 @dataclass
@@ -87,14 +89,16 @@ def parse_errors(body: Any) -> list[AmazonErrorBody]:
             if isinstance(err, dict):
                 out.append(
                     AmazonErrorBody(
-                        str(err.get("code") or ""), str(err.get("message") or ""), str(err.get("details") or "")
+                        str(err.get("code") or ""),
+                        str(err.get("message") or ""),
+                        str(err.get("details") or ""),
                     )
                 )
     return out
 
 
 def serialize_params(params: Mapping[str, ParamValue | None]) -> dict[str, str]:
-    """Query values as the models declare them: arrays are ``csv`` (Swagger 2.0's default collectionFormat)."""
+    """Query values as the models declare them: arrays are ``csv`` (Swagger 2.0's default format)."""
     out: dict[str, str] = {}
     for name, value in params.items():
         if value is None:
@@ -171,7 +175,7 @@ class SpApiTransport:
         json_body: Any = None,
         extra_limits: Sequence[tuple[str, str]] = (),
     ) -> ApiResponse:
-        """One SP-API operation with pacing and retries. ``extra_limits``: (seller-or-"*", operation) buckets."""
+        """One SP-API operation, paced and retried; ``extra_limits``: more (seller, operation) buckets."""
         url = self.endpoint + path
         query = serialize_params(params or {})
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
@@ -227,9 +231,14 @@ class SpApiTransport:
             status = resp.status_code
             if 200 <= status < 300:
                 self.limiter.observe_rate(
-                    self.selling_partner_id, self.region, operation, resp.headers.get("x-amzn-RateLimit-Limit")
+                    self.selling_partner_id,
+                    self.region,
+                    operation,
+                    resp.headers.get("x-amzn-RateLimit-Limit"),
                 )
-                return ApiResponse(status, _json_or_none(resp, operation, request_id), resp.headers, request_id)
+                return ApiResponse(
+                    status, _json_or_none(resp, operation, request_id), resp.headers, request_id
+                )
             body = _json_quiet(resp)
             errors = parse_errors(body)
             if status in RETRY_STATUSES:
@@ -254,7 +263,11 @@ class SpApiTransport:
                     self.tokens.invalidate(token)
                     continue
                 raise AuthorizationRevoked(
-                    REVOKED_MESSAGE, status=status, code=_code(errors), request_id=request_id, operation=operation
+                    REVOKED_MESSAGE,
+                    status=status,
+                    code=_code(errors),
+                    request_id=request_id,
+                    operation=operation,
                 )
             raise _error_for(status, errors, operation, request_id)
 
@@ -275,12 +288,14 @@ class SpApiTransport:
                 attempt += 1
                 if attempt >= MAX_TRIES:
                     raise AmazonUnavailable(
-                        f"Amazon's document storage could not be reached ({type(exc).__name__}); try again later."
+                        f"Amazon's document storage could not be reached ({type(exc).__name__}); try later."
                     ) from exc
                 self._backoff(attempt)
                 continue
             self.stats.downloads += 1
-            log.info("document %s -> %s in %d ms", method, resp.status_code, (time.monotonic() - started) * 1000)
+            log.info(
+                "document %s -> %s in %d ms", method, resp.status_code, (time.monotonic() - started) * 1000
+            )
             if resp.status_code in RETRY_STATUSES:
                 attempt += 1
                 if attempt >= MAX_TRIES:
@@ -342,7 +357,9 @@ def _amazon_text(errors: Sequence[AmazonErrorBody]) -> str:
     return "; ".join(parts)
 
 
-def _error_for(status: int, errors: Sequence[AmazonErrorBody], operation: str, request_id: str) -> AmazonError:
+def _error_for(
+    status: int, errors: Sequence[AmazonErrorBody], operation: str, request_id: str
+) -> AmazonError:
     text = _amazon_text(errors)
     common: dict[str, Any] = {
         "status": status,
@@ -353,8 +370,8 @@ def _error_for(status: int, errors: Sequence[AmazonErrorBody], operation: str, r
     }
     if status == 403:
         return AccessDenied(
-            f"Amazon denied access ({operation}): {text or 'forbidden'}. The app may lack a role for this data, "
-            "or the store was authorized for another region — reconnect the store.",
+            f"Amazon denied access ({operation}): {text or 'forbidden'}. The app may lack a role for this "
+            "data, or the store was authorized for another region — reconnect the store.",
             **common,
         )
     if status == 404:

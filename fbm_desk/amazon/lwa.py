@@ -1,4 +1,4 @@
-"""Login with Amazon (LWA) token endpoint: code exchange, refresh grant, cached access token (spapi-notes §1.1)."""
+"""Login with Amazon (LWA): code exchange, refresh grant, cached access token (spapi-notes §1.1)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class LwaClient:
         self._session = session
 
     def exchange_code(self, code: str, redirect_uri: str) -> TokenGrant:
-        """authorization_code grant. Raises TokenExchangeFailed with a message saying what likely went wrong."""
+        """authorization_code grant. Raises TokenExchangeFailed saying what most likely went wrong."""
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
         status, body = self._post(form)
         if status == 200:
@@ -47,9 +47,9 @@ class LwaClient:
         error = str(body.get("error", "")) if isinstance(body, dict) else ""
         if error == "invalid_grant":
             raise TokenExchangeFailed(
-                "Amazon did not accept the authorization code: it expires 5 minutes after you authorize, can be "
-                "used only once, and the redirect URI must match the one used for consent. Please connect the "
-                "store again.",
+                "Amazon did not accept the authorization code: it expires 5 minutes after you authorize, "
+                "can be used only once, and the redirect URI must match the one used for consent. "
+                "Please connect the store again.",
                 status=status,
                 code=error,
             )
@@ -100,7 +100,9 @@ class LwaClient:
                 )
             except (requests.Timeout, requests.ConnectionError) as exc:
                 last = exc
-                log.info("LWA %s: no answer (%s), attempt %d", form["grant_type"], type(exc).__name__, attempt + 1)
+                log.info(
+                    "LWA %s: no answer (%s), attempt %d", form["grant_type"], type(exc).__name__, attempt + 1
+                )
                 time.sleep(min(2.0**attempt, 8.0) / max(self._config.speedup, 1.0))
                 continue
             log.info(
@@ -117,7 +119,8 @@ class LwaClient:
                 return resp.status_code, resp.json()
             except (ValueError, json.JSONDecodeError) as exc:
                 raise MalformedResponse(
-                    "Amazon's login service sent an unreadable answer; try again later.", status=resp.status_code
+                    "Amazon's login service sent an unreadable answer; try again later.",
+                    status=resp.status_code,
                 ) from exc
         reason = type(last).__name__ if last else "server error"
         raise AmazonUnavailable(f"Amazon's login service could not be reached ({reason}); try again later.")

@@ -48,13 +48,20 @@ def search_orders(
     max_results_per_page: int = 100,
     now: datetime | None = None,
 ) -> Iterator[OrdersPage]:
-    """searchOrders for merchant-fulfilled orders; the pagination token is re-sent with the same filters."""
+    """searchOrders for merchant-fulfilled orders; the pagination token is re-sent with the same filters.
+
+    Arguments are checked (InvalidInput) when called, before the first page is requested.
+    """
     if (last_updated_after is None) == (created_after is None):
         raise InvalidInput("Give exactly one of last_updated_after and created_after.")
     if created_after is not None and last_updated_before is not None:
         raise InvalidInput("last_updated_before cannot be combined with created_after.")
     if not 1 <= max_results_per_page <= 100:
         raise InvalidInput("max_results_per_page must be between 1 and 100.")
+    if isinstance(marketplace_ids, str) or isinstance(fulfillment_statuses, str):
+        raise InvalidInput("marketplace_ids and fulfillment_statuses are lists, not single strings.")
+    if not marketplace_ids:
+        raise InvalidInput("Give at least one marketplace id.")
     moment = now or datetime.now(UTC)
     filters: dict[str, ParamValue | None] = {
         "fulfilledBy": ["MERCHANT"],
@@ -72,9 +79,16 @@ def search_orders(
             before = clamp_before(last_updated_before, moment)
             if before < _aware(last_updated_after):
                 log.info("searchOrders: window ends before it starts after clamping; nothing to ask")
-                yield OrdersPage(orders=(), next_token=None, last_updated_before=before)
-                return
+                return iter([OrdersPage(orders=(), next_token=None, last_updated_before=before)])
             filters["lastUpdatedBefore"] = iso_z(before)
+    sent_before = filters.get("lastUpdatedBefore")
+    return _pages(transport, filters, when(filters, "lastUpdatedBefore") if sent_before else None)
+
+
+def _pages(
+    transport: SpApiTransport, filters: dict[str, ParamValue | None], sent_before: datetime | None
+) -> Iterator[OrdersPage]:
+    """Each page's ``last_updated_before`` is Amazon's echo of the window end, else the (clamped) one we sent."""
     token: str | None = None
     while True:
         params = dict(filters)
@@ -88,7 +102,7 @@ def search_orders(
         page = OrdersPage(
             orders=tuple(parse_order(o) for o in body["orders"] if isinstance(o, dict)),
             next_token=token,
-            last_updated_before=when(body, "lastUpdatedBefore") or when(body, "createdBefore"),
+            last_updated_before=when(body, "lastUpdatedBefore") or when(body, "createdBefore") or sent_before,
         )
         yield page
         if token is None:

@@ -38,7 +38,9 @@ MODEL_FILES: tuple[str, ...] = (
 )
 
 _TABLE = re.compile(
-    r"\|\s*Rate \(requests per second\)\s*\|\s*Burst\s*\|\s*\n\s*\|[-\s|]+\|\s*\n\s*\|\s*([0-9.]+)\s*\|\s*([0-9]+)\s*\|"
+    r"\|\s*Rate \(requests per second\)\s*\|\s*Burst\s*\|\s*\n"  # header row
+    r"\s*\|[-\s|]+\|\s*\n"  # separator row
+    r"\s*\|\s*([0-9.]+)\s*\|\s*([0-9]+)\s*\|"  # | rate | burst |
 )
 
 # JSON_LISTINGS_FEED submissions: 5 per 5 minutes per region (changelog 2025-05-06, spapi-notes §5.1).
@@ -53,7 +55,7 @@ class OperationLimit:
 
 
 def parse_model_limits(files: Iterable[str] = MODEL_FILES) -> dict[str, OperationLimit]:
-    """operationId -> (rate, burst) from each operation's "Usage Plan" table. The first file wins on clashes."""
+    """operationId -> (rate, burst) from each operation's "Usage Plan" table; the first file wins."""
     limits: dict[str, OperationLimit] = {}
     for name in files:
         model = json.loads(spapi_model_path(name).read_text(encoding="utf-8"))
@@ -71,6 +73,10 @@ def parse_model_limits(files: Iterable[str] = MODEL_FILES) -> dict[str, Operatio
 MODEL_LIMITS: dict[str, OperationLimit] = parse_model_limits()
 EXTRA_LIMITS: dict[str, OperationLimit] = {JSON_LISTINGS_FEED_OPERATION: OperationLimit(5 / 300, 5)}
 FALLBACK_LIMIT = OperationLimit(1.0, 1)  # an operation missing from the models: be conservative
+# Amazon's bucket sees a request when it *arrives*. If a request travels faster than the ones before it, it
+# can arrive a moment before its token exists there. So we keep a reserve in our own bucket: what refills in
+# this many real seconds (at most half the burst). It costs a sliver of burst, not a slower rate.
+PACING_MARGIN_S = 0.1
 
 
 def bucket_key(selling_partner_id: str, region: str, operation: str) -> str:
@@ -114,14 +120,15 @@ class RateLimiter:
         clock: Callable[[], float] = time.time,
         waiter: Waiter = default_waiter,
         limits: Mapping[str, OperationLimit] | None = None,
+        margin_s: float = PACING_MARGIN_S,
     ) -> None:
         self.speedup = max(1.0, speedup)
+        self.margin_s = margin_s
         self._clock = clock
         self._waiter = waiter
         self._limits = dict(MODEL_LIMITS if limits is None else limits)
         self._limits.update(EXTRA_LIMITS)
         self._buckets: dict[str, _Bucket] = {}
-        self._restored: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
     def limit_for(self, operation: str) -> OperationLimit:
@@ -131,14 +138,15 @@ class RateLimiter:
         bucket = self._buckets.get(key)
         if bucket is None:
             limit = self.limit_for(operation)
-            tokens, at = self._restored.pop(key, (float(limit.burst), self._clock()))
-            bucket = _Bucket(limit.rate, limit.burst, min(tokens, float(limit.burst)), at)
+            bucket = _Bucket(limit.rate, limit.burst, float(limit.burst), self._clock())
             self._buckets[key] = bucket
         return bucket
 
     def _refill(self, bucket: _Bucket, now: float) -> None:
         if now > bucket.at:
-            bucket.tokens = min(float(bucket.burst), bucket.tokens + (now - bucket.at) * bucket.rate * self.speedup)
+            bucket.tokens = min(
+                float(bucket.burst), bucket.tokens + (now - bucket.at) * bucket.rate * self.speedup
+            )
         bucket.at = now
 
     def reserve(self, selling_partner_id: str, region: str, operation: str) -> float:
@@ -148,9 +156,11 @@ class RateLimiter:
             bucket = self._bucket(key, operation)
             self._refill(bucket, self._clock())
             bucket.tokens -= 1.0
-            if bucket.tokens >= 0:
+            rate = bucket.rate * self.speedup
+            reserve = min(self.margin_s * rate, bucket.burst / 2.0)
+            if bucket.tokens >= reserve:
                 return 0.0
-            return -bucket.tokens / (bucket.rate * self.speedup)
+            return (reserve - bucket.tokens) / rate
 
     def acquire(
         self, selling_partner_id: str, region: str, operation: str, cancel: threading.Event | None = None
@@ -198,12 +208,9 @@ class RateLimiter:
             return bucket.tokens
 
     def snapshot(self) -> dict[str, tuple[float, float]]:
-        """key -> (tokens, wall-clock time) for every bucket in use (and restored ones not yet used)."""
+        """key -> (tokens, wall-clock time) of every bucket (tokens < 0 = requests already promised)."""
         with self._lock:
-            out = dict(self._restored)
-            for key, bucket in self._buckets.items():
-                out[key] = (bucket.tokens, bucket.at)
-            return out
+            return {key: (b.tokens, b.at) for key, b in self._buckets.items()}
 
     def restore(self, state: Mapping[str, tuple[float, float]]) -> None:
         """Load persisted buckets; they refill for the time that passed since they were saved."""

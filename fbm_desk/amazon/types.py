@@ -69,7 +69,9 @@ class AmazonOrder:
     created_time: datetime  # createdTime
     last_updated_time: datetime  # lastUpdatedTime
     marketplace_id: str  # salesChannel.marketplaceId
-    fulfillment_status: str  # fulfillment.fulfillmentStatus: PENDING, UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED, CANCELLED...
+    fulfillment_status: (
+        str  # fulfillment.fulfillmentStatus: PENDING, UNSHIPPED, PARTIALLY_SHIPPED, SHIPPED, CANCELLED...
+    )
     fulfilled_by: str  # fulfillment.fulfilledBy: MERCHANT | AMAZON
     items: tuple[AmazonOrderItem, ...]
     service_level: str = ""  # fulfillment.fulfillmentServiceLevel
@@ -193,7 +195,7 @@ class TokenGrant:
     access_token: str
     refresh_token: str
     expires_in: int
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - a token kind, not a secret
 
     def __repr__(self) -> str:  # never leak tokens through repr/logging
         return f"TokenGrant(expires_in={self.expires_in})"

@@ -40,9 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
         description=f"{APP_NAME}: Amazon FBM orders, products, stock and tracking for small warehouses. "
         "Without a command, opens the desktop app.",
     )
-    parser.add_argument("--data-dir", metavar="DIR", help="data folder (default: platform data dir; env FBM_DESK_DATA_DIR)")
-    parser.add_argument("--demo", action="store_true", help="open the app on the built-in Amazon sandbox with demo data")
-    parser.add_argument("--self-test", action="store_true", help="run a smoke test of this installation and exit")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="data folder (default: platform data dir; env FBM_DESK_DATA_DIR)"
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on the built-in Amazon sandbox with demo data"
+    )
+    parser.add_argument(
+        "--self-test", action="store_true", help="run a smoke test of this installation and exit"
+    )
     parser.add_argument("--verbose", "-v", action="store_true", help="log debug details")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")

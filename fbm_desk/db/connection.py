@@ -27,7 +27,7 @@ from fbm_desk.errors import DatabaseError
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x46424D44  # "FBMD": marks the file as ours (PRAGMA application_id)
-MIGRATIONS: tuple[str, ...] = ("schema_v1.sql", "schema_v2.sql")
+MIGRATIONS: tuple[str, ...] = ("schema_v1.sql", "schema_v2.sql", "schema_v3.sql")
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
@@ -179,13 +179,16 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> OpenedDataba
     )
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
-    return OpenedDatabase(db=db, path=path, version=LATEST_VERSION, migrated_from=migrated_from, backup=backup)
+    return OpenedDatabase(
+        db=db, path=path, version=LATEST_VERSION, migrated_from=migrated_from, backup=backup
+    )
 
 
 def _has_tables(path: Path) -> bool:
     conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
     try:
-        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+        count: int = conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        return count > 0
     finally:
         conn.close()
 
@@ -195,5 +198,7 @@ def _operational(exc: sqlite3.OperationalError, path: Path) -> DatabaseError:
     if "disk is full" in text or "disk i/o" in text:
         return DatabaseError(f"The disk holding {path.parent} is full. Free some space and try again.")
     if "locked" in text:
-        return DatabaseError("The database is busy in another FBM Desk window or process. Close it and retry.")
+        return DatabaseError(
+            "The database is busy in another FBM Desk window or process. Close it and retry."
+        )
     return DatabaseError(f"The database {path} could not be opened: {exc}.")

@@ -28,6 +28,7 @@ class BaseModel(pw.Model):
 
 
 class Store(BaseModel):
+    id = pw.AutoField()
     name = pw.TextField(unique=True)
     marketplace_id = pw.TextField()
     region = pw.TextField()
@@ -44,6 +45,7 @@ class Store(BaseModel):
 
 
 class SyncCursor(BaseModel):
+    store_id: int  # foreign key value (typing only)
     store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
     job = pw.TextField()
     value = pw.TextField()
@@ -54,11 +56,13 @@ class SyncCursor(BaseModel):
 
 
 class Warehouse(BaseModel):
+    id = pw.AutoField()
     name = pw.TextField(unique=True)
     is_primary = pw.BooleanField(default=False)
 
 
 class Product(BaseModel):
+    id = pw.AutoField()
     sku = pw.TextField(unique=True)
     title = pw.TextField(default="")
     barcode = pw.TextField(default="")
@@ -66,6 +70,9 @@ class Product(BaseModel):
 
 
 class Listing(BaseModel):
+    id = pw.AutoField()
+    store_id: int  # foreign key value (typing only)
+    product_id: int | None  # foreign key value (typing only)
     store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
     seller_sku = pw.TextField()
     asin = pw.TextField(default="")
@@ -86,6 +93,9 @@ class Listing(BaseModel):
 
 
 class SkuAlias(BaseModel):
+    id = pw.AutoField()
+    store_id: int | None  # foreign key value (typing only)
+    product_id: int  # foreign key value (typing only)
     store = pw.ForeignKeyField(Store, null=True, on_delete="CASCADE", column_name="store_id")
     seller_sku = pw.TextField()
     product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id")
@@ -93,6 +103,8 @@ class SkuAlias(BaseModel):
 
 
 class InventoryLevel(BaseModel):
+    product_id: int  # foreign key value (typing only)
+    warehouse_id: int  # foreign key value (typing only)
     product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id")
     warehouse = pw.ForeignKeyField(Warehouse, on_delete="CASCADE", column_name="warehouse_id")
     on_hand = pw.IntegerField(default=0)
@@ -103,6 +115,9 @@ class InventoryLevel(BaseModel):
 
 
 class InventoryAdjustment(BaseModel):
+    id = pw.AutoField()
+    product_id: int  # foreign key value (typing only)
+    warehouse_id: int  # foreign key value (typing only)
     product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id")
     warehouse = pw.ForeignKeyField(Warehouse, on_delete="CASCADE", column_name="warehouse_id")
     delta = pw.IntegerField()
@@ -113,6 +128,8 @@ class InventoryAdjustment(BaseModel):
 
 
 class Order(BaseModel):
+    id = pw.AutoField()
+    store_id: int  # foreign key value (typing only)
     store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
     amazon_order_id = pw.TextField()
     marketplace_id = pw.TextField(default="")
@@ -149,6 +166,9 @@ class Order(BaseModel):
 
 
 class OrderItem(BaseModel):
+    id = pw.AutoField()
+    order_id: int  # foreign key value (typing only)
+    product_id: int | None  # foreign key value (typing only)
     order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id", backref="items")
     order_item_id = pw.TextField()
     seller_sku = pw.TextField()
@@ -161,6 +181,8 @@ class OrderItem(BaseModel):
 
 
 class Package(BaseModel):
+    id = pw.AutoField()
+    order_id: int  # foreign key value (typing only)
     order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id", backref="packages")
     package_reference_id = pw.IntegerField()
     carrier_code = pw.TextField()
@@ -177,12 +199,17 @@ class Package(BaseModel):
 
 
 class PackageItem(BaseModel):
+    id = pw.AutoField()
+    package_id: int  # foreign key value (typing only)
+    order_item_id: int  # foreign key value (typing only)
     package = pw.ForeignKeyField(Package, on_delete="CASCADE", column_name="package_id", backref="items")
     order_item = pw.ForeignKeyField(OrderItem, on_delete="CASCADE", column_name="order_item_id")
     quantity = pw.IntegerField()
 
 
 class Outbox(BaseModel):
+    id = pw.AutoField()
+    store_id: int  # foreign key value (typing only)
     store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
     kind = pw.TextField()
     ref_id = pw.IntegerField()
@@ -194,6 +221,8 @@ class Outbox(BaseModel):
 
 
 class SyncRun(BaseModel):
+    id = pw.AutoField()
+    store_id: int | None  # foreign key value (typing only)
     store = pw.ForeignKeyField(Store, null=True, on_delete="CASCADE", column_name="store_id")
     job = pw.TextField()
     trigger = pw.TextField(default="manual")
@@ -214,6 +243,8 @@ class SyncRun(BaseModel):
 
 
 class OrderEvent(BaseModel):
+    id = pw.AutoField()
+    order_id: int  # foreign key value (typing only)
     order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id", backref="events")
     at = pw.TextField(default=utcnow_iso)
     kind = pw.TextField()

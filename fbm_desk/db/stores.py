@@ -51,7 +51,9 @@ def find_store(name: str) -> StoreRow:
     return _row(s)
 
 
-def check_new_store(name: str, selling_partner_id: str | None, marketplace_id: str, *, exclude_id: int = 0) -> str:
+def check_new_store(
+    name: str, selling_partner_id: str | None, marketplace_id: str, *, exclude_id: int = 0
+) -> str:
     """Validate a new store's identity; returns the cleaned name. Raises ``InvalidInput`` with a clear message."""
     clean = " ".join(name.split())
     if not clean:

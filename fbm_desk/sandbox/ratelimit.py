@@ -1,7 +1,7 @@
 """Amazon's server-side throttling: a token bucket per (seller, operation) with the documented rate/burst.
 
-The limits are parsed from the models by ``fbm_desk.amazon.ratelimit`` (the same table the client uses), so the
-two sides cannot drift apart. The speed-up factor multiplies every refill rate.
+The limits are parsed from the models by ``fbm_desk.amazon.ratelimit`` (the same table the client uses),
+so the two sides cannot drift apart. The speed-up factor multiplies every refill rate.
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@
     validate_feed_document(doc) / validate_processing_report(doc)   # JSON_LISTINGS_FEED schemas
     find_operation(method, url) -> Operation                        # which model operation a request hits
 
-Both raise ``ContractViolation`` (an AssertionError) listing every problem. ``params`` are query parameters as a
-mapping of name -> str (raw, e.g. "A,B" for csv arrays) or list of str (repeated values); parameters already in
-``url``'s query string are included too. Used by the client's tests and the sandbox's tests alike: keep the API stable.
+Both raise ``ContractViolation`` (an AssertionError) listing every problem. ``params`` are query parameters
+as a mapping of name -> str (raw, e.g. "A,B" for csv arrays) or list of str (repeated values); parameters
+already in ``url``'s query string are included too. Used by the client's and the sandbox's tests alike:
+keep the API stable.
 """
 
 from __future__ import annotations
@@ -119,7 +120,8 @@ def find_operation(method: str, url: str) -> Operation:
         values = {n: unquote(v) for n, v in zip(names, match.groups(), strict=True)}
         return Operation(model, spec["operationId"], method, template, values)
     raise ContractViolation(
-        f"{method} {path}", ["method not allowed for this path" if path_matches else "no such operation in the models"]
+        f"{method} {path}",
+        ["method not allowed for this path" if path_matches else "no such operation in the models"],
     )
 
 
@@ -281,7 +283,9 @@ def validate_response(method: str, url: str, status: int, json_body: Any) -> Ope
     responses = op.spec.get("responses", {})
     spec = responses.get(str(status)) or responses.get("default")
     if spec is None:
-        raise ContractViolation(f"{op.operation_id} response", [f"status {status} is not declared by the model"])
+        raise ContractViolation(
+            f"{op.operation_id} response", [f"status {status} is not declared by the model"]
+        )
     spec = _deref(_models()[op.model], spec)
     schema = spec.get("schema")
     if schema is None:

@@ -1,0 +1,218 @@
+"""Orders tab at scale: 200,000 orders, first rows / filter / search / sort / cold start / RSS.
+
+    .venv/bin/python bench/bench_orders_tab.py [--orders 200000] [--runs 7] [--db PATH] [--keep]
+
+Builds the database with ``tests/support/demo_data.generate`` (or reuses ``--db`` when it already has the
+orders), then drives the real ``OrdersTab`` (offscreen unless QT_QPA_PLATFORM is set). Every timing is the
+median of ``--runs`` runs and includes the model reset and a repaint of the table (``processEvents``). Next to
+it, the floor: the raw SQL of the same count + page (``fbm_desk.db.order_views.order_page_sql``) measured in
+the same run, and the ratio. Targets (issue 6): first rows ≤ 300 ms, filter/search ≤ 150 ms, sort ≤ 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+TARGET_FIRST_ROWS_MS = 300.0
+TARGET_FILTER_MS = 150.0
+TARGET_SORT_MS = 300.0
+
+
+def rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def median_ms(action: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
+    """Median wall time of ``action``; ``before`` (not timed) puts the screen back between runs."""
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> int:  # noqa: PLR0915 - a linear script
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--orders", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--db", type=Path, help="database file to (re)use; default: a temporary one")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary data dir")
+    args = parser.parse_args()
+
+    data_dir = args.db.parent if args.db else Path(tempfile.mkdtemp(prefix="fbm-bench-"))
+    t0 = time.perf_counter()
+    from fbm_desk.app import Services
+    from fbm_desk.core import build_core
+    from fbm_desk.paths import AppPaths
+    from tests.support.demo_data import generate
+
+    paths = AppPaths(data_dir=data_dir, log_dir=data_dir / "logs")
+    if args.db and args.db.name != paths.db_file.name:
+        paths.db_file.unlink(missing_ok=True)
+        paths.db_file.symlink_to(args.db.resolve())
+    os.environ.setdefault("FBM_DESK_CREDENTIALS", "memory")
+    core = build_core(paths)
+    have = core.db.db.execute_sql("SELECT count(*) FROM orders").fetchone()[0]
+    if have < args.orders:
+        gen_start = time.perf_counter()
+        generate(core.db.db, orders=args.orders - have, seed=42)
+        print(f"generated {args.orders - have:,} orders in {time.perf_counter() - gen_start:.1f} s")
+    total = core.db.db.execute_sql("SELECT count(*) FROM orders").fetchone()[0]
+    print(f"database: {paths.db_file} — {total:,} orders, {paths.db_file.stat().st_size / 1e6:.0f} MB")
+
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    from fbm_desk.db.models import database_proxy
+    from fbm_desk.db.order_views import (
+        DayBounds,
+        OrderQuery,
+        QuickFilter,
+        SortKey,
+        count_orders,
+        order_page_sql,
+    )
+    from fbm_desk.ui.orders_tab import OrdersTab
+    from fbm_desk.ui.table_models.orders_model import COLUMNS
+
+    services = Services(core=core)
+    rss_before = rss_mb()
+
+    def show_tab() -> OrdersTab:
+        tab = OrdersTab(services)
+        tab.resize(1400, 900)
+        tab.show()
+        app.processEvents()
+        return tab
+
+    cold_start = time.perf_counter()
+    tab = show_tab()
+    cold_ms = (time.perf_counter() - cold_start) * 1000
+    since_launch_ms = (time.perf_counter() - t0) * 1000
+
+    def floor_for(query: OrderQuery) -> float:
+        day = DayBounds.at()
+
+        def raw() -> None:
+            count_orders(query, day=day)  # the count is one raw SQL statement already
+            sql, params = order_page_sql(query, 0, tab.model.page_size, day)
+            database_proxy.execute_sql(sql, params).fetchall()
+
+        return median_ms(raw, args.runs)
+
+    results: list[tuple[str, float, float, float]] = []
+
+    def record(label: str, ms: float, floor: float, target: float) -> None:
+        results.append((label, ms, floor, target))
+
+    def new_tab() -> None:
+        t = show_tab()
+        t.close()
+        t.deleteLater()
+
+    record(
+        "first rows (new Orders tab, all orders)",
+        median_ms(new_tab, args.runs),
+        floor_for(OrderQuery()),
+        TARGET_FIRST_ROWS_MS,
+    )
+
+    def show_all() -> None:
+        tab.set_search("")
+        tab.set_quick_filter(QuickFilter.ALL)
+        tab.model.set_query(OrderQuery())
+        app.processEvents()
+
+    for quick in QuickFilter:
+        if quick is QuickFilter.ALL:
+            continue
+
+        def apply_filter(q: QuickFilter = quick) -> None:
+            tab.set_quick_filter(q)
+            app.processEvents()
+
+        ms = median_ms(apply_filter, args.runs, show_all)
+        record(f"filter: {quick.value}", ms, floor_for(OrderQuery(quick=quick)), TARGET_FILTER_MS)
+
+    sample = tab.model.row_at(0)
+    assert sample is not None
+    tracking = database_proxy.execute_sql("SELECT tracking_number FROM package LIMIT 1").fetchone()[0]
+    searches = {
+        "search: full order id": sample.amazon_order_id,
+        "search: order id prefix": sample.amazon_order_id[:9],
+        "search: SKU prefix": "SOAP-LAV",
+        "search: buyer name part": "dubois",
+        "search: tracking prefix": tracking[:8],
+        "search: no match": "zzzz-nothing",
+    }
+    for label, text in searches.items():
+
+        def search(t: str = text) -> None:
+            tab.set_search(t)  # what the debounce timer does when typing stops
+            app.processEvents()
+
+        ms = median_ms(search, args.runs, show_all)
+        record(label, ms, floor_for(OrderQuery(search=text)), TARGET_FILTER_MS)
+
+    from PySide6.QtCore import Qt
+
+    for column, (header, key) in enumerate(COLUMNS):
+        for descending in (False, True):
+            order = Qt.SortOrder.DescendingOrder if descending else Qt.SortOrder.AscendingOrder
+
+            def sort(c: int = column, o: Qt.SortOrder = order) -> None:
+                tab.model.sort(c, o)
+                app.processEvents()
+
+            ms = median_ms(sort, args.runs, show_all)
+            record(
+                f"sort: {header} {'desc' if descending else 'asc'}",
+                ms,
+                floor_for(OrderQuery(sort=key, descending=descending)),
+                TARGET_SORT_MS,
+            )
+
+    print()
+    print(f"{'case':44s} {'median ms':>10s} {'SQL floor':>10s} {'ratio':>6s} {'target':>7s}  ok")
+    failures = 0
+    for label, ms, floor, target in results:
+        ok = ms <= target
+        failures += not ok
+        ratio = ms / floor if floor > 0 else float("nan")
+        print(f"{label:44s} {ms:10.1f} {floor:10.1f} {ratio:6.1f} {target:7.0f}  {'yes' if ok else 'NO'}")
+    print()
+    print(f"cold start: first Orders tab in this process, rows painted: {cold_ms:.0f} ms")
+    print(f"from script start (imports, open DB, first tab): {since_launch_ms:.0f} ms")
+    print(f"RSS: {rss_before:.0f} MB before the tab, {rss_mb():.0f} MB after all runs")
+    print(f"{len(results) - failures}/{len(results)} cases within target")
+    core.close()
+    if not args.keep and not args.db:
+        import shutil
+
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return 0 if failures == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,277 @@
+"""The GUI's composition root: the one place that builds services and wires them to the window.
+
+paths → logging → QApplication → CoreServices (database, settings, credentials, Amazon config) → ``Services``
+→ tabs → ``MainWindow`` → event loop. Nothing else in the UI creates services or looks them up globally: each
+tab receives the ``Services`` object it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from fbm_desk import APP_ID, APP_NAME, __version__
+from fbm_desk.core import CoreServices, build_core
+from fbm_desk.errors import FbmError
+from fbm_desk.logging_setup import setup_logging
+from fbm_desk.paths import AppPaths, resolve_paths
+from fbm_desk.resources import resource_path
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from fbm_desk.amazon.config import SpApiConfig
+    from fbm_desk.credentials import Credentials
+    from fbm_desk.db import OpenedDatabase
+    from fbm_desk.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+
+
+@dataclass
+class Services:
+    """Everything the tabs use, built once by ``build_services`` and passed to each tab.
+
+    ``core`` holds the Qt-free services shared with the CLI. The GUI-only background machinery is attached
+    by the sync layer when it exists: ``runner`` (the per-store job queue on a QThreadPool, a ``QObject``
+    with ``job_started / job_progress / job_finished / job_failed`` signals) and ``scheduler`` (APScheduler
+    triggers that enqueue jobs on the runner). They stay ``None`` until ``attach_sync`` fills them.
+    """
+
+    core: CoreServices
+    runner: object | None = None  # TODO(sync): fbm_desk.sync.runner.JobRunner
+    scheduler: object | None = None  # TODO(sync): fbm_desk.sync.scheduler.SyncScheduler
+    demo: object | None = None  # the running built-in sandbox when started with --demo
+
+    @property
+    def paths(self) -> AppPaths:
+        return self.core.paths
+
+    @property
+    def db(self) -> OpenedDatabase:
+        return self.core.db
+
+    @property
+    def settings(self) -> Settings:
+        return self.core.settings
+
+    @property
+    def credentials(self) -> Credentials:
+        return self.core.credentials
+
+    @property
+    def spapi_config(self) -> SpApiConfig:
+        return self.core.spapi_config
+
+    def close(self) -> None:
+        """Stop background work first (it may still write), then close the database."""
+        for part in (self.scheduler, self.runner, self.demo):
+            stop = getattr(part, "shutdown", None) or getattr(part, "stop", None)
+            if callable(stop):
+                try:
+                    stop()
+                except Exception:
+                    log.exception("Error while stopping %s", type(part).__name__)
+        self.core.close()
+
+
+def build_services(paths: AppPaths) -> Services:
+    """Open the core services (raises ``DatabaseError`` and other ``FbmError``s) and wrap them for the GUI."""
+    services = Services(core=build_core(paths))
+    attach_sync(services)
+    return services
+
+
+def attach_sync(services: Services) -> None:
+    """Hook for the sync layer: create ``services.runner`` and ``services.scheduler``.
+
+    TODO(sync): build the runner and scheduler here once ``fbm_desk.sync`` provides them.
+    """
+
+
+def start_demo(services: Services) -> bool:
+    """``--demo``: start the built-in Amazon sandbox on loopback and point the Amazon config at it.
+
+    The sandbox handle is kept in ``services.demo`` so ``Services.close`` stops it. Returns False (and logs
+    why) when the sandbox cannot start.
+    TODO(lead): add the demo store (``info.refresh_token``, ``info.selling_partner_id``) on first run.
+    """
+    try:
+        from fbm_desk.sandbox import start_sandbox
+    except ImportError:
+        log.warning("--demo was requested but the built-in sandbox is not part of this build")
+        return False
+    try:
+        sandbox = start_sandbox(alive=True)
+    except OSError as exc:
+        log.error("The demo sandbox could not start: %s", exc)
+        return False
+    info = sandbox.info
+    services.demo = sandbox
+    services.core.spapi_config = replace(
+        services.core.spapi_config,
+        client_id=info.client_id,
+        client_secret=info.client_secret,
+        application_id=info.application_id,
+        lwa_token_url=info.lwa_token_url,
+        spapi_endpoint=info.endpoint,
+        seller_central_url=info.seller_central_url,
+    )
+    log.info("Demo mode: built-in Amazon sandbox at %s", info.endpoint)
+    return True
+
+
+def _stores_tab(services: Services) -> QWidget:
+    from fbm_desk.ui.stores_tab import StoresTab
+
+    return StoresTab(services)
+
+
+def _orders_tab(services: Services) -> QWidget:
+    from fbm_desk.ui.orders_tab import OrdersTab
+
+    return OrdersTab(services)
+
+
+def _products_tab(services: Services) -> QWidget:
+    from fbm_desk.ui.products_tab import ProductsTab
+
+    return ProductsTab(services)
+
+
+def _inventory_tab(services: Services) -> QWidget:
+    from fbm_desk.ui.inventory_tab import InventoryTab
+
+    return InventoryTab(services)
+
+
+def build_tabs(services: Services) -> list[tuple[str, QWidget]]:
+    """The four tabs, in order; each factory imports its tab module and hands it the services."""
+    factories: list[tuple[str, Callable[[Services], QWidget]]] = [
+        ("Stores", _stores_tab),
+        ("Orders", _orders_tab),
+        ("Products", _products_tab),
+        ("Inventory", _inventory_tab),
+    ]
+    return [(title, factory(services)) for title, factory in factories]
+
+
+def show_fatal_error(title: str, text: str) -> None:
+    """A blocking message box before the main window exists (replaced in tests)."""
+    from PySide6.QtWidgets import QMessageBox
+
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.exec()
+
+
+def _application(argv0: str) -> QApplication:
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([argv0])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    icon = QIcon()
+    icons_dir = resource_path("icons")
+    for icon_file in sorted(icons_dir.glob("fbm-desk*.png")) if icons_dir.is_dir() else []:
+        icon.addFile(str(icon_file))  # every size, so the window manager can pick the sharpest
+    if not icon.isNull():
+        app.setWindowIcon(icon)
+    return app
+
+
+def _route_qt_messages() -> None:
+    """Send Qt's own warnings into the log file instead of stderr."""
+    from PySide6.QtCore import QtMsgType, qInstallMessageHandler
+
+    qt_log = logging.getLogger("fbm_desk.qt")
+    levels = {
+        QtMsgType.QtDebugMsg: logging.DEBUG,
+        QtMsgType.QtInfoMsg: logging.INFO,
+        QtMsgType.QtWarningMsg: logging.WARNING,
+        QtMsgType.QtCriticalMsg: logging.ERROR,
+        QtMsgType.QtFatalMsg: logging.CRITICAL,
+    }
+
+    def handler(mode: QtMsgType, _context: object, message: str) -> None:
+        qt_log.log(levels.get(mode, logging.WARNING), "%s", message)
+
+    qInstallMessageHandler(handler)
+
+
+def _close_on_signals(window: QWidget) -> QTimer:
+    """Ctrl+C in the terminal or SIGTERM (logout, ``kill``) closes the window normally, saving its layout.
+
+    Python runs signal handlers only when it gets control, so a timer hands it control twice a second.
+    """
+    from PySide6.QtCore import QTimer
+
+    def close(_signum: int, _frame: object) -> None:
+        log.info("Signal %d received: closing the window", _signum)
+        window.close()
+
+    signal.signal(signal.SIGINT, close)
+    signal.signal(signal.SIGTERM, close)
+    timer = QTimer(window)
+    timer.timeout.connect(lambda: None)
+    timer.start(500)
+    return timer
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the desktop app and run it until the window closes. Returns the process exit code."""
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    try:
+        paths.ensure()
+    except OSError as exc:
+        print(f"fbm-desk: cannot create the data folder {paths.data_dir}: {exc.strerror}", file=sys.stderr)
+        return EXIT_FAILED
+    log_file = setup_logging(paths, verbose=bool(getattr(args, "verbose", False)))
+    app = _application(sys.argv[0] if sys.argv else APP_ID)
+
+    try:
+        services = build_services(paths)
+    except FbmError as exc:
+        log.error("Cannot start: %s", exc.user_message)
+        show_fatal_error(f"{APP_NAME} cannot start", exc.user_message)
+        return EXIT_FAILED
+
+    from fbm_desk.ui.error_dialog import install_gui_excepthook
+    from fbm_desk.ui.main_window import MainWindow
+
+    window: MainWindow | None = None
+    install_gui_excepthook(lambda: window, log_file=str(log_file))
+    _route_qt_messages()
+    try:
+        demo = bool(getattr(args, "demo", False))
+        demo_running = demo and start_demo(services)
+        window = MainWindow(services, build_tabs(services))
+        from fbm_desk.ui.diagnostics_action import install_export_action
+
+        install_export_action(window, services)
+        if demo_running:
+            window.show_status(
+                f"Demo mode: the built-in Amazon sandbox runs at {services.spapi_config.spapi_endpoint}"
+            )
+        elif demo:
+            window.show_status("Demo mode could not start; see the log file.")
+        window.show()
+        _close_on_signals(window)
+        log.info("Main window open (data dir %s)", paths.data_dir)
+        return app.exec()
+    finally:
+        services.close()
+        log.info("FBM Desk closed")

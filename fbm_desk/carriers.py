@@ -1,0 +1,119 @@
+"""Amazon carrier codes and plausible tracking-number formats (data, no I/O).
+
+The codes are Amazon's ``CarrierCode`` spellings (the values Seller Central, confirmShipment and the order
+fulfillment feeds accept; list from Amazon's ``amzn-base.xsd``). An unlisted carrier is sent as ``Other`` with
+its name in ``carrierName``. Formats are deliberately permissive "plausible" checks that catch typos (a
+tracking number pasted into the wrong field, a truncated scan), not proofs that a number exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OTHER = "Other"
+
+# Postal items under the UPU S10 standard: 2 letters, 8 digits + check digit, 2-letter country.
+_S10 = r"[A-Z]{2}\d{9}[A-Z]{2}"
+_USPS = (r"(?:\d{20,22})", r"(?:\d{26,34})", r"(?:[A-Z]{2}\d{9}US)", _S10)
+_FEDEX = (r"\d{12}", r"\d{15}", r"\d{20}", r"\d{22}", r"\d{34}")
+_GENERIC = r"[A-Z0-9-]{5,40}"
+
+
+@dataclass(frozen=True)
+class Carrier:
+    code: str  # Amazon's CarrierCode, exact spelling
+    name: str  # shown to staff
+    patterns: tuple[str, ...] = ()  # full-match regexes on the normalized number; () = generic check
+    example: str = ""
+
+    def plausible(self, tracking: str) -> bool:
+        if not self.patterns:
+            return re.fullmatch(_GENERIC, tracking) is not None
+        return any(re.fullmatch(p, tracking) for p in self.patterns)
+
+
+CARRIERS: tuple[Carrier, ...] = (
+    Carrier("USPS", "USPS", _USPS, "9400111899223197428490"),
+    Carrier("UPS", "UPS", (r"1Z[A-Z0-9]{16}", r"[TK]\d{10}", r"\d{9}", r"\d{26}"), "1Z999AA10123456784"),
+    Carrier("UPSMI", "UPS Mail Innovations", (*_USPS, r"\d{18}"), "92748999985289583016341212"),
+    Carrier("FedEx", "FedEx", _FEDEX, "123456789012"),
+    Carrier("FedEx SmartPost", "FedEx SmartPost", _FEDEX + _USPS, "9274899998528958301634"),
+    Carrier("DHL", "DHL", (r"\d{10,11}", r"JJD\d{10,20}", r"\d{12}", r"\d{20}", _S10), "1234567890"),
+    Carrier("DHL Express", "DHL Express", (r"\d{10}", r"JJD\d{10,20}"), "1234567890"),
+    Carrier("DHL eCommerce", "DHL eCommerce", (), "GM2951173225174494"),
+    Carrier("DHL Global Mail", "DHL Global Mail", (), "GM2951173225174494"),
+    Carrier("DHL-Paket", "DHL Paket", (r"\d{12}", r"\d{20}", r"JJD\d{10,20}", _S10), "003404341234567890"),
+    Carrier("Amazon Shipping", "Amazon Shipping", (r"TB[ACM]\d{12}",), "TBA123456789012"),
+    Carrier("OnTrac", "OnTrac", (r"[CD]\d{14}", r"1LS[A-Z0-9]{7,20}"), "C11433500361402"),
+    Carrier("Royal Mail", "Royal Mail", (r"[A-Z]{2}\d{9}GB", r"[A-Z0-9]{16}", _S10), "AB123456789GB"),
+    Carrier("Parcelforce", "Parcelforce", (r"[A-Z]{2}\d{7}", r"[A-Z]{2}\d{9}GB", _S10), "PB1234567"),
+    Carrier("Yodel", "Yodel", (r"JD\d{16}", r"[A-Z0-9]{16}"), "JD0002211234567890"),
+    Carrier(
+        "Canada Post", "Canada Post", (r"\d{16}", r"\d{12}", r"[A-Z]{2}\d{9}CA", _S10), "1234567890123456"
+    ),
+    Carrier("Purolator", "Purolator", (r"\d{12}", r"[A-Z]{3}\d{9}"), "329001234567"),
+    Carrier("Australia Post", "Australia Post", (), "33ABC1234567"),
+    Carrier(
+        "Deutsche Post", "Deutsche Post", (r"[A-Z]{2}\d{9}DE", _S10, r"[A-Z0-9]{10,40}"), "RR123456789DE"
+    ),
+    Carrier("DPD", "DPD", (r"\d{14}", r"\d{15}", r"\d{28}"), "01234567890123"),
+    Carrier("GLS", "GLS", (r"[A-Z0-9]{8,12}", r"\d{11,14}", r"\d{20}"), "12345678901"),
+    Carrier("Hermes", "Hermes", (r"[A-Z0-9]{14,16}", r"\d{20}"), "H1234567890123"),
+    Carrier("Chronopost", "Chronopost", (r"[A-Z]{2}\d{9}[A-Z]{2}", r"\d{13,14}"), "XY123456789FR"),
+    Carrier("Colissimo", "Colissimo", (r"\d[A-Z]\d{11}", _S10, r"[A-Z0-9]{11,15}"), "6A12345678901"),
+    Carrier("Correos", "Correos", (r"P[A-Z0-9]{15,22}", _S10, r"[A-Z0-9]{13,23}"), "PQ4F6P0703673180181750T"),
+    Carrier("Poste Italiane", "Poste Italiane", (), "1234567890123"),
+    Carrier("BRT", "BRT", (), "123456789012"),
+    Carrier("Japan Post", "Japan Post", (r"\d{11,12}", _S10), "123456789012"),
+    Carrier("Yamato Transport", "Yamato Transport", (r"\d{12}",), "123456789012"),
+    Carrier("Sagawa Express", "Sagawa Express", (r"\d{10,12}",), "123456789012"),
+    Carrier("India Post", "India Post", (_S10,), "EA123456789IN"),
+    Carrier("BlueDart", "Blue Dart", (r"\d{8,11}",), "12345678901"),
+    Carrier("Delhivery", "Delhivery", (r"\d{10,14}",), "1234567890123"),
+    Carrier("Aramex", "Aramex", (r"\d{10,12}",), "1234567890"),
+    Carrier("Estafeta", "Estafeta", (), "1234567890"),
+    Carrier("China Post", "China Post", (_S10,), "RR123456789CN"),
+    Carrier("Asendia", "Asendia", (), "12345678901234"),
+    Carrier("InPost", "InPost", (r"\d{24}", r"[A-Z0-9]{10,30}"), "123456789012345678901234"),
+    Carrier(OTHER, "Other (enter the carrier name)", (), ""),
+)
+
+_BY_CODE = {c.code: c for c in CARRIERS}
+_BY_FOLDED = {c.code.casefold(): c for c in CARRIERS}
+CARRIER_CODES: tuple[str, ...] = tuple(c.code for c in CARRIERS)
+
+
+def normalize_tracking(tracking: str) -> str:
+    """Tracking numbers are compared and sent without spaces, in capitals."""
+    return "".join(tracking.split()).upper()
+
+
+def carrier_for(code: str) -> Carrier | None:
+    """The carrier with this Amazon code (exact, else case-insensitive), or None."""
+    clean = code.strip()
+    return _BY_CODE.get(clean) or _BY_FOLDED.get(clean.casefold())
+
+
+def suggest_carrier(tracking: str) -> str | None:
+    """The carrier code a tracking number most likely belongs to, or None when it is not distinctive."""
+    t = normalize_tracking(tracking)
+    if re.fullmatch(r"1Z[A-Z0-9]{16}", t):
+        return "UPS"
+    if re.fullmatch(r"TB[ACM]\d{12}", t):
+        return "Amazon Shipping"
+    if re.fullmatch(r"[A-Z]{2}\d{9}GB", t):
+        return "Royal Mail"
+    if re.fullmatch(r"[A-Z]{2}\d{9}CA", t):
+        return "Canada Post"
+    if re.fullmatch(r"[A-Z]{2}\d{9}US", t) or re.fullmatch(r"9\d{19,21}|9\d{25,33}", t):
+        return "USPS"
+    if re.fullmatch(r"JJD\d{10,20}", t):
+        return "DHL"
+    if re.fullmatch(r"[CD]\d{14}", t):
+        return "OnTrac"
+    if re.fullmatch(r"\d{12}|\d{15}", t):
+        return "FedEx"
+    if re.fullmatch(r"\d{10}", t):
+        return "DHL"
+    return None

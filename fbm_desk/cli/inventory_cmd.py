@@ -1,0 +1,74 @@
+"""``fbm-desk inventory set SKU QTY`` and ``fbm-desk inventory list --json``.
+
+Public contract (issue 5): ``set`` changes on-hand in the primary warehouse (unknown SKU exits 2);
+``list --json`` -> [{"sku","on_hand","allocated","available","pushed_quantity"}] where pushed_quantity is what
+Amazon last accepted.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from fbm_desk.cli.common import open_core, print_json
+from fbm_desk.db.inventory import list_inventory, set_on_hand
+from fbm_desk.errors import InvalidInput
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("inventory", help="stock: set on-hand counts, list available quantities")
+    sub = p.add_subparsers(dest="inventory_command", metavar="ACTION", required=True)
+    st = sub.add_parser("set", help="set the on-hand quantity of a SKU in the primary warehouse")
+    st.add_argument("sku", metavar="SKU")
+    st.add_argument("qty", metavar="QTY")
+    st.add_argument("--reason", default="", help="reason recorded with the adjustment")
+    st.set_defaults(func=cmd_set)
+    lst = sub.add_parser("list", help="list stock per SKU")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    lst.set_defaults(func=cmd_list)
+
+
+def cmd_set(args: argparse.Namespace) -> int:
+    try:
+        qty = int(args.qty)
+    except ValueError:
+        raise InvalidInput(f"QTY must be a whole number, not '{args.qty}'.") from None
+    core = open_core(args)
+    try:
+        row = set_on_hand(
+            args.sku, qty, reason=args.reason or "Set with fbm-desk inventory set", source="cli"
+        )
+        print(f"{row.sku}: on hand {row.on_hand}, allocated {row.allocated}, available {row.available}")
+        return 0
+    finally:
+        core.close()
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    core = open_core(args)
+    try:
+        rows = list_inventory()
+        if args.json:
+            print_json(
+                [
+                    {
+                        "sku": r.sku,
+                        "on_hand": r.on_hand,
+                        "allocated": r.allocated,
+                        "available": r.available,
+                        "pushed_quantity": r.pushed_quantity,
+                    }
+                    for r in rows
+                ]
+            )
+        else:
+            for r in rows:
+                pushed = "-" if r.pushed_quantity is None else str(r.pushed_quantity)
+                print(
+                    f"{r.sku}  on hand {r.on_hand}  allocated {r.allocated}  available {r.available}  ",
+                    end="",
+                )
+                print(f"pushed {pushed}")
+        return 0
+    finally:
+        core.close()

@@ -1,0 +1,83 @@
+"""``fbm-desk orders list [--store NAME] [--state STATE] --json``.
+
+Public contract (issue 5): [{"amazon_order_id","store","state","amazon_status","payment_hold",
+"ship_to":{"name","address_line1","city","state_or_region","postal_code","country_code"}|null,
+"items":[{"order_item_id","sku","quantity","quantity_shipped"}],
+"shipments":[{"carrier_code","tracking_number","push_state"}]}]
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from fbm_desk.cli.common import open_core, print_json
+from fbm_desk.db import stores as store_db
+from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
+from fbm_desk.db.orders import list_items, list_orders
+from fbm_desk.db.packages import list_packages
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("orders", help="list imported orders")
+    sub = p.add_subparsers(dest="orders_command", metavar="ACTION", required=True)
+    lst = sub.add_parser("list", help="list orders")
+    lst.add_argument("--store", metavar="NAME", help="only this store")
+    lst.add_argument("--state", choices=ORDER_STATES, metavar="STATE", help=" | ".join(ORDER_STATES))
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    lst.set_defaults(func=cmd_list)
+
+
+def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow]) -> dict[str, object]:
+    ship = o.ship_to
+    return {
+        "amazon_order_id": o.amazon_order_id,
+        "store": o.store_name,
+        "state": o.state,
+        "amazon_status": o.amazon_status,
+        "payment_hold": o.payment_hold,
+        "ship_to": None
+        if ship is None
+        else {
+            "name": ship.name,
+            "address_line1": ship.address_line1,
+            "city": ship.city,
+            "state_or_region": ship.state_or_region,
+            "postal_code": ship.postal_code,
+            "country_code": ship.country_code,
+        },
+        "items": [
+            {
+                "order_item_id": i.order_item_id,
+                "sku": i.seller_sku,
+                "quantity": i.quantity,
+                "quantity_shipped": i.quantity_shipped,
+            }
+            for i in items
+        ],
+        "shipments": [
+            {"carrier_code": p.carrier_code, "tracking_number": p.tracking_number, "push_state": p.push_state}
+            for p in packages
+        ],
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    core = open_core(args)
+    try:
+        store_id = store_db.find_store(args.store).id if args.store else None
+        orders = list_orders(store_id, args.state, newest_first=False)
+        ids = [o.id for o in orders]
+        items = list_items(ids)
+        packages = list_packages(ids)
+        rows = [order_json(o, items.get(o.id, []), packages.get(o.id, [])) for o in orders]
+        if args.json:
+            print_json(rows)
+        else:
+            for o in orders:
+                hold = " (payment hold)" if o.payment_hold else ""
+                flag = " [needs mapping]" if o.needs_mapping else ""
+                print(f"{o.amazon_order_id}  {o.store_name}  {o.state}{hold}{flag}  {o.units} unit(s)")
+        return 0
+    finally:
+        core.close()

@@ -1,0 +1,242 @@
+"""Listings, products and SKU mapping.
+
+A listing (store + seller SKU) maps to a product (warehouse SKU): through ``sku_alias`` first (store-specific,
+then global), otherwise the product with the same SKU. Products are created from listings: one product per
+seller SKU by default, with the store's starting inventory in the primary warehouse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import peewee as pw
+
+from fbm_desk.amazon.types import ListingRow
+from fbm_desk.db.cursors import iso_utc
+from fbm_desk.db.domain_rows import ListingRecord
+from fbm_desk.db.models import Listing, Product, SkuAlias, Store, database_proxy, utcnow_iso
+from fbm_desk.db.rows import StoreRow
+from fbm_desk.errors import InvalidInput, NotFound
+
+GONE_STATUS = "gone"
+
+
+@dataclass(frozen=True)
+class ListingUpsert:
+    created: int = 0  # listings added
+    updated: int = 0  # listings whose Amazon data changed
+    products_created: int = 0
+    skipped: int = 0  # new listings not added (the store does not download new products)
+
+
+def resolve_products(store_id: int, skus: Iterable[str]) -> dict[str, int]:
+    """seller SKU -> product id for the SKUs that map (alias for this store, global alias, same SKU)."""
+    wanted = sorted(set(skus))
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        for p in Product.select(Product.id, Product.sku).where(Product.sku.in_(chunk)):
+            found[p.sku] = p.id
+        # global aliases override same-SKU, store aliases override global ones
+        for a in (
+            SkuAlias.select(SkuAlias.seller_sku, SkuAlias.product, SkuAlias.store)
+            .where(SkuAlias.seller_sku.in_(chunk) & (SkuAlias.store.is_null() | (SkuAlias.store == store_id)))
+            .order_by(SkuAlias.store.asc(nulls="first"))
+        ):
+            found[a.seller_sku] = a.product_id
+    return found
+
+
+def _create_product(sku: str, title: str, store: StoreRow, quantity: int | None, now: str) -> int:
+    from fbm_desk.db.inventory import set_starting_on_hand
+
+    product = Product.create(sku=sku, title=title, created_at=now)
+    start = (quantity or 0) if store.starting_inventory == "match" else 0
+    set_starting_on_hand(int(product.id), max(0, start), store, now)
+    return int(product.id)
+
+
+def upsert_listings(
+    store: StoreRow, rows: Sequence[ListingRow], *, now: str | None = None, create_new: bool | None = None
+) -> ListingUpsert:
+    """Insert or update listings of one store (one transaction); creates products for new SKUs.
+
+    ``create_new`` defaults to the store's "download products" option; existing listings are always updated.
+    Returns counts. Call ``resolve_order_items`` afterwards so waiting orders pick up new mappings.
+    """
+    stamp = now or utcnow_iso()
+    allow_new = store.download_products_orders if create_new is None else create_new
+    created = updated = products_created = skipped = 0
+    with database_proxy.atomic():
+        existing = {
+            lst.seller_sku: lst
+            for lst in Listing.select().where(
+                (Listing.store == store.id) & Listing.seller_sku.in_([r.seller_sku for r in rows])
+            )
+        }
+        mapping = resolve_products(store.id, [r.seller_sku for r in rows if r.seller_sku])
+        for r in rows:
+            if not r.seller_sku:
+                continue
+            opened = iso_utc(r.opened_at) if r.opened_at else None
+            current = existing.get(r.seller_sku)
+            if current is None:
+                if not allow_new:
+                    skipped += 1
+                    continue
+                product_id = mapping.get(r.seller_sku)
+                if product_id is None and r.fulfillment_channel == "DEFAULT":
+                    product_id = _create_product(r.seller_sku, r.title, store, r.quantity, stamp)
+                    mapping[r.seller_sku] = product_id
+                    products_created += 1
+                Listing.create(
+                    store=store.id,
+                    seller_sku=r.seller_sku,
+                    asin=r.asin,
+                    title=r.title,
+                    product_type=r.product_type or "PRODUCT",
+                    fulfillment_channel=r.fulfillment_channel or "DEFAULT",
+                    status=r.status,
+                    amazon_quantity=r.quantity,
+                    product=product_id,
+                    opened_at=opened,
+                    first_seen_at=stamp,
+                    last_seen_at=stamp,
+                )
+                created += 1
+                continue
+            changes: dict[str, object] = {}
+            for field, value in (
+                ("asin", r.asin),
+                ("title", r.title),
+                ("product_type", r.product_type),
+                ("status", r.status),
+                ("fulfillment_channel", r.fulfillment_channel),
+            ):
+                if value and getattr(current, field) != value:
+                    changes[field] = value
+            if r.quantity is not None and current.amazon_quantity != r.quantity:
+                changes["amazon_quantity"] = r.quantity
+            if opened and not current.opened_at:
+                changes["opened_at"] = opened
+            if current.gone_at is not None:
+                changes["gone_at"] = None
+            if current.product_id is None and r.seller_sku in mapping:
+                changes["product"] = mapping[r.seller_sku]
+            meaningful = bool(changes)
+            changes["last_seen_at"] = stamp
+            Listing.update(**changes).where(Listing.id == current.id).execute()
+            if meaningful:
+                updated += 1
+    return ListingUpsert(created=created, updated=updated, products_created=products_created, skipped=skipped)
+
+
+def mark_gone(store_id: int, seen_skus: Iterable[str], *, now: str | None = None) -> int:
+    """Merchant listings of a store missing from a full report are marked gone; returns how many."""
+    seen = set(seen_skus)
+    stamp = now or utcnow_iso()
+    gone = 0
+    with database_proxy.atomic():
+        for lst in Listing.select(Listing.id, Listing.seller_sku).where(
+            (Listing.store == store_id)
+            & Listing.gone_at.is_null()
+            & (Listing.fulfillment_channel == "DEFAULT")
+        ):
+            if lst.seller_sku not in seen:
+                Listing.update(gone_at=stamp, status=GONE_STATUS).where(Listing.id == lst.id).execute()
+                gone += 1
+    return gone
+
+
+def add_alias(store_id: int | None, seller_sku: str, product_sku: str) -> None:
+    """Map a seller SKU (of one store, or of every store when ``store_id`` is None) to a warehouse SKU."""
+    product = Product.get_or_none(Product.sku == product_sku.strip())
+    if product is None:
+        raise NotFound(f"No product with SKU '{product_sku}'.")
+    sku = seller_sku.strip()
+    if not sku:
+        raise InvalidInput("Enter the Amazon seller SKU to map.")
+    with database_proxy.atomic():
+        SkuAlias.delete().where(
+            (SkuAlias.seller_sku == sku)
+            & (SkuAlias.store.is_null() if store_id is None else SkuAlias.store == store_id)
+        ).execute()
+        SkuAlias.create(store=store_id, seller_sku=sku, product=product.id, created_at=utcnow_iso())
+        query = Listing.update(product=product.id).where(Listing.seller_sku == sku)
+        if store_id is not None:
+            query = query.where(Listing.store == store_id)
+        query.execute()
+    from fbm_desk.db.orders import resolve_order_items
+
+    for s in Store.select(Store.id):
+        if store_id is None or s.id == store_id:
+            resolve_order_items(int(s.id))
+
+
+def _record(lst: Listing, store_name: str, product_sku: str | None) -> ListingRecord:
+    return ListingRecord(
+        id=lst.id,
+        store_id=lst.store_id,
+        store_name=store_name,
+        seller_sku=lst.seller_sku,
+        asin=lst.asin,
+        title=lst.title,
+        product_type=lst.product_type,
+        fulfillment_channel=lst.fulfillment_channel,
+        status=lst.status,
+        amazon_quantity=lst.amazon_quantity,
+        product_id=lst.product_id,
+        product_sku=product_sku,
+        opened_at=lst.opened_at,
+        first_seen_at=lst.first_seen_at,
+        last_seen_at=lst.last_seen_at,
+        gone_at=lst.gone_at,
+        pushed_quantity=lst.pushed_quantity,
+        pushed_at=lst.pushed_at,
+        push_state=lst.push_state,
+        push_issues=lst.push_issues,
+    )
+
+
+def list_listings(
+    store_id: int | None = None, *, include_gone: bool = True, search: str = ""
+) -> list[ListingRecord]:
+    """Listings (optionally of one store), ordered by store name then seller SKU."""
+    query = (
+        Listing.select(Listing, Store.name.alias("store_name"), Product.sku.alias("product_sku"))
+        .join(Store, on=(Listing.store == Store.id))
+        .switch(Listing)
+        .join(Product, pw.JOIN.LEFT_OUTER, on=(Listing.product == Product.id))
+        .order_by(pw.fn.lower(Store.name), Listing.seller_sku)
+    )
+    if store_id is not None:
+        query = query.where(Listing.store == store_id)
+    if not include_gone:
+        query = query.where(Listing.gone_at.is_null())
+    if search.strip():
+        like = f"%{search.strip()}%"
+        query = query.where(Listing.seller_sku**like | Listing.title**like | Listing.asin**like)
+    out = []
+    for lst in query.objects():
+        out.append(_record(lst, getattr(lst, "store_name", ""), getattr(lst, "product_sku", None)))
+    return out
+
+
+def pushable_listings(store_id: int) -> list[ListingRecord]:
+    """Merchant (DEFAULT channel) listings of a store that map to a product and are still on Amazon."""
+    return [
+        r
+        for r in list_listings(store_id, include_gone=False)
+        if r.fulfillment_channel == "DEFAULT" and r.product_id is not None
+    ]
+
+
+def record_push(
+    listing_id: int, *, state: str, quantity: int | None = None, issues: str = "", now: str | None = None
+) -> None:
+    """Store a push outcome. ``quantity`` (what Amazon accepted) is kept only for an accepted push."""
+    fields: dict[str, object] = {"push_state": state, "push_issues": issues, "pushed_at": now or utcnow_iso()}
+    if state == "accepted" and quantity is not None:
+        fields["pushed_quantity"] = quantity
+    Listing.update(**fields).where(Listing.id == listing_id).execute()

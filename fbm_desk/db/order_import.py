@@ -1,0 +1,439 @@
+"""Apply one page of Amazon orders to the local database, in one transaction.
+
+Idempotent by construction: orders are upserted by (store, Amazon order id), items by (order, orderItemId),
+Amazon's packages are matched to local ones by tracking number, and events are written only for a state
+transition that actually happens here, so re-applying a page changes nothing.
+
+State mapping (Amazon fulfillmentStatus -> local state): PENDING -> held (payment hold; only imported when the
+store imports pending orders), UNSHIPPED -> released, PARTIALLY_SHIPPED -> partially_shipped, SHIPPED ->
+shipped, CANCELLED -> canceled. A new order that is already SHIPPED or CANCELLED is not imported (nothing to
+do).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
+from fbm_desk.db import events
+from fbm_desk.db.cursors import iso_utc, parse_utc
+from fbm_desk.db.inventory import adjust_on_hand
+from fbm_desk.db.listings import resolve_products
+from fbm_desk.db.models import Order, OrderItem, Package, database_proxy
+from fbm_desk.db.orders import STATE_RANK, quantity_state
+from fbm_desk.db.packages import (
+    confirm_package,
+    insert_package,
+    normalize_tracking,
+    set_outbox,
+    set_push_state,
+)
+from fbm_desk.db.rows import StoreRow
+
+AMAZON_TO_STATE = {
+    "PENDING": "held",
+    "UNSHIPPED": "released",
+    "PARTIALLY_SHIPPED": "partially_shipped",
+    "SHIPPED": "shipped",
+    "CANCELLED": "canceled",
+}
+IMPORTABLE = ("held", "released", "partially_shipped")
+_ADDRESS_COLUMNS = (
+    "ship_name",
+    "ship_company",
+    "ship_address1",
+    "ship_address2",
+    "ship_address3",
+    "ship_city",
+    "ship_state",
+    "ship_postal_code",
+    "ship_country",
+    "ship_phone",
+)
+
+
+@dataclass
+class PageOutcome:
+    fetched: int = 0
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0  # FBA, closed-and-unknown, pending without the option, other statuses
+    fba: int = 0
+    corrections: Counter[str] = field(default_factory=Counter)  # transition kind -> count
+
+    def merge(self, other: PageOutcome) -> None:
+        self.fetched += other.fetched
+        self.created += other.created
+        self.updated += other.updated
+        self.skipped += other.skipped
+        self.fba += other.fba
+        self.corrections.update(other.corrections)
+
+
+def _ts(moment: datetime | None) -> str | None:
+    return iso_utc(moment) if moment is not None else None
+
+
+def _version(moment: datetime) -> str:
+    """Amazon's lastUpdatedTime with milliseconds: the order's version (two changes can share a second)."""
+    utc = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def _order_fields(a: AmazonOrder) -> dict[str, object]:
+    """Columns refreshed from Amazon on every sight (never the address: see ``_address_fields``)."""
+    fields: dict[str, object] = {
+        "marketplace_id": a.marketplace_id,
+        "amazon_status": a.fulfillment_status,
+        "purchase_date": _ts(a.created_time),
+        "amazon_updated_at": _version(a.last_updated_time),
+        "earliest_ship_date": _ts(a.earliest_ship_date),
+        "latest_ship_date": _ts(a.latest_ship_date),
+        "latest_delivery_date": _ts(a.latest_delivery_date),
+        "service_level": a.service_level,
+        "is_prime": a.is_prime,
+        "is_business": a.is_business,
+    }
+    for key, value in (
+        ("buyer_name", a.buyer_name),
+        ("total_amount", a.total_amount),
+        ("currency", a.currency),
+    ):
+        if value:
+            fields[key] = value
+    return fields
+
+
+def _address_fields(a: AmazonOrder) -> dict[str, str]:
+    addr = a.address
+    if addr is None or addr.is_blank():
+        return {}
+    return {
+        "ship_name": addr.name,
+        "ship_company": addr.company_name,
+        "ship_address1": addr.address_line1,
+        "ship_address2": addr.address_line2,
+        "ship_address3": addr.address_line3,
+        "ship_city": addr.city,
+        "ship_state": addr.state_or_region,
+        "ship_postal_code": addr.postal_code,
+        "ship_country": addr.country_code,
+        "ship_phone": addr.phone,
+    }
+
+
+def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str) -> PageOutcome:
+    """Upsert one page of orders for ``store`` in one transaction; returns what changed."""
+    out = PageOutcome(fetched=len(page))
+    merchant = []
+    for a in page:
+        if a.fulfilled_by and a.fulfilled_by != "MERCHANT":
+            out.skipped += 1
+            out.fba += 1
+        else:
+            merchant.append(a)
+    if not merchant:
+        return out
+    with database_proxy.atomic():
+        ids = [a.order_id for a in merchant]
+        existing = {
+            o.amazon_order_id: o
+            for o in Order.select().where((Order.store == store.id) & Order.amazon_order_id.in_(ids))
+        }
+        mapping = resolve_products(store.id, [i.seller_sku for a in merchant for i in a.items])
+        new: list[AmazonOrder] = []
+        seen: set[str] = set()
+        for a in merchant:
+            if a.order_id in seen:  # Amazon listed an order twice on one page: the first copy wins
+                continue
+            seen.add(a.order_id)
+            current = existing.get(a.order_id)
+            if current is None:
+                state = AMAZON_TO_STATE.get(a.fulfillment_status)
+                if (
+                    (state not in IMPORTABLE and not (state == "shipped" and _shipped_here_too(store, a)))
+                    or (state == "held" and not store.import_pending)
+                    or not store.download_products_orders
+                ):
+                    out.skipped += 1
+                    continue
+                new.append(a)
+            elif _update_order(store, current, a, mapping, now, out):
+                out.updated += 1
+        if new:
+            _insert_new(store, new, mapping, now, out)
+    return out
+
+
+def _executemany(table: str, rows: list[dict[str, object]]) -> None:
+    """Plain ``executemany`` on the transaction's connection: building one big INSERT per page through the
+    query builder costs more than the write itself (bench/bench_sync.py)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    # table and column names are this module's constants, never input; the values are bound parameters
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608
+    database_proxy.connection().executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+
+def _insert_new(
+    store: StoreRow, new: list[AmazonOrder], mapping: dict[str, int], now: str, out: PageOutcome
+) -> None:
+    rows: list[dict[str, object]] = []
+    blank_address = dict.fromkeys(_ADDRESS_COLUMNS, "")
+    for a in new:
+        state = AMAZON_TO_STATE[a.fulfillment_status]
+        rows.append(
+            {
+                "store_id": store.id,
+                "amazon_order_id": a.order_id,
+                "state": state,
+                "payment_hold": int(state == "held"),
+                "needs_mapping": int(any(i.seller_sku not in mapping for i in a.items)),
+                "imported_at": now,
+                "updated_at": now,
+                "buyer_name": "",
+                "total_amount": "",
+                "currency": "",
+                **{k: int(v) if isinstance(v, bool) else v for k, v in _order_fields(a).items()},
+                **(_address_fields(a) or blank_address),
+            }
+        )
+    _executemany("orders", rows)
+    local = {
+        o.amazon_order_id: int(o.id)
+        for o in Order.select(Order.id, Order.amazon_order_id).where(
+            (Order.store == store.id) & Order.amazon_order_id.in_([a.order_id for a in new])
+        )
+    }
+    items: list[dict[str, object]] = []
+    evts: list[dict[str, object]] = []
+    for a in new:
+        oid = local[a.order_id]
+        for i in a.items:
+            items.append(
+                {
+                    "order_id": oid,
+                    "order_item_id": i.order_item_id,
+                    "seller_sku": i.seller_sku,
+                    "asin": i.asin,
+                    "title": i.title,
+                    "product_id": mapping.get(i.seller_sku),
+                    "quantity": i.quantity_ordered,
+                    "quantity_shipped": min(i.quantity_shipped, i.quantity_ordered),
+                    "unit_price": i.unit_price,
+                }
+            )
+        state = AMAZON_TO_STATE[a.fulfillment_status]
+        note = "with a payment hold (Amazon has not released it yet)" if state == "held" else f"as {state}"
+        evts.append(
+            {"order_id": oid, "at": now, "kind": events.IMPORTED, "message": f"Imported from Amazon {note}"}
+        )
+        unmapped = sorted({i.seller_sku for i in a.items if i.seller_sku not in mapping})
+        if unmapped:
+            message = "No product for SKU " + ", ".join(unmapped)
+            evts.append({"order_id": oid, "at": now, "kind": events.NEEDS_MAPPING, "message": message})
+    _executemany("order_item", items)
+    _executemany("order_event", evts)
+    for a in new:
+        if a.packages:  # shipped (in part) before we knew the order: record Amazon's packages
+            _record_amazon_packages(local[a.order_id], store.id, a.packages, now)
+        if _shipped_here_too(store, a):
+            _remove_stock_for_new(store, local[a.order_id], a, mapping, now, out)
+    out.created += len(new)
+    out.corrections["imported"] += len(new)
+
+
+def _shipped_here_too(store: StoreRow, a: AmazonOrder) -> bool:
+    """An order we never imported that was (partly) shipped in Seller Central after the store was added: its
+    units left this warehouse's stock too when the store removes stock for outside fulfillments. (Older orders
+    were already reflected in the starting inventory.)"""
+    if not store.remove_stock_external or a.fulfillment_status not in ("SHIPPED", "PARTIALLY_SHIPPED"):
+        return False
+    added = parse_utc(store.created_at)
+    return added is not None and a.created_time >= added
+
+
+def _remove_stock_for_new(
+    store: StoreRow, order_id: int, a: AmazonOrder, mapping: dict[str, int], now: str, out: PageOutcome
+) -> None:
+    shipped = {i.order_item_id: i.quantity_shipped for i in a.items}
+    if a.fulfillment_status == "SHIPPED" and not any(shipped.values()):
+        shipped = {i.order_item_id: i.quantity_ordered for i in a.items}
+    if a.fulfillment_status == "SHIPPED":
+        OrderItem.update(quantity_shipped=OrderItem.quantity).where(OrderItem.order == order_id).execute()
+    moved = 0
+    for i in a.items:
+        units = min(shipped.get(i.order_item_id, 0), i.quantity_ordered)
+        product_id = mapping.get(i.seller_sku)
+        if units > 0 and product_id is not None:
+            adjust_on_hand(
+                product_id, -units, f"Shipped outside FBM Desk: order {a.order_id}", source="amazon", now=now
+            )
+        moved += max(units, 0)
+    if moved:
+        note = f"{moved} unit(s) shipped outside FBM Desk; removed from on-hand stock"
+        events.add_event(order_id, events.SHIPPED_ELSEWHERE, note, now)
+        out.corrections["shipped_elsewhere"] += 1
+
+
+def _record_amazon_packages(order_id: int, store_id: int, packages: Sequence[AmazonPackage], now: str) -> int:
+    """Amazon packages unknown locally become ``source='amazon'`` confirmed packages; local ones queued or
+    sent that Amazon already has (same tracking number) are confirmed. Returns how many Amazon packages were
+    new."""
+    local = list(Package.select().where(Package.order == order_id))
+    by_tracking = {normalize_tracking(p.tracking_number): p for p in local}
+    items = {i.order_item_id: int(i.id) for i in OrderItem.select().where(OrderItem.order == order_id)}
+    used_refs = {int(p.package_reference_id) for p in local}
+    added = 0
+    for ap in packages:
+        key = normalize_tracking(ap.tracking_number)
+        match = by_tracking.get(key) if key else None
+        if match is not None:
+            if match.source == "local" and match.push_state in ("queued", "sent"):
+                confirm_package(int(match.id), message="Amazon already has this package", now=now)
+            continue
+        ref = int(ap.package_reference_id) if ap.package_reference_id.isdigit() else 0
+        if ref > 0 and ref in used_refs:
+            # Amazon already uses this reference for another package: a local package not yet confirmed that
+            # carries it moves to a free number, or its push would edit Amazon's package instead
+            clash = next(
+                (p for p in local if int(p.package_reference_id) == ref and p.source == "local"), None
+            )
+            if clash is not None and clash.push_state in ("queued", "rejected"):
+                fresh = max(used_refs) + 1
+                Package.update(package_reference_id=fresh).where(Package.id == clash.id).execute()
+                used_refs.add(fresh)
+                used_refs.discard(ref)
+        if ref <= 0 or ref in used_refs:
+            ref = max(used_refs, default=0) + 1
+        used_refs.add(ref)
+        pid = insert_package(
+            order_id,
+            carrier_code=ap.carrier or "Other",
+            carrier_name=ap.carrier,
+            shipping_method=ap.shipping_service,
+            tracking_number=ap.tracking_number,
+            ship_date=_ts(ap.ship_time) or now,
+            items=[(items[pi.order_item_id], pi.quantity) for pi in ap.items if pi.order_item_id in items],
+            source="amazon",
+            push_state="confirmed",
+            reference_id=ref,
+            store_id=store_id,
+            now=now,
+        )
+        by_tracking[key or f"#{pid}"] = Package.get_by_id(pid)
+        added += 1
+    return added
+
+
+def _cancel_local_packages(order_id: int, now: str) -> None:
+    for p in Package.select().where((Package.order == order_id) & Package.push_state.in_(("queued", "sent"))):
+        message = "Not sent: the order was canceled on Amazon."
+        set_push_state(int(p.id), "rejected", message, now)
+        set_outbox(int(p.id), "failed", message)
+
+
+def _update_order(
+    store: StoreRow, o: Order, a: AmazonOrder, mapping: dict[str, int], now: str, out: PageOutcome
+) -> bool:
+    """Apply Amazon's view to a known order; returns True when anything changed."""
+    if o.amazon_updated_at == _version(a.last_updated_time) and o.amazon_status == a.fulfillment_status:
+        return False  # the same version of the order as last time (overlap window, sweep): nothing to do
+    changed = False
+    fields = _order_fields(a)
+    old = {k: getattr(o, k) for k in fields}
+    if any(old[k] != v for k, v in fields.items()):
+        changed = True
+    addr = _address_fields(a)
+    if addr and any(getattr(o, k) != v for k, v in addr.items()):
+        fields.update(addr)  # a known address is never overwritten with blanks: only a real one gets here
+        changed = True
+        if o.ship_address1 == "" and o.ship_name == "":
+            out.corrections["address_filled"] += 1
+    if fields:
+        Order.update(**fields).where(Order.id == o.id).execute()
+    target = AMAZON_TO_STATE.get(a.fulfillment_status)
+    if o.state == "canceled":
+        return changed
+    if target == "canceled":
+        Order.update(state="canceled", payment_hold=False, updated_at=now).where(Order.id == o.id).execute()
+        _cancel_local_packages(int(o.id), now)
+        events.add_event(int(o.id), events.CANCELED, "Canceled on Amazon; its allocation was freed", now)
+        out.corrections["canceled"] += 1
+        return True
+    # items: new ones inserted, mapping refreshed
+    local_items = {i.order_item_id: i for i in OrderItem.select().where(OrderItem.order == o.id)}
+    for i in a.items:
+        if i.order_item_id not in local_items:
+            OrderItem.create(
+                order=o.id,
+                order_item_id=i.order_item_id,
+                seller_sku=i.seller_sku,
+                asin=i.asin,
+                title=i.title,
+                product=mapping.get(i.seller_sku),
+                quantity=i.quantity_ordered,
+                quantity_shipped=0,
+                unit_price=i.unit_price,
+            )
+            changed = True
+    if a.packages and _record_amazon_packages(int(o.id), store.id, a.packages, now):
+        changed = True
+    if _apply_shipped(store, o, a, now, out):
+        changed = True
+    state = str(Order.get_by_id(o.id).state)
+    wanted = target if target in STATE_RANK else state
+    by_qty = quantity_state(int(o.id))
+    if by_qty is not None and STATE_RANK[by_qty] > STATE_RANK[wanted]:
+        wanted = by_qty
+    if STATE_RANK.get(wanted, 0) < STATE_RANK.get(state, 0):
+        wanted = state  # Amazon lags behind a shipment we confirmed: never move backwards
+    if wanted != state:
+        Order.update(state=wanted, payment_hold=False, updated_at=now).where(Order.id == o.id).execute()
+        if state == "held":
+            events.add_event(int(o.id), events.RELEASED, "Released by Amazon; payment hold lifted", now)
+            out.corrections["released"] += 1
+        changed = True
+    elif changed:
+        Order.update(updated_at=now).where(Order.id == o.id).execute()
+    return changed
+
+
+def _apply_shipped(store: StoreRow, o: Order, a: AmazonOrder, now: str, out: PageOutcome) -> bool:
+    """Units Amazon reports shipped beyond what we confirmed were shipped elsewhere (e.g. Seller Central).
+
+    Their quantities are taken over (freeing the allocation) and, when the store removes stock for outside
+    fulfillments, they leave on-hand stock: exactly once, because the shipped quantity rises in the same
+    transaction as the adjustment.
+    """
+    amazon_shipped = {i.order_item_id: i.quantity_shipped for i in a.items}
+    if a.fulfillment_status == "SHIPPED" and not any(amazon_shipped.values()):
+        amazon_shipped = {i.order_item_id: i.quantity_ordered for i in a.items}  # no detail: all of it
+    moved_total = 0
+    for item in OrderItem.select().where(OrderItem.order == o.id):
+        reported = min(int(amazon_shipped.get(item.order_item_id, 0)), int(item.quantity))
+        extra = reported - int(item.quantity_shipped)
+        if extra <= 0:
+            continue
+        OrderItem.update(quantity_shipped=reported).where(OrderItem.id == item.id).execute()
+        moved_total += extra
+        if store.remove_stock_external and item.product_id is not None:
+            adjust_on_hand(
+                int(item.product_id),
+                -extra,
+                f"Shipped outside FBM Desk: order {o.amazon_order_id}",
+                source="amazon",
+                now=now,
+            )
+    if moved_total:
+        note = f"{moved_total} unit(s) shipped outside FBM Desk"
+        if store.remove_stock_external:
+            note += "; removed from on-hand stock"
+        events.add_event(int(o.id), events.SHIPPED_ELSEWHERE, note, now)
+        out.corrections["shipped_elsewhere"] += 1
+        return True
+    return False

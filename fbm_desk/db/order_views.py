@@ -1,0 +1,292 @@
+"""Read models for the Orders tab: SQL-side filtering, search, sorting and paging over all stores.
+
+Nothing here loads every order: ``count_orders`` and ``fetch_orders`` run one indexed query each for the
+window the view shows (``LIMIT``/``OFFSET``, ``id`` as the tie-breaker so pages never overlap). Search matches
+a prefix of the Amazon order id, a seller SKU or a tracking number (case-insensitive, answered from NOCASE
+indexes), or any part of the buyer/recipient name (a scan of a narrow covering index).
+
+The SQL is assembled only from constant fragments in this module; user text always travels as a parameter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
+
+from fbm_desk.db.models import database_proxy
+
+OPEN_STATES = ("held", "released", "partially_shipped")
+PACKABLE_STATES = ("released", "partially_shipped")
+# The outbox state of an order's packages, worst first: an order shows its worst package.
+PUSH_WORST_FIRST = ("rejected", "queued", "sent", "confirmed")
+
+
+class QuickFilter(StrEnum):
+    ALL = "all"
+    HELD = "held"
+    RELEASED = "released"
+    DUE_TODAY = "due_today"
+    SHIPPED = "shipped"
+    CANCELED = "canceled"
+    NEEDS_MAPPING = "needs_mapping"
+    PUSH_REJECTED = "push_rejected"
+
+
+class SortKey(StrEnum):
+    STORE = "store"
+    ORDER_ID = "order_id"
+    STATE = "state"
+    PAYMENT_HOLD = "payment_hold"
+    PURCHASE_DATE = "purchase_date"
+    SHIP_BY = "ship_by"
+    SERVICE_LEVEL = "service_level"
+    PRIME_BUSINESS = "prime_business"
+    ITEMS = "items"
+    SHIP_TO = "ship_to"
+    PUSH_STATE = "push_state"
+
+
+_PUSH_RANK_SQL = (
+    "(SELECT min(CASE p.push_state WHEN 'rejected' THEN 0 WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 "
+    "ELSE 3 END) "
+    "FROM package p WHERE p.order_id = o.id)"
+)
+_UNITS_SQL = "(SELECT sum(i.quantity) FROM order_item i WHERE i.order_id = o.id)"
+
+# Each sort key maps to SQL expressions; ``o.id`` is always appended so paging is stable.
+_SORT_SQL: dict[SortKey, tuple[str, ...]] = {
+    SortKey.STORE: ("o.store_id", "o.purchase_date"),
+    SortKey.ORDER_ID: ("o.amazon_order_id COLLATE NOCASE",),
+    SortKey.STATE: ("o.state", "o.latest_ship_date"),
+    SortKey.PAYMENT_HOLD: ("o.payment_hold", "o.purchase_date"),
+    SortKey.PURCHASE_DATE: ("o.purchase_date",),
+    SortKey.SHIP_BY: ("o.latest_ship_date",),
+    SortKey.SERVICE_LEVEL: ("o.service_level", "o.purchase_date"),
+    SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", "o.purchase_date"),
+    SortKey.ITEMS: (_UNITS_SQL,),
+    SortKey.SHIP_TO: ("o.ship_country", "o.ship_city"),
+    SortKey.PUSH_STATE: (_PUSH_RANK_SQL,),
+}
+
+_ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
+
+
+@dataclass(frozen=True)
+class OrderQuery:
+    """What the Orders tab asks for: a quick filter, a search text, a store and a sort."""
+
+    quick: QuickFilter = QuickFilter.ALL
+    search: str = ""
+    store_id: int | None = None
+    sort: SortKey = SortKey.PURCHASE_DATE
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class OrderListRow:
+    id: int
+    store_id: int
+    store_name: str
+    amazon_order_id: str
+    state: str
+    amazon_status: str
+    payment_hold: bool
+    needs_mapping: bool
+    purchase_date: str | None
+    latest_ship_date: str | None
+    service_level: str
+    is_prime: bool
+    is_business: bool
+    units: int
+    lines: int
+    first_sku: str
+    ship_city: str
+    ship_country: str
+    push_state: str | None  # worst package state (PUSH_WORST_FIRST) or None when nothing was packed
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+@dataclass(frozen=True)
+class DayBounds:
+    """Today in the user's local time zone, as UTC ISO text comparable with the stored timestamps."""
+
+    now: str
+    end_of_today: str
+
+    @staticmethod
+    def at(now: datetime | None = None) -> DayBounds:
+        local = (now or datetime.now().astimezone()).astimezone()
+        end = datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=local.tzinfo)
+        return DayBounds(now=_iso(local), end_of_today=_iso(end))
+
+
+def _iso(dt: datetime) -> str:
+    from datetime import UTC
+
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
+    if quick is QuickFilter.HELD:
+        return "o.state = 'held'", []
+    if quick is QuickFilter.RELEASED:
+        return "o.state IN ('released', 'partially_shipped')", []
+    if quick is QuickFilter.DUE_TODAY:
+        # To pack by the end of today, late ones included (they are the most urgent).
+        return "o.state IN ('released', 'partially_shipped') AND o.latest_ship_date < ?", [day.end_of_today]
+    if quick is QuickFilter.SHIPPED:
+        return "o.state = 'shipped'", []
+    if quick is QuickFilter.CANCELED:
+        return "o.state = 'canceled'", []
+    if quick is QuickFilter.NEEDS_MAPPING:
+        return "o.needs_mapping = 1", []
+    if quick is QuickFilter.PUSH_REJECTED:
+        return "o.id IN (SELECT order_id FROM package WHERE push_state = 'rejected')", []
+    return "", []
+
+
+def _search_where(search: str) -> tuple[str, list[Any]]:
+    text = search.strip()
+    if not text:
+        return "", []
+    if _ORDER_ID_RE.match(text):  # a scanned/typed full order id: one index lookup
+        return "o.amazon_order_id = ?", [text]
+    prefix = _like_prefix(text)
+    contains = "%" + _like_prefix(text)
+    sql = (
+        "o.id IN ("
+        "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
+        "UNION SELECT order_id FROM order_item WHERE seller_sku LIKE ? ESCAPE '\\' "
+        "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\' "
+        "UNION SELECT id FROM orders INDEXED BY orders_buyer_name WHERE buyer_name LIKE ? ESCAPE '\\' "
+        "UNION SELECT id FROM orders INDEXED BY orders_ship_name WHERE ship_name LIKE ? ESCAPE '\\')"
+    )
+    return sql, [prefix, prefix, prefix, contains, contains]
+
+
+def _where(query: OrderQuery, day: DayBounds) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
+    for sql, args in (_quick_where(query.quick, day), _search_where(query.search)):
+        if sql:
+            parts.append(sql)
+            params.extend(args)
+    if query.store_id is not None:
+        parts.append("o.store_id = ?")
+        params.append(query.store_id)
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def _order_by(query: OrderQuery) -> str:
+    direction = " DESC" if query.descending else ""
+    exprs = [*_SORT_SQL[query.sort], "o.id"]
+    return " ORDER BY " + ", ".join(e + direction for e in exprs)
+
+
+_SELECT = (
+    "SELECT o.id, o.store_id, s.name, o.amazon_order_id, o.state, o.amazon_status, o.payment_hold, "  # noqa: S608
+    "o.needs_mapping, o.purchase_date, o.latest_ship_date, o.service_level, o.is_prime, o.is_business, "
+    "(SELECT coalesce(sum(i.quantity), 0) FROM order_item i WHERE i.order_id = o.id), "
+    "(SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
+    "(SELECT i.seller_sku FROM order_item i WHERE i.order_id = o.id ORDER BY i.id LIMIT 1), "
+    "o.ship_city, o.ship_country, "
+    f"{_PUSH_RANK_SQL} "
+    "FROM orders o JOIN store s ON s.id = o.store_id"
+)
+
+
+def _row(r: tuple[Any, ...]) -> OrderListRow:
+    rank = r[18]
+    return OrderListRow(
+        id=r[0],
+        store_id=r[1],
+        store_name=r[2],
+        amazon_order_id=r[3],
+        state=r[4],
+        amazon_status=r[5],
+        payment_hold=bool(r[6]),
+        needs_mapping=bool(r[7]),
+        purchase_date=r[8],
+        latest_ship_date=r[9],
+        service_level=r[10],
+        is_prime=bool(r[11]),
+        is_business=bool(r[12]),
+        units=int(r[13]),
+        lines=int(r[14]),
+        first_sku=r[15] or "",
+        ship_city=r[16],
+        ship_country=r[17],
+        push_state=None if rank is None else PUSH_WORST_FIRST[int(rank)],
+    )
+
+
+def order_page_sql(query: OrderQuery, offset: int, limit: int, day: DayBounds) -> tuple[str, list[Any]]:
+    """The SQL and parameters of one page (exposed so the bench can time the raw query as a floor)."""
+    where, params = _where(query, day)
+    sql = _SELECT + where + _order_by(query) + " LIMIT ? OFFSET ?"
+    return sql, [*params, limit, offset]
+
+
+def fetch_orders(
+    query: OrderQuery, offset: int, limit: int, *, day: DayBounds | None = None
+) -> list[OrderListRow]:
+    """One page of orders matching ``query`` in its sort order."""
+    sql, params = order_page_sql(query, offset, limit, day or DayBounds.at())
+    return [_row(r) for r in database_proxy.execute_sql(sql, params).fetchall()]
+
+
+def count_orders(query: OrderQuery, *, day: DayBounds | None = None) -> int:
+    """How many orders match ``query`` (an index-only count for the quick filters)."""
+    where, params = _where(query, day or DayBounds.at())
+    sql = "SELECT count(*) FROM orders o" + where  # noqa: S608 - constant fragments, parameters
+    row = database_proxy.execute_sql(sql, params).fetchone()
+    return int(row[0])
+
+
+def quick_filter_counts(
+    *, store_id: int | None = None, day: DayBounds | None = None
+) -> dict[QuickFilter, int]:
+    """The number shown next to each quick filter (a handful of index-only counts)."""
+    day = day or DayBounds.at()
+    store_sql = "" if store_id is None else " AND store_id = ?"
+    store_args: list[Any] = [] if store_id is None else [store_id]
+    counts = dict.fromkeys(QuickFilter, 0)
+    by_state = database_proxy.execute_sql(
+        "SELECT state, count(*) FROM orders WHERE 1" + store_sql + " GROUP BY state",  # noqa: S608
+        store_args,
+    ).fetchall()
+    states = {s: int(n) for s, n in by_state}
+    counts[QuickFilter.ALL] = sum(states.values())
+    counts[QuickFilter.HELD] = states.get("held", 0)
+    counts[QuickFilter.RELEASED] = states.get("released", 0) + states.get("partially_shipped", 0)
+    counts[QuickFilter.SHIPPED] = states.get("shipped", 0)
+    counts[QuickFilter.CANCELED] = states.get("canceled", 0)
+    for quick in (QuickFilter.DUE_TODAY, QuickFilter.NEEDS_MAPPING, QuickFilter.PUSH_REJECTED):
+        counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
+    return counts
+
+
+def find_order_ids(text: str) -> list[tuple[int, str, str]]:
+    """Orders whose Amazon order id is exactly ``text`` (any store): ``(id, amazon_order_id, store name)``.
+
+    Used by the scan box: a scanner types the full id, so this is an exact, indexed lookup.
+    """
+    clean = text.strip()
+    if not clean:
+        return []
+    rows = database_proxy.execute_sql(
+        "SELECT o.id, o.amazon_order_id, s.name FROM orders o JOIN store s ON s.id = o.store_id "
+        "WHERE o.amazon_order_id = ? COLLATE NOCASE ORDER BY o.id",
+        [clean],
+    ).fetchall()
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]

@@ -1,0 +1,240 @@
+"""Feeds API 2021-06-30 for JSON_LISTINGS_FEED: createFeedDocument, (upload), createFeed, getFeed,
+getFeedDocument, and the processing report (listings-feed-processing-report-schema-v2).
+
+Sandbox choice: messages for SKUs the seller does not have are reported as ERROR issues (Amazon often reports
+them as accepted, see amzn/selling-partner-api-models#4402).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fbm_desk.sandbox.clock import iso
+from fbm_desk.sandbox.http_util import Request, Response, invalid_input, not_found, require_json_object
+from fbm_desk.sandbox.jobs import advance_job
+from fbm_desk.sandbox.listing_patch import (
+    apply_quantity,
+    check_patches,
+    structural_problem,
+    unknown_sku_issue,
+)
+from fbm_desk.sandbox.model import Job
+from fbm_desk.sandbox.world import World
+
+JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
+OPERATION_TYPES = frozenset({"UPDATE", "PARTIAL_UPDATE", "PATCH", "DELETE"})
+
+
+def create_feed_document(world: World, req: Request) -> Response:
+    body = require_json_object(req)
+    content_type = body.get("contentType")
+    if not isinstance(content_type, str) or not content_type.strip():
+        raise invalid_input("Missing required field contentType.")
+    with world.lock:
+        doc = world.new_document("amzn1.tortuga.4.na")
+        doc.content_type = content_type
+        url = world.presigner.url(world.base_url, doc, "PUT")
+    return Response.json(201, {"feedDocumentId": doc.document_id, "url": url})
+
+
+def create_feed(world: World, req: Request) -> Response:
+    body = require_json_object(req)
+    feed_type, marketplaces, doc_id = (
+        body.get("feedType"),
+        body.get("marketplaceIds"),
+        body.get("inputFeedDocumentId"),
+    )
+    if not isinstance(feed_type, str) or not feed_type:
+        raise invalid_input("Missing required field feedType.")
+    if not isinstance(marketplaces, list) or not marketplaces:
+        raise invalid_input("Missing required field marketplaceIds.")
+    for m in marketplaces:
+        if m not in world.marketplace_ids:
+            raise invalid_input(f"Invalid marketplaceId: {m}.")
+    with world.lock:
+        if not isinstance(doc_id, str) or doc_id not in world.documents:
+            raise invalid_input("Invalid inputFeedDocumentId.", "The feed document does not exist.")
+        feed_id = str(500000000000 + world.rng.randint(0, 99999999) * 100 + len(world.feeds) % 100)
+        world.feeds[feed_id] = Job(
+            job_id=feed_id,
+            kind=feed_type,
+            marketplace_ids=list(marketplaces),
+            created=world.clock.now(),
+            created_mono=world.clock.mono(),
+            seller=req.seller,
+            input_document_id=doc_id,
+        )
+    return Response.json(202, {"feedId": feed_id})
+
+
+def _issue(message: str, *, message_id: int | None = None, sku: str = "", code: str = "") -> dict[str, Any]:
+    issue: dict[str, Any] = {"severity": "ERROR", "message": message}
+    if message_id is not None:
+        issue["messageId"] = message_id
+    if sku:
+        issue["sku"] = sku
+    if code:
+        issue["code"] = code
+    return issue
+
+
+def process_listings_feed(world: World, job: Job, content: bytes) -> tuple[str, dict[str, Any]]:
+    """Apply a JSON_LISTINGS_FEED; returns (final status, processing report)."""
+    issues: list[dict[str, Any]] = []
+    accepted = invalid = processed = 0
+    try:
+        feed = json.loads(content.decode("utf-8"))
+        messages = feed["messages"]
+        header = feed["header"]
+        if not isinstance(messages, list) or not isinstance(header, dict):
+            raise TypeError("messages/header")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        issues.append(
+            _issue(
+                "The feed document is not valid JSON or does not follow the listings feed schema.",
+                code="100001",
+            )
+        )
+        messages = []
+        header = {}
+    if header and (header.get("sellerId") != job.seller or header.get("version") != "2.0"):
+        issues.append(
+            _issue("The header must contain this seller's sellerId and version '2.0'.", code="100002")
+        )
+        messages = []
+    for message in messages:
+        processed += 1
+        problems: list[dict[str, Any]] = []
+        msg_id = message.get("messageId") if isinstance(message, dict) else None
+        sku = message.get("sku") if isinstance(message, dict) else None
+        if not isinstance(msg_id, int) or not isinstance(sku, str) or not sku:
+            problems.append(_issue("Invalid parameters provided.", code="100003"))
+            msg_id = msg_id if isinstance(msg_id, int) and msg_id >= 1 else None
+            sku = sku if isinstance(sku, str) and sku else ""
+        else:
+            problems += _check_message(world, message, msg_id, sku)
+        world.pushed_feed_messages.append(
+            {"feed_id": job.job_id, "message": message, "accepted": not problems}
+        )
+        for p in problems:
+            if sku:
+                p.setdefault("sku", sku)
+            if msg_id is not None:
+                p.setdefault("messageId", msg_id)
+        issues += problems
+        if problems:
+            invalid += 1
+        else:
+            accepted += 1
+    report = {
+        "header": {"sellerId": job.seller, "version": "2.0", "feedId": job.job_id},
+        "issues": issues,
+        "summary": {
+            "errors": len(issues),
+            "warnings": 0,
+            "messagesProcessed": processed,
+            "messagesAccepted": accepted,
+            "messagesInvalid": invalid,
+        },
+    }
+    return ("FATAL" if not processed and issues else "DONE"), report
+
+
+def _check_message(world: World, message: dict[str, Any], msg_id: int, sku: str) -> list[dict[str, Any]]:
+    op = message.get("operationType")
+    if op not in OPERATION_TYPES:
+        return [_issue("Invalid parameters provided.", code="100003")]
+    listing = world.listings.get(sku)
+    if listing is None:
+        return [_issue(unknown_sku_issue(sku).message, code="NOT_FOUND")]
+    if op == "DELETE":
+        return [_issue("DELETE is not supported by the sandbox.", code="100004")]
+    if not isinstance(message.get("productType"), str) or not message["productType"]:
+        return [_issue("'productType' is required but not supplied.", code="90220")]
+    if op == "PATCH":
+        patches = message.get("patches")
+        if structural_problem(patches):
+            return [_issue("Invalid parameters provided.", code="100003")]
+    else:
+        attrs = message.get("attributes")
+        if not isinstance(attrs, dict) or "fulfillment_availability" not in attrs:
+            return [_issue("The sandbox only applies 'fulfillment_availability'.", code="100004")]
+        patches = [
+            {
+                "op": "replace",
+                "path": "/attributes/fulfillment_availability",
+                "value": attrs["fulfillment_availability"],
+            }
+        ]
+    assert isinstance(patches, list)
+    found, quantity = check_patches(patches)
+    if found:
+        return [
+            _issue(i.message, code=i.code) | ({"attributeName": i.attribute} if i.attribute else {})
+            for i in found
+        ]
+    apply_quantity(listing, quantity)
+    listing.last_updated = world.clock.now()
+    return []
+
+
+def _finish(world: World, job: Job) -> str:
+    doc = world.documents.get(job.input_document_id)
+    if job.kind != JSON_LISTINGS_FEED or doc is None or not doc.uploaded:
+        status, report = (
+            "FATAL",
+            {
+                "header": {"sellerId": job.seller, "version": "2.0", "feedId": job.job_id},
+                "issues": [_issue("The feed document was never uploaded or the feed type is not supported.")],
+                "summary": {
+                    "errors": 1,
+                    "warnings": 0,
+                    "messagesProcessed": 0,
+                    "messagesAccepted": 0,
+                    "messagesInvalid": 0,
+                },
+            },
+        )
+    else:
+        status, report = process_listings_feed(world, job, doc.content)
+    result = world.new_document("amzn1.tortuga.4.na")
+    result.content = json.dumps(report, ensure_ascii=False).encode("utf-8")
+    result.content_type = "application/json"
+    result.uploaded = True
+    job.result_document_id = result.document_id
+    return status
+
+
+def get_feed(world: World, req: Request) -> Response:
+    with world.lock:
+        job = world.feeds.get(req.params["feedId"])
+        if job is None:
+            raise not_found(f"Feed {req.params['feedId']} not found.")
+        advance_job(world.clock, job, lambda j: _finish(world, j))
+        out: dict[str, Any] = {
+            "feedId": job.job_id,
+            "feedType": job.kind,
+            "marketplaceIds": job.marketplace_ids,
+            "createdTime": iso(job.created),
+            "processingStatus": job.status,
+        }
+        if job.processing_start:
+            out["processingStartTime"] = iso(job.processing_start)
+        if job.processing_end:
+            out["processingEndTime"] = iso(job.processing_end)
+        if job.result_document_id:
+            out["resultFeedDocumentId"] = job.result_document_id
+    return Response.json(200, out)
+
+
+def get_feed_document(world: World, req: Request) -> Response:
+    doc_id = req.params["feedDocumentId"]
+    with world.lock:
+        doc = world.documents.get(doc_id)
+        if doc is None or not doc_id.startswith("amzn1.tortuga"):
+            raise not_found(f"Feed document {doc_id} not found.")
+        out = {"feedDocumentId": doc_id, "url": world.presigner.url(world.base_url, doc)}
+        if doc.compression:
+            out["compressionAlgorithm"] = doc.compression
+    return Response.json(200, out)

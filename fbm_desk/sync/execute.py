@@ -1,0 +1,128 @@
+"""Run one job for one store: the run log row, the client, error mapping and the API counters.
+
+The same function serves the CLI (``fbm-desk sync``) and the GUI runner (on a worker thread). Known errors
+(``FbmError``) end the run as failed with their user message; an Amazon authorization that was revoked or
+denied puts the store into ``needs_reconnect``; anything else is a bug, logged with its traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked, Cancelled
+from fbm_desk.db import stores as store_db
+from fbm_desk.db import sync_runs
+from fbm_desk.db.cursors import iso_utc
+from fbm_desk.db.rows import StoreRow
+from fbm_desk.errors import FbmError
+from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
+from fbm_desk.sync.jobs import job_for
+
+if TYPE_CHECKING:
+    from fbm_desk.core import CoreServices
+
+log = logging.getLogger(__name__)
+
+__all__ = ["job_for", "run_job"]
+
+
+def _inactive_message(store: StoreRow) -> str:
+    if store.status == "disabled":
+        return f"Store '{store.name}' is disabled; enable it to sync."
+    detail = f" ({store.status_message})" if store.status_message else ""
+    return f"Store '{store.name}' needs to be reconnected to Amazon{detail}. Use Reconnect on the Stores tab."
+
+
+def _save_buckets(core: CoreServices) -> None:
+    """Persist the rate-limit buckets so the next process (CLI run, app start) does not reuse a full burst."""
+    try:
+        from fbm_desk.db.rate_buckets import DbBucketStore
+
+        core.limiter.save_to(DbBucketStore())
+    except Exception:  # bookkeeping only: never fail a run over it
+        log.warning("Could not save the rate-limit state", exc_info=True)
+
+
+def run_job(
+    core: CoreServices,
+    store: StoreRow,
+    kind: JobKind,
+    *,
+    trigger: str = "manual",
+    cancel: threading.Event | None = None,
+    progress: ProgressFn | None = None,
+    now: Callable[[], datetime] | None = None,
+) -> SyncResult:
+    """Run ``kind`` for ``store`` and record it in ``sync_run``; never raises for known errors."""
+    kind = JobKind(kind)
+    clock = now or utcnow
+    cancel = cancel or threading.Event()
+    fresh = store_db.get_store(store.id)  # the row may have changed since the caller read it
+    run_id = sync_runs.start_run(fresh.id, kind.value, trigger, iso_utc(clock()))
+    counts = Counts()
+    client = None
+    status, error = "ok", ""
+    try:
+        if not fresh.is_active:
+            raise FbmError(_inactive_message(fresh))
+        client = core.client_for(fresh, cancel)
+        ctx = JobContext(core=core, store=fresh, client=client, cancel=cancel, now=clock)
+        if progress is not None:
+            ctx.progress = progress
+        job_for(kind).run(ctx, counts)
+    except (JobCancelled, Cancelled):
+        status, error = "canceled", "Stopped: the job was cancelled."
+    except (AuthorizationRevoked, AccessDenied) as exc:
+        status, error = "failed", exc.user_message
+        store_db.set_status(fresh.id, "needs_reconnect", exc.user_message)
+        log.warning("%s for store %s: authorization problem, store needs reconnecting", kind.value, fresh.id)
+    except FbmError as exc:
+        status, error = "failed", exc.user_message
+        log.info("%s for store %s failed: %s", kind.value, fresh.id, exc.user_message)
+    except Exception as exc:
+        status = "failed"
+        error = f"Internal error ({type(exc).__name__}); details are in the log file."
+        log.exception("Bug in %s job for store %s", kind.value, fresh.id)
+    if client is not None:
+        _save_buckets(core)
+    stats = client.stats if client is not None else None
+    summary = "; ".join(counts.notes)
+    result = SyncResult(
+        job=kind.value,
+        store=fresh.name,
+        status=status,
+        fetched=counts.fetched,
+        created=counts.created,
+        updated=counts.updated,
+        skipped=counts.skipped,
+        rejected=counts.rejected,
+        api_calls=stats.api_calls if stats else 0,
+        throttled=stats.throttled if stats else 0,
+        throttle_wait_s=round(stats.throttle_wait_s, 3) if stats else 0.0,
+        error=error,
+        summary=summary,
+        run_id=run_id,
+    )
+    try:
+        sync_runs.finish_run(
+            run_id,
+            status,
+            fetched=result.fetched,
+            created=result.created,
+            updated=result.updated,
+            skipped=result.skipped,
+            rejected=result.rejected,
+            api_calls=result.api_calls,
+            throttled=result.throttled,
+            throttle_wait_s=result.throttle_wait_s,
+            request_ids=list(stats.request_ids) if stats else [],
+            summary=summary,
+            error=error,
+        )
+    except Exception:  # the run's outcome matters more than its log row
+        log.exception("Could not record the end of run %s", run_id)
+    return result

@@ -1,0 +1,112 @@
+"""Inventory push (every 20 minutes): available quantity for each SKU whose value changed.
+
+For every merchant (DEFAULT channel) listing of the store that maps to a product, the quantity to send is the
+product's available stock. A listing is sent only when that differs from what Amazon last accepted for it
+(before any push: Amazon's own quantity), so a run with nothing changed makes no API call. Up to
+``PATCH_LIMIT`` changes go out as per-SKU ``patchListingsItem`` merges (immediate per-SKU answers); more go
+out as one ``JSON_LISTINGS_FEED`` whose processing report is awaited within the run (bounded). Each listing
+records what Amazon accepted (``pushed_quantity``) or the issues it reported.
+"""
+
+from __future__ import annotations
+
+from fbm_desk.amazon.errors import AmazonRejected
+from fbm_desk.amazon.types import ListingIssue, QuantityUpdate
+from fbm_desk.db.cursors import iso_utc
+from fbm_desk.db.domain_rows import ListingRecord
+from fbm_desk.db.inventory import available_by_product
+from fbm_desk.db.listings import pushable_listings, record_push
+from fbm_desk.db.models import database_proxy
+from fbm_desk.sync.base import Counts, JobContext, JobKind
+
+PATCH_LIMIT = 200
+FEED_WAIT_S = 900.0  # nominal seconds (the client divides its polling waits by FBM_DESK_SPEEDUP)
+
+
+def _issues_text(issues: tuple[ListingIssue, ...]) -> str:
+    return "; ".join(
+        f"{i.code}: {i.message}" if i.code else i.message for i in issues if i.severity == "ERROR"
+    ) or ("; ".join(i.message for i in issues))
+
+
+def changed_listings(store_id: int) -> list[tuple[ListingRecord, int]]:
+    """(listing, quantity to send) for listings whose available stock differs from Amazon's last value."""
+    listings = pushable_listings(store_id)
+    available = available_by_product({int(lst.product_id) for lst in listings if lst.product_id is not None})
+    out = []
+    for lst in listings:
+        assert lst.product_id is not None
+        quantity = available.get(lst.product_id, 0)
+        baseline = lst.pushed_quantity if lst.pushed_quantity is not None else lst.amazon_quantity
+        if lst.push_state == "rejected" or baseline != quantity:
+            out.append((lst, quantity))
+    return out
+
+
+class InventoryJob:
+    kind = JobKind.INVENTORY
+
+    def run(self, ctx: JobContext, counts: Counts) -> None:
+        changes = changed_listings(ctx.store.id)
+        if not changes:
+            counts.notes.append("Nothing changed since the last accepted push")
+            return
+        if len(changes) <= PATCH_LIMIT:
+            self._patch(ctx, changes, counts)
+        else:
+            self._feed(ctx, changes, counts)
+
+    def _patch(self, ctx: JobContext, changes: list[tuple[ListingRecord, int]], counts: Counts) -> None:
+        for n, (lst, quantity) in enumerate(changes, start=1):
+            ctx.check_cancel()
+            try:
+                result = ctx.client.patch_quantity(
+                    ctx.store.marketplace_id, lst.seller_sku, lst.product_type or "PRODUCT", quantity
+                )
+            except AmazonRejected as exc:
+                record_push(
+                    lst.id,
+                    state="rejected",
+                    issues=exc.amazon_message or exc.user_message,
+                    now=self._now(ctx),
+                )
+                counts.rejected += 1
+                continue
+            counts.fetched += 1
+            if result.accepted:
+                record_push(lst.id, state="accepted", quantity=quantity, now=self._now(ctx))
+                counts.updated += 1
+            else:
+                record_push(lst.id, state="rejected", issues=_issues_text(result.issues), now=self._now(ctx))
+                counts.rejected += 1
+            ctx.progress(f"Inventory: {n} of {len(changes)} SKUs", n, len(changes))
+
+    def _feed(self, ctx: JobContext, changes: list[tuple[ListingRecord, int]], counts: Counts) -> None:
+        updates = [QuantityUpdate(lst.seller_sku, lst.product_type or "PRODUCT", q) for lst, q in changes]
+        ctx.progress(f"Inventory: sending {len(updates)} SKUs in one feed", None, None)
+        result = ctx.client.submit_quantity_feed(ctx.store.marketplace_id, updates, FEED_WAIT_S)
+        stamp = self._now(ctx)
+        accepted = set(result.accepted_skus)
+        with database_proxy.atomic():
+            for lst, quantity in changes:
+                issues = result.issues_by_sku.get(lst.seller_sku, ())
+                errors = tuple(i for i in issues if i.severity == "ERROR")
+                if not result.done:
+                    record_push(
+                        lst.id, state="sent", issues=f"Feed {result.feed_id} still processing", now=stamp
+                    )
+                elif errors or (accepted and lst.seller_sku not in accepted):
+                    record_push(lst.id, state="rejected", issues=_issues_text(errors or issues), now=stamp)
+                    counts.rejected += 1
+                else:
+                    record_push(lst.id, state="accepted", quantity=quantity, now=stamp)
+                    counts.updated += 1
+        counts.fetched += len(changes) if result.done else 0
+        if not result.done:
+            counts.notes.append(
+                f"Feed {result.feed_id} was still {result.processing_status}; resent next run"
+            )
+
+    @staticmethod
+    def _now(ctx: JobContext) -> str:
+        return iso_utc(ctx.now())

@@ -1,0 +1,84 @@
+"""Products: new listings every 30 minutes, the full listings report daily at midnight UTC.
+
+New listings: ``searchListingsItems`` for listings created since the cursor (minus an overlap), adding the
+ones not in the system yet. A store without a cursor gets the full report first (its first import).
+Full: ``GET_MERCHANT_LISTINGS_ALL_DATA`` adds new listings, updates titles/ASINs/status/quantities and marks
+merchant listings that are no longer on Amazon as gone. Both create products for new seller SKUs and then
+map order items that were waiting for those SKUs.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fbm_desk.amazon.types import ListingRow
+from fbm_desk.db.cursors import get_cursor, iso_utc, set_cursor
+from fbm_desk.db.listings import mark_gone, upsert_listings
+from fbm_desk.db.orders import resolve_order_items
+from fbm_desk.sync.base import Counts, JobContext, JobKind
+
+CURSOR = "products"
+OVERLAP = timedelta(minutes=10)
+PAGE = 100
+REPORT_MAX_WAIT_S = 1800.0
+
+
+def _store_rows(ctx: JobContext, rows: list[ListingRow], counts: Counts) -> None:
+    result = upsert_listings(ctx.store, rows, now=iso_utc(ctx.now()))
+    counts.created += result.created
+    counts.updated += result.updated
+    counts.skipped += result.skipped
+    if result.products_created:
+        counts.notes.append(f"{result.products_created} new product(s)")
+
+
+def full_import(ctx: JobContext, counts: Counts) -> None:
+    started = ctx.now()
+    ctx.progress("Products: waiting for Amazon's listings report", None, None)
+    rows = ctx.client.fetch_listings_report(ctx.store.marketplace_id, max_wait_s=REPORT_MAX_WAIT_S)
+    ctx.check_cancel()
+    counts.fetched += len(rows)
+    for start in range(0, len(rows), 500):
+        ctx.check_cancel()
+        _store_rows(ctx, rows[start : start + 500], counts)
+        ctx.progress(f"Products: {min(start + 500, len(rows))} of {len(rows)}", start + 500, len(rows))
+    gone = mark_gone(ctx.store.id, [r.seller_sku for r in rows], now=iso_utc(ctx.now()))
+    if gone:
+        counts.updated += gone
+        counts.notes.append(f"{gone} listing(s) no longer on Amazon")
+    if get_cursor(ctx.store.id, CURSOR) is None:
+        set_cursor(ctx.store.id, CURSOR, started)
+    resolve_order_items(ctx.store.id)
+
+
+class ProductsJob:
+    kind = JobKind.PRODUCTS
+
+    def run(self, ctx: JobContext, counts: Counts) -> None:
+        cursor = get_cursor(ctx.store.id, CURSOR)
+        if cursor is None:
+            counts.notes.append("First product import: read the full listings report")
+            full_import(ctx, counts)
+            return
+        started = ctx.now()
+        batch: list[ListingRow] = []
+        for row in ctx.client.search_new_listings(ctx.store.marketplace_id, cursor - OVERLAP):
+            counts.fetched += 1
+            batch.append(row)
+            if len(batch) >= PAGE:
+                ctx.check_cancel()
+                _store_rows(ctx, batch, counts)
+                batch = []
+                ctx.progress(f"New products: {counts.fetched} read", counts.fetched, None)
+        if batch:
+            _store_rows(ctx, batch, counts)
+        # the next run starts where this one started (minus the overlap): listings created meanwhile are seen
+        set_cursor(ctx.store.id, CURSOR, started)
+        resolve_order_items(ctx.store.id)
+
+
+class ProductsFullJob:
+    kind = JobKind.PRODUCTS_FULL
+
+    def run(self, ctx: JobContext, counts: Counts) -> None:
+        full_import(ctx, counts)

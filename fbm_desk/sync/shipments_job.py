@@ -1,0 +1,101 @@
+"""Tracking push (every 30 minutes): one ``confirmShipment`` per recorded package not yet confirmed.
+
+The package is marked ``sent`` (committed) before the call, so a crash between the call and the answer leaves
+a trace; a later run sends it again. When Amazon refuses a package, the order's packages are checked (one
+getOrder, only then) in case an earlier attempt went through. 204 -> confirmed (units shipped, stock out,
+order state follows); 400 -> rejected with Amazon's message (editable, re-queueable); Amazon unreachable ->
+back to queued, the run stops (nothing is lost: the outbox waits for the network). Packages of canceled
+orders are never sent.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fbm_desk.amazon.errors import AmazonError, AmazonRejected, Cancelled
+from fbm_desk.amazon.types import ShipmentConfirmation, ShipmentItem
+from fbm_desk.db.cursors import iso_utc, parse_utc
+from fbm_desk.db.models import Order, database_proxy
+from fbm_desk.db.packages import (
+    confirm_package,
+    get_package,
+    normalize_tracking,
+    pending_outbox,
+    reject_package,
+    set_outbox,
+    set_push_state,
+)
+from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind
+
+log = logging.getLogger(__name__)
+
+
+def _already_at_amazon(ctx: JobContext, amazon_order_id: str, tracking: str) -> bool:
+    try:
+        order = ctx.client.get_order(amazon_order_id)
+    except AmazonError:
+        return False
+    return any(normalize_tracking(p.tracking_number) == normalize_tracking(tracking) for p in order.packages)
+
+
+class ShipmentsJob:
+    kind = JobKind.SHIPMENTS
+
+    def run(self, ctx: JobContext, counts: Counts) -> None:
+        entries = pending_outbox(ctx.store.id)
+        for n, entry in enumerate(entries, start=1):
+            ctx.check_cancel()
+            self._push_one(ctx, entry.package_id, counts)
+            ctx.progress(f"Tracking: {n} of {len(entries)} packages", n, len(entries))
+        if not entries:
+            counts.notes.append("No packages waiting")
+
+    def _push_one(self, ctx: JobContext, package_id: int, counts: Counts) -> None:
+        pkg = get_package(package_id)
+        order = Order.get_by_id(pkg.order_id)
+        now = iso_utc(ctx.now())
+        if order.state == "canceled":
+            reject_package(package_id, "Not sent: the order was canceled on Amazon.", now=now)
+            counts.rejected += 1
+            return
+        with database_proxy.atomic():
+            set_push_state(package_id, "sent", "", now)
+            set_outbox(package_id, "in_flight", attempt=True)
+        confirmation = ShipmentConfirmation(
+            package_reference_id=pkg.package_reference_id,
+            carrier_code=pkg.carrier_code,
+            carrier_name=pkg.carrier_name,
+            shipping_method=pkg.shipping_method,
+            tracking_number=pkg.tracking_number,
+            ship_date=parse_utc(pkg.ship_date) or ctx.now(),
+            items=tuple(ShipmentItem(i.order_item_id, i.quantity) for i in pkg.items),
+        )
+        try:
+            ctx.client.confirm_shipment(
+                order.amazon_order_id, order.marketplace_id or ctx.store.marketplace_id, confirmation
+            )
+        except AmazonRejected as exc:
+            # a timed-out first attempt, or a previous run that died after sending, may have gone through
+            if _already_at_amazon(ctx, order.amazon_order_id, pkg.tracking_number):
+                confirm_package(package_id, message="Amazon already had this package", now=now)
+                counts.updated += 1
+                return
+            reject_package(package_id, exc.amazon_message or exc.user_message, now=now)
+            counts.rejected += 1
+            return
+        except (AmazonError, Cancelled) as exc:
+            # not delivered (network, throttling beyond retries, auth, cancel): keep it queued, nothing lost
+            with database_proxy.atomic():
+                set_push_state(package_id, "queued", "", now)
+                set_outbox(package_id, "pending", exc.user_message)
+            if isinstance(exc, Cancelled):
+                raise JobCancelled() from exc
+            raise
+        except BaseException:
+            with database_proxy.atomic():
+                set_push_state(package_id, "queued", "", now)
+                set_outbox(package_id, "pending", "interrupted")
+            raise
+        confirm_package(package_id, now=iso_utc(ctx.now()))
+        counts.fetched += 1
+        counts.updated += 1

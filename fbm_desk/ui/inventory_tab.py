@@ -1,0 +1,305 @@
+"""Inventory tab: stock per warehouse SKU, "why is available N?", and what the next push will send.
+
+On-hand is changed only with a reason (an ``inventory_adjustment`` row): edit the cell or use "Set on hand…";
+both open ``SetOnHandDialog``. The push preview uses the inventory job's own selection
+(``fbm_desk.sync.inventory_job.changed_listings``), so it shows exactly what the next run sends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
+from fbm_desk.db.inventory_views import holding_orders, stock_row
+from fbm_desk.db.stores import list_stores
+from fbm_desk.errors import FbmError
+from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
+from fbm_desk.ui.table_models.formatting import local_time, state_label
+from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE
+
+REASONS = ("Cycle count", "Received stock", "Damaged / lost", "Returned to stock", "Correction")
+
+
+class SetOnHandDialog(QDialog):
+    """Set the counted on-hand quantity of one SKU; a reason is required."""
+
+    def __init__(
+        self, sku: str, current: int, new_value: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("setOnHandDialog")
+        self.setWindowTitle(f"Set on hand — {sku}")
+        self.sku = sku
+        self.quantity = QSpinBox()
+        self.quantity.setObjectName("onHandQuantity")
+        self.quantity.setRange(0, MAX_ON_HAND)
+        self.quantity.setValue(current if new_value is None else new_value)
+        self.reason = QComboBox()
+        self.reason.setObjectName("onHandReason")
+        self.reason.setEditable(True)
+        self.reason.addItems(REASONS)
+        self.reason.setCurrentIndex(-1)
+        editor = self.reason.lineEdit()
+        if editor is not None:
+            editor.setPlaceholderText("Why? (required, e.g. cycle count)")
+        self.message = QLabel()
+        self.message.setObjectName("onHandMessage")
+        self.message.setStyleSheet("QLabel { color: #9b1111; }")
+        self.message.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("SKU", QLabel(f"<b>{escape(sku)}</b> (now {current} on hand)"))
+        form.addRow("&On hand", self.quantity)
+        form.addRow("&Reason", self.reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+
+    def save(self) -> bool:
+        reason = " ".join(self.reason.currentText().split())
+        if not reason:
+            self.message.setText("Enter a reason: every stock change is recorded with why it happened.")
+            self.reason.setFocus()
+            return False
+        try:
+            set_on_hand(self.sku, self.quantity.value(), reason=reason, source="user")
+        except FbmError as exc:
+            self.message.setText(exc.user_message)
+            return False
+        self.accept()
+        return True
+
+
+class InventoryTab(QWidget):
+    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("inventoryTab")
+        self.setMinimumSize(420, 300)
+        self.services = services
+        self.on_hand_dialog: SetOnHandDialog | None = None
+
+        self.search = QLineEdit()
+        self.search.setObjectName("inventorySearch")
+        self.search.setPlaceholderText("Search SKU, title or barcode")
+        self.search.setClearButtonEnabled(True)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(250)
+        self._timer.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.issues_only = QCheckBox("Push issues only")
+        self.issues_only.setObjectName("issuesOnly")
+        self.differs_only = QCheckBox("Differs from Amazon")
+        self.differs_only.setObjectName("differsOnly")
+        self.differs_only.setToolTip("SKUs whose available stock differs from what Amazon last accepted")
+        self.issues_only.toggled.connect(self._apply_filters)
+        self.differs_only.toggled.connect(self._apply_filters)
+        self.set_button = QPushButton("Set on hand…")
+        self.set_button.setObjectName("setOnHand")
+        self.set_button.clicked.connect(self.edit_selected)
+        self.refresh_button = QPushButton("Refresh")
+        self.refresh_button.clicked.connect(self.refresh)
+        tools = QHBoxLayout()
+        tools.addWidget(self.search, 1)
+        tools.addWidget(self.issues_only)
+        tools.addWidget(self.differs_only)
+        tools.addWidget(self.set_button)
+        tools.addWidget(self.refresh_button)
+
+        self.model = InventoryTableModel(self)
+        self.model.on_hand_edit_requested.connect(self._on_cell_edit)
+        self.table = QTableView()
+        self.table.setObjectName("inventoryTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setItemDelegateForColumn(COL_STATE, BadgeDelegate(BADGE_ROLE, self.table))
+        self.model.set_query(self.model.query)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        for col, width in enumerate((150, 300, 80, 80, 80, 90, 130, 90)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_why())
+
+        self.why = QTextBrowser()
+        self.why.setObjectName("whyAvailable")
+        self.preview_model = PushPreviewModel(self)
+        self.preview = QTableView()
+        self.preview.setObjectName("pushPreview")
+        self.preview.setModel(self.preview_model)
+        self.preview.verticalHeader().setVisible(False)
+        self.preview.horizontalHeader().setStretchLastSection(True)
+        self.preview_label = QLabel()
+        self.preview_label.setObjectName("pushPreviewLabel")
+        preview_box = QWidget()
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.addWidget(self.preview_label)
+        preview_layout.addWidget(self.preview, 1)
+        self.panels = QTabWidget()
+        self.panels.addTab(self.why, "Why is available N?")
+        self.panels.addTab(preview_box, "Next push preview")
+        self.status = QLabel()
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.panels)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(tools)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        self.model.total_changed.connect(lambda n: self.status.setText(f"{n:,} SKUs"))
+        self.status.setText(f"{self.model.total:,} SKUs")
+        runner = getattr(services, "runner", None)
+        if runner is not None and hasattr(runner, "job_finished"):
+            runner.job_finished.connect(lambda *_: self.refresh())
+        self._show_why()
+        self.refresh_preview()
+
+    # --- public ------------------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        selected = self.selected_product_id()
+        self.model.refresh()
+        if selected is not None:
+            self.select_product(selected)
+        self._show_why()
+        self.refresh_preview()
+
+    def selected_product_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        row = self.model.row_at(rows[0].row()) if rows else None
+        return row.product_id if row else None
+
+    def select_product(self, product_id: int) -> bool:
+        for i, r in enumerate(self.model.rows()):
+            if r.product_id == product_id:
+                self.table.selectRow(i)
+                return True
+        return False
+
+    def edit_selected(self) -> SetOnHandDialog | None:
+        pid = self.selected_product_id()
+        row = stock_row(pid) if pid is not None else None
+        if row is None:
+            self.status.setText("Select a SKU first.")
+            return None
+        return self._open_on_hand(row.sku, row.on_hand, None)
+
+    def refresh_preview(self) -> None:
+        from fbm_desk.sync.inventory_job import changed_listings
+
+        rows: list[tuple[str, str, str, int | None, int]] = []
+        for store in list_stores():
+            if not store.is_active:
+                continue
+            for listing, quantity in changed_listings(store.id):
+                baseline = (
+                    listing.pushed_quantity
+                    if listing.pushed_quantity is not None
+                    else listing.amazon_quantity
+                )
+                rows.append((store.name, listing.seller_sku, listing.product_sku or "", baseline, quantity))
+        self.preview_model.set_rows(rows)
+        self.preview_label.setText(
+            f"The next inventory push (every 20 minutes) will send {len(rows)} "
+            f"quantit{'y' if len(rows) == 1 else 'ies'}."
+            if rows
+            else "Nothing to send: Amazon already has every available quantity."
+        )
+        self.panels.setTabText(1, f"Next push preview ({len(rows)})")
+
+    # --- internals ---------------------------------------------------------------------------------------
+
+    def _apply_filters(self) -> None:
+        self._timer.stop()
+        self.model.set_query(
+            replace(
+                self.model.query,
+                search=self.search.text().strip(),
+                issues_only=self.issues_only.isChecked(),
+                out_of_sync_only=self.differs_only.isChecked(),
+            )
+        )
+        self._show_why()
+
+    def _on_cell_edit(self, product_id: int, sku: str, quantity: int) -> None:
+        row = stock_row(product_id)
+        if row is not None:
+            # Open after the editor closes, not from inside the delegate's commit.
+            QTimer.singleShot(0, lambda: self._open_on_hand(sku, row.on_hand, quantity))
+
+    def _open_on_hand(self, sku: str, current: int, quantity: int | None) -> SetOnHandDialog:
+        dialog = SetOnHandDialog(sku, current, quantity, self)
+        dialog.accepted.connect(self.refresh)
+        self.on_hand_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _show_why(self) -> None:
+        pid = self.selected_product_id()
+        row = stock_row(pid) if pid is not None else None
+        if row is None:
+            self.why.setHtml("<p style='color:#666'>Select a SKU to see which orders hold its units.</p>")
+            return
+        parts = [
+            f"<p><b>{escape(row.sku)}</b>: available <b>{row.available}</b> = on hand {row.on_hand} − "
+            "allocated "
+            f"{row.allocated}" + (" (never below 0)" if row.on_hand < row.allocated else "") + ".</p>"
+        ]
+        if row.pushed_quantity is not None:
+            parts.append(
+                f"<p>Amazon last accepted {row.pushed_quantity} ({escape(local_time(row.pushed_at))}).</p>"
+            )
+        if row.push_issues:
+            parts.append(f"<p style='color:#9b1111'>Amazon's issues: {escape(row.push_issues)}</p>")
+        holders = holding_orders(row.product_id)
+        if not holders:
+            parts.append("<p>No open order holds units of this SKU.</p>")
+        else:
+            parts.append(
+                f"<p>{len(holders)} open order(s) hold {row.allocated} unit(s):</p><table cellpadding=2>"
+            )
+            for h in holders:
+                hold = " · payment hold" if h.payment_hold else ""
+                parts.append(
+                    f"<tr><td>{escape(h.amazon_order_id)}</td><td>{escape(h.store_name)}</td>"
+                    f"<td>{escape(state_label(h.state))}{hold}</td><td align=right>{h.units} unit(s)</td>"
+                    f"<td>ship by {escape(local_time(h.latest_ship_date))}</td></tr>"
+                )
+            parts.append("</table>")
+        self.why.setHtml("".join(parts))
+        self.panels.setTabText(0, f"Why is available {row.available}?")

@@ -1,0 +1,348 @@
+"""The Orders tab: quick filters with counts, store filter, debounced search, scan box, table, detail panel.
+
+The table is ``OrdersTableModel`` (SQL-side paging, filtering and sorting). Scanning or typing an Amazon order
+id into the scan box (Ctrl+K from anywhere in the window) opens the pack dialog for that order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
+from fbm_desk.db.stores import list_stores
+from fbm_desk.ui.order_detail import OrderDetailPanel
+from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
+from fbm_desk.ui.table_models.orders_model import (
+    BADGE_ROLE,
+    COL_ITEMS,
+    COL_PUSH,
+    COL_STATE,
+    COLUMNS,
+    OrdersTableModel,
+)
+
+SEARCH_DEBOUNCE_MS = 250
+QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
+    (QuickFilter.ALL, "All", "Every order of every store"),
+    (
+        QuickFilter.HELD,
+        "Held",
+        "Pending at Amazon (payment hold): stock allocated, no address yet, do not ship",
+    ),
+    (QuickFilter.RELEASED, "To pack", "Released by Amazon (incl. partially shipped): ready to pack"),
+    (QuickFilter.DUE_TODAY, "Due today", "To pack with a ship-by date today or already late"),
+    (QuickFilter.SHIPPED, "Shipped", "Shipped orders"),
+    (QuickFilter.CANCELED, "Canceled", "Canceled orders (their stock is free again)"),
+    (QuickFilter.NEEDS_MAPPING, "Needs mapping", "An item's Amazon SKU is not a warehouse SKU yet"),
+    (QuickFilter.PUSH_REJECTED, "Push rejected", "Amazon rejected a tracking number: edit and re-queue"),
+)
+
+
+class OrdersTab(QWidget):
+    """``OrdersTab(services)``; ``services.core`` is the Qt-free core, ``services.runner`` optional."""
+
+    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ordersTab")
+        self.setMinimumSize(420, 300)  # the window may be smaller than the filter row; it clips, not grows
+        self.services = services
+        self.pack_dialog: Any = None
+
+        self.filter_group = QButtonGroup(self)
+        self.filter_group.setExclusive(True)
+        self.filter_buttons: dict[QuickFilter, QToolButton] = {}
+        filters = QHBoxLayout()
+        filters.setSpacing(4)
+        for quick, label, tip in QUICK_FILTERS:
+            button = QToolButton()
+            button.setObjectName(f"filter_{quick.value}")
+            button.setCheckable(True)
+            button.setText(label)
+            button.setToolTip(tip)
+            button.setProperty("base_label", label)
+            button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            self.filter_group.addButton(button)
+            self.filter_buttons[quick] = button
+            filters.addWidget(button)
+            button.clicked.connect(lambda _checked=False, q=quick: self.set_quick_filter(q))
+        self.filter_buttons[QuickFilter.ALL].setChecked(True)
+        filters.addStretch(1)
+
+        self.store_combo = QComboBox()
+        self.store_combo.setObjectName("storeFilter")
+        self.store_combo.setToolTip("Show the orders of one store")
+        self.store_combo.currentIndexChanged.connect(self._on_store_changed)
+        self.search = QLineEdit()
+        self.search.setObjectName("orderSearch")
+        self.search.setPlaceholderText("Search order id, SKU, buyer or tracking number (Ctrl+F)")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
+        self._search_timer.timeout.connect(self._apply_search)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self._apply_search)
+        self.scan = QLineEdit()
+        self.scan.setObjectName("scanOrder")
+        self.scan.setPlaceholderText("Scan order id → pack (Ctrl+K)")
+        self.scan.setToolTip("Scan or type an Amazon order id and press Enter to open the pack dialog")
+        self.scan.returnPressed.connect(self._on_scan)
+        tools = QHBoxLayout()
+        tools.addWidget(self.store_combo)
+        tools.addWidget(self.search, 2)
+        tools.addSpacing(12)
+        tools.addWidget(self.scan, 1)
+
+        self.model = OrdersTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("ordersTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.badges = BadgeDelegate(BADGE_ROLE, self.table)
+        self.table.setItemDelegateForColumn(COL_STATE, self.badges)
+        self.table.setItemDelegateForColumn(COL_PUSH, self.badges)
+        widths = (130, 170, 120, 100, 130, 170, 90, 110, 230, 150, 110)
+        for col, width in enumerate(widths[: len(COLUMNS)]):
+            self.table.setColumnWidth(col, width)
+        self.table.setColumnWidth(COL_ITEMS, 230)
+        self.model.set_query(OrderQuery())
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        self.table.selectionModel().selectionChanged.connect(self._on_selection)
+        self.table.activated.connect(self._on_activated)
+
+        self.detail = OrderDetailPanel()
+        self.detail.pack_requested.connect(self.open_pack_dialog)
+        self.detail.edit_package_requested.connect(self.open_package_editor)
+        self.status = QLabel()
+        self.status.setObjectName("ordersStatus")
+        self.message = QLabel()
+        self.message.setObjectName("ordersMessage")
+        self.message.setWordWrap(True)
+
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addLayout(tools)
+        layout.addWidget(self.message)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.status)
+        self.message.hide()
+
+        QShortcut(
+            QKeySequence("Ctrl+F"),
+            self,
+            self.focus_search,
+            context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+        )
+        QShortcut(QKeySequence("Ctrl+K"), self, self.focus_scan, context=Qt.ShortcutContext.WindowShortcut)
+        self.model.total_changed.connect(self._update_status)
+        self.model.rowsInserted.connect(lambda *_: self._update_status())
+        runner = getattr(services, "runner", None)
+        if runner is not None and hasattr(runner, "job_finished"):
+            runner.job_finished.connect(lambda *_: self.refresh())
+        self._reload_stores()
+        self._update_counts()
+        self._update_status()
+
+    # --- public ------------------------------------------------------------------------------------------
+
+    def set_quick_filter(self, quick: QuickFilter) -> None:
+        self.filter_buttons[quick].setChecked(True)
+        self._set_query(replace(self.model.query, quick=quick))
+
+    def set_search(self, text: str) -> None:
+        """Search now (what the debounce timer does after typing stops)."""
+        self.search.setText(text)
+        self._apply_search()
+
+    @Slot()
+    def refresh(self) -> None:
+        """Re-read counts, rows and the open order (after a sync or a saved package)."""
+        selected = self.selected_order_id()
+        self._reload_stores()
+        self.model.refresh()
+        self._update_counts()
+        if selected is not None:
+            self.select_order(selected)
+
+    def selected_order_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        row = self.model.row_at(rows[0].row())
+        return row.id if row else None
+
+    def select_order(self, order_id: int) -> bool:
+        row = self.model.row_of_order(order_id)
+        if row < 0:
+            self.detail.show_order(order_id)
+            return False
+        self.table.selectRow(row)
+        self.table.scrollTo(self.model.index(row, 0))
+        return True
+
+    def focus_search(self) -> None:
+        self._raise_tab()
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def focus_scan(self) -> None:
+        self._raise_tab()
+        self.scan.setFocus()
+        self.scan.selectAll()
+
+    @Slot(int)
+    def open_pack_dialog(self, order_id: int) -> Any:
+        from fbm_desk.ui.pack_dialog import PackDialog
+
+        if self.pack_dialog is not None:
+            self.pack_dialog.close()
+        dialog = PackDialog(self.services.core, order_id, self)
+        dialog.saved.connect(self._on_package_saved)
+        dialog.finished.connect(lambda _r: self.scan.setFocus())
+        self.pack_dialog = dialog
+        dialog.open()
+        return dialog
+
+    @Slot(int, int)
+    def open_package_editor(self, order_id: int, package_id: int) -> Any:
+        """Edit a queued or rejected package (new carrier/tracking) and queue it again."""
+        from fbm_desk.ui.pack_dialog import PackDialog
+
+        detail = self.detail.detail
+        package = next((p for p in detail.packages if p.id == package_id), None) if detail else None
+        if package is None:
+            return None
+        if self.pack_dialog is not None:
+            self.pack_dialog.close()
+        dialog = PackDialog(self.services.core, order_id, self, package=package)
+        dialog.saved.connect(self._on_package_saved)
+        self.pack_dialog = dialog
+        dialog.open()
+        return dialog
+
+    # --- internals ---------------------------------------------------------------------------------------
+
+    def _set_query(self, query: OrderQuery) -> None:
+        self.model.set_query(query)
+        self.detail.clear()
+        if self.model.rowCount() == 1:
+            self.table.selectRow(0)
+
+    def _apply_search(self) -> None:
+        self._search_timer.stop()
+        text = self.search.text().strip()
+        if text != self.model.query.search:
+            self._set_query(replace(self.model.query, search=text))
+
+    def _on_store_changed(self, _index: int) -> None:
+        store_id = self.store_combo.currentData()
+        if store_id != self.model.query.store_id:
+            self._set_query(replace(self.model.query, store_id=store_id))
+            self._update_counts()
+
+    def _reload_stores(self) -> None:
+        current = self.store_combo.currentData()
+        self.store_combo.blockSignals(True)
+        self.store_combo.clear()
+        self.store_combo.addItem("All stores", None)
+        for store in list_stores():
+            self.store_combo.addItem(store.name, store.id)
+        index = self.store_combo.findData(current)
+        self.store_combo.setCurrentIndex(max(0, index))
+        self.store_combo.blockSignals(False)
+
+    def _update_counts(self) -> None:
+        counts = quick_filter_counts(store_id=self.model.query.store_id)
+        for quick, button in self.filter_buttons.items():
+            button.setText(f"{button.property('base_label')} ({counts[quick]:,})")
+
+    def _update_status(self, *_args: Any) -> None:
+        shown, total = self.model.rowCount(), self.model.total
+        self.status.setText(
+            f"{total:,} orders" + (f" · {shown:,} loaded (scroll for more)" if shown < total else "")
+        )
+
+    def _show_message(self, text: str, error: bool = False) -> None:
+        color = "#9b1111" if error else "#1d6b34"
+        self.message.setStyleSheet(f"QLabel {{ color: {color}; font-weight: bold; }}")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_selection(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        order_id = self.selected_order_id()
+        if order_id is None:
+            self.detail.clear()
+        else:
+            self.detail.show_order(order_id)
+
+    def _on_activated(self, index: Any) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None and row.state in ("released", "partially_shipped"):
+            self.open_pack_dialog(row.id)
+
+    def _on_scan(self) -> None:
+        text = self.scan.text().strip()
+        if not text:
+            return
+        matches = find_order_ids(text)
+        if not matches:
+            self._show_message(
+                f"No order '{text}' in any store. Check the number, or sync orders first.", True
+            )
+            self.scan.selectAll()
+            return
+        if len(matches) > 1:
+            stores = ", ".join(m[2] for m in matches)
+            self._show_message(
+                f"Order {text} exists in several stores ({stores}); select it in the table.", True
+            )
+            self.set_search(text)
+            return
+        self._show_message("")
+        self.scan.clear()
+        self.select_order(matches[0][0])
+        self.open_pack_dialog(matches[0][0])
+
+    def _on_package_saved(self, message: str) -> None:
+        self._show_message(message)
+        self.refresh()
+
+    def _raise_tab(self) -> None:
+        widget: QWidget | None = self.parentWidget()
+        while widget is not None:
+            if isinstance(widget, QTabWidget) and widget.indexOf(self) >= 0:
+                widget.setCurrentWidget(self)
+                break
+            widget = widget.parentWidget()

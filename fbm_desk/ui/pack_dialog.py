@@ -1,0 +1,403 @@
+"""Pack dialog: verify items by scanning, choose the carrier, scan the tracking number, Enter saves.
+
+Made for a USB barcode scanner (a keyboard that types the code, then Enter), no mouse needed:
+1. the focus starts in "Scan item"; each scan counts one unit of the matching line (a code that is not on the
+   order is refused with a message and nothing is counted); Enter on an empty field moves on to the tracking
+   number; scanning a tracking number there moves it to the tracking field;
+2. the tracking number picks the carrier from its format (until the carrier is chosen by hand);
+3. Enter in the tracking field (or anywhere but the item field) saves the package.
+Saving calls ``fbm_desk.packing.record_package`` (one transaction + outbox). The package is queued for the
+next tracking push, so nothing is lost when Amazon is unreachable. When units are left, the dialog stays open
+for the next package (partial shipments / several packages).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fbm_desk import packing
+from fbm_desk.carriers import OTHER, carrier_for
+from fbm_desk.db.domain_rows import OrderDetail, PackageRow
+from fbm_desk.db.orders import get_order_detail
+from fbm_desk.db.product_views import barcodes_for
+from fbm_desk.errors import FbmError
+from fbm_desk.ui.table_models.formatting import local_time, state_label
+from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
+
+log = logging.getLogger(__name__)
+
+QUEUED_TEXT = "queued — will be sent with the next tracking push"
+
+
+class ScanLineEdit(QLineEdit):
+    """A line edit that keeps Enter for itself (emits ``scanned``) instead of pressing the default button."""
+
+    scanned = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.scanned.emit(self.text())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class PackDialog(QDialog):
+    """``PackDialog(core, order_id)``; ``package`` = a queued/rejected package to edit instead of a new one.
+
+    Emits ``saved(message)`` after each stored package.
+    """
+
+    saved = Signal(str)
+
+    def __init__(
+        self, core: Any, order_id: int, parent: QWidget | None = None, *, package: PackageRow | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("packDialog")
+        self.core = core
+        self.order_id = order_id
+        self.editing = package
+        self.saved_packages: list[PackageRow] = []
+        self._carrier_by_hand = False
+        self.setWindowTitle("Edit package" if package else "Pack order")
+        self.resize(760, 560)
+
+        self.header = QLabel()
+        self.header.setObjectName("packHeader")
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.message = QLabel()
+        self.message.setObjectName("packMessage")
+        self.message.setWordWrap(True)
+        self.message.hide()
+
+        self.lines = PackLinesModel(parent=self)
+        self.lines_view = QTableView()
+        self.lines_view.setObjectName("packLines")
+        self.lines_view.setModel(self.lines)
+        self.lines_view.verticalHeader().setVisible(False)
+        self.lines_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.lines_view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.lines_view.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        self.lines_view.setTabKeyNavigation(False)
+
+        self.item_scan = ScanLineEdit()
+        self.item_scan.setObjectName("itemScan")
+        self.item_scan.setPlaceholderText(
+            "Optional: scan each unit's SKU or barcode; Enter on empty → tracking"
+        )
+        self.item_scan.scanned.connect(self._on_item_scanned)
+        self.carrier = QComboBox()
+        self.carrier.setObjectName("carrier")
+        for c in packing.CARRIERS:
+            self.carrier.addItem(c.name if c.name == c.code else f"{c.name} ({c.code})", c.code)
+        self.carrier.setCurrentIndex(-1)
+        self.carrier.activated.connect(self._on_carrier_chosen)
+        self.carrier.currentIndexChanged.connect(self._update_carrier_name)
+        self.carrier_name = QLineEdit()
+        self.carrier_name.setObjectName("carrierName")
+        self.carrier_name.setPlaceholderText("Carrier name (required for Other)")
+        self.tracking = QLineEdit()
+        self.tracking.setObjectName("tracking")
+        self.tracking.setPlaceholderText("Scan or type the tracking number, Enter saves")
+        self.tracking.textChanged.connect(self._on_tracking_changed)
+        self.carrier_hint = QLabel()
+        self.carrier_hint.setObjectName("carrierHint")
+        self.method = QLineEdit()
+        self.method.setObjectName("shippingMethod")
+        self.method.setPlaceholderText("Optional, e.g. Ground Advantage")
+        self.ship_date = QDateEdit(QDate.currentDate())
+        self.ship_date.setObjectName("shipDate")
+        self.ship_date.setCalendarPopup(True)
+        self.ship_date.setDisplayFormat("yyyy-MM-dd")
+
+        form = QFormLayout()
+        form.addRow("Scan &item", self.item_scan)
+        form.addRow("&Tracking number", self.tracking)
+        form.addRow("&Carrier", self.carrier)
+        form.addRow("", self.carrier_hint)
+        form.addRow("Carrier &name", self.carrier_name)
+        form.addRow("Service / &method", self.method)
+        form.addRow("Ship &date", self.ship_date)
+
+        self.buttons = QDialogButtonBox()
+        self.save_button = QPushButton("Save package" if package is None else "Save and queue again")
+        self.save_button.setObjectName("savePackage")
+        self.save_button.setDefault(True)
+        self.save_button.setAutoDefault(True)
+        self.buttons.addButton(self.save_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        self.close_button = self.buttons.addButton("Close", QDialogButtonBox.ButtonRole.RejectRole)
+        self.close_button.setObjectName("closePack")
+        self.close_button.setAutoDefault(False)
+        self.save_button.clicked.connect(self.save)
+        self.close_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.message)
+        layout.addWidget(self.lines_view, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        self.setTabOrder(self.item_scan, self.tracking)
+        self.setTabOrder(self.tracking, self.carrier)
+        self.setTabOrder(self.carrier, self.carrier_name)
+        self.setTabOrder(self.carrier_name, self.method)
+        self.setTabOrder(self.method, self.ship_date)
+
+        self.detail: OrderDetail | None = None
+        self._load()
+        if package is not None:
+            self._prefill(package)
+
+    # --- loading -----------------------------------------------------------------------------------------
+
+    def _load(self) -> None:
+        try:
+            self.detail = get_order_detail(self.order_id)
+        except FbmError as exc:
+            self._block(exc.user_message)
+            return
+        d = self.detail
+        o = d.order
+        self.header.setText(
+            f"<b style='font-size:13pt'>{o.amazon_order_id}</b> · {o.store_name} · {state_label(o.state)}"
+            f" · ship by {local_time(o.latest_ship_date)}"
+            + (f" · {o.service_level}" if o.service_level else "")
+        )
+        product_ids = [i.product_id for i in d.items if i.product_id is not None]
+        codes = barcodes_for(product_ids)
+        self.lines.set_items(
+            d.items,
+            {row: codes.get(i.product_id, "") for row, i in enumerate(d.items) if i.product_id is not None},
+        )
+        self.lines_view.resizeColumnsToContents()
+        self.lines_view.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        if self.editing is not None:
+            return
+        blocked = self._blocked_reason(d)
+        if blocked:
+            self._block(blocked)
+        else:
+            self._set_inputs_enabled(True)
+            self.item_scan.setFocus()
+
+    @staticmethod
+    def _blocked_reason(d: OrderDetail) -> str:
+        o = d.order
+        if o.state == "held":
+            return (
+                f"Order {o.amazon_order_id} is held: Amazon has not released it yet (payment hold). "
+                "Do not ship it; it can be packed once Amazon releases it."
+            )
+        if o.state == "canceled":
+            return f"Order {o.amazon_order_id} was canceled. Do not ship it."
+        if o.state == "shipped":
+            return f"Order {o.amazon_order_id} is already shipped. Nothing left to pack."
+        if not any(i.packable > 0 for i in d.items):
+            return (
+                f"Every unit of order {o.amazon_order_id} is already in a package "
+                "(see the packages in the order's detail panel)."
+            )
+        return ""
+
+    def _block(self, text: str) -> None:
+        self.show_message(text, error=True)
+        self._set_inputs_enabled(False)
+        self.close_button.setFocus()
+
+    def _set_inputs_enabled(self, enabled: bool) -> None:
+        for w in (
+            self.item_scan,
+            self.carrier,
+            self.carrier_name,
+            self.tracking,
+            self.method,
+            self.ship_date,
+        ):
+            w.setEnabled(enabled)
+        self.lines_view.setEnabled(enabled)
+        self.save_button.setEnabled(enabled)
+        self.save_button.setDefault(enabled)
+        self._update_carrier_name()
+
+    def _prefill(self, package: PackageRow) -> None:
+        self.lines_view.hide()
+        self.item_scan.setEnabled(False)
+        items = ", ".join(f"{i.quantity} × {i.seller_sku}" for i in package.items)
+        text = f"Package {package.package_reference_id}: {items}."
+        if package.push_message:
+            text += f" Amazon said: {package.push_message}"
+        self.show_message(text, error=package.push_state == "rejected")
+        self._set_carrier(package.carrier_code)
+        self._carrier_by_hand = True
+        self.carrier_name.setText(package.carrier_name)
+        self.tracking.setText(package.tracking_number)
+        self.method.setText(package.shipping_method)
+        date = QDate.fromString(package.ship_date[:10], "yyyy-MM-dd")
+        if date.isValid():
+            self.ship_date.setDate(date)
+        self._set_inputs_enabled(True)
+        self.item_scan.setEnabled(False)
+        self.tracking.setFocus()
+        self.tracking.selectAll()
+
+    # --- interaction -------------------------------------------------------------------------------------
+
+    def show_message(self, text: str, *, error: bool = False) -> None:
+        color = "#9b1111" if error else "#1d6b34"
+        self.message.setStyleSheet(f"QLabel {{ color: {color}; font-weight: bold; padding: 4px; }}")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _on_item_scanned(self, code: str) -> None:
+        text = code.strip()
+        if not text:
+            self.tracking.setFocus()
+            self.tracking.selectAll()
+            return
+        result = self.lines.count_scan(text)
+        if result.ok:
+            self.show_message(result.message)
+            self.lines_view.selectRow(result.row)
+            self.item_scan.clear()
+            return
+        if packing.suggest_carrier(text) is not None and len(text) >= 8:
+            # Not an item but a tracking number: the packer has moved on to the label.
+            self.tracking.setText(text)
+            self.item_scan.clear()
+            self.show_message("Tracking number scanned. Press Enter to save the package.")
+            self.tracking.setFocus()
+            return
+        self.show_message(result.message, error=True)
+        self.item_scan.selectAll()
+
+    def _on_carrier_chosen(self, _index: int) -> None:
+        self._carrier_by_hand = True
+        self.carrier_hint.setText("")
+
+    def _set_carrier(self, code: str) -> None:
+        index = self.carrier.findData(code)
+        if index >= 0:
+            self.carrier.setCurrentIndex(index)
+
+    def _on_tracking_changed(self, text: str) -> None:
+        if self._carrier_by_hand:
+            return
+        code = packing.suggest_carrier(text) if text.strip() else None
+        if code:
+            self._set_carrier(code)
+            self.carrier_hint.setText(f"Suggested from the tracking number format: {code}")
+        else:
+            self.carrier.setCurrentIndex(-1)
+            self.carrier_hint.setText("")
+
+    def _update_carrier_name(self, *_args: Any) -> None:
+        is_other = self.carrier.currentData() == OTHER
+        self.carrier_name.setEnabled(is_other and self.save_button.isEnabled())
+
+    def carrier_code(self) -> str:
+        return str(self.carrier.currentData() or "")
+
+    def _ship_date_value(self) -> str | None:
+        date = self.ship_date.date()
+        if date == QDate.currentDate():
+            return None  # now: the exact time of packing
+        return date.toString("yyyy-MM-dd")
+
+    def save(self) -> bool:
+        """Validate and store the package (Enter does this). Returns True when a package was stored."""
+        if not self.save_button.isEnabled() or self.detail is None:
+            return False
+        code = self.carrier_code()
+        if not code:
+            guess = carrier_for(self.carrier.currentText()) if self.carrier.currentText() else None
+            if guess is None:
+                self.show_message(
+                    "Choose the carrier (it is suggested from the tracking number format).", error=True
+                )
+                self.carrier.setFocus()
+                return False
+            code = guess.code
+        try:
+            if self.editing is not None:
+                package = packing.update_package(
+                    self.core,
+                    self.editing.id,
+                    code,
+                    self.tracking.text(),
+                    carrier_name=self.carrier_name.text(),
+                    shipping_method=self.method.text(),
+                    ship_date=self._ship_date_value(),
+                )
+            else:
+                quantities = self.lines.quantities()
+                if not quantities:
+                    self.show_message(
+                        "Put at least one unit in the package (scan or type the quantities).", error=True
+                    )
+                    self.item_scan.setFocus()
+                    return False
+                package = packing.record_package(
+                    self.core,
+                    self.order_id,
+                    code,
+                    self.tracking.text(),
+                    carrier_name=self.carrier_name.text(),
+                    shipping_method=self.method.text(),
+                    ship_date=self._ship_date_value(),
+                    items=quantities,
+                )
+        except FbmError as exc:
+            # Everything typed stays in the fields: fix and press Enter again.
+            self.show_message(exc.user_message, error=True)
+            self.tracking.setFocus()
+            self.tracking.selectAll()
+            return False
+        self.saved_packages.append(package)
+        units = sum(i.quantity for i in package.items)
+        text = (
+            f"Package {package.package_reference_id} saved: {units} unit(s), {package.carrier_code} "
+            f"{package.tracking_number} — {QUEUED_TEXT}."
+        )
+        log.info("Package %s recorded for order %s", package.package_reference_id, package.amazon_order_id)
+        self.saved.emit(text)
+        if self.editing is not None:
+            self.accept()
+            return True
+        self._load()
+        if self.detail is not None and any(i.packable > 0 for i in self.detail.items):
+            left = sum(i.packable for i in self.detail.items)
+            self.show_message(f"{text} {left} unit(s) left: scan the items of the next package.")
+            self.tracking.clear()
+            self._carrier_by_hand = False
+            self.item_scan.setFocus()
+        else:
+            self.accept()
+        return True
+
+    def pack_quantity(self, row: int) -> int:
+        return self.lines.quantity(row)
+
+    def set_pack_quantity(self, row: int, quantity: int) -> bool:
+        return self.lines.setData(self.lines.index(row, COL_PACK), quantity)

@@ -1,0 +1,380 @@
+"""The Stores tab: connected Amazon stores, their health, and the actions on them.
+
+Add Store / Reconnect open ``AddStoreDialog``; Check connection calls getMarketplaceParticipations on a pool
+thread; Settings edits the store options; Disable/Enable pauses syncing; Remove deletes the store's local data
+after an explicit confirmation. A banner lists stores that need reconnecting, and a notice shows when tokens
+are kept in the insecure fallback file.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from html import escape
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
+from fbm_desk.db import stores as store_db
+from fbm_desk.db.rows import StoreRow
+from fbm_desk.errors import FbmError
+from fbm_desk.stores import remove_store
+from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
+from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
+from fbm_desk.ui.store_tasks import TaskSet
+from fbm_desk.ui.table_models.stores_model import StoresTableModel
+
+if TYPE_CHECKING:
+    from fbm_desk.app import Services
+    from fbm_desk.db.sync_runs_view import JobHealthRow
+
+log = logging.getLogger(__name__)
+
+_BOX = "border-radius: 4px; padding: 8px;"
+BANNER_STYLE = f"QLabel {{ background: #fde7e9; color: #8a1020; border: 1px solid #f3b5bc; {_BOX} }}"
+INSECURE_STYLE = f"QLabel {{ background: #fff4ce; color: #6b4a00; border: 1px solid #f0d58a; {_BOX} }}"
+HEALTH_HEADERS = ("Job", "Last run", "Result", "Last success", "Next run")
+REFRESH_INTERVAL_MS = 60_000
+FIRST_SYNC_JOBS = ("products-full", "orders")
+
+
+def _button(text: str, name: str, slot: Callable[[], object]) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    return button
+
+
+class StoresTab(QWidget):
+    def __init__(
+        self,
+        services: Services,
+        parent: QWidget | None = None,
+        *,
+        open_url: Callable[[str], bool] = _open_in_browser,
+    ) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.core = services.core
+        self.open_url = open_url
+        self.dialog: QWidget | None = None
+        self.message_box: QMessageBox | None = None
+        self._tasks = TaskSet()
+        self.setObjectName("storesTab")
+        self._build()
+        self._connect_runner()
+        self.refresh()
+        self._clock = QTimer(self)  # keeps "3 min ago" and token ages current
+        self._clock.setInterval(REFRESH_INTERVAL_MS)
+        self._clock.timeout.connect(self.refresh)
+        self._clock.start()
+
+    # --- layout ---
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        self.insecure_notice = QLabel()
+        self.insecure_notice.setObjectName("insecureNotice")
+        self.insecure_notice.setWordWrap(True)
+        self.insecure_notice.setStyleSheet(INSECURE_STYLE)
+        credentials = self.core.credentials
+        self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
+        self.insecure_notice.setVisible(credentials.is_insecure)
+        root.addWidget(self.insecure_notice)
+
+        self.reconnect_banner = QLabel()
+        self.reconnect_banner.setObjectName("reconnectBanner")
+        self.reconnect_banner.setWordWrap(True)
+        self.reconnect_banner.setStyleSheet(BANNER_STYLE)
+        self.reconnect_banner.hide()
+        root.addWidget(self.reconnect_banner)
+
+        # A tool bar, not a row layout: on a narrow window the buttons that do not fit go to its overflow.
+        bar = QToolBar()
+        bar.setObjectName("storesToolBar")
+        self.add_button = _button("+ Add Store", "addStoreButton", self.open_add_store)
+        self.reconnect_button = _button("Reconnect", "reconnectButton", self.open_reconnect)
+        self.check_button = _button("Check connection", "checkButton", self.check_connection)
+        self.settings_button = _button("Settings", "settingsButton", self.open_settings)
+        self.toggle_button = _button("Disable", "toggleButton", self.toggle_enabled)
+        self.remove_button = _button("Remove", "removeButton", self.confirm_remove)
+        for button in (
+            self.add_button,
+            self.reconnect_button,
+            self.check_button,
+            self.settings_button,
+            self.toggle_button,
+        ):
+            bar.addWidget(button)
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
+        bar.addWidget(self.remove_button)
+        root.addWidget(bar)
+
+        self.model = StoresTableModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("storesTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.table.doubleClicked.connect(self.open_settings)
+        root.addWidget(self.table, 3)
+
+        self.empty_label = QLabel("No stores yet. Click <b>+ Add Store</b> to connect your Amazon store.")
+        self.empty_label.setObjectName("emptyLabel")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        root.addWidget(self.empty_label)
+
+        self.details = QLabel()
+        self.details.setObjectName("storeDetails")
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        root.addWidget(self.details, 1)
+
+    def _connect_runner(self) -> None:
+        runner: Any = self.services.runner
+        if runner is None:
+            return
+        for name in ("job_started", "job_finished", "job_failed", "store_needs_reconnect"):
+            signal = getattr(runner, name, None)
+            if signal is not None:
+                signal.connect(self._on_runner_event)
+
+    # --- data ---
+    def _health(self) -> dict[int, list[JobHealthRow]]:
+        rows: list[JobHealthRow]
+        scheduler: Any = self.services.scheduler
+        if scheduler is not None and hasattr(scheduler, "health"):
+            rows = scheduler.health()
+        else:
+            from fbm_desk.db.sync_runs_view import job_health
+            from fbm_desk.sync.base import JobKind
+
+            rows = job_health([kind.value for kind in JobKind])
+        grouped: dict[int, list[JobHealthRow]] = {}
+        for row in rows:
+            grouped.setdefault(row.store_id, []).append(row)
+        return grouped
+
+    @Slot()
+    def refresh(self) -> None:
+        selected = self.selected_store()
+        stores = store_db.list_stores()
+        try:
+            health = self._health()
+        except Exception:  # health is a nice-to-have; the list of stores must always show
+            log.exception("Could not read the sync health")
+            health = {}
+        self.model.set_stores(stores, health)
+        self.empty_label.setVisible(not stores)
+        if selected is not None:
+            self.select_store(selected.id)
+        elif stores:
+            self.select_store(stores[0].id)
+        needing = [s.name for s in stores if s.status == "needs_reconnect"]
+        if needing:
+            names = ", ".join(f"'{n}'" for n in needing)
+            self.reconnect_banner.setText(
+                f"<b>Reconnect needed:</b> Amazon no longer accepts the authorization of {names}. "
+                "Orders and stock are not synced until you select the store and click <b>Reconnect</b>."
+            )
+        self.reconnect_banner.setVisible(bool(needing))
+        self._update_buttons()
+
+    def _on_runner_event(self, *args: object) -> None:
+        self.refresh()
+
+    def selected_store(self) -> StoreRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.store_at(rows[0].row()) if rows else None
+
+    def select_store(self, store_id: int) -> None:
+        row = self.model.row_of(store_id)
+        if row < 0:
+            return
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().select(self.model.index(row, 0), flags)
+        self.table.setCurrentIndex(self.model.index(row, 0))
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        store = self.selected_store()
+        for button in (self.reconnect_button, self.check_button, self.settings_button, self.toggle_button):
+            button.setEnabled(store is not None)
+        self.remove_button.setEnabled(store is not None)
+        self.toggle_button.setText(
+            "Enable" if store is not None and store.status == "disabled" else "Disable"
+        )
+        self.check_button.setEnabled(store is not None and store.status != "disabled")
+        self._show_details(store)
+
+    def _show_details(self, store: StoreRow | None) -> None:
+        if store is None:
+            self.details.setText("")
+            return
+        status = f" — {escape(store.status_message)}" if store.status_message else ""
+        rows = "".join(
+            "<tr>" + "".join(f"<td style='padding-right:18px'>{escape(c)}</td>" for c in cells) + "</tr>"
+            for cells in self.model.health_cells(store.id)
+        )
+        head = "".join(f"<th align='left' style='padding-right:18px'>{h}</th>" for h in HEALTH_HEADERS)
+        table = f"<table><tr>{head}</tr>{rows}</table>" if rows else "No sync has run yet."
+        self.details.setText(f"<b>Sync health of '{escape(store.name)}'</b>{status}{table}")
+
+    # --- messages ---
+    def _inform(self, title: str, text: str, icon: QMessageBox.Icon = QMessageBox.Icon.Information) -> None:
+        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, self)
+        box.setObjectName("storesMessage")
+        box.open()
+        self.message_box = box
+
+    # --- actions ---
+    @Slot()
+    def open_add_store(self) -> AddStoreDialog:
+        dialog = AddStoreDialog(self.core, self, open_url=self.open_url)
+        dialog.store_added.connect(self._on_store_added)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    @Slot()
+    def open_reconnect(self) -> AddStoreDialog | None:
+        store = self.selected_store()
+        if store is None:
+            return None
+        dialog = AddStoreDialog(self.core, self, reconnect_store=store, open_url=self.open_url)
+        dialog.store_added.connect(self._on_store_reconnected)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def _on_store_added(self, store_id: int) -> None:
+        self.refresh()
+        self.select_store(store_id)
+        runner: Any = self.services.runner
+        if runner is not None:
+            for kind in FIRST_SYNC_JOBS:  # products begin syncing right after connecting (seeds)
+                runner.enqueue(store_id, kind, "connect")
+
+    def _on_store_reconnected(self, store_id: int) -> None:
+        self.refresh()
+        self.select_store(store_id)
+
+    @Slot()
+    def open_settings(self) -> StoreSettingsDialog | None:
+        store = self.selected_store()
+        if store is None:
+            return None
+        dialog = StoreSettingsDialog(store, self)
+        dialog.saved.connect(lambda _id: self.refresh())
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    @Slot()
+    def toggle_enabled(self) -> None:
+        store = self.selected_store()
+        if store is None:
+            return
+        if store.status == "disabled":
+            store_db.set_status(store.id, "connected")
+        else:
+            runner: Any = self.services.runner
+            if runner is not None and hasattr(runner, "cancel"):
+                runner.cancel(store.id)
+            store_db.set_status(store.id, "disabled", "Disabled by the user: not synced.")
+        self.refresh()
+
+    @Slot()
+    def check_connection(self) -> None:
+        store = self.selected_store()
+        if store is None:
+            return
+        self.check_button.setEnabled(False)
+        self.check_button.setText("Checking…")
+        core = self.core
+        self._tasks.run(
+            lambda: core.client_for(store).marketplace_participations(),
+            lambda parts: self._on_checked(store, parts),
+            lambda exc: self._on_check_failed(store, exc),
+        )
+
+    def _end_check(self) -> None:
+        self.check_button.setText("Check connection")
+        self.refresh()
+
+    def _on_checked(self, store: StoreRow, parts: list[Any]) -> None:
+        if store.status == "needs_reconnect":
+            store_db.set_status(store.id, "connected")
+        self._end_check()
+        names = ", ".join(p.name or p.marketplace_id for p in parts if p.is_participating) or "none"
+        self._inform("Connection OK", f"Store '{store.name}' is connected.\nAmazon marketplaces: {names}.")
+
+    def _on_check_failed(self, store: StoreRow, exc: BaseException) -> None:
+        if isinstance(exc, AuthorizationRevoked | AccessDenied):
+            store_db.set_status(store.id, "needs_reconnect", exc.user_message)
+        self._end_check()
+        if isinstance(exc, FbmError):
+            self._inform("Connection problem", exc.user_message, QMessageBox.Icon.Warning)
+            return
+        raise exc
+
+    @Slot()
+    def confirm_remove(self) -> QMessageBox | None:
+        store = self.selected_store()
+        if store is None:
+            return None
+        box = QMessageBox(self)
+        box.setObjectName("removeConfirm")
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Remove store")
+        box.setText(f"Remove store '{store.name}'?")
+        box.setInformativeText(
+            "Its orders, products, stock history and sync history will be deleted from this computer, and "
+            "its Amazon authorization is forgotten. Nothing changes on Amazon: your listings and orders "
+            "there stay as they are."
+        )
+        remove = box.addButton("Remove store and its data", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+
+        def finished(_result: int) -> None:
+            if box.clickedButton() is remove:
+                self._remove(store)
+
+        box.finished.connect(finished)
+        box.open()
+        self.message_box = box
+        return box
+
+    def _remove(self, store: StoreRow) -> None:
+        runner: Any = self.services.runner
+        if runner is not None and hasattr(runner, "cancel"):
+            runner.cancel(store.id)
+        try:
+            remove_store(self.core, store.id)
+        except FbmError as exc:
+            self._inform("Could not remove the store", exc.user_message, QMessageBox.Icon.Warning)
+        self.refresh()

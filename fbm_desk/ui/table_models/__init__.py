@@ -1,0 +1,1 @@
+"""Table models of the warehouse screens (orders, products, inventory): SQL-backed."""

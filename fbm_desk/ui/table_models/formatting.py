@@ -1,0 +1,68 @@
+"""Display helpers shared by the table models and the detail panel: dates, state badges, push states."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtGui import QColor
+
+# (label, background, foreground) per order state: the badge the Orders tab shows.
+STATE_BADGES: dict[str, tuple[str, str, str]] = {
+    "held": ("Held", "#fde2b3", "#7a4b00"),
+    "released": ("Released", "#cfe8ff", "#0b4a8b"),
+    "partially_shipped": ("Partly shipped", "#e3d7ff", "#4b2a99"),
+    "shipped": ("Shipped", "#d4f2dc", "#1d6b34"),
+    "canceled": ("Canceled", "#e6e6e6", "#555555"),
+}
+PUSH_BADGES: dict[str, tuple[str, str, str]] = {
+    "queued": ("Queued", "#fff2c2", "#6b5400"),
+    "sent": ("Sent", "#cfe8ff", "#0b4a8b"),
+    "confirmed": ("Confirmed", "#d4f2dc", "#1d6b34"),
+    "rejected": ("Rejected", "#ffd6d6", "#9b1111"),
+    "accepted": ("Accepted", "#d4f2dc", "#1d6b34"),
+    "none": ("—", "", ""),
+}
+LATE_COLOR = QColor("#c62828")
+DUE_TODAY_COLOR = QColor("#b45f06")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def local_time(text: str | None, *, with_time: bool = True) -> str:
+    """``2026-11-24T09:30:00Z`` → ``2026-11-24 10:30`` in the user's time zone ('' for none)."""
+    value = parse_iso(text)
+    if value is None:
+        return ""
+    local = value.astimezone()
+    return local.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+
+
+def ship_by_status(latest_ship: str | None, state: str, now: datetime | None = None) -> str:
+    """``late`` / ``today`` / ``''`` for an open order's ship-by date (local calendar day)."""
+    if state not in ("released", "partially_shipped", "held"):
+        return ""
+    value = parse_iso(latest_ship)
+    if value is None:
+        return ""
+    now_local = (now or datetime.now().astimezone()).astimezone()
+    if value < now_local:
+        return "late"
+    if value.astimezone(now_local.tzinfo).date() == now_local.date():
+        return "today"
+    return ""
+
+
+def state_label(state: str) -> str:
+    return STATE_BADGES.get(state, (state, "", ""))[0]
+
+
+def push_label(push_state: str | None) -> str:
+    return PUSH_BADGES.get(push_state or "none", (push_state or "", "", ""))[0]

@@ -1,0 +1,169 @@
+"""Inventory table (stock per warehouse SKU) and the next-push preview table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, StockRow, count_stock, fetch_stock
+from fbm_desk.ui.table_models.formatting import PUSH_BADGES, local_time
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
+
+(
+    COL_SKU,
+    COL_TITLE,
+    COL_ON_HAND,
+    COL_ALLOCATED,
+    COL_AVAILABLE,
+    COL_PUSHED,
+    COL_PUSHED_AT,
+    COL_STATE,
+    COL_ISSUES,
+) = range(9)
+
+
+class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
+    """On-hand is editable: an edit does not write, it asks for a reason (``on_hand_edit_requested``)."""
+
+    headers = (
+        "SKU",
+        "Title",
+        "On hand",
+        "Allocated",
+        "Available",
+        "Last pushed",
+        "Pushed at",
+        "Push",
+        "Amazon issues",
+    )
+    sort_keys = (
+        InventorySort.SKU,
+        InventorySort.TITLE,
+        InventorySort.ON_HAND,
+        InventorySort.ALLOCATED,
+        InventorySort.AVAILABLE,
+        InventorySort.PUSHED,
+        InventorySort.PUSHED_AT,
+        InventorySort.PUSH_STATE,
+        None,
+    )
+    on_hand_edit_requested = Signal(int, str, int)  # product id, SKU, new on-hand
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(InventoryQuery(), parent)
+
+    def count(self, query: InventoryQuery) -> int:
+        return count_stock(query)
+
+    def fetch(self, query: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
+        return fetch_stock(query, offset, limit)
+
+    def display(self, r: StockRow, column: int) -> Any:
+        if column == COL_SKU:
+            return r.sku
+        if column == COL_TITLE:
+            return r.title
+        if column == COL_ON_HAND:
+            return r.on_hand
+        if column == COL_ALLOCATED:
+            return r.allocated
+        if column == COL_AVAILABLE:
+            return r.available
+        if column == COL_PUSHED:
+            return "" if r.pushed_quantity is None else r.pushed_quantity
+        if column == COL_PUSHED_AT:
+            return local_time(r.pushed_at)
+        if column == COL_STATE:
+            return PUSH_BADGES.get(r.push_state, (r.push_state, "", ""))[0]
+        if column == COL_ISSUES:
+            return r.push_issues
+        return None
+
+    def role_data(self, r: StockRow, column: int, role: int) -> Any:
+        if role == Qt.ItemDataRole.TextAlignmentRole and COL_ON_HAND <= column <= COL_PUSHED:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == BADGE_ROLE and column == COL_STATE and r.push_state != "none":
+            return PUSH_BADGES.get(r.push_state)
+        if role == Qt.ItemDataRole.ForegroundRole and column == COL_ISSUES and r.push_issues:
+            return QBrush(QColor("#9b1111"))
+        if role == Qt.ItemDataRole.FontRole and column == COL_AVAILABLE:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.BackgroundRole and column == COL_PUSHED and r.differs_from_amazon:
+            return QBrush(QColor("#fff2c2"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_AVAILABLE:
+                return (
+                    f"Available {r.available} = on hand {r.on_hand} − allocated {r.allocated} (never below 0)"
+                )
+            if column == COL_ON_HAND:
+                return "Double-click (or F2) to set the counted quantity; a reason is required"
+            if column == COL_PUSHED and r.differs_from_amazon:
+                return f"The next inventory push will send {r.available}"
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        base = super().flags(index)
+        if index.isValid() and index.column() == COL_ON_HAND:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(
+        self, index: QModelIndex | QPersistentModelIndex, value: Any, role: int = Qt.ItemDataRole.EditRole
+    ) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != COL_ON_HAND:
+            return False
+        row = self.row_at(index.row())
+        try:
+            quantity = int(value)
+        except (TypeError, ValueError):
+            return False
+        if row is None or quantity < 0 or quantity == row.on_hand:
+            return False
+        # Changing stock needs a reason: the tab asks for it and writes; the model stays unchanged until then.
+        self.on_hand_edit_requested.emit(row.product_id, row.sku, quantity)
+        return False
+
+
+PREVIEW_HEADERS = ("Store", "Amazon SKU", "Warehouse SKU", "Amazon has", "Will send")
+
+
+class PushPreviewModel(QAbstractTableModel):
+    """What the next inventory push will send: (store, listing, quantity) rows."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, str, str, int | None, int]] = []
+
+    def set_rows(self, rows: list[tuple[str, str, str, int | None, int]]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(PREVIEW_HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return PREVIEW_HEADERS[section] if 0 <= section < len(PREVIEW_HEADERS) else None
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        value = self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return "—" if value is None else value
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

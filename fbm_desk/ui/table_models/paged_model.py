@@ -1,0 +1,144 @@
+"""A read-mostly table model over a SQL read model: one count query, pages loaded by ``fetchMore``.
+
+Subclasses give the columns and three functions: ``count(query)``, ``fetch(query, offset, limit)`` and
+``display(row, column)``; sorting maps a column to the query's sort key and re-runs the query in SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, Generic, TypeVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+Index = QModelIndex | QPersistentModelIndex
+Q = TypeVar("Q")
+R = TypeVar("R")
+ROW_ROLE = Qt.ItemDataRole.UserRole + 1
+BADGE_ROLE = Qt.ItemDataRole.UserRole + 2
+
+
+class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
+    page_size = 200
+    headers: tuple[str, ...] = ()
+    sort_keys: tuple[Any, ...] = ()  # per column: the query's sort value, or None when not sortable
+    total_changed = Signal(int)
+
+    def __init__(self, query: Q, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._query = query
+        self._rows: list[R] = []
+        self._total = 0
+        self._fetching = False
+
+    # --- to implement ------------------------------------------------------------------------------------
+
+    def count(self, query: Q) -> int:
+        raise NotImplementedError
+
+    def fetch(self, query: Q, offset: int, limit: int) -> list[R]:
+        raise NotImplementedError
+
+    def display(self, row: R, column: int) -> Any:
+        raise NotImplementedError
+
+    def role_data(self, row: R, column: int, role: int) -> Any:
+        """Other roles (colors, tooltips, badges); None by default."""
+        return None
+
+    # --- query -------------------------------------------------------------------------------------------
+
+    @property
+    def query(self) -> Q:
+        return self._query
+
+    @property
+    def total(self) -> int:
+        return self._total
+
+    def set_query(self, query: Q) -> None:
+        self._query = query
+        self._reload(self.page_size)
+
+    def refresh(self) -> None:
+        self._reload(max(self.page_size, len(self._rows)))
+
+    def _reload(self, keep: int) -> None:
+        self._fetching = True  # no fetchMore while the reset is being announced
+        try:
+            self.beginResetModel()
+            self._total = self.count(self._query)
+            keep = min(keep, self._total)
+            self._rows = self.fetch(self._query, 0, keep) if keep else []
+            self.endResetModel()
+        finally:
+            self._fetching = False
+        self.total_changed.emit(self._total)
+
+    def row_at(self, row: int) -> R | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def rows(self) -> list[R]:
+        return list(self._rows)
+
+    # --- Qt model API ------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.headers)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:
+        if parent.isValid() or self._fetching:
+            return
+        start = len(self._rows)
+        page = self.fetch(self._query, start, self.page_size)
+        if not page:
+            self._total = start
+            return
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
+            self._rows.extend(page)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.sort_keys) or self.sort_keys[column] is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        q: Any = self._query
+        if q.sort == self.sort_keys[column] and q.descending == descending and self._rows:
+            return
+        self.set_query(replace(q, sort=self.sort_keys[column], descending=descending))
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.headers):
+            return self.headers[section]
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        row = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return self.display(row, index.column())
+        if role == ROW_ROLE:
+            return row
+        return self.role_data(row, index.column(), role)

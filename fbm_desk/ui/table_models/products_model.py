@@ -1,0 +1,99 @@
+"""Products (Amazon listings) table over ``fbm_desk.db.product_views``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from fbm_desk.db.product_views import (
+    ListingQuery,
+    ListingSort,
+    ListingViewRow,
+    count_listings,
+    fetch_listings,
+)
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
+
+COL_NEW, COL_STORE, COL_SKU, COL_ASIN, COL_TITLE, COL_STATUS, COL_CHANNEL, COL_QTY, COL_MAPPED = range(9)
+NEW_BADGE = ("New", "#cfe8ff", "#0b4a8b")
+CHANNELS = {"DEFAULT": "Merchant (FBM)"}
+
+
+class ProductsTableModel(PagedSqlModel[ListingQuery, ListingViewRow]):
+    headers = (
+        "",
+        "Store",
+        "Amazon SKU",
+        "ASIN",
+        "Title",
+        "Status",
+        "Fulfillment",
+        "Amazon qty",
+        "Warehouse SKU",
+    )
+    sort_keys = (
+        ListingSort.NEW,
+        ListingSort.STORE,
+        ListingSort.SKU,
+        ListingSort.ASIN,
+        ListingSort.TITLE,
+        ListingSort.STATUS,
+        ListingSort.CHANNEL,
+        ListingSort.QUANTITY,
+        ListingSort.MAPPED,
+    )
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(ListingQuery(), parent)
+
+    def count(self, query: ListingQuery) -> int:
+        return count_listings(query)
+
+    def fetch(self, query: ListingQuery, offset: int, limit: int) -> list[ListingViewRow]:
+        return fetch_listings(query, offset, limit)
+
+    def display(self, r: ListingViewRow, column: int) -> Any:
+        if column == COL_NEW:
+            return "New" if r.is_new else ""
+        if column == COL_STORE:
+            return r.store_name
+        if column == COL_SKU:
+            return r.seller_sku
+        if column == COL_ASIN:
+            return r.asin
+        if column == COL_TITLE:
+            return r.title
+        if column == COL_STATUS:
+            return "Gone from Amazon" if r.gone_at else (r.status or "—")
+        if column == COL_CHANNEL:
+            return CHANNELS.get(r.fulfillment_channel, f"FBA ({r.fulfillment_channel})")
+        if column == COL_QTY:
+            return "" if r.amazon_quantity is None else r.amazon_quantity
+        if column == COL_MAPPED:
+            if r.product_sku is None:
+                return "⚠ not mapped"
+            return r.product_sku + (" (alias)" if r.via_alias else "")
+        return None
+
+    def role_data(self, r: ListingViewRow, column: int, role: int) -> Any:
+        if role == BADGE_ROLE and column == COL_NEW and r.is_new:
+            return NEW_BADGE
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if column == COL_MAPPED and r.product_sku is None:
+                return QBrush(QColor("#9b1111"))
+            if r.gone_at:
+                return QBrush(QColor("#888888"))
+        if role == Qt.ItemDataRole.FontRole and column == COL_MAPPED and r.product_sku is None:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_QTY:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == COL_NEW and r.is_new:
+                return "Found by the latest product sync of this store"
+            if column == COL_MAPPED and r.product_sku is None:
+                return "Orders for this SKU need mapping: use Map SKU… to alias it to a warehouse SKU"
+        return None

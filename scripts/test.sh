@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Install FBM Desk with its test tools into .venv (first run only), then run every quality gate headless:
+# ruff check, ruff format --check, mypy, pytest (Qt offscreen). Stops at the first failure.
+# Usage: bash scripts/test.sh [pytest options...]   e.g. bash scripts/test.sh -k migrations -x
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+. scripts/lib.sh
+
+ensure_venv
+ensure_installed '.[test]' test
+
+# Qt's offscreen platform still links against these system libraries (checked with ldd on PySide6 6.x).
+QT_OFFSCREEN_DEBS=(libegl1 libgl1 libfontconfig1 libfreetype6 libxkbcommon0 libdbus-1-3 libglib2.0-0)
+qt=$(qt_dir)
+qt_binaries=("$qt/plugins/platforms/libqoffscreen.so" "$qt/lib/libQt6Gui.so.6" "$qt/lib/libQt6Widgets.so.6")
+if [ -n "$(missing_sonames "${qt_binaries[@]}")" ]; then
+  if is_debian_like; then
+    apt_install "${QT_OFFSCREEN_DEBS[@]}" || exit 1
+  fi
+  still_missing=$(missing_sonames "${qt_binaries[@]}")
+  if [ -n "$still_missing" ]; then
+    printf 'error: Qt (offscreen) needs these system libraries:\n%s\n' "$still_missing" >&2
+    exit 1
+  fi
+fi
+
+export QT_QPA_PLATFORM=offscreen
+say "ruff check"
+"$VENV/bin/ruff" check .
+say "ruff format --check"
+"$VENV/bin/ruff" format --check .
+say "mypy"
+"$VENV/bin/mypy"
+say "pytest"
+"$VENV/bin/pytest" "$@"

@@ -1,0 +1,79 @@
+"""Shared fixtures: offscreen Qt, an isolated environment, a per-test database *file*, memory credentials.
+
+Every test gets its own data dir (``tmp_path``) and its own SQLite file: ``:memory:`` would be invisible to
+the worker threads the sync runner uses. ``FBM_DESK_*`` variables from the developer's shell are removed so a
+test never talks to a real Amazon endpoint or a real data dir.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Must happen before anything imports Qt (pytest-qt imports it when its fixtures are first used).
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+from fbm_desk.credentials import Credentials, MemoryStore
+from fbm_desk.db import OpenedDatabase, open_database
+from fbm_desk.paths import AppPaths
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No FBM_DESK_* settings leak in from the shell; secrets stay in memory unless a test says otherwise."""
+    for name in list(os.environ):
+        if name.startswith("FBM_DESK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("FBM_DESK_CREDENTIALS", "memory")
+    # platformdirs defaults must never point at the developer's real folders.
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging_and_hooks() -> Iterator[None]:
+    """``setup_logging`` / ``install_gui_excepthook`` change process-wide state; undo it after each test."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    hooks = (sys.excepthook, threading.excepthook)
+    yield
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)
+    sys.excepthook, threading.excepthook = hooks
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def app_paths(data_dir: Path) -> AppPaths:
+    return AppPaths(data_dir=data_dir, log_dir=data_dir / "logs").ensure()
+
+
+@pytest.fixture
+def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
+    """A fresh, fully migrated database file bound to the peewee models."""
+    opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def memory_credentials() -> Credentials:
+    """Secrets in memory, reported as the insecure fallback (as when no keyring exists)."""
+    return Credentials(MemoryStore())

@@ -1,0 +1,417 @@
+"""Fast generator of realistic warehouse data straight into the database (tests, bench, screenshots).
+
+``generate(db, orders=200_000)`` writes stores, products, listings, stock, orders with items, packages and
+timeline events using ``executemany`` in a few big transactions: 200,000 orders take a few seconds.
+Everything is invented and deterministic for a given ``seed``.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import peewee as pw
+
+FIRST = (
+    "Olivia",
+    "Liam",
+    "Emma",
+    "Noah",
+    "Ava",
+    "Mateo",
+    "Chloé",
+    "Zoë",
+    "José",
+    "Björn",
+    "Priya",
+    "Hiroshi",
+)
+LAST = ("Smith", "García", "Müller", "Nguyen", "O'Brien", "Kowalski", "Rossi", "Tanaka", "Johnson", "Dubois")
+CITIES = (
+    ("Seattle", "WA", "US"),
+    ("Austin", "TX", "US"),
+    ("Portland", "OR", "US"),
+    ("Denver", "CO", "US"),
+    ("Boston", "MA", "US"),
+    ("Toronto", "ON", "CA"),
+    ("Montréal", "QC", "CA"),
+    ("Vancouver", "BC", "CA"),
+)
+PRODUCTS = (
+    ("MUG-ENAMEL-GRN", "Enamel Camp Mug 12 oz, Forest Green"),
+    ("SKILLET-CI-10", "Cast Iron Skillet 10 in, Pre-Seasoned"),
+    ("CANDLE-PINE-8", "Pine Needle Scented Candle, 8 oz"),
+    ("TOTE-CANVAS-NAT", "Canvas Tote Bag with Inner Pocket, Natural"),
+    ("BOTTLE-750-SLT", "Insulated Water Bottle 750 ml, Slate"),
+    ("WRAPS-BEES-6", "Beeswax Food Wraps, Assorted Sizes (6)"),
+    ("HEADLAMP-350", "LED Headlamp Rechargeable, 350 lm"),
+    ("SOAP-LAV-OAT", "Hand-Poured Soap Bar, Lavender & Oat"),
+    ("YOGA-CORK-2", "Cork Yoga Block, Set of 2"),
+    ("ESPRESSO-6C", "Stovetop Espresso Maker, 6 Cup"),
+    ("NAPKIN-SAGE-4", "Linen Napkins, Sage, Set of 4"),
+    ("SYRUP-MAPLE-3", "Maple Syrup Gift Set, Grade A Amber, 3 × 250 ml"),
+)
+SERVICE_LEVELS = ("Standard", "Expedited", "SecondDay", "NextDay")
+CARRIERS = (("UPS", "1Z"), ("USPS", "9400"), ("FedEx", ""), ("Canada Post", ""))
+STORES = (
+    ("Maple & Pine US", "ATVPDKIKX0DER", "NA", "A2DEMOSELLER01"),
+    ("Maple & Pine CA", "A2EUQ1WTGCTBG2", "NA", "A2DEMOSELLER01"),
+)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    stores: int
+    products: int
+    listings: int
+    orders: int
+    order_ids: tuple[str, ...]  # a few Amazon order ids, one per state, for tests
+
+
+def _iso(dt: datetime) -> str:
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _order_id(rnd: random.Random, n: int) -> str:
+    return f"{rnd.randint(111, 114):03d}-{n % 10_000_000:07d}-{rnd.randint(0, 9_999_999):07d}"
+
+
+def _tracking(rnd: random.Random, carrier: str) -> str:
+    if carrier == "UPS":
+        return "1Z" + "".join(rnd.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(16))
+    if carrier == "USPS":
+        return "9400" + "".join(rnd.choice("0123456789") for _ in range(18))
+    if carrier == "FedEx":
+        return "".join(rnd.choice("0123456789") for _ in range(12))
+    return "".join(rnd.choice("0123456789") for _ in range(16))
+
+
+def generate(
+    db: pw.Database,
+    *,
+    orders: int = 500,
+    seed: int = 7,
+    now: datetime | None = None,
+    state_weights: dict[str, float] | None = None,
+) -> DemoSummary:
+    """Write demo stores/products/listings/stock and ``orders`` orders. Returns what was written."""
+    rnd = random.Random(seed)
+    now = now or datetime.now(UTC)
+    stamp = _iso(now)
+    conn: Any = db.connection()
+    weights = state_weights or {
+        "held": 0.03,
+        "released": 0.08,
+        "partially_shipped": 0.01,
+        "shipped": 0.84,
+        "canceled": 0.04,
+    }
+    states = list(weights)
+    cum = [sum(list(weights.values())[: i + 1]) for i in range(len(states))]
+    total_w = cum[-1]
+
+    with db.atomic():
+        store_ids: list[int] = []
+        for name, mkt, region, seller in STORES:
+            row = conn.execute("SELECT id FROM store WHERE name = ?", (name,)).fetchone()
+            if row is None:
+                cur = conn.execute(
+                    "INSERT INTO store (name, marketplace_id, region, selling_partner_id, import_pending, "
+                    "created_at) VALUES (?, ?, ?, ?, 1, ?)",
+                    (name, mkt, region, seller, stamp),
+                )
+                store_ids.append(int(cur.lastrowid))
+            else:
+                store_ids.append(int(row[0]))
+        warehouse_id = int(conn.execute("SELECT id FROM warehouse WHERE is_primary = 1").fetchone()[0])
+        product_ids: dict[str, int] = {}
+        for sku, title in PRODUCTS:
+            conn.execute(
+                "INSERT OR IGNORE INTO product (sku, title, barcode, created_at) VALUES (?, ?, ?, ?)",
+                (sku, title, f"0{zlib.crc32(sku.encode()) % 10**11:011d}", stamp),
+            )
+            product_ids[sku] = int(conn.execute("SELECT id FROM product WHERE sku = ?", (sku,)).fetchone()[0])
+            conn.execute(
+                "INSERT OR IGNORE INTO inventory_level (product_id, warehouse_id, on_hand, updated_at) "
+                "VALUES (?, ?, ?, ?)",
+                (product_ids[sku], warehouse_id, rnd.randint(0, 120), stamp),
+            )
+        listings = 0
+        for s_index, store_id in enumerate(store_ids):
+            for p_index, (sku, title) in enumerate(PRODUCTS):
+                seen = _iso(now - timedelta(days=30 - p_index))
+                pushed = rnd.randint(0, 100)
+                conn.execute(
+                    "INSERT OR IGNORE INTO listing (store_id, seller_sku, asin, title, fulfillment_channel, "
+                    "status, amazon_quantity, product_id, first_seen_at, last_seen_at, pushed_quantity, "
+                    "pushed_at, push_state) "
+                    "VALUES (?, ?, ?, ?, 'DEFAULT', 'BUYABLE', ?, ?, ?, ?, ?, ?, 'accepted')",
+                    (
+                        store_id,
+                        sku,
+                        f"B0{s_index}{p_index:07d}",
+                        title,
+                        pushed,
+                        product_ids[sku],
+                        seen,
+                        stamp,
+                        pushed,
+                        _iso(now - timedelta(minutes=25)),
+                    ),
+                )
+                listings += 1
+            # An Amazon listing whose SKU is not a warehouse SKU: orders for it need mapping.
+            conn.execute(
+                "INSERT OR IGNORE INTO listing (store_id, seller_sku, asin, title, status, amazon_quantity, "
+                "first_seen_at, last_seen_at) VALUES (?, 'AMZ-MUG-GREEN-X', ?, ?, 'BUYABLE', 5, ?, ?)",
+                (store_id, f"B0{s_index}9999999", "Enamel Camp Mug (old listing)", stamp, stamp),
+            )
+            listings += 1
+
+        start_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]) + 1
+        start_item = int(conn.execute("SELECT coalesce(max(id), 0) FROM order_item").fetchone()[0]) + 1
+        start_pkg = int(conn.execute("SELECT coalesce(max(id), 0) FROM package").fetchone()[0]) + 1
+        order_rows: list[tuple[Any, ...]] = []
+        item_rows: list[tuple[Any, ...]] = []
+        pkg_rows: list[tuple[Any, ...]] = []
+        pkg_item_rows: list[tuple[Any, ...]] = []
+        event_rows: list[tuple[Any, ...]] = []
+        examples: dict[str, str] = {}
+        skus = [p[0] for p in PRODUCTS]
+        titles = dict(PRODUCTS)
+        item_id = start_item
+        pkg_id = start_pkg
+        for i in range(orders):
+            oid = start_id + i
+            store_id = store_ids[i % len(store_ids)]
+            r = rnd.random() * total_w
+            state = next(s for s, c in zip(states, cum, strict=True) if r <= c)
+            # Open orders are recent; shipped/canceled ones spread over the last two years.
+            age_h = (
+                rnd.uniform(1, 72)
+                if state in ("held", "released", "partially_shipped")
+                else rnd.uniform(72, 17_000)
+            )
+            purchased = now - timedelta(hours=age_h)
+            ship_by = purchased + timedelta(hours=rnd.choice((24, 48, 72)))
+            city, region_code, country = rnd.choice(CITIES)
+            held = state == "held"
+            first, last = rnd.choice(FIRST), rnd.choice(LAST)
+            amazon_status = {
+                "held": "PENDING",
+                "released": "UNSHIPPED",
+                "partially_shipped": "PARTIALLY_SHIPPED",
+                "shipped": "SHIPPED",
+                "canceled": "CANCELED",
+            }[state]
+            amazon_order_id = _order_id(rnd, oid)
+            examples.setdefault(state, amazon_order_id)
+            n_lines = rnd.choice((1, 1, 1, 2, 2, 3))
+            needs_mapping = 1 if rnd.random() < 0.004 else 0
+            order_rows.append(
+                (
+                    oid,
+                    store_id,
+                    amazon_order_id,
+                    STORES[i % len(store_ids)][1],
+                    amazon_status,
+                    state,
+                    1 if held else 0,
+                    needs_mapping,
+                    _iso(purchased),
+                    _iso(purchased + timedelta(minutes=5)),
+                    _iso(purchased),
+                    _iso(ship_by),
+                    _iso(ship_by + timedelta(days=4)),
+                    rnd.choice(SERVICE_LEVELS),
+                    1 if rnd.random() < 0.3 else 0,
+                    1 if rnd.random() < 0.1 else 0,
+                    "" if held else f"{first} {last}",
+                    "" if held else f"{first} {last}",
+                    "" if held else f"{rnd.randint(1, 9999)} {rnd.choice(('Oak', 'Pine', 'Main', 'Elm'))} St",
+                    "" if held else city,
+                    "" if held else region_code,
+                    "" if held else f"{rnd.randint(10000, 99999)}",
+                    "" if held else country,
+                    stamp,
+                    stamp,
+                )
+            )
+            event_rows.append((oid, _iso(purchased + timedelta(minutes=20)), "imported", ""))
+            if held:
+                event_rows.append((oid, _iso(purchased + timedelta(minutes=20)), "held", "Payment hold"))
+            else:
+                event_rows.append((oid, _iso(purchased + timedelta(minutes=40)), "released", ""))
+            lines: list[tuple[int, int]] = []
+            for line in range(n_lines):
+                sku = "AMZ-MUG-GREEN-X" if needs_mapping and line == 0 else rnd.choice(skus)
+                qty = rnd.choice((1, 1, 1, 2, 3))
+                shipped_qty = (
+                    qty if state == "shipped" else (qty if line == 0 and state == "partially_shipped" else 0)
+                )
+                item_rows.append(
+                    (
+                        item_id,
+                        oid,
+                        f"{rnd.randint(10**13, 10**14 - 1)}",
+                        sku,
+                        titles.get(sku, "Enamel Camp Mug (old listing)"),
+                        None if sku == "AMZ-MUG-GREEN-X" else product_ids[sku],
+                        qty,
+                        shipped_qty,
+                    )
+                )
+                lines.append((item_id, shipped_qty))
+                item_id += 1
+            if state in ("shipped", "partially_shipped"):
+                carrier, _ = rnd.choice(CARRIERS)
+                r2 = rnd.random()
+                push_state = "confirmed" if r2 < 0.97 else ("rejected" if r2 < 0.985 else "queued")
+                message = "Tracking number already used on another order" if push_state == "rejected" else ""
+                shipped_at = purchased + timedelta(hours=rnd.uniform(2, 30))
+                pkg_rows.append(
+                    (
+                        pkg_id,
+                        oid,
+                        1,
+                        carrier,
+                        _tracking(rnd, carrier),
+                        _iso(shipped_at),
+                        push_state,
+                        message,
+                        _iso(shipped_at),
+                        _iso(shipped_at),
+                    )
+                )
+                for line_item_id, shipped_qty in lines:
+                    if shipped_qty:
+                        pkg_item_rows.append((pkg_id, line_item_id, shipped_qty))
+                event_rows.append((oid, _iso(shipped_at), "packed", f"{carrier} package 1"))
+                event_rows.append(
+                    (
+                        oid,
+                        _iso(shipped_at + timedelta(minutes=30)),
+                        "push_" + push_state if push_state != "queued" else "queued",
+                        message,
+                    )
+                )
+                pkg_id += 1
+            elif state == "canceled":
+                event_rows.append(
+                    (oid, _iso(purchased + timedelta(hours=3)), "canceled", "Canceled by buyer")
+                )
+
+        conn.executemany(
+            "INSERT INTO orders (id, store_id, amazon_order_id, marketplace_id, amazon_status, state, "
+            "payment_hold, needs_mapping, purchase_date, amazon_updated_at, earliest_ship_date, "
+            "latest_ship_date, "
+            "latest_delivery_date, service_level, is_prime, is_business, buyer_name, ship_name, "
+            "ship_address1, "
+            "ship_city, ship_state, ship_postal_code, ship_country, imported_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            order_rows,
+        )
+        conn.executemany(
+            "INSERT INTO order_item (id, order_id, order_item_id, seller_sku, title, product_id, quantity, "
+            "quantity_shipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            item_rows,
+        )
+        conn.executemany(
+            "INSERT INTO package (id, order_id, package_reference_id, carrier_code, tracking_number, "
+            "ship_date, push_state, push_message, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            pkg_rows,
+        )
+        conn.executemany(
+            "INSERT INTO package_item (package_id, order_item_id, quantity) VALUES (?, ?, ?)", pkg_item_rows
+        )
+        conn.executemany(
+            "INSERT INTO outbox (store_id, kind, ref_id, created_at, updated_at) "
+            "SELECT o.store_id, 'confirm_shipment', p.id, p.created_at, p.created_at FROM package p "
+            "JOIN orders o ON o.id = p.order_id WHERE p.push_state = 'queued' AND p.id >= ?",
+            [(start_pkg,)],
+        )
+        conn.executemany(
+            "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", event_rows
+        )
+    conn.execute("ANALYZE")
+    return DemoSummary(
+        stores=len(store_ids),
+        products=len(product_ids),
+        listings=listings,
+        orders=orders,
+        order_ids=tuple(examples.values()),
+    )
+
+
+def add_order(
+    db: pw.Database,
+    amazon_order_id: str,
+    *,
+    store_id: int | None = None,
+    state: str = "released",
+    items: tuple[tuple[str, int], ...] = (("MUG-ENAMEL-GRN", 1),),
+    buyer_name: str = "Test Buyer",
+    city: str = "Seattle",
+    country: str = "US",
+    purchase_date: str = "2026-11-20T10:00:00Z",
+    latest_ship_date: str = "2026-11-30T10:00:00Z",
+    needs_mapping: bool = False,
+) -> int:
+    """Insert one order with the given items (SKUs must exist as products unless ``needs_mapping``)."""
+    conn: Any = db.connection()
+    status = {"held": "PENDING", "released": "UNSHIPPED", "partially_shipped": "PARTIALLY_SHIPPED"}.get(
+        state, state.upper()
+    )
+    with db.atomic():
+        if store_id is None:
+            store_id = int(conn.execute("SELECT min(id) FROM store").fetchone()[0])
+        held = state == "held"
+        cur = conn.execute(
+            "INSERT INTO orders (store_id, amazon_order_id, amazon_status, state, payment_hold, "
+            "needs_mapping, purchase_date, latest_ship_date, service_level, buyer_name, ship_name, "
+            "ship_address1, ship_city, ship_postal_code, ship_country, imported_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'Standard', ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                store_id,
+                amazon_order_id,
+                status,
+                state,
+                1 if held else 0,
+                1 if needs_mapping else 0,
+                purchase_date,
+                latest_ship_date,
+                "" if held else buyer_name,
+                "" if held else buyer_name,
+                "" if held else "1 Main St",
+                "" if held else city,
+                "" if held else "98101",
+                "" if held else country,
+                purchase_date,
+                purchase_date,
+            ),
+        )
+        order_id = int(cur.lastrowid)
+        for n, (sku, qty) in enumerate(items):
+            row = conn.execute("SELECT id, title FROM product WHERE sku = ?", (sku,)).fetchone()
+            conn.execute(
+                "INSERT INTO order_item (order_id, order_item_id, seller_sku, title, product_id, quantity, "
+                "quantity_shipped) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    order_id,
+                    f"{order_id:08d}{n:04d}",
+                    sku,
+                    row[1] if row else "",
+                    row[0] if row else None,
+                    qty,
+                    qty if state == "shipped" else 0,
+                ),
+            )
+        conn.execute(
+            "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, 'imported', '')",
+            (order_id, purchase_date),
+        )
+    return order_id

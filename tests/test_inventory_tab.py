@@ -1,0 +1,138 @@
+"""Inventory tab: stock numbers, on-hand changes need a reason, "why is available N?", push preview."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+
+from fbm_desk.app import Services
+from fbm_desk.core import build_core
+from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, fetch_stock
+from fbm_desk.paths import AppPaths
+from fbm_desk.ui.inventory_tab import InventoryTab
+from fbm_desk.ui.table_models.inventory_model import COL_ON_HAND, InventoryTableModel, PushPreviewModel
+from tests.support.demo_data import add_order, generate
+
+
+@pytest.fixture
+def services(app_paths: AppPaths) -> Iterator[Services]:
+    core = build_core(app_paths)
+    generate(core.db.db, orders=0)
+    db = core.db.db
+    db.execute_sql("UPDATE inventory_level SET on_hand = 10")
+    # Amazon already has 10 of everything, except the candle.
+    db.execute_sql(
+        "UPDATE listing SET pushed_quantity = 10, push_state = 'accepted' WHERE product_id IS NOT NULL"
+    )
+    db.execute_sql(
+        "UPDATE listing SET push_state = 'rejected', push_issues = '8541: quantity not allowed' "
+        "WHERE seller_sku = 'CANDLE-PINE-8' AND store_id = (SELECT min(id) FROM store)"
+    )
+    yield Services(core=core)
+    core.close()
+
+
+@pytest.fixture
+def tab(qtbot: Any, services: Services) -> InventoryTab:
+    widget = InventoryTab(services)
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _row(tab: InventoryTab, sku: str) -> Any:
+    return next(r for r in tab.model.rows() if r.sku == sku)
+
+
+def test_models_pass_qtmodeltester(qtmodeltester: Any, services: Services) -> None:
+    model = InventoryTableModel()
+    model.page_size = 5
+    model.set_query(InventoryQuery(sort=InventorySort.AVAILABLE, descending=True))
+    qtmodeltester.check(model)
+    preview = PushPreviewModel()
+    preview.set_rows([("Store", "SKU-1", "SKU-1", 3, 5), ("Store", "SKU-2", "SKU-2", None, 0)])
+    qtmodeltester.check(preview)
+
+
+def test_allocation_and_why_available(qtbot: Any, tab: InventoryTab, services: Services) -> None:
+    add_order(services.db.db, "111-0000000-0000001", items=(("MUG-ENAMEL-GRN", 3),))
+    add_order(services.db.db, "111-0000000-0000002", state="held", items=(("MUG-ENAMEL-GRN", 2),))
+    add_order(services.db.db, "111-0000000-0000003", state="canceled", items=(("MUG-ENAMEL-GRN", 5),))
+    add_order(services.db.db, "111-0000000-0000004", state="shipped", items=(("MUG-ENAMEL-GRN", 4),))
+    tab.refresh()
+    mug = _row(tab, "MUG-ENAMEL-GRN")
+    assert (mug.on_hand, mug.allocated, mug.available) == (10, 5, 5)
+    row = tab.model.rows().index(mug)
+    rect = tab.table.visualRect(tab.model.index(row, 0))
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    text = tab.why.toPlainText()
+    assert "available 5 = on hand 10 − allocated 5" in text
+    assert "111-0000000-0000001" in text
+    assert "111-0000000-0000002" in text
+    assert "111-0000000-0000003" not in text
+    assert "111-0000000-0000004" not in text
+    assert tab.panels.tabText(0) == "Why is available 5?"
+
+
+def test_set_on_hand_requires_a_reason(qtbot: Any, tab: InventoryTab, services: Services) -> None:
+    tab.select_product(_row(tab, "SOAP-LAV-OAT").product_id)
+    qtbot.mouseClick(tab.set_button, Qt.MouseButton.LeftButton)
+    dialog = tab.on_hand_dialog
+    assert dialog is not None
+    dialog.quantity.setFocus()
+    dialog.quantity.selectAll()
+    qtbot.keyClicks(dialog.quantity, "42")
+    qtbot.keyClick(dialog.quantity, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "Enter a reason" in dialog.message.text()
+    assert _row(tab, "SOAP-LAV-OAT").on_hand == 10
+    qtbot.keyClicks(dialog.reason, "Cycle count aisle 4")
+    qtbot.keyClick(dialog.reason, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    assert _row(tab, "SOAP-LAV-OAT").on_hand == 42
+    adj = services.db.db.execute_sql(
+        "SELECT delta, on_hand_after, reason, source FROM inventory_adjustment a "
+        "JOIN product p ON p.id = a.product_id "
+        "WHERE p.sku = 'SOAP-LAV-OAT' ORDER BY a.id DESC LIMIT 1"
+    ).fetchone()
+    assert tuple(adj) == (32, 42, "Cycle count aisle 4", "user")
+
+
+def test_inline_edit_opens_the_reason_dialog(qtbot: Any, tab: InventoryTab) -> None:
+    row = tab.model.rows().index(_row(tab, "YOGA-CORK-2"))
+    index = tab.model.index(row, COL_ON_HAND)
+    assert not tab.model.setData(index, 7)  # nothing written yet
+    qtbot.waitUntil(lambda: tab.on_hand_dialog is not None and tab.on_hand_dialog.isVisible(), timeout=2000)
+    assert tab.on_hand_dialog.quantity.value() == 7  # type: ignore[union-attr]
+    assert _row(tab, "YOGA-CORK-2").on_hand == 10
+
+
+def test_push_state_issues_and_preview(qtbot: Any, tab: InventoryTab, services: Services) -> None:
+    candle = _row(tab, "CANDLE-PINE-8")
+    assert candle.push_state == "rejected"
+    assert "8541" in candle.push_issues
+    # Only the rejected listing is due; then an order changes the mug's available stock.
+    assert {r[1] for r in tab.preview_model._rows} == {"CANDLE-PINE-8"}
+    add_order(services.db.db, "111-0000000-0000009", items=(("MUG-ENAMEL-GRN", 1),))
+    tab.refresh()
+    sent = {(r[1], r[4]) for r in tab.preview_model._rows}
+    assert ("MUG-ENAMEL-GRN", 9) in sent
+    assert len([s for s in sent if s[0] == "MUG-ENAMEL-GRN"]) == 1
+    assert "will send" in tab.preview_label.text()
+    qtbot.mouseClick(tab.differs_only, Qt.MouseButton.LeftButton)
+    assert {r.sku for r in tab.model.rows()} == {"MUG-ENAMEL-GRN"}
+    qtbot.mouseClick(tab.differs_only, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tab.issues_only, Qt.MouseButton.LeftButton)
+    assert {r.sku for r in tab.model.rows()} == {"CANDLE-PINE-8"}
+
+
+def test_stock_query_sorts_and_searches(services: Services) -> None:
+    rows = fetch_stock(InventoryQuery(search="mug"), 0, 50)
+    assert [r.sku for r in rows] == ["MUG-ENAMEL-GRN"]
+    skus = [r.sku for r in fetch_stock(InventoryQuery(sort=InventorySort.SKU, descending=True), 0, 50)]
+    assert skus == sorted(skus, reverse=True)

@@ -1,0 +1,174 @@
+"""Orders tab: quick filters, debounced search, header-click sorting, detail panel, scan box → pack dialog."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from fbm_desk.app import Services
+from fbm_desk.core import build_core
+from fbm_desk.db.order_views import QuickFilter, SortKey
+from fbm_desk.paths import AppPaths
+from fbm_desk.ui.order_detail import HELD_ADDRESS_TEXT
+from fbm_desk.ui.orders_tab import OrdersTab
+from fbm_desk.ui.table_models.orders_model import COL_ORDER, COL_SHIP_BY, COLUMNS, OrdersTableModel
+from tests.support.demo_data import add_order, generate
+
+
+@pytest.fixture
+def services(app_paths: AppPaths) -> Iterator[Services]:
+    core = build_core(app_paths)
+    generate(core.db.db, orders=300, seed=11)
+    yield Services(core=core)
+    core.close()
+
+
+@pytest.fixture
+def tab(qtbot: Any, services: Services) -> OrdersTab:
+    widget = OrdersTab(services)
+    qtbot.addWidget(widget)
+    widget.resize(1300, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _states(tab: OrdersTab) -> set[str]:
+    return {tab.model.row_at(r).state for r in range(tab.model.rowCount())}  # type: ignore[union-attr]
+
+
+def test_model_passes_qtmodeltester(qtmodeltester: Any, services: Services) -> None:
+    model = OrdersTableModel()
+    model.page_size = 40  # exercise fetchMore
+    model.set_query(model.query)
+    assert model.rowCount() == 40
+    assert model.canFetchMore()
+    qtmodeltester.check(model)
+    model.sort(COLUMNS.index(("Items", SortKey.ITEMS)), Qt.SortOrder.AscendingOrder)
+    qtmodeltester.check(model)
+
+
+def test_quick_filter_buttons_filter_and_show_counts(qtbot: Any, tab: OrdersTab, services: Services) -> None:
+    held = services.db.db.execute_sql("SELECT count(*) FROM orders WHERE state = 'held'").fetchone()[0]
+    button = tab.filter_buttons[QuickFilter.HELD]
+    assert button.text() == f"Held ({held:,})"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert tab.model.total == held
+    assert _states(tab) == {"held"}
+    assert tab.status.text().startswith(f"{held:,} orders")
+    qtbot.mouseClick(tab.filter_buttons[QuickFilter.CANCELED], Qt.MouseButton.LeftButton)
+    assert _states(tab) == {"canceled"}
+    qtbot.mouseClick(tab.filter_buttons[QuickFilter.ALL], Qt.MouseButton.LeftButton)
+    assert tab.model.total == 300
+
+
+def test_search_is_debounced_and_runs_in_sql(qtbot: Any, tab: OrdersTab, services: Services) -> None:
+    target = add_order(services.db.db, "777-7777777-7777777", buyer_name="Wilhelmina Spark")
+    tab.refresh()
+    tab.search.setFocus()
+    qtbot.keyClicks(tab.search, "wilhelm")
+    assert tab.model.total == 301  # nothing yet: still typing
+    qtbot.waitUntil(lambda: tab.model.total == 1, timeout=3000)
+    assert tab.model.row_at(0).id == target  # type: ignore[union-attr]
+    # The single hit is selected and shown in the detail panel.
+    assert "777-7777777-7777777" in tab.detail.title.text()
+    tab.search.clear()
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)
+    assert tab.model.total == 301
+
+
+def test_header_click_sorts_in_sql(qtbot: Any, tab: OrdersTab) -> None:
+    header = tab.table.horizontalHeader()
+    x = header.sectionViewportPosition(COL_SHIP_BY) + header.sectionSize(COL_SHIP_BY) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    first = tab.model.query
+    assert first.sort is SortKey.SHIP_BY
+    dates = [tab.model.row_at(r).latest_ship_date for r in range(tab.model.rowCount())]  # type: ignore[union-attr]
+    assert dates == sorted(dates, reverse=first.descending)
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    assert tab.model.query.descending != first.descending
+    dates = [tab.model.row_at(r).latest_ship_date for r in range(tab.model.rowCount())]  # type: ignore[union-attr]
+    assert dates == sorted(dates, reverse=not first.descending)
+
+
+def test_scrolling_fetches_more_rows(qtbot: Any, tab: OrdersTab) -> None:
+    tab.model.page_size = 50
+    tab.model.set_query(tab.model.query)
+    assert tab.model.rowCount() == 50
+    tab.table.scrollToBottom()
+    qtbot.waitUntil(lambda: tab.model.rowCount() > 50, timeout=3000)
+    ids = [tab.model.row_at(r).id for r in range(tab.model.rowCount())]  # type: ignore[union-attr]
+    assert len(ids) == len(set(ids))
+
+
+def test_held_order_detail_has_no_address_and_no_pack(qtbot: Any, tab: OrdersTab, services: Services) -> None:
+    held = add_order(
+        services.db.db, "111-2222222-3333333", state="held", purchase_date="2030-01-01T00:00:00Z"
+    )
+    tab.refresh()
+    row = tab.model.row_of_order(held)
+    assert row == 0  # newest purchase first
+    rect = tab.table.visualRect(tab.model.index(row, COL_ORDER))
+    qtbot.mouseClick(tab.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert tab.selected_order_id() == held
+    assert HELD_ADDRESS_TEXT in tab.detail.body.toPlainText()
+    assert "Payment hold" in tab.detail.title.text()
+    assert not tab.detail.pack_button.isEnabled()
+
+
+def test_late_and_due_today_are_emphasised(tab: OrdersTab, services: Services) -> None:
+    now = datetime.now(UTC)
+    late = add_order(
+        services.db.db,
+        "111-5555555-0000001",
+        purchase_date="2030-01-02T00:00:00Z",
+        latest_ship_date=(now - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    tab.refresh()
+    index = tab.model.index(tab.model.row_of_order(late), COL_SHIP_BY)
+    assert str(index.data()).startswith("Late · ")
+    assert index.data(Qt.ItemDataRole.FontRole).bold()
+
+
+def test_scanning_an_order_id_opens_the_pack_dialog(qtbot: Any, tab: OrdersTab, services: Services) -> None:
+    order = add_order(services.db.db, "123-4567890-1234567", items=(("CANDLE-PINE-8", 1),))
+    tab.refresh()
+    qtbot.keyClick(tab, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert tab.scan.hasFocus()
+    qtbot.keyClicks(tab.scan, "123-4567890-1234567")
+    qtbot.keyClick(tab.scan, Qt.Key.Key_Return)
+    dialog = tab.pack_dialog
+    assert dialog is not None
+    assert dialog.isVisible()
+    assert dialog.order_id == order
+    assert "123-4567890-1234567" in dialog.header.text()
+    dialog.reject()
+
+
+def test_scanning_an_unknown_order_id_says_so(qtbot: Any, tab: OrdersTab) -> None:
+    qtbot.keyClicks(tab.scan, "999-0000000-0000000")
+    qtbot.keyClick(tab.scan, Qt.Key.Key_Return)
+    assert tab.pack_dialog is None
+    assert "No order '999-0000000-0000000'" in tab.message.text()
+
+
+def test_saved_package_refreshes_the_table(qtbot: Any, tab: OrdersTab, services: Services) -> None:
+    order = add_order(
+        services.db.db,
+        "123-0000000-7654321",
+        items=(("CANDLE-PINE-8", 1),),
+        purchase_date="2030-01-01T00:00:00Z",
+    )
+    tab.refresh()
+    dialog = tab.open_pack_dialog(order)
+    qtbot.keyClicks(dialog.tracking, "1Z999AA10123456784")
+    qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    row = tab.model.row_at(tab.model.row_of_order(order))
+    assert row is not None
+    assert row.push_state == "queued"
+    assert "queued — will be sent with the next tracking push" in tab.message.text()

@@ -1,0 +1,325 @@
+"""Sync health: sync_run read queries, the sync log model (qtmodeltester) and dialog, the status-bar widget,
+and de-duplicated notifications."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QMainWindow
+
+from fbm_desk.core import CoreServices, build_core
+from fbm_desk.db import stores as store_db
+from fbm_desk.db.models import SyncRun
+from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.sync_runs_view import job_health, last_run_times, recent_runs
+from fbm_desk.paths import AppPaths
+from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
+from fbm_desk.sync.runner import JobRunner
+from fbm_desk.ui.notifications import Notice, Notifier
+from fbm_desk.ui.sync_health import SyncLogDialog, SyncLogModel, SyncStatusWidget
+
+T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
+WAIT_MS = 10_000
+
+
+@pytest.fixture
+def core(app_paths: AppPaths) -> Iterator[CoreServices]:
+    services = build_core(app_paths)
+    yield services
+    services.close()
+
+
+def add_store(name: str, seller: str) -> StoreRow:
+    return store_db.insert_store(
+        name=name, marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id=seller
+    )
+
+
+def iso(value: datetime) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def insert_run(
+    store: StoreRow, job: str, started: datetime, seconds: float | None = 12, **fields: object
+) -> int:
+    finished = iso(started + timedelta(seconds=seconds)) if seconds is not None else None
+    run = SyncRun.create(
+        store=store.id, job=job, started_at=iso(started), finished_at=finished,
+        status=fields.pop("status", "ok" if finished else "running"), **fields,
+    )  # fmt: skip
+    return int(run.id)
+
+
+@pytest.fixture
+def history(core: CoreServices) -> tuple[StoreRow, StoreRow]:
+    us = add_store("Brand US", "A1")
+    de = add_store("brand DE", "B1")
+    insert_run(
+        us, "orders", T0, fetched=120, created=100, updated=20, api_calls=3, throttled=1, throttle_wait_s=2.5
+    )
+    insert_run(
+        us, "orders", T0 + timedelta(minutes=30), status="failed", error="Amazon is unreachable.\nretry"
+    )
+    insert_run(
+        us, "inventory", T0 + timedelta(minutes=20), rejected=2, api_calls=5, summary="2 SKUs rejected"
+    )
+    insert_run(de, "products-full", T0 + timedelta(minutes=5), seconds=130, fetched=900, created=900)
+    insert_run(de, "orders", T0 + timedelta(minutes=40), seconds=None)
+    return us, de
+
+
+# ----- queries ------------------------------------------------------------------------------------------
+
+
+def test_recent_runs_newest_first_with_store_names_and_durations(history: tuple[StoreRow, StoreRow]) -> None:
+    us, _de = history
+    runs = recent_runs(10)
+    assert [(r.store_name, r.job, r.status) for r in runs] == [
+        ("brand DE", "orders", "running"),
+        ("Brand US", "orders", "failed"),
+        ("Brand US", "inventory", "ok"),
+        ("brand DE", "products-full", "ok"),
+        ("Brand US", "orders", "ok"),
+    ]
+    assert runs[0].duration_s is None
+    assert runs[3].duration_s == 130
+    assert runs[4].throttle_wait_s == 2.5
+    assert [r.job for r in recent_runs(10, store_id=us.id, job="orders")] == ["orders", "orders"]
+    assert len(recent_runs(2)) == 2
+
+
+def test_last_run_times_and_job_health(history: tuple[StoreRow, StoreRow]) -> None:
+    us, de = history
+    assert last_run_times() == {
+        (us.id, "orders"): T0,
+        (us.id, "inventory"): T0 + timedelta(minutes=20),
+        (de.id, "products-full"): T0 + timedelta(minutes=5),
+    }
+    upcoming = {"orders": T0 + timedelta(hours=1)}
+    rows = job_health(["orders", "inventory"], next_runs=upcoming)
+    assert [(r.store_name, r.job, r.result) for r in rows] == [
+        ("brand DE", "orders", "running"),  # ordered by store name, case-insensitive
+        ("brand DE", "inventory", "never"),
+        ("Brand US", "orders", "failed"),
+        ("Brand US", "inventory", "ok"),
+    ]
+    us_orders = rows[2]
+    assert us_orders.last_ok_at == T0
+    assert us_orders.last_run is not None
+    assert us_orders.last_run.error.startswith("Amazon is unreachable.")
+    assert us_orders.next_run_at == T0 + timedelta(hours=1)
+    assert rows[3].next_run_at is None
+    only_us = job_health(["inventory"], store_id=us.id)
+    assert len(only_us) == 1
+    assert only_us[0].last_run is not None
+    assert only_us[0].last_run.rejected == 2
+
+
+# ----- the sync log model and dialog ---------------------------------------------------------------------
+
+
+def test_sync_log_model_passes_qtmodeltester(qtmodeltester, history: tuple[StoreRow, StoreRow]) -> None:
+    model = SyncLogModel()
+    qtmodeltester.check(model, force_py=True)
+    model.refresh()
+    assert model.rowCount() == 5
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_sync_log_model_shows_what_support_needs(history: tuple[StoreRow, StoreRow]) -> None:
+    model = SyncLogModel()
+    model.refresh()
+
+    def row(r: int) -> list[str]:
+        return [model.data(model.index(r, c)) for c in range(model.columnCount())]
+
+    assert row(0)[:5] == ["brand DE", "Orders", row(0)[2], "running…", "Running…"]
+    failed = row(1)
+    assert failed[4] == "Failed"
+    assert failed[10] == "Amazon is unreachable."  # first line; the tooltip has all of it
+    assert model.data(model.index(1, 10), Qt.ItemDataRole.ToolTipRole) == "Amazon is unreachable.\nretry"
+    assert model.data(model.index(1, 4), Qt.ItemDataRole.ForegroundRole) is not None
+    assert row(2)[4] == "OK (2 rejected)"
+    assert row(3)[3] == "2 min 10 s"
+    first = row(4)
+    assert first[5:10] == ["120", "100", "20", "3", "1 (2 s)"]
+    assert first[2] == T0.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_sync_log_dialog_sorts_and_shows_details(qtbot, history: tuple[StoreRow, StoreRow]) -> None:
+    dialog = SyncLogDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # most fetched first
+    top = dialog.proxy.index(0, 0)
+    assert dialog.proxy.data(dialog.proxy.index(0, 1)) == "Full product import"
+    dialog.table.setCurrentIndex(top)
+    text = dialog.details.toPlainText()
+    assert "brand DE · Full product import · OK" in text
+    assert "fetched 900, created 900" in text
+
+
+class FakeRunner(QObject):
+    job_started = Signal(int, str)
+    job_progress = Signal(int, str, str, int, int)
+    job_finished = Signal(int, str, object)
+    job_failed = Signal(int, str, object)
+    store_needs_reconnect = Signal(int, str)
+
+
+def ok(job: str, store: str = "Brand US", **fields: int) -> SyncResult:
+    return SyncResult(job=job, store=store, status="ok", **fields)  # type: ignore[arg-type]
+
+
+def failed(job: str, error: str, store: str = "Brand US") -> SyncResult:
+    return SyncResult(job=job, store=store, status="failed", error=error)
+
+
+# ----- status-bar widget -----------------------------------------------------------------------------------
+
+
+def test_status_widget_follows_running_failing_and_recovering_jobs(qtbot, core: CoreServices) -> None:
+    us = add_store("Brand US", "A1")
+    runner = FakeRunner()
+    widget = SyncStatusWidget(runner)
+    qtbot.addWidget(widget)
+    widget.show()
+    assert widget.label.text() == "Sync: idle"
+    assert not widget.progress.isVisible()
+
+    runner.job_started.emit(us.id, "orders")
+    assert widget.label.text() == "Syncing Brand US: Orders…"
+    assert widget.progress.isVisible()
+    assert widget.progress.maximum() == 0  # busy indicator while the total is unknown
+    runner.job_progress.emit(us.id, "orders", "Imported 50 of 200 orders", 50, 200)
+    assert widget.label.text() == "Syncing Brand US: Orders — Imported 50 of 200 orders"
+    assert (widget.progress.value(), widget.progress.maximum()) == (50, 200)
+
+    runner.job_failed.emit(us.id, "orders", failed("orders", "Amazon is unreachable."))
+    assert widget.label.text() == "⚠ Brand US: Orders failed — Amazon is unreachable."
+    assert not widget.progress.isVisible()
+
+    runner.job_finished.emit(us.id, "inventory", ok("inventory"))
+    assert widget.label.text().startswith(
+        "⚠ Brand US: Orders failed"
+    )  # another job's success changes nothing
+    runner.job_finished.emit(us.id, "orders", ok("orders"))
+    assert widget.label.text().startswith("Sync: Brand US: idle (last sync ")
+    assert "Brand US: idle" in widget.toolTip()
+
+
+def test_status_widget_puts_reconnect_before_failures(qtbot, core: CoreServices) -> None:
+    us = add_store("Brand US", "A1")
+    de = add_store("Brand DE", "B1")
+    runner = FakeRunner()
+    widget = SyncStatusWidget(runner)
+    qtbot.addWidget(widget)
+    runner.job_failed.emit(de.id, "products", failed("products", "Timed out.", store="Brand DE"))
+    runner.store_needs_reconnect.emit(us.id, "Amazon no longer accepts this store's authorization.")
+    runner.job_failed.emit(us.id, "orders", failed("orders", "Reconnect the store."))
+    assert widget.label.text().startswith("⚠ Brand US: needs reconnecting")
+    assert widget.toolTip().splitlines() == [
+        "Brand DE: New products failed — Timed out.",
+        "Brand US: needs reconnecting — Amazon no longer accepts this store's authorization.",
+    ]
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")  # offscreen platform
+def test_status_widget_and_log_follow_the_real_runner(qtbot, core: CoreServices) -> None:
+    us = add_store("Brand US", "A1")
+    gate = threading.Event()
+
+    def job_fn(
+        core: CoreServices, store: StoreRow, kind: JobKind, *, trigger: str = "manual",
+        cancel: threading.Event | None = None, progress: ProgressFn | None = None,
+        now: Callable[[], datetime] | None = None,
+    ) -> SyncResult:  # fmt: skip
+        assert progress is not None
+        progress("Fetching page 1", None, None)
+        gate.wait(10)
+        run_id = insert_run(store, kind.value, datetime.now(UTC), fetched=7, created=7, api_calls=1)
+        return SyncResult(job=kind.value, store=store.name, status="ok", fetched=7, run_id=run_id)
+
+    runner = JobRunner(core, job_fn=job_fn)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    widget = SyncStatusWidget(runner)
+    window.statusBar().addPermanentWidget(widget)
+    window.show()
+    try:
+        with qtbot.waitSignal(runner.job_progress, timeout=WAIT_MS):
+            runner.enqueue(us.id, JobKind.ORDERS)
+        assert widget.label.text() == "Syncing Brand US: Orders — Fetching page 1"
+        qtbot.mouseClick(widget.log_button, Qt.MouseButton.LeftButton)
+        dialog = widget.open_log()
+        assert dialog.isVisible()
+        assert dialog.model.rowCount() == 0
+        with qtbot.waitSignal(runner.job_finished, timeout=WAIT_MS):
+            gate.set()
+        assert dialog.model.rowCount() == 1  # refreshed when the job ended
+        assert dialog.model.data(dialog.model.index(0, 5)) == "7"
+        assert widget.label.text().startswith("Sync: Brand US: idle")
+    finally:
+        gate.set()
+        runner.shutdown(timeout=10)
+
+
+# ----- notifications ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def notified(qtbot) -> tuple[FakeRunner, Notifier, list[Notice], QMainWindow]:
+    runner = FakeRunner()
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    notifier = Notifier(runner, tray=None, status_bar=window.statusBar())
+    shown: list[Notice] = []
+    notifier.shown.connect(shown.append)
+    return runner, notifier, shown, window
+
+
+def test_a_failing_job_notifies_once_until_it_recovers(notified) -> None:
+    runner, _notifier, shown, window = notified
+    for _ in range(3):  # the 30-minute job keeps failing: one notification, not three
+        runner.job_failed.emit(1, "orders", failed("orders", "Amazon is unreachable."))
+    assert [n.title for n in shown] == ["Orders failed for Brand US"]
+    assert window.statusBar().currentMessage() == "Orders failed for Brand US: Amazon is unreachable."
+    runner.job_failed.emit(1, "shipments", failed("shipments", "Timed out."))
+    runner.job_failed.emit(2, "orders", failed("orders", "Timed out.", store="Brand DE"))
+    assert len(shown) == 3  # different job, different store: different problems
+    runner.job_finished.emit(1, "orders", SyncResult("orders", "Brand US", "canceled"))
+    runner.job_failed.emit(1, "orders", failed("orders", "Amazon is unreachable."))
+    assert len(shown) == 3  # a cancel proves nothing
+    runner.job_finished.emit(1, "orders", ok("orders"))
+    runner.job_failed.emit(1, "orders", failed("orders", "Amazon is unreachable."))
+    assert len(shown) == 4  # recovered, then failed again: worth telling
+
+
+def test_reconnect_is_one_notice_and_covers_the_stores_failures(notified) -> None:
+    runner, notifier, shown, _window = notified
+    for _ in range(2):
+        runner.store_needs_reconnect.emit(1, "Amazon no longer accepts this store's authorization.")
+        runner.job_failed.emit(1, "orders", failed("orders", "Reconnect the store."))
+        runner.job_failed.emit(1, "inventory", failed("inventory", "Reconnect the store."))
+    assert [(n.title, n.critical) for n in shown] == [("Store needs reconnecting", True)]
+    assert "Reconnect" in shown[0].message
+    assert ("reconnect", 1, "") in notifier.active_problems
+
+
+def test_rejected_pushes_notify_once(notified) -> None:
+    runner, _notifier, shown, _window = notified
+    runner.job_finished.emit(1, "inventory", ok("inventory", rejected=2))
+    runner.job_finished.emit(1, "inventory", ok("inventory", rejected=2))
+    runner.job_finished.emit(1, "orders", ok("orders", rejected=1))  # not a push job
+    runner.job_finished.emit(1, "shipments", ok("shipments", rejected=1))
+    assert [n.title for n in shown] == [
+        "Amazon rejected 2 stock updates (Brand US)",
+        "Amazon rejected 1 tracking numbers (Brand US)",
+    ]
+    runner.job_finished.emit(1, "inventory", ok("inventory"))
+    runner.job_finished.emit(1, "inventory", ok("inventory", rejected=1))
+    assert len(shown) == 3
