@@ -4,8 +4,8 @@ Setup: the built-in sandbox with N merchant-fulfilled orders in its own process 
 work must not count against our GUI thread; ``--in-process`` to compare), a fresh data dir, the real
 ``JobRunner`` running the real orders job on its thread pool, and a main window whose status bar shows the
 sync progress (so the progress signals are rendered as they would be). A precise 5 ms ``QTimer`` ticks on
-the GUI thread the whole time; a *stall* is how much later than scheduled a tick arrived. Reported: max / p99 /
-p95 stall, ticks later than 50 ms, garbage-collector pauses, the sync's duration and the orders it imported.
+the GUI thread the whole time; a *stall* is how much later than scheduled a tick arrived. Reported: max /
+p99 / p95 stall, ticks later than 50 ms, garbage-collector pauses, the sync duration and the orders imported.
 Other processes competing for the CPUs show up as stalls too: run it on a quiet machine.
 
     .venv/bin/python bench/bench_gui_latency.py [--orders 10000] [--speedup 600] [--in-process] [--json]

@@ -174,6 +174,9 @@ def show_fatal_error(title: str, text: str) -> None:
 
 
 def _application(argv0: str) -> QApplication:
+    from fbm_desk.pyside_compat import protect_none_refcount
+
+    protect_none_refcount()  # PySide6 6.12 on CPython 3.11 drops a reference of None per void call
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 

@@ -143,13 +143,14 @@ def test_last_updated_before_is_clamped_two_minutes_into_the_past(fake: FakeAmaz
     fake.sp("GET", ORDERS, ok({"orders": []}))
     client = make_client()
     future = datetime.now(UTC) + timedelta(hours=1)
-    list(
+    pages = list(
         client.search_orders(
             [US], last_updated_after=datetime.now(UTC) - timedelta(days=1), last_updated_before=future
         )
     )
     sent = datetime.fromisoformat(fake.queries()[0]["lastUpdatedBefore"][0].replace("Z", "+00:00"))
     assert sent <= datetime.now(UTC) - timedelta(minutes=2)
+    assert pages[0].last_updated_before == sent  # no echo from Amazon: the window end we really asked for
 
 
 def test_a_window_that_ends_before_it_starts_makes_no_call(fake: FakeAmazon) -> None:
@@ -498,3 +499,19 @@ def test_access_token_is_refreshed_a_minute_before_it_expires(fake: FakeAmazon) 
     assert tokens.get() == "Atza|token-2"
     assert tokens.refreshes == 2
     assert "Atz" not in repr(tokens)
+
+
+def test_cancel_interrupts_a_retry_backoff(fake: FakeAmazon) -> None:
+    fake.lwa()
+    cancel = threading.Event()
+
+    def throttled(req: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        cancel.set()  # the user presses Stop while the client is about to back off
+        return 429, {}, json.dumps({"errors": [{"code": "QuotaExceeded", "message": "slow down"}]})
+
+    fake.rsps.add_callback(responses.GET, "https://sp.test" + ORDERS, callback=throttled)
+    client = make_client(cancel)
+    with pytest.raises(Cancelled):
+        list(client.search_orders([US], last_updated_after=datetime(2026, 11, 1, tzinfo=UTC)))
+    assert client.stats.api_calls == 1
+    assert client.stats.throttled == 1

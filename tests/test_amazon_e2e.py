@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from fbm_desk.amazon.client import SpApiClient
 from fbm_desk.amazon.errors import AmazonRejected, AuthorizationRevoked, MalformedResponse
 from fbm_desk.amazon.ratelimit import RateLimiter
 from fbm_desk.amazon.types import QuantityUpdate, ShipmentConfirmation, ShipmentItem
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
+from tests.support.spapi_contract import validate_request, validate_response
 
 pytestmark = pytest.mark.e2e
 
@@ -20,19 +25,44 @@ US = "ATVPDKIKX0DER"
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
+VIOLATIONS: list[str] = []
+
+
 @pytest.fixture
 def sandbox() -> Iterator[RunningSandbox]:
+    VIOLATIONS.clear()
     with start_sandbox(seed=7, speedup=SPEEDUP) as sb:
         yield sb
+    assert VIOLATIONS == []
+
+
+def contract_hook(resp: requests.Response, *args: Any, **kwargs: Any) -> None:
+    """Check every SP-API request the client sent and every answer the sandbox gave against the models."""
+    req = resp.request
+    if urlsplit(req.url or "").path.startswith(("/auth/", "/_sandbox/")):
+        return
+    try:
+        answer = json.loads(resp.content) if resp.content else None
+    except ValueError:
+        return  # an injected "malformed_json" fault: the client must (and does) reject it
+    try:
+        body = json.loads(req.body) if req.body else None
+        validate_request(req.method or "", req.url or "", None, body)
+        validate_response(req.method or "", req.url or "", resp.status_code, answer)
+    except AssertionError as exc:
+        VIOLATIONS.append(f"{req.method} {urlsplit(req.url or '').path} -> {resp.status_code}: {exc}")
 
 
 def client_for(sb: RunningSandbox, limiter: RateLimiter | None = None) -> SpApiClient:
+    session = requests.Session()
+    session.hooks["response"].append(contract_hook)
     return SpApiClient(
         sb.spapi_config(),
         refresh_token=sb.info.refresh_token,
         selling_partner_id=sb.info.selling_partner_id,
         region="NA",
         limiter=limiter,
+        session=session,
     )
 
 

@@ -69,14 +69,14 @@ class Cli:
         assert proc.returncode == 0, proc.stderr
         return json.loads(proc.stdout)
 
-    def add_store(self, name: str = "Demo US", *options: str) -> None:
+    def add_store(self, name: str = "Demo US", *options: str, marketplace: str = "US") -> None:
         proc = self.run(
             "store",
             "add",
             "--name",
             name,
             "--marketplace",
-            "US",
+            marketplace,
             "--selling-partner-id",
             self.sb.info.selling_partner_id,
             "--refresh-token-stdin",
@@ -232,6 +232,23 @@ def test_sync_failures_exit_1_with_json(cli: Cli, quiet: RunningSandbox) -> None
     assert stores[0]["status"] == "needs_reconnect"  # type: ignore[index]
     assert cli.run("sync", "nonsense").returncode == 2
     assert cli.run("sync", "orders", "--store", "Nope").returncode == 2
+
+
+def test_sync_without_store_runs_every_active_store(cli: Cli, quiet: RunningSandbox) -> None:
+    cli.add_store("Demo US")
+    cli.add_store("Demo CA", marketplace="CA")
+    sku = merchant_skus(quiet, 1)[0]
+    us = quiet.world.add_order(skus=[sku])
+    ca = quiet.world.add_order(skus=[sku], marketplace_id="A2EUQ1WTGCTBG2")
+    settle(quiet, us, ca)
+    proc = cli.run("sync", "orders", "--json")
+    assert proc.returncode == 0, proc.stderr
+    results = [json.loads(line) for line in proc.stdout.strip().splitlines()]
+    assert sorted((r["store"], r["created"]) for r in results) == [("Demo CA", 1), ("Demo US", 1)]
+    stores = {o["amazon_order_id"]: o["store"] for o in cli.json("orders", "list", "--json")}  # type: ignore[union-attr]
+    assert stores == {us: "Demo US", ca: "Demo CA"}
+    only = cli.json("orders", "list", "--store", "Demo CA", "--json")
+    assert [o["amazon_order_id"] for o in only] == [ca]  # type: ignore[union-attr]
 
 
 def _count(db: Path, sql: str) -> int:

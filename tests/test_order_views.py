@@ -137,3 +137,22 @@ def test_store_filter_and_scan_lookup(world: OpenedDatabase) -> None:
     some = rows[0]
     assert find_order_ids(f"  {some.amazon_order_id} ") == [(some.id, some.amazon_order_id, some.store_name)]
     assert find_order_ids("000-0000000-0000000") == []
+
+
+def test_search_results_follow_new_data_from_any_connection(world: OpenedDatabase) -> None:
+    import sqlite3
+
+    query = OrderQuery(search="rumpelstilz")
+    assert count_orders(query, day=DAY) == 0
+    add_order(world.db, "888-0000000-0000001", buyer_name="Ida Rumpelstilz")  # this connection writes
+    assert count_orders(query, day=DAY) == 1
+    other = sqlite3.connect(world.path)  # e.g. a sync worker thread's own connection
+    with other:
+        other.execute(
+            "UPDATE orders SET buyer_name = 'Rumpelstilz Two' WHERE amazon_order_id != ? AND id = "
+            "(SELECT min(id) FROM orders)",
+            ("888-0000000-0000001",),
+        )
+    other.close()
+    assert count_orders(query, day=DAY) == 2
+    assert len(fetch_orders(query, 0, 10, day=DAY)) == 2

@@ -145,6 +145,7 @@ def test_sync_log_model_shows_what_support_needs(history: tuple[StoreRow, StoreR
     assert model.data(model.index(1, 4), Qt.ItemDataRole.ForegroundRole) is not None
     assert row(2)[4] == "OK (2 rejected)"
     assert row(3)[3] == "2 min 10 s"
+    assert row(4)[3] == "12 s"
     first = row(4)
     assert first[5:10] == ["120", "100", "20", "3", "1 (2 s)"]
     assert first[2] == T0.astimezone().strftime("%Y-%m-%d %H:%M:%S")

@@ -4,7 +4,6 @@ overlap, faults and authorization problems (issue 5, "Proof")."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
 
 import pytest
 
@@ -72,13 +71,15 @@ def test_first_sync_imports_open_merchant_orders_only(app_paths: AppPaths) -> No
         store = make_store(core, sb, import_pending=True)
         result = sync(core, store.id)
         world = sb.world
+        window_end = get_cursor(store.id, "orders")  # the lastUpdatedBefore Amazon confirmed
+        assert window_end is not None
         expected = {
             o.order_id
             for o in world.orders.values()
             if o.fulfilled_by == "MERCHANT"
             and o.marketplace_id == "ATVPDKIKX0DER"
             and o.status in ("PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED")
-            and o.last_updated <= world.clock.now().replace(microsecond=0) - timedelta(minutes=2)
+            and o.last_updated <= window_end
         }
         got = {o.amazon_order_id for o in list_orders()}
         assert got == expected
@@ -319,3 +320,55 @@ def test_revoked_token_needs_reconnect(core: CoreServices, quiet: RunningSandbox
     again = run_job(core, after, JobKind.ORDERS)
     assert again.status == "failed"
     assert again.api_calls == 0
+
+
+def test_sweep_catches_what_the_incremental_window_missed(core: CoreServices, quiet: RunningSandbox) -> None:
+    store = make_store(core, quiet)
+    sku = merchant_skus(quiet, 1)[0]
+    canceled = new_order(quiet, {sku: 1})
+    missed = quiet.world.add_order(skus={sku: 1})
+    sync(core, store.id)
+    quiet.world.cancel_order(canceled)
+    settle(quiet, canceled, minutes=30)  # listed so late that it fell before the overlap window
+    settle(quiet, missed, minutes=30)
+    incremental = sync(core, store.id)
+    assert incremental.created == 0
+    assert find_order(canceled).state == "released"
+    sweep = sync(core, store.id, JobKind.ORDERS_SWEEP)
+    assert (sweep.created, sweep.updated) == (1, 1)
+    assert "imported 1 order(s)" in sweep.summary
+    assert "canceled 1 order(s)" in sweep.summary
+    assert find_order(canceled).state == "canceled"
+    assert find_order(missed).state == "released"
+    again = sync(core, store.id, JobKind.ORDERS_SWEEP)
+    assert (again.created, again.updated) == (0, 0)
+    assert "nothing to correct" in again.summary
+
+
+def test_disabled_store_is_not_synced(core: CoreServices, quiet: RunningSandbox) -> None:
+    from fbm_desk.db.stores import set_status
+
+    store = set_status(make_store(core, quiet).id, "disabled")
+    result = run_job(core, store, JobKind.ORDERS)
+    assert result.status == "failed"
+    assert "disabled" in result.error
+    assert result.api_calls == 0
+    assert quiet.world.counters()["calls"].get("searchOrders", 0) == 0
+
+
+def test_cancel_and_progress(core: CoreServices, quiet: RunningSandbox) -> None:
+    import threading
+
+    store = make_store(core, quiet)
+    generate(quiet, 150)
+    stop = threading.Event()
+    stop.set()
+    canceled = run_job(core, store, JobKind.ORDERS, cancel=stop)
+    assert canceled.status == "canceled"
+    assert canceled.to_json()["status"] == "failed"
+    assert get_cursor(store.id, "orders") is None
+    seen: list[tuple[str, int | None, int | None]] = []
+    done = run_job(core, store, JobKind.ORDERS, progress=lambda m, d, t: seen.append((m, d, t)))
+    assert done.status == "ok"
+    assert done.created == 150
+    assert [d for _, d, _ in seen] == [1, 2]

@@ -99,6 +99,17 @@ class SpApiClient:
     def __repr__(self) -> str:  # no tokens
         return f"SpApiClient(selling_partner_id={self.selling_partner_id!r}, region={self.region!r})"
 
+    def close(self) -> None:
+        """Close the HTTP connections (the client can be used as a context manager too)."""
+        self.transport.close()
+        self._session.close()
+
+    def __enter__(self) -> SpApiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
     # Orders --------------------------------------------------------------------------------------------
     def search_orders(
         self,
@@ -171,7 +182,10 @@ def exchange_authorization_code(
     config: SpApiConfig, code: str, redirect_uri: str, *, session: requests.Session | None = None
 ) -> TokenGrant:
     """Exchange ``spapi_oauth_code`` (valid 5 minutes, single use) for a refresh token."""
-    return LwaClient(config, session or requests.Session()).exchange_code(code, redirect_uri)
+    if session is not None:
+        return LwaClient(config, session).exchange_code(code, redirect_uri)
+    with requests.Session() as own:
+        return LwaClient(config, own).exchange_code(code, redirect_uri)
 
 
 def build_consent_url(

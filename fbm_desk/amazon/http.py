@@ -37,16 +37,22 @@ MAX_TRIES = 6
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# No answer, or the connection dropped mid-answer: retried like a 503.
+NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
 INVALID_TOKEN_HINTS = ("access token you provided is revoked", "malformed or invalid", "expired token")
 
 ParamValue = str | int | float | bool | Sequence[str]
 
 
 def user_agent() -> str:
+    """``FBM-Desk/<version> (Language=Python/3.x.y; Platform=<OS>/<release>)`` (spapi-notes §1.2)."""
     py = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
     return (
         f"FBM-Desk/{_app_version} (Language=Python/{py}; Platform={platform.system()}/{platform.release()})"
     )
+
+
+USER_AGENT = user_agent()[:500]  # Amazon allows at most 500 characters
 
 
 @dataclass
@@ -146,6 +152,9 @@ class SpApiTransport:
         self._download_session = download_session or requests.Session()
         self._speedup = max(1.0, config.speedup)
 
+    def close(self) -> None:
+        self._download_session.close()
+
     # waiting ------------------------------------------------------------------------------------------------
     def check_cancel(self) -> None:
         if self.cancel is not None and self.cancel.is_set():
@@ -191,7 +200,7 @@ class SpApiTransport:
             token = self.tokens.get()
             headers = {
                 "x-amz-access-token": token,
-                "user-agent": user_agent(),
+                "user-agent": USER_AGENT,
                 "accept": "application/json",
             }
             if data is not None:
@@ -201,7 +210,7 @@ class SpApiTransport:
                 resp = self.session.request(
                     method, url, params=query, data=data, headers=headers, timeout=TIMEOUT
                 )
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except NETWORK_ERRORS as exc:
                 self.stats.api_calls += 1
                 log.info(
                     "%s: no answer after %d ms (%s)",
@@ -284,7 +293,7 @@ class SpApiTransport:
                 resp = self._download_session.request(
                     method, url, data=data, headers=dict(headers or {}), timeout=TIMEOUT
                 )
-            except (requests.Timeout, requests.ConnectionError) as exc:
+            except NETWORK_ERRORS as exc:
                 attempt += 1
                 if attempt >= MAX_TRIES:
                     raise AmazonUnavailable(

@@ -81,14 +81,13 @@ def search_orders(
                 log.info("searchOrders: window ends before it starts after clamping; nothing to ask")
                 return iter([OrdersPage(orders=(), next_token=None, last_updated_before=before)])
             filters["lastUpdatedBefore"] = iso_z(before)
-    sent_before = filters.get("lastUpdatedBefore")
-    return _pages(transport, filters, when(filters, "lastUpdatedBefore") if sent_before else None)
+    return _pages(transport, filters, when(filters, "lastUpdatedBefore"))
 
 
 def _pages(
     transport: SpApiTransport, filters: dict[str, ParamValue | None], sent_before: datetime | None
 ) -> Iterator[OrdersPage]:
-    """Each page's ``last_updated_before`` is Amazon's echo of the window end, else the (clamped) one we sent."""
+    """Each page's ``last_updated_before``: Amazon's echo of the window end, else the (clamped) one we sent."""
     token: str | None = None
     while True:
         params = dict(filters)

@@ -6,8 +6,9 @@ transition that actually happens here, so re-applying a page changes nothing.
 
 State mapping (Amazon fulfillmentStatus -> local state): PENDING -> held (payment hold; only imported when the
 store imports pending orders), UNSHIPPED -> released, PARTIALLY_SHIPPED -> partially_shipped, SHIPPED ->
-shipped, CANCELLED -> canceled. A new order that is already SHIPPED or CANCELLED is not imported (nothing to
-do).
+shipped, CANCELLED -> canceled. A new order that is already CANCELLED is not imported, nor one already SHIPPED
+(nothing to do) unless it was created after the store was added and the store removes stock for fulfillments
+created in Amazon: then its units leave stock (``fbm_desk.db.order_shipments``).
 """
 
 from __future__ import annotations
@@ -17,20 +18,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
+from fbm_desk.amazon.types import AmazonOrder
 from fbm_desk.db import events
-from fbm_desk.db.cursors import iso_utc, parse_utc
-from fbm_desk.db.inventory import adjust_on_hand
+from fbm_desk.db.cursors import iso_utc
 from fbm_desk.db.listings import resolve_products
-from fbm_desk.db.models import Order, OrderItem, Package, database_proxy
-from fbm_desk.db.orders import STATE_RANK, quantity_state
-from fbm_desk.db.packages import (
-    confirm_package,
-    insert_package,
-    normalize_tracking,
-    set_outbox,
-    set_push_state,
+from fbm_desk.db.models import Order, OrderItem, database_proxy
+from fbm_desk.db.order_shipments import (
+    apply_shipped,
+    cancel_local_packages,
+    record_amazon_packages,
+    remove_stock_for_new,
+    shipped_here_too,
 )
+from fbm_desk.db.orders import STATE_RANK, quantity_state
 from fbm_desk.db.rows import StoreRow
 
 AMAZON_TO_STATE = {
@@ -154,7 +154,7 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
             if current is None:
                 state = AMAZON_TO_STATE.get(a.fulfillment_status)
                 if (
-                    (state not in IMPORTABLE and not (state == "shipped" and _shipped_here_too(store, a)))
+                    (state not in IMPORTABLE and not (state == "shipped" and shipped_here_too(store, a)))
                     or (state == "held" and not store.import_pending)
                     or not store.download_products_orders
                 ):
@@ -240,101 +240,11 @@ def _insert_new(
     _executemany("order_event", evts)
     for a in new:
         if a.packages:  # shipped (in part) before we knew the order: record Amazon's packages
-            _record_amazon_packages(local[a.order_id], store.id, a.packages, now)
-        if _shipped_here_too(store, a):
-            _remove_stock_for_new(store, local[a.order_id], a, mapping, now, out)
+            record_amazon_packages(local[a.order_id], store.id, a.packages, now)
+        if shipped_here_too(store, a):
+            remove_stock_for_new(store, local[a.order_id], a, mapping, now, out.corrections)
     out.created += len(new)
     out.corrections["imported"] += len(new)
-
-
-def _shipped_here_too(store: StoreRow, a: AmazonOrder) -> bool:
-    """An order we never imported that was (partly) shipped in Seller Central after the store was added: its
-    units left this warehouse's stock too when the store removes stock for outside fulfillments. (Older orders
-    were already reflected in the starting inventory.)"""
-    if not store.remove_stock_external or a.fulfillment_status not in ("SHIPPED", "PARTIALLY_SHIPPED"):
-        return False
-    added = parse_utc(store.created_at)
-    return added is not None and a.created_time >= added
-
-
-def _remove_stock_for_new(
-    store: StoreRow, order_id: int, a: AmazonOrder, mapping: dict[str, int], now: str, out: PageOutcome
-) -> None:
-    shipped = {i.order_item_id: i.quantity_shipped for i in a.items}
-    if a.fulfillment_status == "SHIPPED" and not any(shipped.values()):
-        shipped = {i.order_item_id: i.quantity_ordered for i in a.items}
-    if a.fulfillment_status == "SHIPPED":
-        OrderItem.update(quantity_shipped=OrderItem.quantity).where(OrderItem.order == order_id).execute()
-    moved = 0
-    for i in a.items:
-        units = min(shipped.get(i.order_item_id, 0), i.quantity_ordered)
-        product_id = mapping.get(i.seller_sku)
-        if units > 0 and product_id is not None:
-            adjust_on_hand(
-                product_id, -units, f"Shipped outside FBM Desk: order {a.order_id}", source="amazon", now=now
-            )
-        moved += max(units, 0)
-    if moved:
-        note = f"{moved} unit(s) shipped outside FBM Desk; removed from on-hand stock"
-        events.add_event(order_id, events.SHIPPED_ELSEWHERE, note, now)
-        out.corrections["shipped_elsewhere"] += 1
-
-
-def _record_amazon_packages(order_id: int, store_id: int, packages: Sequence[AmazonPackage], now: str) -> int:
-    """Amazon packages unknown locally become ``source='amazon'`` confirmed packages; local ones queued or
-    sent that Amazon already has (same tracking number) are confirmed. Returns how many Amazon packages were
-    new."""
-    local = list(Package.select().where(Package.order == order_id))
-    by_tracking = {normalize_tracking(p.tracking_number): p for p in local}
-    items = {i.order_item_id: int(i.id) for i in OrderItem.select().where(OrderItem.order == order_id)}
-    used_refs = {int(p.package_reference_id) for p in local}
-    added = 0
-    for ap in packages:
-        key = normalize_tracking(ap.tracking_number)
-        match = by_tracking.get(key) if key else None
-        if match is not None:
-            if match.source == "local" and match.push_state in ("queued", "sent"):
-                confirm_package(int(match.id), message="Amazon already has this package", now=now)
-            continue
-        ref = int(ap.package_reference_id) if ap.package_reference_id.isdigit() else 0
-        if ref > 0 and ref in used_refs:
-            # Amazon already uses this reference for another package: a local package not yet confirmed that
-            # carries it moves to a free number, or its push would edit Amazon's package instead
-            clash = next(
-                (p for p in local if int(p.package_reference_id) == ref and p.source == "local"), None
-            )
-            if clash is not None and clash.push_state in ("queued", "rejected"):
-                fresh = max(used_refs) + 1
-                Package.update(package_reference_id=fresh).where(Package.id == clash.id).execute()
-                used_refs.add(fresh)
-                used_refs.discard(ref)
-        if ref <= 0 or ref in used_refs:
-            ref = max(used_refs, default=0) + 1
-        used_refs.add(ref)
-        pid = insert_package(
-            order_id,
-            carrier_code=ap.carrier or "Other",
-            carrier_name=ap.carrier,
-            shipping_method=ap.shipping_service,
-            tracking_number=ap.tracking_number,
-            ship_date=_ts(ap.ship_time) or now,
-            items=[(items[pi.order_item_id], pi.quantity) for pi in ap.items if pi.order_item_id in items],
-            source="amazon",
-            push_state="confirmed",
-            reference_id=ref,
-            store_id=store_id,
-            now=now,
-        )
-        by_tracking[key or f"#{pid}"] = Package.get_by_id(pid)
-        added += 1
-    return added
-
-
-def _cancel_local_packages(order_id: int, now: str) -> None:
-    for p in Package.select().where((Package.order == order_id) & Package.push_state.in_(("queued", "sent"))):
-        message = "Not sent: the order was canceled on Amazon."
-        set_push_state(int(p.id), "rejected", message, now)
-        set_outbox(int(p.id), "failed", message)
 
 
 def _update_order(
@@ -361,7 +271,7 @@ def _update_order(
         return changed
     if target == "canceled":
         Order.update(state="canceled", payment_hold=False, updated_at=now).where(Order.id == o.id).execute()
-        _cancel_local_packages(int(o.id), now)
+        cancel_local_packages(int(o.id), now)
         events.add_event(int(o.id), events.CANCELED, "Canceled on Amazon; its allocation was freed", now)
         out.corrections["canceled"] += 1
         return True
@@ -381,9 +291,9 @@ def _update_order(
                 unit_price=i.unit_price,
             )
             changed = True
-    if a.packages and _record_amazon_packages(int(o.id), store.id, a.packages, now):
+    if a.packages and record_amazon_packages(int(o.id), store.id, a.packages, now):
         changed = True
-    if _apply_shipped(store, o, a, now, out):
+    if apply_shipped(store, o, a, now, out.corrections):
         changed = True
     state = str(Order.get_by_id(o.id).state)
     wanted = target if target in STATE_RANK else state
@@ -401,39 +311,3 @@ def _update_order(
     elif changed:
         Order.update(updated_at=now).where(Order.id == o.id).execute()
     return changed
-
-
-def _apply_shipped(store: StoreRow, o: Order, a: AmazonOrder, now: str, out: PageOutcome) -> bool:
-    """Units Amazon reports shipped beyond what we confirmed were shipped elsewhere (e.g. Seller Central).
-
-    Their quantities are taken over (freeing the allocation) and, when the store removes stock for outside
-    fulfillments, they leave on-hand stock: exactly once, because the shipped quantity rises in the same
-    transaction as the adjustment.
-    """
-    amazon_shipped = {i.order_item_id: i.quantity_shipped for i in a.items}
-    if a.fulfillment_status == "SHIPPED" and not any(amazon_shipped.values()):
-        amazon_shipped = {i.order_item_id: i.quantity_ordered for i in a.items}  # no detail: all of it
-    moved_total = 0
-    for item in OrderItem.select().where(OrderItem.order == o.id):
-        reported = min(int(amazon_shipped.get(item.order_item_id, 0)), int(item.quantity))
-        extra = reported - int(item.quantity_shipped)
-        if extra <= 0:
-            continue
-        OrderItem.update(quantity_shipped=reported).where(OrderItem.id == item.id).execute()
-        moved_total += extra
-        if store.remove_stock_external and item.product_id is not None:
-            adjust_on_hand(
-                int(item.product_id),
-                -extra,
-                f"Shipped outside FBM Desk: order {o.amazon_order_id}",
-                source="amazon",
-                now=now,
-            )
-    if moved_total:
-        note = f"{moved_total} unit(s) shipped outside FBM Desk"
-        if store.remove_stock_external:
-            note += "; removed from on-hand stock"
-        events.add_event(int(o.id), events.SHIPPED_ELSEWHERE, note, now)
-        out.corrections["shipped_elsewhere"] += 1
-        return True
-    return False

@@ -155,29 +155,53 @@ def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
     return "", []
 
 
-def _search_where(search: str) -> tuple[str, list[Any]]:
+_HITS_SQL = (
+    "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
+    "UNION SELECT order_id FROM order_item WHERE seller_sku LIKE ? ESCAPE '\\' "
+    "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\' "
+    "UNION SELECT id FROM orders INDEXED BY orders_buyer_name WHERE buyer_name LIKE ? ESCAPE '\\' "
+    "UNION SELECT id FROM orders INDEXED BY orders_ship_name WHERE ship_name LIKE ? ESCAPE '\\'"
+)
+# Per connection: (search text, PRAGMA data_version, total_changes) the temp hit table was built for.
+_materialized: dict[int, tuple[str, int, int]] = {}
+
+
+def _hits_params(text: str) -> list[Any]:
+    prefix = _like_prefix(text)
+    contains = "%" + prefix
+    return [prefix, prefix, prefix, contains, contains]
+
+
+def _materialize_hits(text: str) -> None:
+    """Keep the ids matching ``text`` in a per-connection temp table, so the count and every page of one
+    search share a single evaluation. Rebuilt when the text or the data changed: ``data_version`` moves on
+    commits of other connections (the sync threads), ``total_changes`` on this connection's own writes."""
+    conn = database_proxy.connection()
+    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
+    if _materialized.get(id(conn)) == (text, version, conn.total_changes):
+        return
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS fbm_search_hits (id INTEGER PRIMARY KEY)")
+    conn.execute("DELETE FROM temp.fbm_search_hits")
+    conn.execute("INSERT INTO temp.fbm_search_hits " + _HITS_SQL, _hits_params(text))
+    _materialized[id(conn)] = (text, version, conn.total_changes)
+
+
+def _search_where(search: str, *, materialize: bool = True) -> tuple[str, list[Any]]:
     text = search.strip()
     if not text:
         return "", []
     if _ORDER_ID_RE.match(text):  # a scanned/typed full order id: one index lookup
         return "o.amazon_order_id = ?", [text]
-    prefix = _like_prefix(text)
-    contains = "%" + _like_prefix(text)
-    sql = (
-        "o.id IN ("
-        "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
-        "UNION SELECT order_id FROM order_item WHERE seller_sku LIKE ? ESCAPE '\\' "
-        "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\' "
-        "UNION SELECT id FROM orders INDEXED BY orders_buyer_name WHERE buyer_name LIKE ? ESCAPE '\\' "
-        "UNION SELECT id FROM orders INDEXED BY orders_ship_name WHERE ship_name LIKE ? ESCAPE '\\')"
-    )
-    return sql, [prefix, prefix, prefix, contains, contains]
+    if materialize:
+        _materialize_hits(text)
+        return "o.id IN (SELECT id FROM temp.fbm_search_hits)", []
+    return f"o.id IN ({_HITS_SQL})", _hits_params(text)
 
 
-def _where(query: OrderQuery, day: DayBounds) -> tuple[str, list[Any]]:
+def _where(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
-    for sql, args in (_quick_where(query.quick, day), _search_where(query.search)):
+    for sql, args in (_quick_where(query.quick, day), _search_where(query.search, materialize=materialize)):
         if sql:
             parts.append(sql)
             params.extend(args)
@@ -230,9 +254,11 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
     )
 
 
-def order_page_sql(query: OrderQuery, offset: int, limit: int, day: DayBounds) -> tuple[str, list[Any]]:
-    """The SQL and parameters of one page (exposed so the bench can time the raw query as a floor)."""
-    where, params = _where(query, day)
+def order_page_sql(
+    query: OrderQuery, offset: int, limit: int, day: DayBounds, *, materialize: bool = True
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor)."""
+    where, params = _where(query, day, materialize=materialize)
     sql = _SELECT + where + _order_by(query) + " LIMIT ? OFFSET ?"
     return sql, [*params, limit, offset]
 
@@ -245,10 +271,15 @@ def fetch_orders(
     return [_row(r) for r in database_proxy.execute_sql(sql, params).fetchall()]
 
 
+def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:
+    """The SQL and parameters of the count (see ``order_page_sql``)."""
+    where, params = _where(query, day, materialize=materialize)
+    return "SELECT count(*) FROM orders o" + where, params  # noqa: S608 - constant fragments, parameters
+
+
 def count_orders(query: OrderQuery, *, day: DayBounds | None = None) -> int:
     """How many orders match ``query`` (an index-only count for the quick filters)."""
-    where, params = _where(query, day or DayBounds.at())
-    sql = "SELECT count(*) FROM orders o" + where  # noqa: S608 - constant fragments, parameters
+    sql, params = order_count_sql(query, day or DayBounds.at())
     row = database_proxy.execute_sql(sql, params).fetchone()
     return int(row[0])
 

@@ -10,6 +10,9 @@ CREATE INDEX orders_ship_country_city ON orders (ship_country, ship_city);
 CREATE INDEX orders_ship_city ON orders (ship_city);
 CREATE INDEX orders_prime_business ON orders (is_prime, is_business, purchase_date);
 CREATE INDEX orders_payment_hold ON orders (payment_hold, purchase_date);
+-- Covering indexes: sorting by units / tracking push state reads them instead of the tables.
+CREATE INDEX order_item_order_qty ON order_item (order_id, quantity);
+CREATE INDEX package_order_state ON package (order_id, push_state);
 CREATE INDEX order_item_sku_nocase ON order_item (seller_sku COLLATE NOCASE);
 CREATE INDEX package_tracking_nocase ON package (tracking_number COLLATE NOCASE);
 CREATE INDEX package_push_state ON package (push_state, order_id);

@@ -18,7 +18,7 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
 from fbm_desk.db.cursors import iso_utc
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import FbmError
+from fbm_desk.errors import FbmError, NotFound
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
 from fbm_desk.sync.jobs import job_for
 
@@ -61,7 +61,10 @@ def run_job(
     kind = JobKind(kind)
     clock = now or utcnow
     cancel = cancel or threading.Event()
-    fresh = store_db.get_store(store.id)  # the row may have changed since the caller read it
+    try:
+        fresh = store_db.get_store(store.id)  # the row may have changed since the caller read it
+    except NotFound:
+        return SyncResult(job=kind.value, store=store.name, status="failed", error="The store was removed.")
     run_id = sync_runs.start_run(fresh.id, kind.value, trigger, iso_utc(clock()))
     counts = Counts()
     client = None

@@ -42,10 +42,15 @@ def full_import(ctx: JobContext, counts: Counts) -> None:
         ctx.check_cancel()
         _store_rows(ctx, rows[start : start + 500], counts)
         ctx.progress(f"Products: {min(start + 500, len(rows))} of {len(rows)}", start + 500, len(rows))
-    gone = mark_gone(ctx.store.id, [r.seller_sku for r in rows], now=iso_utc(ctx.now()))
-    if gone:
-        counts.updated += gone
-        counts.notes.append(f"{gone} listing(s) no longer on Amazon")
+    if rows:
+        gone = mark_gone(ctx.store.id, [r.seller_sku for r in rows], now=iso_utc(ctx.now()))
+        if gone:
+            counts.updated += gone
+            counts.notes.append(f"{gone} listing(s) no longer on Amazon")
+    else:
+        # Amazon answers CANCELLED both for "no listings" and for "asked too often": never take an empty
+        # report as proof that every listing is gone
+        counts.notes.append("Amazon's listings report was empty; nothing marked gone")
     if get_cursor(ctx.store.id, CURSOR) is None:
         set_cursor(ctx.store.id, CURSOR, started)
     resolve_order_items(ctx.store.id)

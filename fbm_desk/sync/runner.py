@@ -12,9 +12,7 @@ Threading rules (see the architecture notes, "Background work"):
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import sys
 import threading
 import time
 from collections import deque
@@ -36,37 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.1  # at most ~10 progress signals per second per job reach the GUI thread
-
-
-class _Probe(QObject):
-    ping = Signal()
-
-
-def guard_signal_emit_refcount() -> bool:
-    """Work around PySide6 6.12.0 on Python 3.11: ``SignalInstance.emit()`` returns ``True`` without taking a
-    reference, so every emit from Python lowers ``True``'s reference count until the interpreter aborts
-    with "bool_dealloc: deallocating True or False". Detected at run time (6.11 is not affected; Python 3.12+
-    makes ``True`` immortal); when present, ``True``/``False`` get a huge reference count, as 3.12 does.
-    Returns True when the workaround was applied. Idempotent.
-    """
-    if sys.version_info >= (3, 12):
-        return False
-    probe = _Probe()
-    before = sys.getrefcount(True)
-    for _ in range(8):
-        probe.ping.emit()
-    if sys.getrefcount(True) >= before:
-        return False
-    for value in (True, False):
-        refcnt = ctypes.c_ssize_t.from_address(id(value))  # ob_refcnt is the first field of every object
-        if refcnt.value < _IMMORTAL_REFCNT:
-            refcnt.value += _IMMORTAL_REFCNT
-    log.debug("PySide6 emit() reference leak detected; True/False pinned")
-    return True
-
-
-_IMMORTAL_REFCNT = 1 << 40
-guard_signal_emit_refcount()
 
 
 class RunJobFn(Protocol):

@@ -345,8 +345,11 @@ class AddStoreDialog(QDialog):
             return
         self.flow = flow
         self.destroyed.connect(flow.cancel)  # the dialog deleted with its parent window: stop waiting
+        self.waiting_panel.start(url, browser_opened=True)
         self._set_busy(True)
-        self.waiting_panel.start(url, self.open_url(url))
+        if not self.open_url(url):
+            self.waiting_panel.start(url, browser_opened=False)
+            self._fit()
         timeout = self.timeout_s
         self._tasks.run(lambda: flow.wait(timeout), self._on_connected, self._on_connect_failed)
 

@@ -33,7 +33,6 @@ from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
 from fbm_desk.ui.table_models.orders_model import (
     BADGE_ROLE,
-    COL_ITEMS,
     COL_PUSH,
     COL_STATE,
     COLUMNS,
@@ -127,10 +126,9 @@ class OrdersTab(QWidget):
         self.badges = BadgeDelegate(BADGE_ROLE, self.table)
         self.table.setItemDelegateForColumn(COL_STATE, self.badges)
         self.table.setItemDelegateForColumn(COL_PUSH, self.badges)
-        widths = (130, 170, 120, 100, 130, 170, 90, 110, 230, 150, 110)
+        widths = (125, 150, 115, 100, 125, 150, 90, 105, 205, 140, 100)
         for col, width in enumerate(widths[: len(COLUMNS)]):
             self.table.setColumnWidth(col, width)
-        self.table.setColumnWidth(COL_ITEMS, 230)
         self.model.set_query(OrderQuery())
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)

@@ -64,8 +64,10 @@ def job_title(job: str) -> str:
 def format_duration(seconds: float | None) -> str:
     if seconds is None:
         return "running…"
+    if seconds < 1:
+        return "< 1 s"  # run timestamps are stored to the second
     if seconds < 60:
-        return f"{seconds:.1f} s"
+        return f"{seconds:.0f} s"
     minutes, rest = divmod(round(seconds), 60)
     return f"{minutes} min {rest:02d} s"
 

@@ -215,15 +215,19 @@ class OrdersTableModel(QAbstractTableModel):
             return local_time(r.purchase_date)
         if col == COL_SHIP_BY:
             status = ship_by_status(r.latest_ship_date, r.state, self._now)
-            prefix = {"late": "Late · ", "today": "Due today · "}.get(status, "")
-            return prefix + local_time(r.latest_ship_date)
+            if status == "today":
+                return "Today " + local_time(r.latest_ship_date)[11:]
+            return ("LATE " if status == "late" else "") + local_time(r.latest_ship_date)
         if col == COL_SERVICE:
             return r.service_level
         if col == COL_FLAGS:
             return " · ".join(x for x, on in (("Prime", r.is_prime), ("Business", r.is_business)) if on)
         if col == COL_ITEMS:
-            more = f" +{r.lines - 1} more" if r.lines > 1 else ""
-            return f"{r.units} × {r.first_sku}{more}" if r.first_sku else str(r.units)
+            if not r.first_sku:
+                return str(r.units)
+            if r.lines == 1:
+                return f"{r.units} × {r.first_sku}"
+            return f"{r.units} units: {r.first_sku} +{r.lines - 1} more"
         if col == COL_SHIP_TO:
             if r.state == "held" and not r.ship_city:
                 return "(address after release)"
