@@ -3,12 +3,14 @@
 #
 #   scripts/build_bundle.sh                 # build dist/fbm-desk/ and run its --self-test offscreen
 #   scripts/build_bundle.sh --test-only     # only run the self-test of an existing bundle
+#   scripts/build_bundle.sh --archive       # also pack dist/fbm-desk-<version>-linux-<arch>.tar.gz
 #   DIST_DIR=/tmp/out scripts/build_bundle.sh   # build somewhere else (work files go to $BUILD_DIR)
 #
 # Environment: PYTHON (default .venv/bin/python), DIST_DIR (default dist), BUILD_DIR (default build),
 # SELFTEST_TIMEOUT seconds (default 300).
 # Exits non-zero when the build fails, a required file is missing from the bundle, or the self-test fails.
 # The last line on success is: "bundle ok: <dir> <size> built in <N> s; <self-test line>".
+# Work files go to build/ and the bundle to dist/ (both git-ignored).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +22,14 @@ build_dir="${BUILD_DIR:-$root/build}"
 timeout_s="${SELFTEST_TIMEOUT:-300}"
 bundle="$dist_dir/fbm-desk"
 test_only=0
-[[ "${1:-}" == "--test-only" ]] && test_only=1
+archive=0
+for arg in "$@"; do
+    case "$arg" in
+        --test-only) test_only=1 ;;
+        --archive) archive=1 ;;
+        *) echo "usage: scripts/build_bundle.sh [--test-only] [--archive]" >&2; exit 2 ;;
+    esac
+done
 
 fail() {
     echo "build_bundle: FAILED: $*" >&2
@@ -68,6 +77,10 @@ echo "build_bundle: bundle size $size, build time ${build_seconds} s"
 # The self-test uses its own temporary data dir; QT_QPA_PLATFORM=offscreen so it needs no display.
 version_line="$(QT_QPA_PLATFORM=offscreen "$bundle/fbm-desk" --version)" || fail "'fbm-desk --version' failed"
 echo "build_bundle: $version_line"
+# The bundle takes its version from the installed package metadata; a stale install would ship an old number.
+project_version="$("$python" -c 'import tomllib; print(tomllib.load(open("pyproject.toml", "rb"))["project"]["version"])')"
+[[ "$version_line" == *" $project_version" ]] \
+    || fail "the bundle says '$version_line' but pyproject.toml says $project_version (reinstall: .venv/bin/pip install -e .)"
 set +e
 report="$(QT_QPA_PLATFORM=offscreen timeout "$timeout_s" "$bundle/fbm-desk" --self-test)"
 code=$?
@@ -75,4 +88,11 @@ set -e
 echo "$report"
 [[ $code -eq 0 ]] || fail "the bundle's --self-test exited with $code"
 [[ "$report" == "self-test ok:"* ]] || fail "unexpected self-test output"
-echo "bundle ok: $bundle $size built in ${build_seconds} s; $report"
+if [[ $archive -eq 1 ]]; then
+    tarball="$dist_dir/fbm-desk-$project_version-linux-$(uname -m).tar.gz"
+    tar -C "$dist_dir" -czf "$tarball" fbm-desk || fail "could not write $tarball"
+    echo "build_bundle: archive $tarball ($(du -h "$tarball" | cut -f1))"
+fi
+built="built in ${build_seconds} s"
+[[ $test_only -eq 1 ]] && built="not rebuilt"
+echo "bundle ok: $bundle $size $built; $report"

@@ -133,6 +133,23 @@ def test_pending_is_held_then_released_with_address(core: CoreServices, quiet: R
     assert find_order(order_id).ship_to == released.ship_to
 
 
+def test_changes_made_a_moment_ago_are_seen_by_the_next_sync(
+    core: CoreServices, quiet: RunningSandbox
+) -> None:
+    """No lastUpdatedBefore is sent, so a release or cancel on Amazon right before a sync is picked up."""
+    store = make_store(core, quiet, import_pending=True)
+    sku = merchant_skus(quiet, 1)[0]
+    pending = quiet.world.add_order(skus={sku: 1}, status="PENDING")
+    doomed = quiet.world.add_order(skus={sku: 1})
+    sync(core, store.id)
+    assert (find_order(pending).state, find_order(doomed).state) == ("held", "released")
+    quiet.world.release_order(pending)
+    quiet.world.cancel_order(doomed)
+    sync(core, store.id)
+    assert (find_order(pending).state, find_order(doomed).state) == ("released", "canceled")
+    assert find_order(pending).ship_to is not None
+
+
 def test_pending_not_imported_without_the_option(core: CoreServices, quiet: RunningSandbox) -> None:
     store = make_store(core, quiet, import_pending=False)
     order_id = new_order(quiet, {merchant_skus(quiet, 1)[0]: 1}, status="PENDING")
@@ -326,8 +343,8 @@ def test_sweep_catches_what_the_incremental_window_missed(core: CoreServices, qu
     store = make_store(core, quiet)
     sku = merchant_skus(quiet, 1)[0]
     canceled = new_order(quiet, {sku: 1})
-    missed = quiet.world.add_order(skus={sku: 1})
     sync(core, store.id)
+    missed = quiet.world.add_order(skus={sku: 1})
     quiet.world.cancel_order(canceled)
     settle(quiet, canceled, minutes=30)  # listed so late that it fell before the overlap window
     settle(quiet, missed, minutes=30)

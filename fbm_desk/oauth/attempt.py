@@ -52,6 +52,8 @@ class CallbackAttempt:
         self._items: queue.Queue[Callback | OAuthError] = queue.Queue()
         self._reply: pages.Page | None = None
         self._reply_ready = threading.Event()
+        self._decisive_thread: int | None = None  # the HTTP thread answering the first callback
+        self._delivered = threading.Event()
 
     # --- listener side (HTTP threads) ---
     def on_callback(self, params: dict[str, str]) -> pages.Page:
@@ -63,6 +65,7 @@ class CallbackAttempt:
                     "Nothing was changed."
                 )
             self._used = True
+            self._decisive_thread = threading.get_ident()
         outcome = _judge(self._state, params)
         self._items.put(outcome)
         if isinstance(outcome, OAuthError):
@@ -72,6 +75,17 @@ class CallbackAttempt:
             return pages.failed("FBM Desk did not finish connecting in time. Check the app for details.")
         assert self._reply is not None
         return self._reply
+
+    def response_sent(self) -> None:
+        """Called by the listener after a callback's page went out (on the same HTTP thread)."""
+        if threading.get_ident() == self._decisive_thread:
+            self._delivered.set()
+
+    def wait_delivered(self, timeout_s: float) -> bool:
+        """Let the browser receive its page before the listener closes (the CLI exits right after)."""
+        if self._decisive_thread is None:
+            return True
+        return self._delivered.wait(timeout_s)
 
     # --- flow side ---
     def wait(self, timeout_s: float, cancel: threading.Event | None = None) -> Callback:
@@ -106,6 +120,8 @@ class CallbackAttempt:
     def _end(self) -> None:
         with self._lock:
             self._used = True
+        if not self._reply_ready.is_set():  # a valid callback may be waiting for its page: release it
+            self.reply(pages.failed("Connecting was stopped in FBM Desk (cancelled or timed out)."))
 
 
 def _judge(state: OAuthState, params: dict[str, str]) -> Callback | OAuthError:

@@ -36,6 +36,7 @@ from fbm_desk.stores import StoreOptions, add_store, replace_token
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT_S = 600.0
+DELIVERY_WAIT_S = 5.0  # at close, how long the browser's page may still take to go out
 
 Exchange = Callable[[SpApiConfig, str, str], TokenGrant]
 
@@ -106,7 +107,11 @@ class ConnectFlow:
         if self._request.reconnect_store_id is None:
             store_db.check_new_store(self._request.name, None, self.marketplace.marketplace_id)
         attempt_holder: list[CallbackAttempt] = []
-        listener = LoopbackListener(lambda params: attempt_holder[0].on_callback(params), port=self._port)
+        listener = LoopbackListener(
+            lambda params: attempt_holder[0].on_callback(params),
+            port=self._port,
+            on_sent=lambda: attempt_holder[0].response_sent(),
+        )
         listener.start()
         self._listener = listener
         relay = config.redirect_uri.strip()
@@ -160,6 +165,8 @@ class ConnectFlow:
         self._cancel.set()
 
     def close(self) -> None:
+        if self._attempt is not None:
+            self._attempt.wait_delivered(DELIVERY_WAIT_S)
         if self._listener is not None:
             self._listener.close()
             self._listener = None

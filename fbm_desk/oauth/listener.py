@@ -1,7 +1,7 @@
 """Loopback HTTP listener for the OAuth redirect: 127.0.0.1 only, ephemeral port, never logs the query.
 
 The listener does not decide anything: every request to ``/callback`` is handed to ``on_callback`` (the
-attempt), whose ``Page`` is sent back. Other paths (a browser's ``/favicon.ico``) get a 404 and do not count.
+attempt), whose ``Page`` is sent back, then ``on_sent`` is called on the same thread. Other paths (a browser's ``/favicon.ico``) get a 404 and do not count.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = False  # never share a port another program is listening on
     on_callback: CallbackHandler
+    on_sent: Callable[[], None]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -54,7 +55,10 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception:  # a bug must still answer the browser
             log.exception("OAuth callback handling failed")
             page = pages.failed("FBM Desk hit an internal error; details are in its log file.")
-        self._send(page)
+        try:
+            self._send(page)
+        finally:
+            self.server.on_sent()
 
     def do_POST(self) -> None:
         self._send(pages.render(405, "Method not allowed", "Only the browser redirect is accepted here."))
@@ -78,8 +82,11 @@ class _Handler(BaseHTTPRequestHandler):
 class LoopbackListener:
     """Serve ``/callback`` on 127.0.0.1 in a background thread until ``close()``."""
 
-    def __init__(self, on_callback: CallbackHandler, *, port: int = 0) -> None:
+    def __init__(
+        self, on_callback: CallbackHandler, *, port: int = 0, on_sent: Callable[[], None] = lambda: None
+    ) -> None:
         self._on_callback = on_callback
+        self._on_sent = on_sent
         self._requested_port = port
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -99,6 +106,7 @@ class LoopbackListener:
                 "Check that no security software blocks local connections."
             ) from None
         server.on_callback = self._on_callback
+        server.on_sent = self._on_sent
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="oauth-loopback", daemon=True

@@ -1,7 +1,9 @@
 """Orders: the 30-minute incremental import and the 4-times-a-day sweep.
 
-Incremental: ``searchOrders`` (fulfilledBy=MERCHANT) with ``lastUpdatedAfter = cursor - 5 min`` (Amazon lists
-changes about 2 minutes late, so windows overlap) and ``lastUpdatedBefore = now - 2 min``. The first run of a
+Incremental: ``searchOrders`` (fulfilledBy=MERCHANT) with ``lastUpdatedAfter = cursor - 5 min``. Amazon lists
+changes about 2 minutes late, so consecutive windows overlap by 5 minutes. No ``lastUpdatedBefore`` is sent: it
+is optional, and when sent it must be at least 2 minutes in the past, which would hide an order released or
+canceled a moment ago until the next run; the overlap already covers Amazon's listing delay. The first run of a
 store asks for open orders only (UNSHIPPED, PARTIALLY_SHIPPED, plus PENDING when the store imports pending
 orders) updated in the last 30 days; later runs also ask for SHIPPED and CANCELLED to catch those transitions
 of orders we hold. Each page is written in its own transaction; the cursor advances only after the last
@@ -26,7 +28,6 @@ from fbm_desk.sync.base import Counts, JobContext, JobKind
 CURSOR = "orders"
 FIRST_RUN_WINDOW = timedelta(days=30)
 OVERLAP = timedelta(minutes=5)
-LISTING_DELAY = timedelta(minutes=2)  # *Before bounds must be at least this far in the past
 SWEEP_WINDOW = timedelta(hours=72)
 OPEN = ("UNSHIPPED", "PARTIALLY_SHIPPED")
 CLOSED = ("SHIPPED", "CANCELLED")
@@ -58,15 +59,15 @@ def describe(outcome: PageOutcome) -> str:
 
 
 def _import_window(
-    ctx: JobContext, after: datetime, before: datetime, statuses: tuple[str, ...], counts: Counts
+    ctx: JobContext, after: datetime, statuses: tuple[str, ...], counts: Counts
 ) -> tuple[PageOutcome, datetime]:
-    """Read every page of one window; returns the outcome and the window end Amazon confirmed."""
+    """Read every page of one window (from ``after`` to now); returns the outcome and the window end: the
+    ``lastUpdatedBefore`` Amazon echoed, else the time the request started."""
     total = PageOutcome()
-    confirmed_end = before
+    confirmed_end = ctx.now()
     pages = ctx.client.search_orders(
         [ctx.store.marketplace_id],
         last_updated_after=after,
-        last_updated_before=before,
         fulfillment_statuses=statuses,
     )
     for page_no, page in enumerate(pages, start=1):
@@ -90,12 +91,9 @@ class OrdersJob:
         now = ctx.now()
         cursor = get_cursor(ctx.store.id, CURSOR)
         first_run = cursor is None
-        after = now - FIRST_RUN_WINDOW if cursor is None else cursor - OVERLAP
-        before = now - LISTING_DELAY
-        if after >= before:
-            after = before - OVERLAP
+        after = now - FIRST_RUN_WINDOW if cursor is None else min(cursor, now) - OVERLAP
         statuses = statuses_for(ctx.store.import_pending, first_run=first_run)
-        outcome, end = _import_window(ctx, after, before, statuses, counts)
+        outcome, end = _import_window(ctx, after, statuses, counts)
         with database_proxy.atomic():
             # the window is done: advance, never beyond what Amazon confirmed nor backwards
             new_cursor = max(end, cursor) if cursor is not None else end
@@ -110,11 +108,9 @@ class OrdersSweepJob:
     kind = JobKind.ORDERS_SWEEP
 
     def run(self, ctx: JobContext, counts: Counts) -> None:
-        now = ctx.now()
-        before = now - LISTING_DELAY
-        after = now - SWEEP_WINDOW
+        after = ctx.now() - SWEEP_WINDOW
         statuses = (("PENDING",) if ctx.store.import_pending else ()) + OPEN + CLOSED
-        outcome, _ = _import_window(ctx, after, before, statuses, counts)
+        outcome, _ = _import_window(ctx, after, statuses, counts)
         resolve_order_items(ctx.store.id)
         text = describe(outcome)
         counts.notes.append(
