@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -90,3 +91,22 @@ def test_error_codes_from_the_query_are_not_echoed_verbatim() -> None:
     assert "<script>" not in page.body
     with pytest.raises(CallbackRejected, match=r"\(unknown\)"):
         attempt.wait(10)
+
+
+def test_cancel_releases_a_browser_waiting_for_its_page() -> None:
+    state = OAuthState.new()
+    attempt = CallbackAttempt(state)
+    params = {"state": state.value, "spapi_oauth_code": "CODE", "selling_partner_id": "A1"}
+    pages: list[str] = []
+    browser = threading.Thread(target=lambda: pages.append(attempt.on_callback(params).body))
+    browser.start()
+    deadline = time.monotonic() + 10
+    while attempt._items.empty() and time.monotonic() < deadline:  # the callback is in, awaiting its page
+        time.sleep(0.01)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ConnectCancelled):
+        attempt.wait(10, cancel)
+    browser.join(10)
+    assert not browser.is_alive()
+    assert "stopped" in pages[0]

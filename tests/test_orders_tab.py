@@ -140,6 +140,7 @@ def test_late_and_due_today_are_emphasised(tab: OrdersTab, services: Services) -
 def test_scanning_an_order_id_opens_the_pack_dialog(qtbot: Any, tab: OrdersTab, services: Services) -> None:
     order = add_order(services.db.db, "123-4567890-1234567", items=(("CANDLE-PINE-8", 1),))
     tab.refresh()
+    qtbot.waitUntil(lambda: tab.scan_shortcut is not None, timeout=2000)
     qtbot.keyClick(tab, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     assert tab.scan.hasFocus()
     qtbot.keyClicks(tab.scan, "123-4567890-1234567")
@@ -150,6 +151,24 @@ def test_scanning_an_order_id_opens_the_pack_dialog(qtbot: Any, tab: OrdersTab, 
     assert dialog.order_id == order
     assert "123-4567890-1234567" in dialog.header.text()
     dialog.reject()
+
+
+def test_ctrl_k_works_from_another_tab(qtbot: Any, services: Services) -> None:
+    from PySide6.QtWidgets import QLabel, QTabWidget
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QLabel("Stores"), "Stores")
+    orders = OrdersTab(services)
+    tabs.addTab(orders, "Orders")
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    qtbot.waitUntil(lambda: orders.scan_shortcut is not None, timeout=2000)
+    assert tabs.currentIndex() == 0
+    tabs.activateWindow()
+    qtbot.keyClick(tabs.currentWidget(), Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert tabs.currentWidget() is orders
+    assert orders.scan.hasFocus()
 
 
 def test_scanning_an_unknown_order_id_says_so(qtbot: Any, tab: OrdersTab) -> None:
@@ -175,3 +194,60 @@ def test_saved_package_refreshes_the_table(qtbot: Any, tab: OrdersTab, services:
     assert row is not None
     assert row.push_state == "queued"
     assert "queued — will be sent with the next tracking push" in tab.message.text()
+
+
+def test_rejected_package_shows_amazons_message_and_can_be_edited(
+    qtbot: Any, tab: OrdersTab, services: Services
+) -> None:
+    from PySide6.QtCore import QUrl
+
+    from fbm_desk import packing
+    from fbm_desk.db.packages import reject_package
+
+    order = add_order(
+        services.db.db,
+        "123-1111111-2222222",
+        items=(("CANDLE-PINE-8", 1),),
+        purchase_date="2030-01-01T00:00:00Z",
+    )
+    package = packing.record_package(services.core, order, "UPS", "1Z999AA10123456784")
+    reject_package(package.id, "The tracking number is already in use")
+    tab.refresh()
+    qtbot.mouseClick(tab.filter_buttons[QuickFilter.PUSH_REJECTED], Qt.MouseButton.LeftButton)
+    assert tab.model.row_of_order(order) >= 0
+    tab.select_order(order)
+    text = tab.detail.body.toPlainText()
+    assert "Amazon: The tracking number is already in use" in text
+    assert "Edit and queue again" in text
+    tab.detail.body.anchorClicked.emit(QUrl(f"edit-package:{package.id}"))
+    dialog = tab.pack_dialog
+    assert dialog is not None
+    assert dialog.editing is not None
+    dialog.tracking.selectAll()
+    qtbot.keyClicks(dialog.tracking, "1Z999AA10123456785")
+    qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    row = tab.model.row_at(tab.model.row_of_order(order)) if tab.model.row_of_order(order) >= 0 else None
+    assert row is None  # no longer rejected: it left the "Push rejected" filter
+    assert tab.filter_buttons[QuickFilter.PUSH_REJECTED].text().startswith("Push rejected (")
+
+
+def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) -> None:
+    from PySide6.QtCore import QObject, Signal
+
+    class Runner(QObject):  # the JobRunner's signal, without running jobs
+        job_finished = Signal(int, str, object)
+
+    runner = Runner()
+    services.runner = runner
+    tab = OrdersTab(services)
+    qtbot.addWidget(tab)
+    assert tab.model.total == 300
+    add_order(
+        services.db.db, "321-0000000-0000001", purchase_date="2030-01-01T00:00:00Z"
+    )  # imported by a sync
+    assert tab.model.total == 300
+    runner.job_finished.emit(1, "orders", None)
+    assert tab.model.total == 301
+    assert tab.model.row_at(0).amazon_order_id == "321-0000000-0000001"  # type: ignore[union-attr]
+    assert tab.filter_buttons[QuickFilter.ALL].text() == "All (301)"

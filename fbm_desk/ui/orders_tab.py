@@ -32,12 +32,12 @@ from fbm_desk.db.stores import list_stores
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
 from fbm_desk.ui.table_models.orders_model import (
-    BADGE_ROLE,
     COL_PUSH,
     COL_STATE,
     COLUMNS,
     OrdersTableModel,
 )
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE
 
 SEARCH_DEBOUNCE_MS = 250
 QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
@@ -163,7 +163,10 @@ class OrdersTab(QWidget):
             self.focus_search,
             context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
         )
-        QShortcut(QKeySequence("Ctrl+K"), self, self.focus_scan, context=Qt.ShortcutContext.WindowShortcut)
+        self.scan_shortcut: QShortcut | None = None
+        # Ctrl+K must work from every tab: hidden widgets get no shortcuts, so it lives on the top-level
+        # window, which exists once the main window has taken this tab (after the constructor).
+        QTimer.singleShot(0, self._install_scan_shortcut)
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())
         runner = getattr(services, "runner", None)
@@ -336,6 +339,13 @@ class OrdersTab(QWidget):
     def _on_package_saved(self, message: str) -> None:
         self._show_message(message)
         self.refresh()
+
+    def _install_scan_shortcut(self) -> None:
+        if self.scan_shortcut is not None:
+            return
+        host = self.window()
+        self.scan_shortcut = QShortcut(QKeySequence("Ctrl+K"), host, self.focus_scan)
+        self.scan_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
 
     def _raise_tab(self) -> None:
         widget: QWidget | None = self.parentWidget()

@@ -6,11 +6,10 @@ from one count query. Sorting and filtering re-run the query in SQLite (indexed)
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from fbm_desk.db.order_views import (
@@ -31,8 +30,7 @@ from fbm_desk.ui.table_models.formatting import (
     ship_by_status,
     state_label,
 )
-
-Index = QModelIndex | QPersistentModelIndex
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
 
 # (header, sort key) in column order.
 COLUMNS: tuple[tuple[str, SortKey], ...] = (
@@ -51,62 +49,29 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (
 COL_STORE, COL_ORDER, COL_STATE, COL_HOLD, COL_PURCHASED, COL_SHIP_BY = range(6)
 COL_SERVICE, COL_FLAGS, COL_ITEMS, COL_SHIP_TO, COL_PUSH = range(6, 11)
 
-ROW_ROLE = Qt.ItemDataRole.UserRole + 1  # the OrderListRow of a row
-BADGE_ROLE = Qt.ItemDataRole.UserRole + 2  # (text, background, foreground) for the badge delegate
 
-
-class OrdersTableModel(QAbstractTableModel):
+class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     """Read-only orders over all stores; ``set_query`` to filter/search, ``sort`` to sort (both in SQL)."""
 
-    page_size = 200
-    total_changed = Signal(int)
+    headers = tuple(h for h, _ in COLUMNS)
+    sort_keys = tuple(k for _, k in COLUMNS)
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._query = OrderQuery()
-        self._rows: list[OrderListRow] = []
-        self._total = 0
+        super().__init__(OrderQuery(), parent)
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
-        self._fetching = False  # views (and the model tester) may ask for more while rows are being inserted
-
-    # --- query -------------------------------------------------------------------------------------------
-
-    @property
-    def query(self) -> OrderQuery:
-        return self._query
-
-    @property
-    def total(self) -> int:
-        """How many orders match the current query (not how many are loaded)."""
-        return self._total
-
-    def set_query(self, query: OrderQuery) -> None:
-        """Run ``query`` (count + first page) and reset the view."""
-        self._query = query
-        self._reload(self.page_size)
-
-    def refresh(self) -> None:
-        """Re-read after data changed (a sync finished, a package was saved), keeping as many rows loaded."""
-        self._reload(max(self.page_size, len(self._rows)))
 
     def _reload(self, keep: int) -> None:
-        # No fetchMore while the reset is being announced: listeners of modelReset may ask for more.
-        self._fetching = True
-        try:
-            self.beginResetModel()
-            self._day = DayBounds.at()
-            self._now = datetime.now().astimezone()
-            self._total = count_orders(self._query, day=self._day)
-            keep = min(keep, self._total)
-            self._rows = fetch_orders(self._query, 0, keep, day=self._day) if keep else []
-            self.endResetModel()
-        finally:
-            self._fetching = False
-        self.total_changed.emit(self._total)
+        # "Today" and "late" are re-evaluated on every reload; pages fetched later use the same day.
+        self._day = DayBounds.at()
+        self._now = datetime.now().astimezone()
+        super()._reload(keep)
 
-    def row_at(self, row: int) -> OrderListRow | None:
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+    def count(self, query: OrderQuery) -> int:
+        return count_orders(query, day=self._day)
+
+    def fetch(self, query: OrderQuery, offset: int, limit: int) -> list[OrderListRow]:
+        return fetch_orders(query, offset, limit, day=self._day)
 
     def row_of_order(self, order_id: int) -> int:
         """The loaded row showing local order ``order_id``, or -1."""
@@ -115,68 +80,21 @@ class OrdersTableModel(QAbstractTableModel):
                 return i
         return -1
 
-    # --- Qt model API ------------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
-
-    def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if parent.isValid() or self._fetching:
-            return
-        start = len(self._rows)
-        page = fetch_orders(self._query, start, self.page_size, day=self._day)
-        if not page:
-            self._total = start  # the table shrank since the count: stop asking
-            return
-        self._fetching = True
-        try:
-            self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)
-            self._rows.extend(page)
-            self.endInsertRows()
-        finally:
-            self._fetching = False
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if not 0 <= column < len(COLUMNS):
-            return
-        key = COLUMNS[column][1]
-        descending = order == Qt.SortOrder.DescendingOrder
-        if key == self._query.sort and descending == self._query.descending and self._rows:
-            return
-        self.set_query(replace(self._query, sort=key, descending=descending))
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section][0]
-            if role == Qt.ItemDataRole.ToolTipRole and section == COL_SHIP_BY:
-                return "Latest ship date: red = late, orange = due today"
-        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
-            return section + 1
-        return None
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section == COL_SHIP_BY
+        ):
+            return "Latest ship date: red = late, orange = due today"
+        return super().headerData(section, orientation, role)
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def display(self, row: OrderListRow, column: int) -> Any:
+        return self._display(row, column)
 
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
-        r = self._rows[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(r, col)
-        if role == ROW_ROLE:
-            return r
+    def role_data(self, r: OrderListRow, col: int, role: int) -> Any:
         if role == BADGE_ROLE:
             if col == COL_STATE:
                 return STATE_BADGES.get(r.state)
