@@ -260,7 +260,7 @@ class InventoryTab(QWidget):
         row = stock_row(product_id)
         if row is not None:
             # Open after the editor closes, not from inside the delegate's commit.
-            QTimer.singleShot(0, lambda: self._open_on_hand(sku, row.on_hand, quantity))
+            QTimer.singleShot(0, self, lambda: self._open_on_hand(sku, row.on_hand, quantity))
 
     def _open_on_hand(self, sku: str, current: int, quantity: int | None) -> SetOnHandDialog:
         dialog = SetOnHandDialog(sku, current, quantity, self)

@@ -166,7 +166,7 @@ class OrdersTab(QWidget):
         self.scan_shortcut: QShortcut | None = None
         # Ctrl+K must work from every tab: hidden widgets get no shortcuts, so it lives on the top-level
         # window, which exists once the main window has taken this tab (after the constructor).
-        QTimer.singleShot(0, self._install_scan_shortcut)
+        QTimer.singleShot(0, self, self._install_scan_shortcut)  # dropped if the tab is gone by then
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())
         runner = getattr(services, "runner", None)
