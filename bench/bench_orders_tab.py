@@ -84,9 +84,6 @@ def main() -> int:
     total = core.db.db.execute_sql("SELECT count(*) FROM orders").fetchone()[0]
     print(f"database: {paths.db_file} — {total:,} orders, {paths.db_file.stat().st_size / 1e6:.0f} MB")
 
-    from fbm_desk.pyside_compat import protect_none_refcount
-
-    protect_none_refcount()  # as the app does (fbm_desk.app): PySide6 6.12 + CPython 3.11
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])

@@ -22,9 +22,7 @@ os.environ.setdefault("FBM_DESK_CREDENTIALS", "memory")
 
 
 def main(what: str) -> int:
-    from fbm_desk.pyside_compat import protect_none_refcount
 
-    protect_none_refcount()
     from PySide6.QtWidgets import QApplication
 
     from fbm_desk.app import Services, build_tabs

@@ -8,15 +8,17 @@ tab receives the ``Services`` object it needs.
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import signal
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fbm_desk import APP_ID, APP_NAME, __version__
 from fbm_desk.core import CoreServices, build_core
+from fbm_desk.demo import demo_paths
 from fbm_desk.errors import FbmError
 from fbm_desk.logging_setup import setup_logging
 from fbm_desk.paths import AppPaths, resolve_paths
@@ -29,7 +31,11 @@ if TYPE_CHECKING:
     from fbm_desk.amazon.config import SpApiConfig
     from fbm_desk.credentials import Credentials
     from fbm_desk.db import OpenedDatabase
+    from fbm_desk.demo import DemoHandle
     from fbm_desk.settings import Settings
+    from fbm_desk.sync.runner import JobRunner
+    from fbm_desk.sync.scheduler import SyncScheduler
+    from fbm_desk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +48,15 @@ class Services:
     """Everything the tabs use, built once by ``build_services`` and passed to each tab.
 
     ``core`` holds the Qt-free services shared with the CLI. The GUI-only background machinery is attached
-    by the sync layer when it exists: ``runner`` (the per-store job queue on a QThreadPool, a ``QObject``
-    with ``job_started / job_progress / job_finished / job_failed`` signals) and ``scheduler`` (APScheduler
-    triggers that enqueue jobs on the runner). They stay ``None`` until ``attach_sync`` fills them.
+    by ``attach_sync``: ``runner`` (the per-store job queue on a QThreadPool, a ``QObject`` with
+    ``job_started / job_progress / job_finished / job_failed`` signals) and ``scheduler`` (APScheduler
+    triggers that enqueue jobs on the runner).
     """
 
     core: CoreServices
-    runner: object | None = None  # TODO(sync): fbm_desk.sync.runner.JobRunner
-    scheduler: object | None = None  # TODO(sync): fbm_desk.sync.scheduler.SyncScheduler
-    demo: object | None = None  # the running built-in sandbox when started with --demo
+    runner: JobRunner | None = None
+    scheduler: SyncScheduler | None = None
+    demo: DemoHandle | None = None  # the built-in sandbox and demo store when started with --demo
 
     @property
     def paths(self) -> AppPaths:
@@ -92,41 +98,30 @@ def build_services(paths: AppPaths) -> Services:
 
 
 def attach_sync(services: Services) -> None:
-    """Hook for the sync layer: create ``services.runner`` and ``services.scheduler``.
+    """Create the job runner (QThreadPool) and the scheduler that feeds it; started by ``run_gui``."""
+    from fbm_desk.sync.runner import JobRunner
+    from fbm_desk.sync.scheduler import SyncScheduler
 
-    TODO(sync): build the runner and scheduler here once ``fbm_desk.sync`` provides them.
-    """
+    services.runner = JobRunner(services.core)
+    services.scheduler = SyncScheduler(services.runner)
 
 
 def start_demo(services: Services) -> bool:
-    """``--demo``: start the built-in Amazon sandbox on loopback and point the Amazon config at it.
+    """``--demo``: start the built-in Amazon sandbox, point the Amazon config at it and connect the demo store.
 
-    The sandbox handle is kept in ``services.demo`` so ``Services.close`` stops it. Returns False (and logs
-    why) when the sandbox cannot start.
-    TODO(lead): add the demo store (``info.refresh_token``, ``info.selling_partner_id``) on first run.
+    The handle is kept in ``services.demo`` so ``Services.close`` stops it; the scheduler runs at the demo's
+    faster pace. Returns False (and logs why) when the sandbox cannot start.
     """
+    from fbm_desk.demo import start_demo as start_demo_world
+
     try:
-        from fbm_desk.sandbox import start_sandbox
-    except ImportError:
-        log.warning("--demo was requested but the built-in sandbox is not part of this build")
+        handle = start_demo_world(services.core)
+    except (OSError, FbmError) as exc:
+        log.error("The demo could not start: %s", exc)
         return False
-    try:
-        sandbox = start_sandbox(alive=True)
-    except OSError as exc:
-        log.error("The demo sandbox could not start: %s", exc)
-        return False
-    info = sandbox.info
-    services.demo = sandbox
-    services.core.spapi_config = replace(
-        services.core.spapi_config,
-        client_id=info.client_id,
-        client_secret=info.client_secret,
-        application_id=info.application_id,
-        lwa_token_url=info.lwa_token_url,
-        spapi_endpoint=info.endpoint,
-        seller_central_url=info.seller_central_url,
-    )
-    log.info("Demo mode: built-in Amazon sandbox at %s", info.endpoint)
+    services.demo = handle
+    if services.scheduler is not None:
+        services.scheduler.time_scale = handle.time_scale
     return True
 
 
@@ -174,9 +169,7 @@ def show_fatal_error(title: str, text: str) -> None:
 
 
 def _application(argv0: str) -> QApplication:
-    from fbm_desk.pyside_compat import protect_none_refcount
 
-    protect_none_refcount()  # PySide6 6.12 on CPython 3.11 drops a reference of None per void call
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
@@ -234,9 +227,25 @@ def _close_on_signals(window: QWidget) -> QTimer:
     return timer
 
 
+def _attach_sync_ui(window: MainWindow, services: Services) -> None:
+    """Sync health in the status bar and desktop notifications for failures, reconnects and rejections."""
+    if services.runner is None:
+        return
+    from fbm_desk.ui.notifications import Notifier, make_tray_icon
+    from fbm_desk.ui.sync_health import SyncStatusWidget
+
+    status = SyncStatusWidget(services.runner)
+    window.statusBar().addPermanentWidget(status)
+    notifier = Notifier(
+        services.runner, tray=make_tray_icon(window), status_bar=window.statusBar(), parent=window
+    )
+    window.setProperty("fbm_sync_ui", (status, notifier))  # keep the Python wrappers (and their slots) alive
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the desktop app and run it until the window closes. Returns the process exit code."""
-    paths = resolve_paths(getattr(args, "data_dir", None))
+    demo = bool(getattr(args, "demo", False))
+    paths = demo_paths(args.data_dir) if demo else resolve_paths(getattr(args, "data_dir", None))
     try:
         paths.ensure()
     except OSError as exc:
@@ -259,9 +268,9 @@ def run_gui(args: argparse.Namespace) -> int:
     install_gui_excepthook(lambda: window, log_file=str(log_file))
     _route_qt_messages()
     try:
-        demo = bool(getattr(args, "demo", False))
         demo_running = demo and start_demo(services)
         window = MainWindow(services, build_tabs(services))
+        _attach_sync_ui(window, services)
         from fbm_desk.ui.diagnostics_action import install_export_action
 
         install_export_action(window, services)
@@ -272,7 +281,12 @@ def run_gui(args: argparse.Namespace) -> int:
         elif demo:
             window.show_status("Demo mode could not start; see the log file.")
         window.show()
+        if services.scheduler is not None:
+            services.scheduler.start()  # also catches up runs missed while the app was closed
+        if services.demo is not None and services.runner is not None:
+            services.demo.first_syncs(services.runner)
         _close_on_signals(window)
+        gc.freeze()  # start-up objects are long-lived: keep them out of GC passes (fewer GUI stalls)
         log.info("Main window open (data dir %s)", paths.data_dir)
         return app.exec()
     finally:

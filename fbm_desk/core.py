@@ -42,14 +42,10 @@ class CoreServices:
         with self._limiter_lock:
             if self._limiter is None:
                 from fbm_desk.amazon.ratelimit import RateLimiter
+                from fbm_desk.db.rate_buckets import DbBucketStore
 
                 self._limiter = RateLimiter(speedup=self.spapi_config.speedup)
-                try:
-                    from fbm_desk.db.rate_buckets import DbBucketStore
-
-                    self._limiter.load_from(DbBucketStore())  # saved again after each run (sync.execute)
-                except ImportError:  # pragma: no cover - during development only
-                    log.debug("rate bucket persistence not available")
+                self._limiter.load_from(DbBucketStore())  # saved again after each run (sync.execute)
             return self._limiter
 
     def client_for(self, store: StoreRow, cancel: threading.Event | None = None) -> SpApiClient:

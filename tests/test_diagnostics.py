@@ -15,11 +15,7 @@ from fbm_desk.core import CoreServices, build_core
 from fbm_desk.diagnostics import export_diagnostics, scrub_known
 from fbm_desk.logging_setup import setup_logging
 from fbm_desk.paths import AppPaths
-from fbm_desk.pyside_compat import protect_none_refcount
 from tests.support.demo_data import add_order, generate
-
-protect_none_refcount()  # PySide6 6.12 + CPython 3.11 drop a reference of None per void call
-
 
 TOKEN = "Atzr|IwEBIExampleRefreshTokenThatMustNeverLeak0123456789"
 ACCESS = "Atza|IwEBIExampleAccessToken987654321"

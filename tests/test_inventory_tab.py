@@ -12,12 +12,9 @@ from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, fetch_stock
 from fbm_desk.paths import AppPaths
-from fbm_desk.pyside_compat import protect_none_refcount
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.table_models.inventory_model import COL_ON_HAND, InventoryTableModel, PushPreviewModel
 from tests.support.demo_data import add_order, generate
-
-protect_none_refcount()  # PySide6 6.12 + CPython 3.11 drop a reference of None per void call
 
 
 @pytest.fixture

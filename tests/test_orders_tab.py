@@ -13,13 +13,10 @@ from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.order_views import QuickFilter, SortKey
 from fbm_desk.paths import AppPaths
-from fbm_desk.pyside_compat import protect_none_refcount
 from fbm_desk.ui.order_detail import HELD_ADDRESS_TEXT
 from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.table_models.orders_model import COL_ORDER, COL_SHIP_BY, COLUMNS, OrdersTableModel
 from tests.support.demo_data import add_order, generate
-
-protect_none_refcount()  # PySide6 6.12 + CPython 3.11 drop a reference of None per void call
 
 
 @pytest.fixture

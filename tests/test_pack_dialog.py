@@ -12,13 +12,9 @@ from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.paths import AppPaths
-from fbm_desk.pyside_compat import protect_none_refcount
 from fbm_desk.ui.pack_dialog import QUEUED_TEXT, PackDialog
 from fbm_desk.ui.table_models.pack_lines_model import PackLinesModel
 from tests.support.demo_data import add_order, generate
-
-protect_none_refcount()  # PySide6 6.12 + CPython 3.11 drop a reference of None per void call
-
 
 UPS = "1Z999AA10123456784"
 

@@ -13,13 +13,9 @@ from fbm_desk.core import build_core
 from fbm_desk.db.product_views import ListingQuery, ListingSort, fetch_listings, map_sku
 from fbm_desk.errors import NotFound
 from fbm_desk.paths import AppPaths
-from fbm_desk.pyside_compat import protect_none_refcount
 from fbm_desk.ui.products_tab import ProductsTab
 from fbm_desk.ui.table_models.products_model import COL_MAPPED, COL_NEW, ProductsTableModel
 from tests.support.demo_data import add_order, generate
-
-protect_none_refcount()  # PySide6 6.12 + CPython 3.11 drop a reference of None per void call
-
 
 OLD_SKU = "AMZ-MUG-GREEN-X"  # an Amazon SKU that is not a warehouse SKU (see demo_data)
 # Typing in the warehouse-SKU picker opens its completer popup, which the offscreen platform cannot raise.

@@ -53,13 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:  # a real import error inside the module is a bug
-                raise
-            continue  # TODO(lead): remove once every command module exists
-        module.register(subparsers)
+        importlib.import_module(name).register(subparsers)
     return parser
 
 

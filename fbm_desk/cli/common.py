@@ -8,18 +8,14 @@ import sys
 from typing import Any
 
 from fbm_desk.core import CoreServices, build_core
+from fbm_desk.logging_setup import setup_logging
 from fbm_desk.paths import resolve_paths
 
 
 def open_core(args: argparse.Namespace) -> CoreServices:
     """Build the Qt-free services for a headless command (logs go to the log file only)."""
     paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
-    try:
-        from fbm_desk.logging_setup import setup_logging
-
-        setup_logging(paths, verbose=bool(getattr(args, "verbose", False)), console=False)
-    except ImportError:  # pragma: no cover - during development only
-        pass
+    setup_logging(paths, verbose=bool(getattr(args, "verbose", False)), console=False)
     return build_core(paths)
 
 
