@@ -131,3 +131,13 @@ def test_order_shipped_elsewhere_before_we_saw_it_removes_stock_once(store: Stor
     old = order("111-8", "SHIPPED")  # created before the store existed: already in the starting stock
     assert apply(store, old).skipped == 1
     assert inventory_for()[0].on_hand == 7
+
+
+def test_lossy_report_title_does_not_replace_a_full_one() -> None:
+    from fbm_desk.db.listings import is_lossy_copy
+
+    assert is_lossy_copy("? Resistor Kit", "Ω Resistor Kit")
+    assert is_lossy_copy("Caf? ??", "Café 東京")
+    assert not is_lossy_copy("Resistor Kit v2", "Resistor Kit v1")
+    assert not is_lossy_copy("What?", "What!")
+    assert not is_lossy_copy("Same", "Same")

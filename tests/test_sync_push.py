@@ -115,6 +115,31 @@ def test_products_incremental_full_and_starting_inventory(core: CoreServices, qu
     assert listings[gone_sku].status == "gone"
 
 
+def test_full_import_reads_titles_the_report_could_not_spell(
+    core: CoreServices, quiet: RunningSandbox
+) -> None:
+    store = make_store(core, quiet)
+    unspellable = {
+        lst.sku: lst.title
+        for lst in quiet.world.listings.values()
+        if not lst.is_fba
+        and any(not ch.isascii() for ch in lst.title)
+        and "?" not in lst.title
+        and not all(ch.encode("cp1252", "ignore") for ch in lst.title)
+    }
+    assert unspellable, "the seeded world has titles outside Cp1252"
+    first = sync(core, store.id, JobKind.PRODUCTS_FULL)
+    listings = {r.seller_sku: r for r in list_listings(store.id)}
+    for sku, title in unspellable.items():
+        assert listings[sku].title == title  # not the report's '?' version
+    assert "full titles" in first.summary
+    again = sync(core, store.id, JobKind.PRODUCTS_FULL)  # kept, and not read again
+    assert {sku: r.title for sku, r in ((r.seller_sku, r) for r in list_listings(store.id))}.items() >= (
+        unspellable.items()
+    )
+    assert again.api_calls < first.api_calls
+
+
 def test_zero_starting_inventory(core: CoreServices, quiet: RunningSandbox) -> None:
     zero = make_store(core, quiet, name="Zero", starting_inventory="zero")
     sync(core, zero.id, JobKind.PRODUCTS_FULL)

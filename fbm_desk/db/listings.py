@@ -57,6 +57,18 @@ def _create_product(sku: str, title: str, store: StoreRow, quantity: int | None,
     return int(product.id)
 
 
+def is_lossy_copy(new: str, known: str) -> bool:
+    """True when ``new`` is ``known`` with some characters replaced by ``?``.
+
+    The listings report comes in a legacy charset (Cp1252 in NA/EU); Amazon writes characters it cannot
+    encode as ``?``. A title already known in full (from the Listings API, which is UTF-8) must not be
+    degraded by the next full import.
+    """
+    if len(new) != len(known) or "?" not in new:
+        return False
+    return all(a == b or (a == "?" and not b.isascii()) for a, b in zip(new, known, strict=True))
+
+
 def upsert_listings(
     store: StoreRow, rows: Sequence[ListingRow], *, now: str | None = None, create_new: bool | None = None
 ) -> ListingUpsert:
@@ -115,6 +127,8 @@ def upsert_listings(
                 ("fulfillment_channel", r.fulfillment_channel),
             ):
                 if value and getattr(current, field) != value:
+                    if field == "title" and is_lossy_copy(value, current.title):
+                        continue  # the report's legacy charset turned characters into '?': keep ours
                     changes[field] = value
             if r.quantity is not None and current.amazon_quantity != r.quantity:
                 changes["amazon_quantity"] = r.quantity
@@ -130,6 +144,35 @@ def upsert_listings(
             if meaningful:
                 updated += 1
     return ListingUpsert(created=created, updated=updated, products_created=products_created, skipped=skipped)
+
+
+def lossy_titles(store_id: int, limit: int) -> list[str]:
+    """Seller SKUs of current listings whose stored title still has ``?`` from the legacy-charset report."""
+    query = (
+        Listing.select(Listing.seller_sku)
+        .where((Listing.store == store_id) & Listing.gone_at.is_null() & Listing.title.contains("?"))
+        .order_by(Listing.seller_sku)
+        .limit(limit)
+    )
+    return [lst.seller_sku for lst in query]
+
+
+def repair_title(store_id: int, row: ListingRow) -> bool:
+    """Store the full title (and product type) read from the Listings API for a listing whose report title
+    was lossy; the product created from that listing gets the full title too. Returns True when changed."""
+    current = Listing.get_or_none((Listing.store == store_id) & (Listing.seller_sku == row.seller_sku))
+    if current is None or not row.title or not is_lossy_copy(current.title, row.title):
+        return False
+    with database_proxy.atomic():
+        changes: dict[str, object] = {"title": row.title}
+        if row.product_type and current.product_type in ("", "PRODUCT"):
+            changes["product_type"] = row.product_type
+        Listing.update(**changes).where(Listing.id == current.id).execute()
+        if current.product_id is not None:
+            Product.update(title=row.title).where(
+                (Product.id == current.product_id) & (Product.title == current.title)
+            ).execute()
+    return True
 
 
 def mark_gone(store_id: int, seen_skus: Iterable[str], *, now: str | None = None) -> int:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.types import ListingRow
 from fbm_desk.db.cursors import get_cursor, iso_utc, set_cursor
-from fbm_desk.db.listings import mark_gone, upsert_listings
+from fbm_desk.db.listings import lossy_titles, mark_gone, repair_title, upsert_listings
 from fbm_desk.db.orders import resolve_order_items
 from fbm_desk.sync.base import Counts, JobContext, JobKind
 
@@ -21,6 +22,7 @@ CURSOR = "products"
 OVERLAP = timedelta(minutes=10)
 PAGE = 100
 REPORT_MAX_WAIT_S = 1800.0
+TITLE_REPAIRS_PER_RUN = 100  # getListingsItem calls at most (5/s): about 20 s
 
 
 def _store_rows(ctx: JobContext, rows: list[ListingRow], counts: Counts) -> None:
@@ -51,9 +53,27 @@ def full_import(ctx: JobContext, counts: Counts) -> None:
         # Amazon answers CANCELLED both for "no listings" and for "asked too often": never take an empty
         # report as proof that every listing is gone
         counts.notes.append("Amazon's listings report was empty; nothing marked gone")
+    repair_lossy_titles(ctx, counts)
     if get_cursor(ctx.store.id, CURSOR) is None:
         set_cursor(ctx.store.id, CURSOR, started)
     resolve_order_items(ctx.store.id)
+
+
+def repair_lossy_titles(ctx: JobContext, counts: Counts) -> None:
+    """The report is in a legacy charset where Amazon writes '?' for characters it cannot encode (Polish,
+    Greek, CJK, symbols). Read those few listings once through the Listings API (UTF-8) for their full
+    titles; once repaired, later full imports keep them (``is_lossy_copy``)."""
+    repaired = 0
+    for sku in lossy_titles(ctx.store.id, TITLE_REPAIRS_PER_RUN):
+        ctx.check_cancel()
+        try:
+            row = ctx.client.get_listing(ctx.store.marketplace_id, sku)
+        except AmazonRejected:  # gone meanwhile, or not readable: keep the report's title
+            continue
+        repaired += repair_title(ctx.store.id, row)
+    if repaired:
+        counts.updated += repaired
+        counts.notes.append(f"full titles read for {repaired} listing(s) the report could not spell")
 
 
 class ProductsJob:
