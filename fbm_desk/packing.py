@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 
 from fbm_desk.carriers import CARRIERS, OTHER, Carrier, carrier_for, normalize_tracking, suggest_carrier
 from fbm_desk.db import events
-from fbm_desk.db.cursors import iso_utc, parse_utc
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.models import Package, PackageItem, database_proxy, utcnow_iso
 from fbm_desk.db.orders import find_order, get_order, list_items
 from fbm_desk.db.packages import enqueue, get_package, insert_package, packed_quantities
 from fbm_desk.errors import InvalidInput
+from fbm_desk.timestamps import iso_utc, parse_utc
 
 if TYPE_CHECKING:
     from fbm_desk.core import CoreServices

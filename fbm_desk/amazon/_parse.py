@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from fbm_desk.timestamps import iso_utc, parse_utc
+
+# Amazon's timestamps read and write like the stored ones (one implementation, in fbm_desk.timestamps).
+parse_datetime = parse_utc
+iso_z = iso_utc
 
 
 def obj(value: Any, key: str) -> dict[str, Any]:
@@ -48,26 +54,5 @@ def integer(value: Any, key: str, default: int = 0) -> int:
     return default
 
 
-def parse_datetime(raw: str) -> datetime | None:
-    """ISO 8601 (``Z`` or offset, optional fraction) -> aware UTC datetime; None when empty or unparsable."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 def when(value: Any, key: str) -> datetime | None:
-    return parse_datetime(text(value, key))
-
-
-def iso_z(moment: datetime) -> str:
-    """UTC ISO 8601 with a ``Z`` (naive datetimes are taken as UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parse_utc(text(value, key))

@@ -49,8 +49,12 @@ def download(transport: SpApiTransport, url: str, compression: str = "") -> Docu
     """GET the document without SP-API headers; gunzip when ``compressionAlgorithm`` is GZIP."""
     resp = transport.transfer("GET", url)
     data = resp.content
-    if compression.upper() == "GZIP" or data[:2] == b"\x1f\x8b":
+    if data[:2] == b"\x1f\x8b":
         data = gunzip(data)
+    elif compression.upper() == "GZIP":
+        # declared GZIP but not gzip bytes: the storage sent Content-Encoding: gzip and the HTTP client
+        # already inflated it (enableContentEncodingUrlHeader); anything damaged fails later as unreadable
+        log.info("document declared GZIP arrived already decompressed")
     return Document(data, resp.headers.get("content-type", ""))
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
-from fbm_desk.amazon._parse import arr, integer, text
+from fbm_desk.amazon._parse import arr, integer, obj, text
 from fbm_desk.amazon.documents import decode, download
 from fbm_desk.amazon.errors import MalformedResponse
 from fbm_desk.amazon.http import SpApiTransport
@@ -133,18 +133,35 @@ def parse_processing_report(
         raise MalformedResponse("Amazon's feed processing report is not an object.")
     issues: dict[str, list[ListingIssue]] = {}
     rejected: set[str] = set()
+    feed_level: list[ListingIssue] = []
     for raw in arr(report, "issues"):
         if not isinstance(raw, dict):
             continue
         sku = text(raw, "sku") or skus_by_message.get(integer(raw, "messageId", -1), "")
         issue = ListingIssue(
-            code=text(raw, "code"), message=text(raw, "message"), severity=text(raw, "severity") or "ERROR"
+            code=text(raw, "code"),
+            message=text(raw, "message"),
+            severity=(text(raw, "severity") or "ERROR").upper(),
         )
         if not sku:
             log.warning("feed %s: issue without SKU or known message id: %s", feed_id, issue.code)
+            if issue.severity == "ERROR":
+                feed_level.append(issue)
             continue
         issues.setdefault(sku, []).append(issue)
         if issue.severity == "ERROR":
+            rejected.add(sku)
+    invalid = integer(obj(report, "summary"), "messagesInvalid")
+    if not feed_level and invalid > len(rejected):
+        # Amazon counts invalid messages it does not name: no SKU of this feed can be taken as accepted
+        feed_level.append(
+            ListingIssue(
+                "", f"Amazon's feed report counts {invalid} invalid message(s) without naming them", "ERROR"
+            )
+        )
+    if feed_level:
+        for sku in skus_by_message.values():
+            issues.setdefault(sku, []).extend(feed_level)
             rejected.add(sku)
     accepted = tuple(sku for _, sku in sorted(skus_by_message.items()) if sku not in rejected)
     return FeedResult(

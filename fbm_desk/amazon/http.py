@@ -39,7 +39,15 @@ BACKOFF_CAP_S = 60.0
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # No answer, or the connection dropped mid-answer: retried like a 503.
 NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
-INVALID_TOKEN_HINTS = ("access token you provided is revoked", "malformed or invalid", "expired token")
+INVALID_TOKEN_HINTS = (
+    "access token you provided is revoked",
+    "malformed or invalid",
+    "expired token",
+    "token has expired",
+    "token is expired",
+    "invalid token",
+    "invalid access token",
+)
 
 ParamValue = str | int | float | bool | Sequence[str]
 
@@ -183,8 +191,12 @@ class SpApiTransport:
         params: Mapping[str, ParamValue | None] | None = None,
         json_body: Any = None,
         extra_limits: Sequence[tuple[str, str]] = (),
+        expect_body: bool = True,
     ) -> ApiResponse:
-        """One SP-API operation, paced and retried; ``extra_limits``: more (seller, operation) buckets."""
+        """One SP-API operation, paced and retried; ``extra_limits``: more (seller, operation) buckets.
+
+        ``expect_body=False``: a success needs no body (confirmShipment's 204), so an unreadable one is ignored.
+        """
         url = self.endpoint + path
         query = serialize_params(params or {})
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
@@ -245,9 +257,19 @@ class SpApiTransport:
                     operation,
                     resp.headers.get("x-amzn-RateLimit-Limit"),
                 )
-                return ApiResponse(
-                    status, _json_or_none(resp, operation, request_id), resp.headers, request_id
-                )
+                parsed = _json_or_none(resp, operation, request_id) if expect_body else _json_quiet(resp)
+                if _only_errors(parsed):
+                    # a 2xx whose body is nothing but Amazon's error list is a refusal, not a success
+                    text = _amazon_text(parse_errors(parsed))
+                    raise AmazonRejected(
+                        f"Amazon rejected the request ({operation}): {text or 'no reason given'}.",
+                        status=status,
+                        code=_code(parse_errors(parsed)),
+                        request_id=request_id,
+                        operation=operation,
+                        amazon_message=text,
+                    )
+                return ApiResponse(status, parsed, resp.headers, request_id)
             body = _json_quiet(resp)
             errors = parse_errors(body)
             if status in RETRY_STATUSES:
@@ -266,11 +288,13 @@ class SpApiTransport:
                     )
                 self._backoff(attempt)
                 continue
+            if status in (401, 403) and not refreshed:
+                # 401, or a 403 ("Unauthorized, Expired Token, ..." per the models; an imitation may leave
+                # out the details): one fresh access token and one more try before giving up
+                refreshed = True
+                self.tokens.invalidate(token)
+                continue
             if status in (401, 403) and _is_invalid_token(status, errors):
-                if not refreshed:
-                    refreshed = True
-                    self.tokens.invalidate(token)
-                    continue
                 raise AuthorizationRevoked(
                     REVOKED_MESSAGE,
                     status=status,
@@ -342,6 +366,14 @@ def _json_quiet(resp: requests.Response) -> Any:
         return json.loads(resp.content) if resp.content else None
     except ValueError:
         return None
+
+
+def _only_errors(body: Any) -> bool:
+    """``{"errors":[...]}`` with nothing else of substance (v0 may pair ``payload`` with ``errors``)."""
+    if not isinstance(body, dict) or not parse_errors(body):
+        return False
+    # an empty list is an answer (e.g. "orders": []); null, "" or {} beside the errors is not
+    return all(value is None or value == "" or value == {} for key, value in body.items() if key != "errors")
 
 
 def _code(errors: Sequence[AmazonErrorBody]) -> str:

@@ -130,8 +130,10 @@ def _grant(body: Any, *, fallback_refresh: str) -> TokenGrant:
     if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
         raise MalformedResponse("Amazon's login service sent a token answer without an access token.")
     try:
-        expires_in = int(body.get("expires_in", 3600))
+        expires_in = int(float(body.get("expires_in", 3600)))
     except (TypeError, ValueError):
+        expires_in = 3600
+    if expires_in <= 0:
         expires_in = 3600
     return TokenGrant(
         access_token=body["access_token"],
@@ -153,6 +155,7 @@ class AccessTokenProvider:
         self._lock = threading.Lock()
         self._token = ""
         self._expires_at = 0.0
+        self._margin = REFRESH_MARGIN_S
         self.refreshes = 0
 
     def __repr__(self) -> str:
@@ -160,11 +163,13 @@ class AccessTokenProvider:
 
     def get(self) -> str:
         with self._lock:
-            if not self._token or self._clock() >= self._expires_at - REFRESH_MARGIN_S:
+            if not self._token or self._clock() >= self._expires_at - self._margin:
                 grant = self._lwa.refresh(self._refresh_token)
                 self.refreshes += 1
                 self._token = grant.access_token
                 self._expires_at = self._clock() + grant.expires_in
+                # short-lived tokens (an imitation may hand out a few minutes): keep using them for half
+                self._margin = min(REFRESH_MARGIN_S, grant.expires_in / 2)
             return self._token
 
     def invalidate(self, token: str | None = None) -> None:

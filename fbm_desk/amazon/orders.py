@@ -144,12 +144,14 @@ def shipment_body(marketplace_id: str, c: ShipmentConfirmation) -> dict[str, Any
 def confirm_shipment(
     transport: SpApiTransport, order_id: str, marketplace_id: str, confirmation: ShipmentConfirmation
 ) -> None:
-    """204 = done; 400 raises AmazonRejected with Amazon's message (``amazon_message``)."""
+    """204 (or any 2xx; its body does not matter) = done; 400 raises AmazonRejected with Amazon's message
+    (``amazon_message``)."""
     transport.call(
         "confirmShipment",
         "POST",
         f"/orders/v0/orders/{quote(order_id, safe='')}/shipmentConfirmation",
         json_body=shipment_body(marketplace_id, confirmation),
+        expect_body=False,
     )
 
 
@@ -158,7 +160,19 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _item(raw: dict[str, Any]) -> AmazonOrderItem:
+def _shipped(raw: dict[str, Any], packaged: dict[str, int]) -> int:
+    """Units shipped: ``fulfillment.quantityFulfilled``; without it, quantityOrdered - quantityUnfulfilled;
+    without either, the units in Amazon's (not cancelled) packages for this item."""
+    fulfillment = obj(raw, "fulfillment")
+    ordered = integer(raw, "quantityOrdered")
+    if "quantityFulfilled" in fulfillment:
+        return integer(fulfillment, "quantityFulfilled")
+    if "quantityUnfulfilled" in fulfillment:
+        return max(ordered - integer(fulfillment, "quantityUnfulfilled"), 0)
+    return min(packaged.get(text(raw, "orderItemId"), 0), ordered)
+
+
+def _item(raw: dict[str, Any], packaged: dict[str, int]) -> AmazonOrderItem:
     product = obj(raw, "product")
     unit = obj(obj(product, "price"), "unitPrice")
     return AmazonOrderItem(
@@ -167,7 +181,7 @@ def _item(raw: dict[str, Any]) -> AmazonOrderItem:
         asin=text(product, "asin"),
         title=text(product, "title"),
         quantity_ordered=integer(raw, "quantityOrdered"),
-        quantity_shipped=integer(obj(raw, "fulfillment"), "quantityFulfilled"),
+        quantity_shipped=_shipped(raw, packaged),
         unit_price=text(unit, "amount"),
         currency=text(unit, "currencyCode"),
     )
@@ -217,6 +231,12 @@ def parse_order(raw: dict[str, Any]) -> AmazonOrder:
         raise MalformedResponse("Amazon sent an order without its id or dates.", operation="searchOrders")
     fulfillment = obj(raw, "fulfillment")
     total = obj(obj(raw, "proceeds"), "grandTotal")
+    packages = tuple(_package(p) for p in arr(raw, "packages") if isinstance(p, dict))
+    packaged: dict[str, int] = {}
+    for package in packages:
+        if package.status.upper() != "CANCELLED":
+            for unit in package.items:
+                packaged[unit.order_item_id] = packaged.get(unit.order_item_id, 0) + unit.quantity
     return AmazonOrder(
         order_id=order_id,
         created_time=created,
@@ -224,7 +244,7 @@ def parse_order(raw: dict[str, Any]) -> AmazonOrder:
         marketplace_id=text(obj(raw, "salesChannel"), "marketplaceId"),
         fulfillment_status=text(fulfillment, "fulfillmentStatus"),
         fulfilled_by=text(fulfillment, "fulfilledBy"),
-        items=tuple(_item(i) for i in arr(raw, "orderItems") if isinstance(i, dict)),
+        items=tuple(_item(i, packaged) for i in arr(raw, "orderItems") if isinstance(i, dict)),
         service_level=text(fulfillment, "fulfillmentServiceLevel"),
         earliest_ship_date=when(obj(fulfillment, "shipByWindow"), "earliestDateTime"),
         latest_ship_date=when(obj(fulfillment, "shipByWindow"), "latestDateTime"),
@@ -234,5 +254,5 @@ def parse_order(raw: dict[str, Any]) -> AmazonOrder:
         buyer_name=text(obj(raw, "buyer"), "buyerName"),
         total_amount=text(total, "amount"),
         currency=text(total, "currencyCode"),
-        packages=tuple(_package(p) for p in arr(raw, "packages") if isinstance(p, dict)),
+        packages=packages,
     )

@@ -114,7 +114,7 @@ def parse_listings_tsv(content: str) -> list[ListingRow]:
     header = next(reader, None)
     if header is None:
         return []
-    names = [h.strip().lower() for h in header]
+    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
     if "seller-sku" not in names:
         raise MalformedResponse(
             "Amazon's listings report has no seller-sku column.", operation="getReportDocument"

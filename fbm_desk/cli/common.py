@@ -1,15 +1,20 @@
-"""Helpers shared by command modules: open the services once, print JSON."""
+"""Helpers shared by command modules: open the services for one command, the ``--store`` filter, JSON/text output."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from fbm_desk.core import CoreServices, build_core
+from fbm_desk.db import stores as store_db
 from fbm_desk.logging_setup import setup_logging
 from fbm_desk.paths import resolve_paths
+
+T = TypeVar("T")
 
 
 def open_core(args: argparse.Namespace) -> CoreServices:
@@ -19,7 +24,33 @@ def open_core(args: argparse.Namespace) -> CoreServices:
     return build_core(paths)
 
 
+@contextmanager
+def core_session(args: argparse.Namespace) -> Iterator[CoreServices]:
+    """``open_core`` for the duration of a ``with`` block; the services are closed however it ends."""
+    core = open_core(args)
+    try:
+        yield core
+    finally:
+        core.close()
+
+
+def store_filter(name: str | None) -> int | None:
+    """The id of the store a ``--store NAME`` option names, None without the option (unknown name: NotFound)."""
+    return store_db.find_store(name).id if name else None
+
+
 def print_json(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=None)
     sys.stdout.write("\n")
     sys.stdout.flush()
+
+
+def print_rows(
+    rows: Iterable[T], as_json: bool, to_json: Callable[[T], Any], to_text: Callable[[T], str]
+) -> None:
+    """A list command's output: one JSON array of ``to_json(row)`` with ``--json``, else a line per row."""
+    if as_json:
+        print_json([to_json(row) for row in rows])
+    else:
+        for row in rows:
+            print(to_text(row))

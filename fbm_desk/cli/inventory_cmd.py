@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fbm_desk.cli.common import open_core, print_json
+from fbm_desk.cli.common import core_session, print_rows
+from fbm_desk.db.domain_rows import InventoryRow
 from fbm_desk.db.inventory import list_inventory, set_on_hand
 from fbm_desk.errors import InvalidInput
 
@@ -33,42 +34,30 @@ def cmd_set(args: argparse.Namespace) -> int:
         qty = int(args.qty)
     except ValueError:
         raise InvalidInput(f"QTY must be a whole number, not '{args.qty}'.") from None
-    core = open_core(args)
-    try:
+    with core_session(args):
         row = set_on_hand(
             args.sku, qty, reason=args.reason or "Set with fbm-desk inventory set", source="cli"
         )
         print(f"{row.sku}: on hand {row.on_hand}, allocated {row.allocated}, available {row.available}")
         return 0
-    finally:
-        core.close()
+
+
+def _inventory_json(r: InventoryRow) -> dict[str, object]:
+    return {
+        "sku": r.sku,
+        "on_hand": r.on_hand,
+        "allocated": r.allocated,
+        "available": r.available,
+        "pushed_quantity": r.pushed_quantity,
+    }
+
+
+def _inventory_text(r: InventoryRow) -> str:
+    pushed = "-" if r.pushed_quantity is None else str(r.pushed_quantity)
+    return f"{r.sku}  on hand {r.on_hand}  allocated {r.allocated}  available {r.available}  pushed {pushed}"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    core = open_core(args)
-    try:
-        rows = list_inventory()
-        if args.json:
-            print_json(
-                [
-                    {
-                        "sku": r.sku,
-                        "on_hand": r.on_hand,
-                        "allocated": r.allocated,
-                        "available": r.available,
-                        "pushed_quantity": r.pushed_quantity,
-                    }
-                    for r in rows
-                ]
-            )
-        else:
-            for r in rows:
-                pushed = "-" if r.pushed_quantity is None else str(r.pushed_quantity)
-                print(
-                    f"{r.sku}  on hand {r.on_hand}  allocated {r.allocated}  available {r.available}  ",
-                    end="",
-                )
-                print(f"pushed {pushed}")
+    with core_session(args):
+        print_rows(list_inventory(), args.json, _inventory_json, _inventory_text)
         return 0
-    finally:
-        core.close()

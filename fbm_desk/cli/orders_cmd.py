@@ -11,8 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fbm_desk.cli.common import open_core, print_json
-from fbm_desk.db import stores as store_db
+from fbm_desk.cli.common import core_session, print_rows, store_filter
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.orders import list_items, list_orders
 from fbm_desk.db.packages import list_packages
@@ -62,22 +61,21 @@ def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow
     }
 
 
+def _order_text(o: OrderRow) -> str:
+    hold = " (payment hold)" if o.payment_hold else ""
+    flag = " [needs mapping]" if o.needs_mapping else ""
+    return f"{o.amazon_order_id}  {o.store_name}  {o.state}{hold}{flag}  {o.units} unit(s)"
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    core = open_core(args)
-    try:
-        store_id = store_db.find_store(args.store).id if args.store else None
-        orders = list_orders(store_id, args.state, newest_first=False)
+    with core_session(args):
+        orders = list_orders(store_filter(args.store), args.state, newest_first=False)
         ids = [o.id for o in orders]
         items = list_items(ids)
         packages = list_packages(ids)
-        rows = [order_json(o, items.get(o.id, []), packages.get(o.id, [])) for o in orders]
-        if args.json:
-            print_json(rows)
-        else:
-            for o in orders:
-                hold = " (payment hold)" if o.payment_hold else ""
-                flag = " [needs mapping]" if o.needs_mapping else ""
-                print(f"{o.amazon_order_id}  {o.store_name}  {o.state}{hold}{flag}  {o.units} unit(s)")
+
+        def to_json(o: OrderRow) -> dict[str, object]:
+            return order_json(o, items.get(o.id, []), packages.get(o.id, []))
+
+        print_rows(orders, args.json, to_json, _order_text)
         return 0
-    finally:
-        core.close()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fbm_desk.cli.common import open_core, print_json
-from fbm_desk.db import stores as store_db
+from fbm_desk.cli.common import core_session, print_rows, store_filter
+from fbm_desk.db.domain_rows import ListingRecord
 from fbm_desk.db.listings import list_listings
 
 
@@ -22,31 +22,24 @@ def register(subparsers: Any) -> None:
     lst.set_defaults(func=cmd_list)
 
 
+def _listing_json(r: ListingRecord) -> dict[str, object]:
+    return {
+        "store": r.store_name,
+        "sku": r.seller_sku,
+        "asin": r.asin,
+        "title": r.title,
+        "status": r.status,
+        "fulfillment_channel": r.fulfillment_channel,
+        "amazon_quantity": r.amazon_quantity,
+    }
+
+
+def _listing_text(r: ListingRecord) -> str:
+    qty = "-" if r.amazon_quantity is None else str(r.amazon_quantity)
+    return "  ".join((r.store_name, r.seller_sku, r.asin, r.status, r.fulfillment_channel, qty, r.title))
+
+
 def cmd_list(args: argparse.Namespace) -> int:
-    core = open_core(args)
-    try:
-        store_id = store_db.find_store(args.store).id if args.store else None
-        listings = list_listings(store_id)
-        if args.json:
-            print_json(
-                [
-                    {
-                        "store": r.store_name,
-                        "sku": r.seller_sku,
-                        "asin": r.asin,
-                        "title": r.title,
-                        "status": r.status,
-                        "fulfillment_channel": r.fulfillment_channel,
-                        "amazon_quantity": r.amazon_quantity,
-                    }
-                    for r in listings
-                ]
-            )
-        else:
-            for r in listings:
-                qty = "-" if r.amazon_quantity is None else str(r.amazon_quantity)
-                fields = (r.store_name, r.seller_sku, r.asin, r.status, r.fulfillment_channel, qty, r.title)
-                print("  ".join(fields))
+    with core_session(args):
+        print_rows(list_listings(store_filter(args.store)), args.json, _listing_json, _listing_text)
         return 0
-    finally:
-        core.close()

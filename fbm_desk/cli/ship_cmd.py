@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fbm_desk.cli.common import open_core, print_json
+from fbm_desk.cli.common import core_session, print_json
 from fbm_desk.errors import InvalidInput
 from fbm_desk.packing import record_package
 
@@ -58,8 +58,7 @@ def parse_items(values: list[str]) -> dict[str, int] | None:
 
 def cmd_ship(args: argparse.Namespace) -> int:
     items = parse_items(args.item)
-    core = open_core(args)
-    try:
+    with core_session(args) as core:
         pkg = record_package(
             core,
             args.order_id,
@@ -89,5 +88,3 @@ def cmd_ship(args: argparse.Namespace) -> int:
                 f"{pkg.carrier_code} {pkg.tracking_number}; queued for the tracking push."
             )
         return 0
-    finally:
-        core.close()

@@ -20,7 +20,7 @@ from typing import Any
 
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
 from fbm_desk.amazon.marketplaces import by_id
-from fbm_desk.cli.common import open_core, print_json
+from fbm_desk.cli.common import core_session, print_json
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
@@ -161,8 +161,7 @@ def store_json(store: StoreRow) -> dict[str, Any]:
 def cmd_add(args: argparse.Namespace) -> int:
     options = _store_options(args)
     token = _read_token()
-    core = open_core(args)
-    try:
+    with core_session(args) as core:
         store = add_store(
             core,
             name=args.name,
@@ -171,8 +170,6 @@ def cmd_add(args: argparse.Namespace) -> int:
             refresh_token=token,
             options=options,
         )
-    finally:
-        core.close()
     print(f"Added store '{store.name}' ({_market_code(store)}, seller {store.selling_partner_id}).")
     return EXIT_OK
 
@@ -206,38 +203,29 @@ def _report(result: ConnectResult) -> None:
 def cmd_connect(args: argparse.Namespace) -> int:
     _check_timeout(args)
     options = _store_options(args)
-    core = open_core(args)
-    try:
+    with core_session(args) as core:
         request = ConnectRequest(name=args.name, marketplace=args.marketplace, options=options)
         result = _run_flow(core, ConnectFlow(core, request, port=args.port), args)
-    finally:
-        core.close()
     _report(result)
     return EXIT_OK
 
 
 def cmd_reconnect(args: argparse.Namespace) -> int:
     _check_timeout(args)
-    core = open_core(args)
-    try:
+    with core_session(args) as core:
         store = store_db.find_store(args.name)
         if args.refresh_token_stdin:
             replace_token(core, store.id, _read_token())
             print(f"Reconnected store '{store.name}' with the pasted refresh token.")
             return EXIT_OK
         result = _run_flow(core, ConnectFlow.for_reconnect(core, store.id, port=args.port), args)
-    finally:
-        core.close()
     _report(result)
     return EXIT_OK
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    core = open_core(args)
-    try:
+    with core_session(args):
         stores = store_db.list_stores()
-    finally:
-        core.close()
     if args.json:
         print_json([store_json(s) for s in stores])
         return EXIT_OK
@@ -251,8 +239,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    core = open_core(args)
-    try:
+    with core_session(args) as core:
         store = store_db.find_store(args.name)
         try:
             parts = core.client_for(store).marketplace_participations()
@@ -261,20 +248,15 @@ def cmd_check(args: argparse.Namespace) -> int:
             raise
         if store.status == "needs_reconnect":
             store_db.set_status(store.id, "connected")
-    finally:
-        core.close()
     names = ", ".join(p.name or p.marketplace_id for p in parts if p.is_participating) or "none"
     print(f"Store '{store.name}' is connected. Amazon marketplaces of this account: {names}.")
     return EXIT_OK
 
 
 def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
-    core = open_core(args)
-    try:
+    with core_session(args):
         store = store_db.find_store(args.name)
         store_db.set_status(store.id, "connected" if enabled else "disabled")
-    finally:
-        core.close()
     print(f"Store '{store.name}' {'enabled' if enabled else 'disabled'}.")
     return EXIT_OK
 
@@ -288,8 +270,7 @@ def cmd_enable(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    core = open_core(args)
-    try:
+    with core_session(args) as core:
         store = store_db.find_store(args.name)
         if not args.yes:
             raise InvalidInput(
@@ -297,7 +278,5 @@ def cmd_remove(args: argparse.Namespace) -> int:
                 "(nothing changes on Amazon). Add --yes to confirm."
             )
         remove_store(core, store.id)
-    finally:
-        core.close()
     print(f"Removed store '{store.name}' from this computer.")
     return EXIT_OK

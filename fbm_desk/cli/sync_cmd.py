@@ -2,8 +2,9 @@
 
 Public contract (issue 5): JOB is one of orders | orders-sweep | products | products-full | inventory |
 shipments. Exit 0 when every run completed (records Amazon rejected are reported, not failures), 1 when a run
-could not complete (its message on stderr). ``--json`` prints one object per store, one per line, also on
-failure: {"job","store","status":"ok"|"failed","fetched","created","updated","api_calls","throttled","error"}.
+could not complete (its message on stderr). ``--json`` prints one object per store (every store not
+disabled when ``--store`` is absent), one per line, also on failure:
+{"job","store","status":"ok"|"failed","fetched","created","updated","api_calls","throttled","error"}.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def register(subparsers: Any) -> None:
     p.add_argument(
         "job", choices=[k.value for k in JobKind], metavar="JOB", help=" | ".join(k.value for k in JobKind)
     )
-    p.add_argument("--store", metavar="NAME", help="only this store (default: every active store)")
+    p.add_argument("--store", metavar="NAME", help="only this store (default: every store not disabled)")
     p.add_argument("--json", action="store_true", help="print one JSON object per store")
     p.set_defaults(func=cmd_sync)
 
@@ -51,7 +52,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.store:
             stores = [store_db.find_store(args.store)]
         else:
-            stores = [s for s in store_db.list_stores() if s.is_active]
+            # every store not disabled: one that needs reconnecting is reported as a failed run (its JSON
+            # object says why) instead of being skipped silently
+            stores = [s for s in store_db.list_stores() if s.status != "disabled"]
             if not stores:
                 raise FbmError(
                     "No connected store to sync. Add one with 'fbm-desk store add' or 'store connect'."

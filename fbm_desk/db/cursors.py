@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from fbm_desk.db.models import SyncCursor, utcnow_iso
-
-
-def iso_utc(moment: datetime) -> str:
-    """The ISO 8601 UTC text stored in every timestamp column (second precision, ``Z``)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def parse_utc(value: str | None) -> datetime | None:
-    """Parse a stored timestamp; None for empty or unparseable text."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+from fbm_desk.timestamps import iso_utc, parse_utc
 
 
 def get_cursor(store_id: int, job: str) -> datetime | None:

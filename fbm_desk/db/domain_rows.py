@@ -1,4 +1,4 @@
-"""Frozen rows of the order / listing / inventory / package / sync-run queries (never peewee instances).
+"""Frozen rows of the order / listing / inventory / package queries (never peewee instances).
 
 The Orders, Products and Inventory tabs, the pack dialog, the CLI and the sync jobs all read these.
 """
@@ -196,26 +196,3 @@ class AdjustmentRow:
     reason: str
     source: str
     created_at: str
-
-
-@dataclass(frozen=True)
-class SyncRunRow:
-    id: int
-    store_id: int | None
-    store_name: str
-    job: str
-    trigger: str
-    started_at: str
-    finished_at: str | None
-    status: str  # running | ok | failed | canceled
-    fetched: int
-    created: int
-    updated: int
-    skipped: int
-    rejected: int
-    api_calls: int
-    throttled: int
-    throttle_wait_s: float
-    request_ids: str
-    summary: str
-    error: str

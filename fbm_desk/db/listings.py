@@ -13,11 +13,11 @@ from dataclasses import dataclass
 import peewee as pw
 
 from fbm_desk.amazon.types import ListingRow
-from fbm_desk.db.cursors import iso_utc
 from fbm_desk.db.domain_rows import ListingRecord
 from fbm_desk.db.models import Listing, Product, SkuAlias, Store, database_proxy, utcnow_iso
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.timestamps import iso_utc
 
 GONE_STATUS = "gone"
 

@@ -18,9 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from fbm_desk.amazon.types import AmazonOrder
+from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
-from fbm_desk.db.cursors import iso_utc
 from fbm_desk.db.listings import resolve_products
 from fbm_desk.db.models import Order, OrderItem, database_proxy
 from fbm_desk.db.order_shipments import (
@@ -32,6 +31,7 @@ from fbm_desk.db.order_shipments import (
 )
 from fbm_desk.db.orders import STATE_RANK, quantity_state
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.timestamps import iso_utc
 
 AMAZON_TO_STATE = {
     "PENDING": "held",
@@ -71,6 +71,11 @@ class PageOutcome:
         self.skipped += other.skipped
         self.fba += other.fba
         self.corrections.update(other.corrections)
+
+
+def _live_packages(a: AmazonOrder) -> tuple[AmazonPackage, ...]:
+    """Amazon's packages of the order except cancelled ones (``packageStatus.status`` CANCELLED)."""
+    return tuple(p for p in a.packages if p.status.upper() != "CANCELLED")
 
 
 def _ts(moment: datetime | None) -> str | None:
@@ -133,6 +138,8 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
         if a.fulfilled_by and a.fulfilled_by != "MERCHANT":
             out.skipped += 1
             out.fba += 1
+        elif a.marketplace_id and store.marketplace_id and a.marketplace_id != store.marketplace_id:
+            out.skipped += 1  # another marketplace's order (the search asked for this store's only)
         else:
             merchant.append(a)
     if not merchant:
@@ -239,8 +246,8 @@ def _insert_new(
     _executemany("order_item", items)
     _executemany("order_event", evts)
     for a in new:
-        if a.packages:  # shipped (in part) before we knew the order: record Amazon's packages
-            record_amazon_packages(local[a.order_id], store.id, a.packages, now)
+        if _live_packages(a):  # shipped (in part) before we knew the order: record Amazon's packages
+            record_amazon_packages(local[a.order_id], store.id, _live_packages(a), now)
         if shipped_here_too(store, a):
             remove_stock_for_new(store, local[a.order_id], a, mapping, now, out.corrections)
     out.created += len(new)
@@ -291,7 +298,7 @@ def _update_order(
                 unit_price=i.unit_price,
             )
             changed = True
-    if a.packages and record_amazon_packages(int(o.id), store.id, a.packages, now):
+    if _live_packages(a) and record_amazon_packages(int(o.id), store.id, _live_packages(a), now):
         changed = True
     if apply_shipped(store, o, a, now, out.corrections):
         changed = True

@@ -10,7 +10,6 @@ from datetime import datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
-from fbm_desk.db.cursors import iso_utc, parse_utc
 from fbm_desk.db.inventory import adjust_on_hand
 from fbm_desk.db.models import Order, OrderItem, Package
 from fbm_desk.db.packages import (
@@ -21,6 +20,7 @@ from fbm_desk.db.packages import (
     set_push_state,
 )
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.timestamps import iso_utc, parse_utc
 
 
 def ts(moment: datetime | None) -> str | None:

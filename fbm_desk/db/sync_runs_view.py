@@ -1,4 +1,5 @@
-"""Read queries over ``sync_run`` for sync health: the sync log, last runs (catch-up), per-store job health.
+"""Read queries over ``sync_run`` (written by ``fbm_desk.db.sync_runs``): the sync log, last runs (catch-up),
+per-store job health.
 
 Rows are frozen dataclasses; timestamps are parsed to aware UTC datetimes. No Qt, no HTTP.
 """
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fbm_desk.db.models import database_proxy
+from fbm_desk.timestamps import parse_utc
 
 
 @dataclass(frozen=True)
@@ -60,19 +62,6 @@ class JobHealthRow:
         return self.last_run.status if self.last_run else "never"
 
 
-def parse_ts(value: Any) -> datetime | None:
-    """Parse a stored ISO 8601 UTC timestamp (``2026-11-24T09:30:00Z``, fractions allowed)."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
-
-
 _RUN_COLUMNS = (
     "r.id, r.store_id, s.name, r.job, r.trigger, r.started_at, r.finished_at, r.status, "
     "r.fetched, r.created, r.updated, r.skipped, r.rejected, r.api_calls, r.throttled, "
@@ -87,8 +76,8 @@ def _row(values: Sequence[Any]) -> SyncRunRow:
         store_name=str(values[2] or ""),
         job=str(values[3]),
         trigger=str(values[4]),
-        started_at=parse_ts(values[5]) or datetime.fromtimestamp(0, UTC),
-        finished_at=parse_ts(values[6]),
+        started_at=parse_utc(values[5]) or datetime.fromtimestamp(0, UTC),
+        finished_at=parse_utc(values[6]),
         status=str(values[7]),
         fetched=int(values[8]),
         created=int(values[9]),
@@ -139,7 +128,7 @@ def last_run_times(*, statuses: Iterable[str] = ("ok",)) -> dict[tuple[int, str]
     )
     out: dict[tuple[int, str], datetime] = {}
     for store_id, job, last in _query(sql, wanted):
-        parsed = parse_ts(last)
+        parsed = parse_utc(last)
         if parsed is not None:
             out[(int(store_id), str(job))] = parsed
     return out

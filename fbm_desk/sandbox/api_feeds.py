@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fbm_desk.sandbox.clock import iso
-from fbm_desk.sandbox.http_util import Request, Response, invalid_input, not_found, require_json_object
-from fbm_desk.sandbox.jobs import advance_job
+from fbm_desk.sandbox.http_util import Request, Response, invalid_input, require_json_object
+from fbm_desk.sandbox.jobs import advanced_job, document_response, render_job, require_kind_and_marketplaces
 from fbm_desk.sandbox.listing_patch import (
     apply_quantity,
     check_patches,
@@ -40,18 +39,8 @@ def create_feed_document(world: World, req: Request) -> Response:
 
 def create_feed(world: World, req: Request) -> Response:
     body = require_json_object(req)
-    feed_type, marketplaces, doc_id = (
-        body.get("feedType"),
-        body.get("marketplaceIds"),
-        body.get("inputFeedDocumentId"),
-    )
-    if not isinstance(feed_type, str) or not feed_type:
-        raise invalid_input("Missing required field feedType.")
-    if not isinstance(marketplaces, list) or not marketplaces:
-        raise invalid_input("Missing required field marketplaceIds.")
-    for m in marketplaces:
-        if m not in world.marketplace_ids:
-            raise invalid_input(f"Invalid marketplaceId: {m}.")
+    feed_type, marketplaces = require_kind_and_marketplaces(world, body, "feedType")
+    doc_id = body.get("inputFeedDocumentId")
     with world.lock:
         if not isinstance(doc_id, str) or doc_id not in world.documents:
             raise invalid_input("Invalid inputFeedDocumentId.", "The feed document does not exist.")
@@ -77,6 +66,23 @@ def _issue(message: str, *, message_id: int | None = None, sku: str = "", code: 
     if code:
         issue["code"] = code
     return issue
+
+
+def _processing_report(
+    job: Job, issues: list[dict[str, Any]], *, processed: int = 0, accepted: int = 0, invalid: int = 0
+) -> dict[str, Any]:
+    """The feed's processing report (listings-feed-processing-report-schema-v2)."""
+    return {
+        "header": {"sellerId": job.seller, "version": "2.0", "feedId": job.job_id},
+        "issues": issues,
+        "summary": {
+            "errors": len(issues),
+            "warnings": 0,
+            "messagesProcessed": processed,
+            "messagesAccepted": accepted,
+            "messagesInvalid": invalid,
+        },
+    }
 
 
 def process_listings_feed(world: World, job: Job, content: bytes) -> tuple[str, dict[str, Any]]:
@@ -127,17 +133,7 @@ def process_listings_feed(world: World, job: Job, content: bytes) -> tuple[str, 
             invalid += 1
         else:
             accepted += 1
-    report = {
-        "header": {"sellerId": job.seller, "version": "2.0", "feedId": job.job_id},
-        "issues": issues,
-        "summary": {
-            "errors": len(issues),
-            "warnings": 0,
-            "messagesProcessed": processed,
-            "messagesAccepted": accepted,
-            "messagesInvalid": invalid,
-        },
-    }
+    report = _processing_report(job, issues, processed=processed, accepted=accepted, invalid=invalid)
     return ("FATAL" if not processed and issues else "DONE"), report
 
 
@@ -182,20 +178,8 @@ def _check_message(world: World, message: dict[str, Any], msg_id: int, sku: str)
 def _finish(world: World, job: Job) -> str:
     doc = world.documents.get(job.input_document_id)
     if job.kind != JSON_LISTINGS_FEED or doc is None or not doc.uploaded:
-        status, report = (
-            "FATAL",
-            {
-                "header": {"sellerId": job.seller, "version": "2.0", "feedId": job.job_id},
-                "issues": [_issue("The feed document was never uploaded or the feed type is not supported.")],
-                "summary": {
-                    "errors": 1,
-                    "warnings": 0,
-                    "messagesProcessed": 0,
-                    "messagesAccepted": 0,
-                    "messagesInvalid": 0,
-                },
-            },
-        )
+        issue = _issue("The feed document was never uploaded or the feed type is not supported.")
+        status, report = "FATAL", _processing_report(job, [issue])
     else:
         status, report = process_listings_feed(world, job, doc.content)
     result = world.new_document("amzn1.tortuga.4.na")
@@ -208,33 +192,11 @@ def _finish(world: World, job: Job) -> str:
 
 def get_feed(world: World, req: Request) -> Response:
     with world.lock:
-        job = world.feeds.get(req.params["feedId"])
-        if job is None:
-            raise not_found(f"Feed {req.params['feedId']} not found.")
-        advance_job(world.clock, job, lambda j: _finish(world, j))
-        out: dict[str, Any] = {
-            "feedId": job.job_id,
-            "feedType": job.kind,
-            "marketplaceIds": job.marketplace_ids,
-            "createdTime": iso(job.created),
-            "processingStatus": job.status,
-        }
-        if job.processing_start:
-            out["processingStartTime"] = iso(job.processing_start)
-        if job.processing_end:
-            out["processingEndTime"] = iso(job.processing_end)
-        if job.result_document_id:
-            out["resultFeedDocumentId"] = job.result_document_id
-    return Response.json(200, out)
+        job = advanced_job(
+            world.feeds, req.params["feedId"], "Feed", world.clock, lambda j: _finish(world, j)
+        )
+        return Response.json(200, render_job(job, "feed", "resultFeedDocumentId"))
 
 
 def get_feed_document(world: World, req: Request) -> Response:
-    doc_id = req.params["feedDocumentId"]
-    with world.lock:
-        doc = world.documents.get(doc_id)
-        if doc is None or not doc_id.startswith("amzn1.tortuga"):
-            raise not_found(f"Feed document {doc_id} not found.")
-        out = {"feedDocumentId": doc_id, "url": world.presigner.url(world.base_url, doc)}
-        if doc.compression:
-            out["compressionAlgorithm"] = doc.compression
-    return Response.json(200, out)
+    return document_response(world, req.params["feedDocumentId"], "amzn1.tortuga", "Feed", "feedDocumentId")

@@ -10,13 +10,19 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from fbm_desk.sandbox import seed_data as sd
-from fbm_desk.sandbox.clock import iso, parse_iso
-from fbm_desk.sandbox.http_util import ApiError, Request, Response, invalid_input, require_json_object
+from fbm_desk.sandbox.clock import iso
+from fbm_desk.sandbox.http_util import (
+    ApiError,
+    Request,
+    Response,
+    invalid_input,
+    query_date,
+    require_json_object,
+)
 from fbm_desk.sandbox.listing_patch import (
     apply_quantity,
     check_patches,
@@ -139,16 +145,6 @@ def render_item(listing: Listing, marketplaces: list[str], included: set[str]) -
     return item
 
 
-def _date(req: Request, name: str) -> datetime | None:
-    raw = req.one(name)
-    if raw is None:
-        return None
-    parsed = parse_iso(raw)
-    if parsed is None:
-        raise invalid_input(f"Invalid {name}: the date must be in ISO 8601 format.")
-    return parsed
-
-
 def search_listings_items(world: World, req: Request) -> Response:
     _check_seller(req)
     marketplaces = _marketplaces(world, req)
@@ -162,7 +158,8 @@ def search_listings_items(world: World, req: Request) -> Response:
     if sort_by not in SORT_BY or sort_order not in ("ASC", "DESC"):
         raise invalid_input("Invalid sortBy or sortOrder.")
     bounds = {
-        n: _date(req, n) for n in ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore")
+        n: query_date(req, n)
+        for n in ("createdAfter", "createdBefore", "lastUpdatedAfter", "lastUpdatedBefore")
     }
     identifiers = req.many("identifiers")
     id_type = req.one("identifiersType")

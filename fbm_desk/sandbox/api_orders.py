@@ -16,6 +16,7 @@ from fbm_desk.sandbox.http_util import (
     Response,
     invalid_input,
     not_found,
+    query_date,
     require_json_object,
 )
 from fbm_desk.sandbox.model import OPEN_FOR_SHIPMENT, Order, Package
@@ -72,16 +73,6 @@ def _enum_list(req: Request, name: str, allowed: frozenset[str]) -> set[str] | N
     return set(values)
 
 
-def _date(req: Request, name: str) -> datetime | None:
-    raw = req.one(name)
-    if raw is None:
-        return None
-    parsed = parse_iso(raw)
-    if parsed is None:
-        raise invalid_input(f"Invalid {name}: the date must be in ISO 8601 format.", raw)
-    return parsed
-
-
 def _filters_key(req: Request) -> str:
     parts = [(name, sorted(req.many(name) or [])) for name in _FILTERS]
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:16]
@@ -102,8 +93,10 @@ def _decode_token(token: str) -> dict[str, str]:
 
 
 def search_orders(world: World, req: Request) -> Response:
-    created_after, updated_after = _date(req, "createdAfter"), _date(req, "lastUpdatedAfter")
-    created_before, updated_before = _date(req, "createdBefore"), _date(req, "lastUpdatedBefore")
+    created_after, updated_after, created_before, updated_before = (
+        query_date(req, name, echo_value=True)
+        for name in ("createdAfter", "lastUpdatedAfter", "createdBefore", "lastUpdatedBefore")
+    )
     if (created_after is None) == (updated_after is None):
         raise invalid_input("Exactly one of createdAfter and lastUpdatedAfter must be provided.")
     if created_after is not None and updated_before is not None:

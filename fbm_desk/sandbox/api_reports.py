@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import gzip
 from datetime import timedelta, timezone
-from typing import Any
 
-from fbm_desk.sandbox.clock import iso
-from fbm_desk.sandbox.http_util import Request, Response, invalid_input, not_found, require_json_object
-from fbm_desk.sandbox.jobs import advance_job
+from fbm_desk.sandbox.http_util import Request, Response, require_json_object
+from fbm_desk.sandbox.jobs import advanced_job, document_response, render_job, require_kind_and_marketplaces
 from fbm_desk.sandbox.model import Job
 from fbm_desk.sandbox.world import World
 
@@ -90,40 +88,15 @@ def _finish(world: World, job: Job) -> str:
     return "DONE"
 
 
-def _render(job: Job) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "reportId": job.job_id,
-        "reportType": job.kind,
-        "marketplaceIds": job.marketplace_ids,
-        "createdTime": iso(job.created),
-        "processingStatus": job.status,
-    }
-    if job.processing_start:
-        out["processingStartTime"] = iso(job.processing_start)
-    if job.processing_end:
-        out["processingEndTime"] = iso(job.processing_end)
-    if job.result_document_id:
-        out["reportDocumentId"] = job.result_document_id
-    return out
-
-
 def create_report(world: World, req: Request) -> Response:
     body = require_json_object(req)
-    report_type = body.get("reportType")
-    marketplaces = body.get("marketplaceIds")
-    if not isinstance(report_type, str) or not report_type:
-        raise invalid_input("Missing required field reportType.")
-    if not isinstance(marketplaces, list) or not marketplaces:
-        raise invalid_input("Missing required field marketplaceIds.")
-    for m in marketplaces:
-        if m not in world.marketplace_ids:
-            raise invalid_input(f"Invalid marketplaceId: {m}.")
+    report_type, marketplaces = require_kind_and_marketplaces(world, body, "reportType")
     with world.lock:
         report_id = str(50000000000 + world.rng.randint(0, 999999999) * 10 + len(world.reports))
         world.reports[report_id] = Job(
             job_id=report_id,
             kind=report_type,
-            marketplace_ids=list(marketplaces),
+            marketplace_ids=marketplaces,
             created=world.clock.now(),
             created_mono=world.clock.mono(),
             seller=req.seller,
@@ -134,20 +107,13 @@ def create_report(world: World, req: Request) -> Response:
 
 def get_report(world: World, req: Request) -> Response:
     with world.lock:
-        job = world.reports.get(req.params["reportId"])
-        if job is None:
-            raise not_found(f"Report {req.params['reportId']} not found.")
-        advance_job(world.clock, job, lambda j: _finish(world, j))
-        return Response.json(200, _render(job))
+        job = advanced_job(
+            world.reports, req.params["reportId"], "Report", world.clock, lambda j: _finish(world, j)
+        )
+        return Response.json(200, render_job(job, "report", "reportDocumentId"))
 
 
 def get_report_document(world: World, req: Request) -> Response:
-    doc_id = req.params["reportDocumentId"]
-    with world.lock:
-        doc = world.documents.get(doc_id)
-        if doc is None or not doc_id.startswith("amzn1.spdoc"):
-            raise not_found(f"Report document {doc_id} not found.")
-        out = {"reportDocumentId": doc_id, "url": world.presigner.url(world.base_url, doc)}
-        if doc.compression:
-            out["compressionAlgorithm"] = doc.compression
-    return Response.json(200, out)
+    return document_response(
+        world, req.params["reportDocumentId"], "amzn1.spdoc", "Report", "reportDocumentId"
+    )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
+
+from fbm_desk.sandbox.clock import parse_iso
 
 JSON = "application/json"
 
@@ -86,3 +89,17 @@ def require_json_object(req: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise invalid_input("Request has missing or invalid parameters and cannot be parsed.")
     return body
+
+
+def query_date(req: Request, name: str, *, echo_value: bool = False) -> datetime | None:
+    """An ISO 8601 date-time query parameter, None when absent; 400 InvalidInput when it is not ISO 8601
+    (with ``echo_value`` the error's details repeat the value, as the Orders API does)."""
+    raw = req.one(name)
+    if raw is None:
+        return None
+    parsed = parse_iso(raw)
+    if parsed is None:
+        raise invalid_input(
+            f"Invalid {name}: the date must be in ISO 8601 format.", raw if echo_value else ""
+        )
+    return parsed

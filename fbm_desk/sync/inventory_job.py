@@ -11,15 +11,16 @@ records what Amazon accepted (``pushed_quantity``) or the issues it reported.
 from __future__ import annotations
 
 from fbm_desk.amazon.errors import AmazonRejected
-from fbm_desk.amazon.types import ListingIssue, QuantityUpdate
-from fbm_desk.db.cursors import iso_utc
+from fbm_desk.amazon.types import ListingIssue, PatchResult, QuantityUpdate
 from fbm_desk.db.domain_rows import ListingRecord
 from fbm_desk.db.inventory import available_by_product
 from fbm_desk.db.listings import pushable_listings, record_push
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db.models import Listing, database_proxy
 from fbm_desk.sync.base import Counts, JobContext, JobKind
+from fbm_desk.timestamps import iso_utc
 
 PATCH_LIMIT = 200
+GENERIC_PRODUCT_TYPE = "PRODUCT"  # stored for listings known only from the report (no product type column)
 FEED_WAIT_S = 900.0  # nominal seconds (the client divides its polling waits by FBM_DESK_SPEEDUP)
 
 
@@ -27,6 +28,24 @@ def _issues_text(issues: tuple[ListingIssue, ...]) -> str:
     return "; ".join(
         f"{i.code}: {i.message}" if i.code else i.message for i in issues if i.severity == "ERROR"
     ) or ("; ".join(i.message for i in issues))
+
+
+def _about_product_type(text: str) -> bool:
+    """Does Amazon's refusal talk about the product type (and not, say, an unknown SKU)?"""
+    flat = "".join(ch for ch in text.lower() if ch.isalnum())
+    return "producttype" in flat
+
+
+def _learn_product_type(ctx: JobContext, lst: ListingRecord) -> bool:
+    """Read the listing's product type from Amazon and store it; False when Amazon has no better one."""
+    try:
+        real = ctx.client.get_listing(ctx.store.marketplace_id, lst.seller_sku).product_type
+    except AmazonRejected:
+        return False
+    if not real or real == GENERIC_PRODUCT_TYPE:
+        return False
+    Listing.update(product_type=real).where(Listing.id == lst.id).execute()
+    return True
 
 
 def changed_listings(store_id: int) -> list[tuple[ListingRecord, int]]:
@@ -60,9 +79,7 @@ class InventoryJob:
         for n, (lst, quantity) in enumerate(changes, start=1):
             ctx.check_cancel()
             try:
-                result = ctx.client.patch_quantity(
-                    ctx.store.marketplace_id, lst.seller_sku, lst.product_type or "PRODUCT", quantity
-                )
+                result = self._patch_one(ctx, lst, quantity)
             except AmazonRejected as exc:
                 record_push(
                     lst.id,
@@ -82,7 +99,9 @@ class InventoryJob:
             ctx.progress(f"Inventory: {n} of {len(changes)} SKUs", n, len(changes))
 
     def _feed(self, ctx: JobContext, changes: list[tuple[ListingRecord, int]], counts: Counts) -> None:
-        updates = [QuantityUpdate(lst.seller_sku, lst.product_type or "PRODUCT", q) for lst, q in changes]
+        updates = [
+            QuantityUpdate(lst.seller_sku, lst.product_type or GENERIC_PRODUCT_TYPE, q) for lst, q in changes
+        ]
         ctx.progress(f"Inventory: sending {len(updates)} SKUs in one feed", None, None)
         result = ctx.client.submit_quantity_feed(ctx.store.marketplace_id, updates, FEED_WAIT_S)
         stamp = self._now(ctx)
@@ -106,6 +125,27 @@ class InventoryJob:
             counts.notes.append(
                 f"Feed {result.feed_id} was still {result.processing_status}; resent next run"
             )
+
+    @staticmethod
+    def _patch_one(ctx: JobContext, lst: ListingRecord, quantity: int) -> PatchResult:
+        """patchListingsItem with the stored product type. A listing known only from the report carries the
+        generic ``PRODUCT``; if Amazon refuses that because of the product type, read the listing's real one
+        (stored for later runs) and send the patch once more with it."""
+        product_type = lst.product_type or GENERIC_PRODUCT_TYPE
+        market = ctx.store.marketplace_id
+        if product_type != GENERIC_PRODUCT_TYPE:
+            return ctx.client.patch_quantity(market, lst.seller_sku, product_type, quantity)
+        try:
+            result = ctx.client.patch_quantity(market, lst.seller_sku, product_type, quantity)
+        except AmazonRejected as exc:
+            if not _about_product_type(exc.amazon_message) or not _learn_product_type(ctx, lst):
+                raise
+        else:
+            about_type = _about_product_type(" ".join(i.message for i in result.issues))
+            if result.accepted or not about_type or not _learn_product_type(ctx, lst):
+                return result
+        real = str(Listing.get_by_id(lst.id).product_type)
+        return ctx.client.patch_quantity(market, lst.seller_sku, real, quantity)
 
     @staticmethod
     def _now(ctx: JobContext) -> str:

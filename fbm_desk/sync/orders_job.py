@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from fbm_desk.db.cursors import get_cursor, iso_utc, set_cursor
+from fbm_desk.db.cursors import get_cursor, set_cursor
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_import import PageOutcome, apply_orders_page
 from fbm_desk.db.orders import resolve_order_items
 from fbm_desk.sync.base import Counts, JobContext, JobKind
+from fbm_desk.timestamps import iso_utc
 
 CURSOR = "orders"
 FIRST_RUN_WINDOW = timedelta(days=30)

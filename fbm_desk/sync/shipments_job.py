@@ -14,7 +14,6 @@ import logging
 
 from fbm_desk.amazon.errors import AmazonError, AmazonRejected, Cancelled
 from fbm_desk.amazon.types import ShipmentConfirmation, ShipmentItem
-from fbm_desk.db.cursors import iso_utc, parse_utc
 from fbm_desk.db.models import Order, database_proxy
 from fbm_desk.db.packages import (
     confirm_package,
@@ -26,6 +25,7 @@ from fbm_desk.db.packages import (
     set_push_state,
 )
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind
+from fbm_desk.timestamps import iso_utc, parse_utc
 
 log = logging.getLogger(__name__)
 
