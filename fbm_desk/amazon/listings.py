@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -68,7 +68,7 @@ def parse_item(raw: Any, marketplace_id: str) -> ListingRow:
         title=text(summary, "itemName"),
         product_type=text(summary, "productType"),
         fulfillment_channel=channel,
-        status=",".join(s for s in arr(summary, "status") if isinstance(s, str)),
+        status=listing_status(s for s in arr(summary, "status") if isinstance(s, str)),
         quantity=quantity,
         opened_at=when(summary, "createdDate"),
     )
@@ -100,6 +100,15 @@ def search_new_listings(
         token = text(pagination, "nextToken") if isinstance(pagination, dict) else ""
         if not token:
             return
+
+
+def listing_status(summary_statuses: Iterable[str]) -> str:
+    """The report's words for the Listings API's ``summaries.status``: BUYABLE -> Active, else Inactive.
+
+    One vocabulary whatever the source, so a listing does not change status just because the 30-minute
+    delta (Listings API) and the daily full import (report) describe it differently.
+    """
+    return "Active" if "BUYABLE" in set(summary_statuses) else "Inactive"
 
 
 def get_listing(transport: SpApiTransport, seller_id: str, marketplace_id: str, sku: str) -> ListingRow:
