@@ -429,3 +429,7 @@ def test_failed_runs_still_print_their_json_and_exit_1(
     # invalid input is exit 2
     assert cli.run("sync", "everything", "--json").returncode == 2
     assert cli.run("orders", "list", "--state", "lost", "--json").returncode == 2
+    unknown = cli.run("sync", "orders", "--store", "No Such Store", "--json")
+    assert unknown.returncode == 2
+    assert json.loads(unknown.stdout)["status"] == "failed"  # --json prints its object also here
+    assert "No Such Store" in unknown.stderr

@@ -15,7 +15,7 @@ from typing import Any
 
 from fbm_desk.cli.common import open_core, print_json
 from fbm_desk.db import stores as store_db
-from fbm_desk.errors import FbmError
+from fbm_desk.errors import FbmError, NotFound
 from fbm_desk.sync.base import JobKind, SyncResult
 
 EXIT_OK = 0
@@ -50,7 +50,16 @@ def cmd_sync(args: argparse.Namespace) -> int:
     try:
         kind = JobKind(args.job)
         if args.store:
-            stores = [store_db.find_store(args.store)]
+            try:
+                stores = [store_db.find_store(args.store)]
+            except NotFound as exc:
+                if args.json:  # --json prints its object also for this failure (then exit 2)
+                    print_json(
+                        SyncResult(
+                            job=kind.value, store=args.store, status="failed", error=str(exc)
+                        ).to_json()
+                    )
+                raise
         else:
             # every store not disabled: one that needs reconnecting is reported as a failed run (its JSON
             # object says why) instead of being skipped silently
