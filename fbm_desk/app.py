@@ -242,6 +242,20 @@ def _attach_sync_ui(window: MainWindow, services: Services) -> None:
     window.setProperty("fbm_sync_ui", (status, notifier))  # keep the Python wrappers (and their slots) alive
 
 
+def build_main_window(services: Services) -> MainWindow:
+    """The main window with its four tabs, sync health, notifications and Help → Export diagnostics.
+
+    Also used by ``bench/`` so the benchmarks measure the window the user gets.
+    """
+    from fbm_desk.ui.diagnostics_action import install_export_action
+    from fbm_desk.ui.main_window import MainWindow
+
+    window = MainWindow(services, build_tabs(services))
+    _attach_sync_ui(window, services)
+    install_export_action(window, services)
+    return window
+
+
 def run_gui(args: argparse.Namespace) -> int:
     """Open the desktop app and run it until the window closes. Returns the process exit code."""
     demo = bool(getattr(args, "demo", False))
@@ -262,18 +276,13 @@ def run_gui(args: argparse.Namespace) -> int:
         return EXIT_FAILED
 
     from fbm_desk.ui.error_dialog import install_gui_excepthook
-    from fbm_desk.ui.main_window import MainWindow
 
     window: MainWindow | None = None
     install_gui_excepthook(lambda: window, log_file=str(log_file))
     _route_qt_messages()
     try:
         demo_running = demo and start_demo(services)
-        window = MainWindow(services, build_tabs(services))
-        _attach_sync_ui(window, services)
-        from fbm_desk.ui.diagnostics_action import install_export_action
-
-        install_export_action(window, services)
+        window = build_main_window(services)
         if demo_running:
             window.show_status(
                 f"Demo mode: the built-in Amazon sandbox runs at {services.spapi_config.spapi_endpoint}"

@@ -1,4 +1,5 @@
-"""Shared fixtures: offscreen Qt, an isolated environment, a per-test database *file*, memory credentials.
+"""Shared fixtures: offscreen Qt, an isolated environment, a per-test database *file*, memory credentials, the
+app's services (``core``), and the built-in sandbox's fixtures (``tests.support.sandbox_fixtures``).
 
 Every test gets its own data dir (``tmp_path``) and its own SQLite file: ``:memory:`` would be invisible to
 the worker threads the sync runner uses. ``FBM_DESK_*`` variables from the developer's shell are removed so a
@@ -19,9 +20,13 @@ import pytest
 # Must happen before anything imports Qt (pytest-qt imports it when its fixtures are first used).
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+from fbm_desk.core import CoreServices, build_core
 from fbm_desk.credentials import Credentials, MemoryStore
 from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.paths import AppPaths
+
+# sandbox, sandbox_env, spapi, quiet(_core), store_sandbox / store_core: see the module.
+pytest_plugins = ["tests.support.sandbox_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +76,15 @@ def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
     opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
     yield opened
     opened.close()
+
+
+@pytest.fixture
+def core(app_paths: AppPaths) -> Iterator[CoreServices]:
+    """The Qt-free services on this test's data dir, with no Amazon behind them (sandbox-backed: ``quiet_core``,
+    ``store_core``)."""
+    services = build_core(app_paths)
+    yield services
+    services.close()
 
 
 @pytest.fixture

@@ -2,46 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QAbstractButton, QCheckBox
 from pytestqt.qtbot import QtBot
 
-from fbm_desk.core import CoreServices, build_core
+from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
-from fbm_desk.paths import AppPaths
-from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from fbm_desk.stores import add_store
 from fbm_desk.ui.add_store_dialog import NAME_HINT, AddStoreDialog
-from tests.support.oauth_browser import consent_redirect, follow
+from tests.support.oauth_browser import FakeBrowser, consent_redirect, follow
 
 SELLER = "A2SANDBOXDEMO1"
 
 
 @pytest.fixture
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(order_count=0) as sb:
-        yield sb
-
-
-@pytest.fixture
-def core(app_paths: AppPaths, sandbox: RunningSandbox) -> Iterator[CoreServices]:
-    built = build_core(app_paths, spapi_config=sandbox.spapi_config())
-    yield built
-    built.close()
-
-
-class FakeBrowser:
-    """Stands in for QDesktopServices.openUrl: records the URL; the test then acts as the browser."""
-
-    def __init__(self) -> None:
-        self.urls: list[str] = []
-
-    def __call__(self, url: str) -> bool:
-        self.urls.append(url)
-        return True
+def core(store_core: CoreServices) -> CoreServices:
+    """The services on ``store_sandbox`` (listings, no orders, at Amazon's own pace)."""
+    return store_core
 
 
 @pytest.fixture

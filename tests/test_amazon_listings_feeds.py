@@ -9,14 +9,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-import responses
 
-from fbm_desk.amazon.client import SpApiClient
 from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.feeds import build_feed_document
 from fbm_desk.amazon.types import QuantityUpdate
 from fbm_desk.errors import InvalidInput
-from tests.support.amazon_fakes import S3, SELLER, FakeAmazon, amazon_error, make_config, ok
+from tests.support.amazon_fakes import (
+    S3,
+    SELLER,
+    FakeAmazon,
+    amazon_error,
+    faked_amazon,
+    ok,
+    seller_client,
+)
 from tests.support.spapi_contract import ContractViolation, validate_feed_document, validate_processing_report
 
 US = "ATVPDKIKX0DER"
@@ -26,15 +32,8 @@ FEEDS = "/feeds/2021-06-30"
 
 @pytest.fixture
 def fake() -> Iterator[FakeAmazon]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        amazon = FakeAmazon(rsps)
-        amazon.lwa()
+    with faked_amazon() as amazon:
         yield amazon
-        assert amazon.problems == []
-
-
-def client() -> SpApiClient:
-    return SpApiClient(make_config(), refresh_token="Atzr|r", selling_partner_id=SELLER, region="NA")
 
 
 def item(sku: str, channel: str = "DEFAULT", quantity: int | None = 5) -> dict[str, Any]:
@@ -72,7 +71,7 @@ def test_search_new_listings_pages_and_skips_fba(fake: FakeAmazon) -> None:
         ),
         ok({"numberOfResults": 3, "items": [item("S-03", quantity=0)]}),
     )
-    rows = list(client().search_new_listings(US, datetime(2026, 11, 23, tzinfo=UTC)))
+    rows = list(seller_client().search_new_listings(US, datetime(2026, 11, 23, tzinfo=UTC)))
     assert [r.seller_sku for r in rows] == ["S-01", "S-03"]
     assert rows[0].product_type == "HOME"
     assert rows[0].status == "Active"  # the report's vocabulary, whatever the source
@@ -90,7 +89,7 @@ def test_search_new_listings_pages_and_skips_fba(fake: FakeAmazon) -> None:
 
 def test_get_listing_url_encodes_the_sku(fake: FakeAmazon) -> None:
     fake.sp("GET", ITEMS + "/A%2FB%20C%23", ok(item("A/B C#")))
-    row = client().get_listing(US, "A/B C#")
+    row = seller_client().get_listing(US, "A/B C#")
     assert row.seller_sku == "A/B C#"
     assert fake.sp_requests[0].path_url.startswith(ITEMS + "/A%2FB%20C%23?")
 
@@ -101,7 +100,7 @@ def test_patch_quantity_merges_default_channel(fake: FakeAmazon) -> None:
         ITEMS + "/MUG-01",
         ok({"sku": "MUG-01", "status": "ACCEPTED", "submissionId": "sub1", "issues": []}),
     )
-    result = client().patch_quantity(US, "MUG-01", "HOME", 7)
+    result = seller_client().patch_quantity(US, "MUG-01", "HOME", 7)
     assert result.accepted
     assert result.submission_id == "sub1"
     body = json.loads(fake.sp_requests[0].body or b"")
@@ -131,7 +130,7 @@ def test_patch_invalid_and_rejected(fake: FakeAmazon) -> None:
         ok({"sku": "MUG-01", "status": "INVALID", "submissionId": "s", "issues": [issue]}),
         amazon_error(400, "BAD_REQUEST", "Invalid patch"),
     )
-    c = client()
+    c = seller_client()
     result = c.patch_quantity(US, "MUG-01", "HOME", 3)
     assert not result.accepted
     assert result.issues[0].message == "'quantity' is invalid"
@@ -189,7 +188,7 @@ def test_quantity_feed_end_to_end(fake: FakeAmazon) -> None:
         QuantityUpdate("C-3", "TOY", 9),
     ]
 
-    result = client().submit_quantity_feed(US, updates, wait_s=600)
+    result = seller_client().submit_quantity_feed(US, updates, wait_s=600)
 
     assert result.done
     assert result.feed_id == "F1"
@@ -216,7 +215,7 @@ def test_feed_still_processing_after_wait_returns_in_progress(fake: FakeAmazon) 
     fake.document("PUT", "/upload")
     fake.sp("POST", f"{FEEDS}/feeds", ok({"feedId": "F1"}, status=202))
     fake.sp("GET", f"{FEEDS}/feeds/F1", ok(feed("IN_PROGRESS")))
-    result = client().submit_quantity_feed(US, [QuantityUpdate("A-1", "HOME", 1)], wait_s=60)
+    result = seller_client().submit_quantity_feed(US, [QuantityUpdate("A-1", "HOME", 1)], wait_s=60)
     assert result.processing_status == "IN_PROGRESS"
     assert not result.done
     assert result.accepted_skus == ()
@@ -250,7 +249,7 @@ def test_marketplace_participations_keep_known_marketplaces(fake: FakeAmazon) ->
         "/sellers/v1/marketplaceParticipations",
         ok({"payload": [participation(US, "Amazon.com"), participation("A3H6HPSLHAK3XG", "Non-Amazon")]}),
     )
-    (only,) = client().marketplace_participations()
+    (only,) = seller_client().marketplace_participations()
     assert only.marketplace_id == US
     assert only.is_participating
     assert only.store_name == "Demo Store"

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-import responses
 
 from fbm_desk.amazon.client import SpApiClient
 from fbm_desk.amazon.documents import decode
 from fbm_desk.amazon.errors import AmazonError, AmazonUnavailable, MalformedResponse
 from fbm_desk.amazon.reports import parse_listings_tsv, parse_open_date
-from tests.support.amazon_fakes import S3, SELLER, FakeAmazon, make_config, ok
+from tests.support.amazon_fakes import S3, SELLER, FakeAmazon, faked_amazon, make_config, ok, seller_client
 
 US = "ATVPDKIKX0DER"
 JP = "A1VC38T7YXB528"
@@ -41,15 +40,8 @@ def report_rows() -> str:
 
 @pytest.fixture
 def fake() -> Iterator[FakeAmazon]:
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        amazon = FakeAmazon(rsps)
-        amazon.lwa()
+    with faked_amazon() as amazon:
         yield amazon
-        assert amazon.problems == []
-
-
-def client() -> SpApiClient:
-    return SpApiClient(make_config(), refresh_token="Atzr|r", selling_partner_id=SELLER, region="NA")
 
 
 def report(status: str, document: str | None = None) -> dict[str, object]:
@@ -83,7 +75,7 @@ def setup_report(fake: FakeAmazon, data: bytes, content_type: str, *, gzip_it: b
 
 def test_report_flow_gzip_cp1252_and_fba_rows_skipped(fake: FakeAmazon) -> None:
     setup_report(fake, report_rows().encode("cp1252"), "text/plain;charset=Cp1252", gzip_it=True)
-    rows = client().fetch_listings_report(US)
+    rows = seller_client().fetch_listings_report(US)
     assert [r.seller_sku for r in rows] == ["CAFE-1", "BOT-2"]
     cafe, bottle = rows
     assert cafe.title == "Café crème – 250 g"
@@ -121,13 +113,13 @@ def test_truncated_gzip_is_malformed(fake: FakeAmazon) -> None:
     )
     fake.document("GET", "/d1", body=gzip.compress(report_rows().encode())[:-20], content_type="text/plain")
     with pytest.raises(MalformedResponse):
-        client().fetch_listings_report(US)
+        seller_client().fetch_listings_report(US)
 
 
 def test_cancelled_report_means_no_data_and_fatal_is_an_error(fake: FakeAmazon) -> None:
     fake.sp("POST", f"{BASE}/reports", ok({"reportId": "R1"}, status=202))
     fake.sp("GET", f"{BASE}/reports/R1", ok(report("CANCELLED")), ok(report("FATAL")))
-    c = client()
+    c = seller_client()
     assert c.fetch_listings_report(US) == []
     with pytest.raises(AmazonError):
         c.fetch_listings_report(US)
@@ -137,7 +129,7 @@ def test_report_that_never_finishes_stops_after_the_bound(fake: FakeAmazon) -> N
     fake.sp("POST", f"{BASE}/reports", ok({"reportId": "R1"}, status=202))
     fake.sp("GET", f"{BASE}/reports/R1", ok(report("IN_PROGRESS")))
     with pytest.raises(AmazonUnavailable):
-        client().fetch_listings_report(US, max_wait_s=60)
+        seller_client().fetch_listings_report(US, max_wait_s=60)
     polls = [r for r in fake.sp_requests if r.url and r.url.endswith("/reports/R1")]
     assert 2 < len(polls) < 10
 
@@ -149,7 +141,7 @@ def test_download_has_no_sp_api_headers(fake: FakeAmazon) -> None:
     seen = fake.document(
         "GET", "/d1", body=report_rows().encode("utf-8"), content_type="text/plain;charset=UTF-8"
     )
-    assert len(client().fetch_listings_report(US)) == 2
+    assert len(seller_client().fetch_listings_report(US)) == 2
     assert "x-amz-access-token" not in seen[0].headers
 
 

@@ -10,11 +10,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from fbm_desk.core import CoreServices, build_core
+from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.models import Listing, Order
 from fbm_desk.demo import DEMO_STORE_NAME, DemoHandle, demo_paths, start_demo
-from fbm_desk.paths import AppPaths, resolve_paths
+from fbm_desk.paths import resolve_paths
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.sync.scheduler import SyncScheduler
@@ -23,13 +23,6 @@ pytest.importorskip("fbm_desk.sync.execute")
 
 FAST = 600.0  # the sandbox's and the client's pace in tests (the demo itself runs at DEMO_SPEEDUP)
 WAIT_MS = 60_000
-
-
-@pytest.fixture
-def core(app_paths: AppPaths) -> Iterator[CoreServices]:
-    services = build_core(app_paths)
-    yield services
-    services.close()
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from fbm_desk.oauth import (
 )
 from fbm_desk.oauth.state import port_from_state
 from fbm_desk.paths import AppPaths
-from fbm_desk.sandbox import RunningSandbox, start_sandbox
+from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.stores import StoreOptions, add_store
 from relay.wsgi import application as relay_app
 from tests.support.oauth_browser import consent_redirect, follow, query_of, with_params
@@ -46,16 +46,9 @@ SELLER = "A2SANDBOXDEMO1"
 
 
 @pytest.fixture
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(order_count=0) as sb:
-        yield sb
-
-
-@pytest.fixture
-def core(app_paths: AppPaths, sandbox: RunningSandbox) -> Iterator[CoreServices]:
-    built = build_core(app_paths, spapi_config=sandbox.spapi_config())
-    yield built
-    built.close()
+def core(store_core: CoreServices) -> CoreServices:
+    """The services on ``store_sandbox`` (listings, no orders, at Amazon's own pace)."""
+    return store_core
 
 
 @pytest.fixture
@@ -316,13 +309,13 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 def test_https_relay_mode_forwards_to_the_port_in_state(
-    app_paths: AppPaths, sandbox: RunningSandbox, pool: ThreadPoolExecutor
+    app_paths: AppPaths, store_sandbox: RunningSandbox, pool: ThreadPoolExecutor
 ) -> None:
     relay = make_server("127.0.0.1", 0, relay_app, handler_class=_QuietHandler)
     relay_thread = threading.Thread(target=relay.serve_forever, daemon=True)
     relay_thread.start()
     relay_uri = f"http://127.0.0.1:{relay.server_port}/spapi/callback"  # https in production
-    config = dataclasses.replace(sandbox.spapi_config(), redirect_uri=relay_uri)
+    config = dataclasses.replace(store_sandbox.spapi_config(), redirect_uri=relay_uri)
     core = build_core(app_paths, spapi_config=config)
     try:
         with ConnectFlow(core, ConnectRequest(name="Maple US", marketplace="US")) as flow:
@@ -344,13 +337,16 @@ def test_https_relay_mode_forwards_to_the_port_in_state(
 
 
 def test_no_token_in_sqlite_log_or_errors(
-    app_paths: AppPaths, sandbox: RunningSandbox, pool: ThreadPoolExecutor, monkeypatch: pytest.MonkeyPatch
+    app_paths: AppPaths,
+    store_sandbox: RunningSandbox,
+    pool: ThreadPoolExecutor,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from fbm_desk.logging_setup import setup_logging
 
     monkeypatch.setenv("FBM_DESK_CREDENTIALS", "file")
     setup_logging(app_paths, verbose=True, console=False)
-    core = build_core(app_paths, spapi_config=sandbox.spapi_config())
+    core = build_core(app_paths, spapi_config=store_sandbox.spapi_config())
     try:
         with ConnectFlow(core, ConnectRequest(name="Maple US", marketplace="US")) as flow:
             url, future = _begin(core, pool, flow)

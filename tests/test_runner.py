@@ -14,27 +14,14 @@ from datetime import datetime
 import pytest
 from PySide6.QtCore import QCoreApplication, QThread
 
-from fbm_desk.core import CoreServices, build_core
+from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.paths import AppPaths
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 from fbm_desk.sync.runner import JobRunner
+from tests.support.sync_env import insert_us_store
 
 WAIT_MS = 10_000  # generous: a limit for a hang, never a timing assertion
-
-
-@pytest.fixture
-def core(app_paths: AppPaths) -> Iterator[CoreServices]:
-    services = build_core(app_paths)
-    yield services
-    services.close()
-
-
-def add_store(name: str, seller: str, status: str = "connected") -> StoreRow:
-    return store_db.insert_store(
-        name=name, marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id=seller, status=status
-    )
 
 
 @dataclass
@@ -100,7 +87,7 @@ def wait_idle(qtbot, runner: JobRunner) -> None:
 def test_runs_a_job_on_a_worker_and_reports_on_the_gui_thread(
     qtbot, runner: JobRunner, fake: FakeJobs
 ) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
     seen_threads: list[object] = []
     runner.job_started.connect(lambda *_: seen_threads.append(QThread.currentThread()))
     runner.job_finished.connect(lambda *_: seen_threads.append(QThread.currentThread()))
@@ -123,7 +110,7 @@ def test_runs_a_job_on_a_worker_and_reports_on_the_gui_thread(
 
 
 def test_duplicate_requests_are_coalesced(qtbot, runner: JobRunner, fake: FakeJobs) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
     gate = threading.Event()
 
     def blocked(store: StoreRow, cancel: threading.Event, progress: ProgressFn) -> SyncResult:
@@ -147,8 +134,8 @@ def test_duplicate_requests_are_coalesced(qtbot, runner: JobRunner, fake: FakeJo
 
 
 def test_one_job_per_store_at_a_time_and_stores_in_parallel(qtbot, runner: JobRunner, fake: FakeJobs) -> None:
-    a = add_store("Brand US", "A1")
-    b = add_store("Brand DE", "B1")
+    a = insert_us_store("Brand US", "A1")
+    b = insert_us_store("Brand DE", "B1")
     started = {a.id: threading.Event(), b.id: threading.Event()}
     overlap_seen: list[bool] = []
 
@@ -173,7 +160,7 @@ def test_one_job_per_store_at_a_time_and_stores_in_parallel(qtbot, runner: JobRu
 
 
 def test_cancel_stops_the_running_job_and_drops_the_queue(qtbot, runner: JobRunner, fake: FakeJobs) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
     pages: list[int] = []
 
     def paging(store: StoreRow, cancel: threading.Event, progress: ProgressFn) -> SyncResult:
@@ -203,7 +190,7 @@ def test_cancel_stops_the_running_job_and_drops_the_queue(qtbot, runner: JobRunn
 
 
 def test_cancel_one_kind_keeps_the_others(qtbot, runner: JobRunner, fake: FakeJobs) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
     gate = threading.Event()
     fake.behaviour[JobKind.ORDERS] = lambda s, c, p: (gate.wait(10), SyncResult("orders", s.name, "ok"))[1]
     with qtbot.waitSignal(runner.job_started, timeout=WAIT_MS):
@@ -218,7 +205,7 @@ def test_cancel_one_kind_keeps_the_others(qtbot, runner: JobRunner, fake: FakeJo
 
 
 def test_failures_are_reported_and_the_queue_goes_on(qtbot, runner: JobRunner, fake: FakeJobs) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
 
     def amazon_down(store: StoreRow, cancel: threading.Event, progress: ProgressFn) -> SyncResult:
         return SyncResult(job="orders", store=store.name, status="failed", error="Amazon is unreachable.")
@@ -248,7 +235,7 @@ def test_failures_are_reported_and_the_queue_goes_on(qtbot, runner: JobRunner, f
 
 
 def test_revoked_authorization_asks_for_reconnect(qtbot, runner: JobRunner, fake: FakeJobs) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
 
     def revoked(store: StoreRow, cancel: threading.Event, progress: ProgressFn) -> SyncResult:
         # What run_job does on Amazon's invalid_grant: mark the store, report the run as failed.
@@ -275,7 +262,7 @@ def test_a_deleted_store_fails_cleanly(qtbot, runner: JobRunner, fake: FakeJobs)
 def test_progress_reaches_the_gui_with_unknown_totals_as_minus_one(
     qtbot, runner: JobRunner, fake: FakeJobs
 ) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
 
     def report(store: StoreRow, cancel: threading.Event, progress: ProgressFn) -> SyncResult:
         progress("Requesting the listings report", None, None)
@@ -293,7 +280,7 @@ def test_progress_reaches_the_gui_with_unknown_totals_as_minus_one(
 
 
 def test_shutdown_cancels_waits_and_refuses_new_jobs(qtbot, core: CoreServices, fake: FakeJobs) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
     observed_cancel: list[bool] = []
     entered = threading.Event()
 

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from fbm_desk.sandbox import RunningSandbox
-from tests.support.sandbox_fixtures import SpApi, sandbox_fixture, spapi_fixture  # noqa: F401
+from tests.support.sandbox_fixtures import SpApi
 
 LOOPBACK = "http://127.0.0.1:53682/callback"
 

@@ -10,8 +10,6 @@ import sys
 
 import requests
 
-from tests.support.sandbox_fixtures import sandbox_env_fixture, sandbox_fixture  # noqa: F401
-
 KEYS = {
     "endpoint",
     "lwa_token_url",

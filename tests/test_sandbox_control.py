@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from fbm_desk.sandbox import RunningSandbox, World, start_sandbox
-from tests.support.sandbox_fixtures import SpApi, sandbox_fixture, spapi_fixture  # noqa: F401
+from tests.support.sandbox_fixtures import SpApi
 
 PARTICIPATIONS = "/sellers/v1/marketplaceParticipations"
 SEARCH = "/orders/2026-01-01/orders"

@@ -13,7 +13,7 @@ import pytest
 import requests
 
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
-from tests.support.sandbox_fixtures import SpApi, sandbox_fixture, spapi_fixture  # noqa: F401
+from tests.support.sandbox_fixtures import SpApi
 from tests.support.spapi_contract import validate_processing_report
 
 US = "ATVPDKIKX0DER"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fbm_desk.sandbox import RunningSandbox
-from tests.support.sandbox_fixtures import SpApi, sandbox_fixture, spapi_fixture  # noqa: F401
+from tests.support.sandbox_fixtures import SpApi
 
 SEARCH = "/orders/2026-01-01/orders"
 ALL_DATA = "RECIPIENT,FULFILLMENT,PACKAGES,BUYER,PROCEEDS"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,31 +12,18 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from PySide6.QtCore import QCoreApplication, QThread
 
-from fbm_desk.core import CoreServices, build_core
+from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.models import SyncRun
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.paths import AppPaths
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.sync.schedule import SCHEDULE, SCHEDULE_BY_KIND, fire_times, is_overdue, last_fire_time
 from fbm_desk.sync.scheduler import SyncScheduler
+from tests.support.sync_env import insert_us_store
 
 START = datetime(2026, 11, 24, 9, 7, 30, tzinfo=UTC)
 WAIT_MS = 10_000
-
-
-@pytest.fixture
-def core(app_paths: AppPaths) -> Iterator[CoreServices]:
-    services = build_core(app_paths)
-    yield services
-    services.close()
-
-
-def add_store(name: str, seller: str, status: str = "connected") -> StoreRow:
-    return store_db.insert_store(
-        name=name, marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id=seller, status=status
-    )
 
 
 class FakeClock:
@@ -155,8 +142,8 @@ def test_each_fire_enqueues_every_connected_store(qtbot) -> None:
 
 
 def test_scheduled_jobs_never_run_two_at_once_for_a_store(qtbot, core: CoreServices) -> None:
-    a = add_store("Brand US", "A1")
-    b = add_store("Brand CA", "B1")
+    a = insert_us_store("Brand US", "A1")
+    b = insert_us_store("Brand CA", "B1")
     lock = threading.Lock()
     active: Counter[int] = Counter()
     peak: Counter[int] = Counter()
@@ -212,9 +199,9 @@ def insert_run(store: StoreRow, job: JobKind, started: datetime, status: str = "
 
 def test_catch_up_after_a_gap_enqueues_each_missed_job_once(qtbot, core: CoreServices) -> None:
     now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-    fresh = add_store("Fresh", "F1")  # never synced
-    seen = add_store("Seen", "S1")
-    add_store("Revoked", "R1", status="needs_reconnect")  # not connected: never scheduled
+    fresh = insert_us_store("Fresh", "F1")  # never synced
+    seen = insert_us_store("Seen", "S1")
+    insert_us_store("Revoked", "R1", status="needs_reconnect")  # not connected: never scheduled
     insert_run(seen, JobKind.ORDERS, now - timedelta(hours=2))  # missed
     insert_run(seen, JobKind.ORDERS, now - timedelta(minutes=5), status="failed")  # a failure is no success
     insert_run(seen, JobKind.INVENTORY, now - timedelta(minutes=5))  # recent
@@ -317,7 +304,7 @@ def test_apscheduler_fires_reach_the_gui_thread_as_enqueues(qtbot) -> None:
 
 
 def test_health_combines_runs_and_next_times(qtbot, core: CoreServices) -> None:
-    store = add_store("Brand US", "A1")
+    store = insert_us_store("Brand US", "A1")
     insert_run(store, JobKind.ORDERS, START - timedelta(minutes=10))
     clock = FakeClock(START)
     scheduler = SyncScheduler(RecordingRunner(clock), now=clock)

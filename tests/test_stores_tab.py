@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,41 +10,25 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from fbm_desk.app import Services
-from fbm_desk.core import CoreServices, build_core
+from fbm_desk.core import CoreServices
 from fbm_desk.credentials import Credentials, MemoryStore
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
 from fbm_desk.db.sync_runs_view import job_health
-from fbm_desk.paths import AppPaths
-from fbm_desk.sandbox import RunningSandbox, start_sandbox
+from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.stores import add_store
 from fbm_desk.ui.add_store_dialog import AddStoreDialog
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.stores_tab import StoresTab
 from fbm_desk.ui.table_models.stores_model import StoresTableModel
-from tests.support.oauth_browser import consent_redirect, follow
+from tests.support.oauth_browser import FakeBrowser, consent_redirect, follow
+from tests.support.sync_env import make_store
 
 
 @pytest.fixture
-def sandbox() -> Iterator[RunningSandbox]:
-    with start_sandbox(order_count=0) as sb:
-        yield sb
-
-
-@pytest.fixture
-def core(app_paths: AppPaths, sandbox: RunningSandbox) -> Iterator[CoreServices]:
-    built = build_core(app_paths, spapi_config=sandbox.spapi_config())
-    yield built
-    built.close()
-
-
-class FakeBrowser:
-    def __init__(self) -> None:
-        self.urls: list[str] = []
-
-    def __call__(self, url: str) -> bool:
-        self.urls.append(url)
-        return True
+def core(store_core: CoreServices) -> CoreServices:
+    """The services on ``store_sandbox`` (listings, no orders, at Amazon's own pace)."""
+    return store_core
 
 
 def make_tab(qtbot: QtBot, core: CoreServices, browser: FakeBrowser | None = None) -> StoresTab:
@@ -59,16 +42,6 @@ def make_tab(qtbot: QtBot, core: CoreServices, browser: FakeBrowser | None = Non
 
 def click(qtbot: QtBot, widget: object) -> None:
     qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[arg-type]
-
-
-def sandbox_store(core: CoreServices, sandbox: RunningSandbox, name: str = "Maple US"):
-    return add_store(
-        core,
-        name=name,
-        marketplace="US",
-        selling_partner_id=sandbox.info.selling_partner_id,
-        refresh_token=sandbox.info.refresh_token,
-    )
 
 
 def cell(tab: StoresTab, row: int, column: str) -> str:
@@ -206,8 +179,10 @@ def test_settings_dialog_saves_options(qtbot: QtBot, core: CoreServices) -> None
     assert "Acme USA" in [cell(tab, r, "Name") for r in range(tab.model.rowCount())]
 
 
-def test_check_connection_ok_then_revoked(qtbot: QtBot, core: CoreServices, sandbox: RunningSandbox) -> None:
-    sandbox_store(core, sandbox)
+def test_check_connection_ok_then_revoked(
+    qtbot: QtBot, core: CoreServices, store_sandbox: RunningSandbox
+) -> None:
+    make_store(core, store_sandbox, "Maple US")
     tab = make_tab(qtbot, core)
     click(qtbot, tab.check_button)
     qtbot.waitUntil(lambda: tab.message_box is not None and tab.message_box.isVisible(), timeout=30000)
@@ -217,7 +192,7 @@ def test_check_connection_ok_then_revoked(qtbot: QtBot, core: CoreServices, sand
     tab.message_box.accept()
     tab.message_box = None
 
-    sandbox.world.auth.revoke_refresh_token()
+    store_sandbox.world.auth.revoke_refresh_token()
     click(qtbot, tab.check_button)
     qtbot.waitUntil(lambda: tab.message_box is not None and tab.message_box.isVisible(), timeout=30000)
     assert "reconnect" in tab.message_box.text().lower()  # type: ignore[union-attr]
@@ -226,7 +201,7 @@ def test_check_connection_ok_then_revoked(qtbot: QtBot, core: CoreServices, sand
 
 
 def test_add_store_and_reconnect_from_the_tab(
-    qtbot: QtBot, core: CoreServices, sandbox: RunningSandbox
+    qtbot: QtBot, core: CoreServices, store_sandbox: RunningSandbox
 ) -> None:
     browser = FakeBrowser()
     tab = make_tab(qtbot, core, browser)
@@ -241,7 +216,7 @@ def test_add_store_and_reconnect_from_the_tab(
     follow(consent_redirect(browser.urls[-1]))
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=30000)
     assert cell(tab, 0, "Name") == "Maple US"
-    assert cell(tab, 0, "Seller ID") == sandbox.info.selling_partner_id
+    assert cell(tab, 0, "Seller ID") == store_sandbox.info.selling_partner_id
     click(qtbot, dialog.close_button)
 
     store = tab.selected_store()

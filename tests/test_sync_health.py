@@ -4,39 +4,25 @@ and de-duplicated notifications."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMainWindow
 
-from fbm_desk.core import CoreServices, build_core
-from fbm_desk.db import stores as store_db
+from fbm_desk.core import CoreServices
 from fbm_desk.db.models import SyncRun
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sync_runs_view import job_health, last_run_times, recent_runs
-from fbm_desk.paths import AppPaths
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.notifications import Notice, Notifier
 from fbm_desk.ui.sync_health import SyncLogDialog, SyncLogModel, SyncStatusWidget
+from tests.support.sync_env import insert_us_store
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
 WAIT_MS = 10_000
-
-
-@pytest.fixture
-def core(app_paths: AppPaths) -> Iterator[CoreServices]:
-    services = build_core(app_paths)
-    yield services
-    services.close()
-
-
-def add_store(name: str, seller: str) -> StoreRow:
-    return store_db.insert_store(
-        name=name, marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id=seller
-    )
 
 
 def iso(value: datetime) -> str:
@@ -56,8 +42,8 @@ def insert_run(
 
 @pytest.fixture
 def history(core: CoreServices) -> tuple[StoreRow, StoreRow]:
-    us = add_store("Brand US", "A1")
-    de = add_store("brand DE", "B1")
+    us = insert_us_store("Brand US", "A1")
+    de = insert_us_store("brand DE", "B1")
     insert_run(
         us, "orders", T0, fetched=120, created=100, updated=20, api_calls=3, throttled=1, throttle_wait_s=2.5
     )
@@ -184,7 +170,7 @@ def failed(job: str, error: str, store: str = "Brand US") -> SyncResult:
 
 
 def test_status_widget_follows_running_failing_and_recovering_jobs(qtbot, core: CoreServices) -> None:
-    us = add_store("Brand US", "A1")
+    us = insert_us_store("Brand US", "A1")
     runner = FakeRunner()
     widget = SyncStatusWidget(runner)
     qtbot.addWidget(widget)
@@ -214,8 +200,8 @@ def test_status_widget_follows_running_failing_and_recovering_jobs(qtbot, core: 
 
 
 def test_status_widget_puts_reconnect_before_failures(qtbot, core: CoreServices) -> None:
-    us = add_store("Brand US", "A1")
-    de = add_store("Brand DE", "B1")
+    us = insert_us_store("Brand US", "A1")
+    de = insert_us_store("Brand DE", "B1")
     runner = FakeRunner()
     widget = SyncStatusWidget(runner)
     qtbot.addWidget(widget)
@@ -231,7 +217,7 @@ def test_status_widget_puts_reconnect_before_failures(qtbot, core: CoreServices)
 
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")  # offscreen platform
 def test_status_widget_and_log_follow_the_real_runner(qtbot, core: CoreServices) -> None:
-    us = add_store("Brand US", "A1")
+    us = insert_us_store("Brand US", "A1")
     gate = threading.Event()
 
     def job_fn(

@@ -3,8 +3,6 @@ overlap, faults and authorization problems (issue 5, "Proof")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from fbm_desk.core import CoreServices
@@ -26,17 +24,9 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def quiet() -> Iterator[RunningSandbox]:
-    """A sandbox with listings but no orders: each test creates exactly the orders it needs."""
-    with start_sandbox(speedup=600, alive=False, order_count=0) as sb:
-        yield sb
-
-
-@pytest.fixture
-def core(app_paths: AppPaths, quiet: RunningSandbox) -> Iterator[CoreServices]:
-    c = make_core(app_paths, quiet)
-    yield c
-    c.close()
+def core(quiet_core: CoreServices) -> CoreServices:
+    """The services on the ``quiet`` sandbox (listings, no orders: each test creates the orders it needs)."""
+    return quiet_core
 
 
 def sync(core: CoreServices, store_id: int, kind: JobKind = JobKind.ORDERS):  # type: ignore[no-untyped-def]

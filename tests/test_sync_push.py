@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from fbm_desk.core import CoreServices
@@ -13,27 +11,19 @@ from fbm_desk.db.models import Outbox
 from fbm_desk.db.orders import find_order, get_order_detail
 from fbm_desk.db.stores import get_store
 from fbm_desk.packing import record_package, update_package
-from fbm_desk.paths import AppPaths
-from fbm_desk.sandbox import RunningSandbox, start_sandbox
+from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync import inventory_job
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.execute import run_job
-from tests.support.sync_env import make_core, make_store, merchant_skus, settle
+from tests.support.sync_env import make_store, merchant_skus, settle
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def quiet() -> Iterator[RunningSandbox]:
-    with start_sandbox(speedup=600, alive=False, order_count=0) as sb:
-        yield sb
-
-
-@pytest.fixture
-def core(app_paths: AppPaths, quiet: RunningSandbox) -> Iterator[CoreServices]:
-    c = make_core(app_paths, quiet)
-    yield c
-    c.close()
+def core(quiet_core: CoreServices) -> CoreServices:
+    """The services on the ``quiet`` sandbox (listings, no orders: each test creates the orders it needs)."""
+    return quiet_core
 
 
 def sync(core: CoreServices, store_id: int, kind: JobKind) -> SyncResult:

@@ -8,12 +8,15 @@ stay faithful to Amazon. Violations are raised inside the client call *and* coll
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 import responses
 
+from fbm_desk.amazon.client import SpApiClient
 from fbm_desk.amazon.config import SpApiConfig
 from tests.support.spapi_contract import validate_request, validate_response
 
@@ -32,6 +35,11 @@ def make_config(speedup: float = 1e6) -> SpApiConfig:
         spapi_endpoint=ENDPOINT,
         speedup=speedup,
     )
+
+
+def seller_client() -> SpApiClient:
+    """A client for the fake seller ``SELLER`` in North America, on ``make_config()``."""
+    return SpApiClient(make_config(), refresh_token="Atzr|r", selling_partner_id=SELLER, region="NA")
 
 
 Reply = tuple[int, dict[str, str], Any]  # status, headers, JSON body (or bytes, or an exception to raise)
@@ -143,3 +151,15 @@ def ok(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> R
 
 def amazon_error(status: int, code: str, message: str, details: str = "") -> Reply:
     return status, {}, {"errors": [{"code": code, "message": message, "details": details}]}
+
+
+@contextmanager
+def faked_amazon(*, lwa: bool = True) -> Iterator[FakeAmazon]:
+    """Amazon's HTTP edge faked for the ``with`` block (LWA answering unless ``lwa=False``); on a clean exit,
+    asserts that every request the client sent followed the models."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        amazon = FakeAmazon(rsps)
+        if lwa:
+            amazon.lwa()
+        yield amazon
+        assert amazon.problems == []

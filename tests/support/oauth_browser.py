@@ -10,6 +10,18 @@ import requests
 TIMEOUT = 30
 
 
+class FakeBrowser:
+    """Stands in for the app's ``open_url`` (QDesktopServices.openUrl): records the URL; the test then acts as
+    the browser."""
+
+    def __init__(self) -> None:
+        self.urls: list[str] = []
+
+    def __call__(self, url: str) -> bool:
+        self.urls.append(url)
+        return True
+
+
 def consent_redirect(consent_url: str, decision: str = "authorize") -> str:
     """Open the consent page, press Confirm (``authorize``) or Cancel (``deny``); return the redirect."""
     session = requests.Session()

@@ -1,13 +1,15 @@
 """Pytest fixtures for the built-in Amazon sandbox.
 
-Import the fixture functions into a test module (or list this module in root ``pytest_plugins``)::
-
-    from tests.support.sandbox_fixtures import sandbox_fixture, sandbox_env_fixture, spapi_fixture
+Registered for every test by ``pytest_plugins`` in ``tests/conftest.py``; a test just names the fixture.
 
 - ``sandbox``: a fresh, static (``alive=False``) sandbox per test, sped up ``SPEEDUP`` times.
 - ``sandbox_env``: the ``FBM_DESK_*`` variables pointing a CLI subprocess at it.
 - ``spapi``: a tiny raw SP-API caller (``SpApi``) with a live access token for the demo seller, which checks
   every JSON answer against Amazon's models (``tests.support.spapi_contract.validate_response``).
+- ``quiet`` / ``quiet_core``: like ``sandbox`` but with listings and no orders (each test creates exactly the
+  orders it needs), and the app's services (``CoreServices``) on it: the sync tests.
+- ``store_sandbox`` / ``store_core``: listings, no orders, at Amazon's own pace (not sped up), and the app's
+  services on it: connecting stores (OAuth flow, Add Store dialog, Stores tab).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from typing import Any
 import pytest
 import requests
 
+from fbm_desk.core import CoreServices
+from fbm_desk.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from tests.support.spapi_contract import validate_response
+from tests.support.sync_env import make_core
 
 SPEEDUP = 600.0
 USER_AGENT = "FBMDeskTests/1.0 (Language=Python/3.11; Platform=Linux)"
@@ -97,3 +102,31 @@ def sandbox_env_fixture(sandbox: RunningSandbox) -> dict[str, str]:
 @pytest.fixture(name="spapi")
 def spapi_fixture(sandbox: RunningSandbox) -> SpApi:
     return SpApi(sandbox)
+
+
+@pytest.fixture(name="quiet")
+def quiet_fixture() -> Iterator[RunningSandbox]:
+    with start_sandbox(speedup=SPEEDUP, alive=False, order_count=0) as sb:
+        yield sb
+
+
+@pytest.fixture(name="store_sandbox")
+def store_sandbox_fixture() -> Iterator[RunningSandbox]:
+    with start_sandbox(order_count=0) as sb:
+        yield sb
+
+
+def _core_on(app_paths: AppPaths, sandbox: RunningSandbox) -> Iterator[CoreServices]:
+    core = make_core(app_paths, sandbox)
+    yield core
+    core.close()
+
+
+@pytest.fixture(name="quiet_core")
+def quiet_core_fixture(app_paths: AppPaths, quiet: RunningSandbox) -> Iterator[CoreServices]:
+    yield from _core_on(app_paths, quiet)
+
+
+@pytest.fixture(name="store_core")
+def store_core_fixture(app_paths: AppPaths, store_sandbox: RunningSandbox) -> Iterator[CoreServices]:
+    yield from _core_on(app_paths, store_sandbox)

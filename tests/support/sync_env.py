@@ -1,4 +1,5 @@
-"""Helpers for sync tests: a core on a sandbox, a store for its demo seller, "settling" Amazon changes.
+"""Helpers for sync tests: a core on a sandbox, a store for its demo seller (or an offline one), "settling"
+Amazon changes.
 
 Amazon lists a change about two minutes late, and the client never asks for anything younger than two minutes
 (``lastUpdatedBefore`` >= 2 min in the past). ``settle`` moves an order's ``lastUpdatedTime`` three minutes
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fbm_desk.core import CoreServices, build_core
+from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox
@@ -19,6 +21,13 @@ from fbm_desk.stores import StoreOptions, add_store
 
 def make_core(app_paths: AppPaths, sandbox: RunningSandbox) -> CoreServices:
     return build_core(app_paths, spapi_config=sandbox.spapi_config())
+
+
+def insert_us_store(name: str, seller: str, status: str = "connected") -> StoreRow:
+    """A US store row straight in the database (no Amazon, no token): for runner, scheduler and health tests."""
+    return store_db.insert_store(
+        name=name, marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id=seller, status=status
+    )
 
 
 def make_store(
