@@ -15,6 +15,7 @@ from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.credentials import Credentials, open_credentials
 from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.sync_runs import mark_interrupted_runs
 from fbm_desk.errors import Action, FbmError
 from fbm_desk.paths import AppPaths
 from fbm_desk.settings import Settings, load_settings
@@ -82,6 +83,9 @@ def build_core(paths: AppPaths, *, spapi_config: SpApiConfig | None = None) -> C
     paths.ensure()
     settings = load_settings(paths.settings_file)
     db = open_database(paths.db_file, backup_dir=paths.backup_dir)
+    interrupted = mark_interrupted_runs()
+    if interrupted:
+        log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
     credentials = open_credentials(paths.data_dir, settings.instance_id)
     config = spapi_config or SpApiConfig.from_env(settings.amazon)
     return CoreServices(paths=paths, db=db, settings=settings, credentials=credentials, spapi_config=config)

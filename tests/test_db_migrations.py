@@ -187,3 +187,23 @@ def test_sqlite_file_of_another_application_id_is_refused(data_dir: Path) -> Non
     with pytest.raises(DatabaseError, match="another application"):
         open_database(path)
     assert _digest(path) == before
+
+
+def test_runs_left_running_by_a_dead_process_are_marked_interrupted(db: OpenedDatabase) -> None:
+    import subprocess
+    import sys
+
+    from fbm_desk.db.models import SyncRun
+    from fbm_desk.db.sync_runs import mark_interrupted_runs, start_run
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(dead.stdout)
+    mine = start_run(None, "orders", "cli")  # this process: alive
+    orphan = start_run(None, "orders", "cli")
+    SyncRun.update(pid=dead_pid).where(SyncRun.id == orphan).execute()
+    assert mark_interrupted_runs() == 1
+    assert SyncRun.get_by_id(orphan).status == "failed"
+    assert "Interrupted" in SyncRun.get_by_id(orphan).error
+    assert SyncRun.get_by_id(mine).status == "running"

@@ -240,6 +240,7 @@ class SyncRun(BaseModel):
     request_ids = pw.TextField(default="")
     summary = pw.TextField(default="")
     error = pw.TextField(default="")
+    pid = pw.IntegerField(default=0)  # the process running it (schema v4)
 
 
 class OrderEvent(BaseModel):

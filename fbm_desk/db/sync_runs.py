@@ -5,6 +5,7 @@ Writes only; every read of the log (sync log, last runs, job health) is in ``fbm
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fbm_desk.db.models import SyncRun, utcnow_iso
@@ -14,7 +15,9 @@ MAX_REQUEST_IDS = 5  # the last few x-amzn-RequestId values, for support
 
 def start_run(store_id: int | None, job: str, trigger: str, started_at: str | None = None) -> int:
     """Insert a ``running`` row; returns its id."""
-    run = SyncRun.create(store=store_id, job=job, trigger=trigger, started_at=started_at or utcnow_iso())
+    run = SyncRun.create(
+        store=store_id, job=job, trigger=trigger, started_at=started_at or utcnow_iso(), pid=os.getpid()
+    )
     return int(run.id)
 
 
@@ -28,12 +31,36 @@ def finish_run(run_id: int, status: str, **fields: Any) -> None:
     SyncRun.update(status=status, finished_at=utcnow_iso(), **fields).where(SyncRun.id == run_id).execute()
 
 
+def _alive(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    except OSError:  # e.g. Windows without that process
+        return False
+    return True
+
+
 def mark_interrupted_runs() -> int:
-    """Runs left ``running`` by a process that died: mark them failed (called at start-up)."""
+    """Runs left ``running`` by a process that is gone: mark them failed. Called when the services open;
+    runs of live processes (the app and a CLI sync side by side) are left alone."""
+    stale = [
+        run.id
+        for run in SyncRun.select(SyncRun.id, SyncRun.pid).where(SyncRun.status == "running")
+        if not _alive(int(run.pid))
+    ]
+    if not stale:
+        return 0
     return int(
         SyncRun.update(
             status="failed", finished_at=utcnow_iso(), error="Interrupted (the app or command stopped)."
         )
-        .where(SyncRun.status == "running")
+        .where(SyncRun.id.in_(stale))
         .execute()
     )
