@@ -14,7 +14,8 @@ Other processes competing for the CPUs show up as stalls too: ``--repeat N`` run
 prints the spread; ``--trace-stalls FILE`` dumps every thread's stack whenever a tick is late.
 
     .venv/bin/python bench/bench_gui_latency.py [--orders 10000] [--base-orders 200000] [--speedup 600]
-        [--bare] [--in-process] [--repeat N] [--trace-stalls FILE] [--json]
+        [--tab Orders|Stores|Products|Inventory | --bare] [--in-process] [--repeat N] [--trace-stalls FILE]
+        [--json]
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import tempfile
 import threading
 import time
 import traceback
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -104,16 +106,18 @@ def sandbox_for(orders: int, speedup: float, in_process: bool) -> Iterator[dict[
 
 
 class StallTracer:
-    """``--trace-stalls``: a sampler thread that writes every thread's stack while the GUI thread is late.
+    """``--trace-stalls``: a sampler thread that explains GUI-thread stalls with stack samples.
 
-    Every ``SAMPLE_MS`` it checks how long ago the last tick was; past ``BUDGET_MS`` it dumps the stacks
-    (``sys._current_frames``, safe, unlike faulthandler's watchdog which can crash on a running thread),
-    up to ``MAX_SAMPLES`` per stall, with how late the sampler itself woke (late = the GIL was held by C
-    code, or the CPU was busy elsewhere).
+    Every ``SAMPLE_MS`` it takes every thread's stack (``sys._current_frames``: safe, unlike faulthandler's
+    watchdog, which crashed reading a running thread) into a short history. While the GUI thread is late
+    it writes the samples; when a stall ends (``note``) it writes the samples just before and during it. A
+    sampler that itself woke much later than planned could not get the GIL (held by C code that does not
+    release it) or a CPU: the samples around the gap show who had it.
     """
 
     SAMPLE_MS = 10
-    MAX_SAMPLES = 4
+    STACK_DEPTH = 9
+    HISTORY = 40
 
     def __init__(self, path: Path, last_tick: list[float], started: float) -> None:
         self._file = path.open("w")
@@ -121,49 +125,48 @@ class StallTracer:
         self._started = started
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="stall-tracer", daemon=True)
-        self._names = {threading.main_thread().ident: "GUI thread"}
+        self._history: deque[tuple[float, float, str]] = deque(maxlen=self.HISTORY)
+        self._lock = threading.Lock()
 
     def start(self) -> None:
         self._thread.start()
 
-    def note(self, text: str) -> None:
-        print(text, file=self._file, flush=True)
+    def note(self, stall_ms: float, text: str) -> None:
+        """Called on the GUI thread when a stall ended: write it with the samples that cover it."""
+        now = time.perf_counter()
+        begin = now - stall_ms / 1000 - 0.05
+        with self._lock:
+            samples = [h for h in self._history if h[0] >= begin]
+        lines = [text] + [
+            f"  [{t - self._started:7.3f} s, sampler {late:4.0f} ms late] {stacks}"
+            for t, late, stacks in samples
+        ]
+        print("\n".join(lines), file=self._file, flush=True)
 
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
         self._file.close()
 
+    def _stacks(self) -> str:
+        names = {t.ident: t.name for t in threading.enumerate()}
+        parts = []
+        for ident, frame in sys._current_frames().items():
+            if ident == threading.get_ident():
+                continue
+            name = "GUI" if ident == threading.main_thread().ident else names.get(ident, "?")[:12]
+            summary = traceback.extract_stack(frame)[-self.STACK_DEPTH :]
+            where = " < ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(summary))
+            parts.append(f"{name}: {where}")
+        return " || ".join(parts)
+
     def _run(self) -> None:
-        dumped_for = -1.0
-        samples = 0
         while not self._stop.is_set():
             planned = time.perf_counter() + self.SAMPLE_MS / 1000
             time.sleep(self.SAMPLE_MS / 1000)
             woke = time.perf_counter()
-            last = self._last[0]
-            behind_ms = (woke - last) * 1000 - TICK_MS
-            if behind_ms <= BUDGET_MS:
-                continue
-            if last != dumped_for:
-                dumped_for, samples = last, 0
-            if samples >= self.MAX_SAMPLES:
-                continue
-            samples += 1
-            frames = sys._current_frames()
-            lines = [
-                f"=== GUI thread {behind_ms:.0f} ms late at {woke - self._started:.2f} s "
-                f"(sampler woke {(woke - planned) * 1000:.0f} ms late)"
-            ]
-            for ident, frame in frames.items():
-                if ident == threading.get_ident():
-                    continue
-                name = self._names.get(ident) or next(
-                    (t.name for t in threading.enumerate() if t.ident == ident), str(ident)
-                )
-                lines.append(f"--- {name}")
-                lines.extend(ln.rstrip() for ln in traceback.format_stack(frame)[-14:])
-            print("\n".join(lines), file=self._file, flush=True)
+            with self._lock:
+                self._history.append((woke, (woke - planned) * 1000, self._stacks()))
 
 
 def template_db(base_orders: int) -> Path | None:
@@ -173,6 +176,8 @@ def template_db(base_orders: int) -> Path | None:
     folder = Path(tempfile.gettempdir()) / f"fbm-bench-base-{base_orders}"
     db_file = folder / DB_NAME
     if (folder / "complete").exists() and db_file.exists():
+        # Opening migrates a template made by an older schema once, here, not in every timed run.
+        build_core(AppPaths(data_dir=folder, log_dir=folder / "logs")).close()
         return db_file
     shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
@@ -193,6 +198,7 @@ def run(
     trace_stalls: Path | None = None,
     base_orders: int = 200_000,
     bare: bool = False,
+    tab: str = "Orders",
 ) -> dict[str, object]:
     template = template_db(base_orders)
     data = Path(tempfile.mkdtemp(prefix="fbm-bench-gui-"))
@@ -200,13 +206,13 @@ def run(
         if template is not None:
             shutil.copyfile(template, data / DB_NAME)
         with sandbox_for(orders, speedup, in_process) as info:
-            report = measure(info, data, speedup, trace_stalls, bare=bare)
+            report = measure(info, data, speedup, trace_stalls, bare=bare, tab=tab)
     finally:
         shutil.rmtree(data, ignore_errors=True)
     return report | {
         "orders_in_sandbox": orders,
         "base_orders": base_orders,
-        "window": "bare" if bare else "main window, Orders tab",
+        "window": "bare" if bare else f"main window, {tab} tab",
         "sandbox": "in-process" if in_process else "subprocess",
     }
 
@@ -218,6 +224,7 @@ def measure(
     trace_stalls: Path | None = None,
     *,
     bare: bool = False,
+    tab: str = "Orders",
 ) -> dict[str, object]:
     app = QApplication.instance() or QApplication([])
     config = SpApiConfig(
@@ -247,7 +254,7 @@ def measure(
         window.statusBar().addPermanentWidget(SyncStatusWidget(runner))
     else:
         main = build_main_window(Services(core=core, runner=runner))
-        main.tabs.setCurrentIndex(main.tab_titles().index("Orders"))
+        main.tabs.setCurrentIndex(main.tab_titles().index(tab))
         window = main
     window.resize(1400, 900)
     window.show()
@@ -282,7 +289,7 @@ def measure(
             phase = "after" if job_ended[0] else "sync"
             late.append((round(now - started, 2), round(stall, 1), phase))
             if tracer is not None:
-                tracer.note(f"# ^ stall of {stall:.0f} ms ({phase}) ended at {now - started:.2f} s")
+                tracer.note(stall, f"# stall of {stall:.0f} ms ({phase}) ended at {now - started:.3f} s")
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -352,7 +359,7 @@ def repeat(args: argparse.Namespace) -> dict[str, object]:
     """Run the bench ``args.repeat`` times, each in a fresh process, and summarize the spread."""
     cmd = [sys.executable, __file__, "--json", "--orders", str(args.orders), "--speedup", f"{args.speedup:g}"]
     cmd += ["--base-orders", str(args.base_orders)]
-    cmd += ["--bare"] if args.bare else []
+    cmd += ["--bare"] if args.bare else ["--tab", args.tab]
     cmd += ["--in-process"] if args.in_process else []
     template_db(args.base_orders)  # once, before the timed runs
     runs: list[dict[str, object]] = []
@@ -392,6 +399,9 @@ def main() -> int:
     )
     parser.add_argument("--speedup", type=float, default=600.0)
     parser.add_argument("--bare", action="store_true", help="a bare window with the sync widget only")
+    parser.add_argument(
+        "--tab", default="Orders", choices=("Stores", "Orders", "Products", "Inventory"), help="tab on screen"
+    )
     parser.add_argument("--in-process", action="store_true", help="run the sandbox inside this process")
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes to run; prints the spread")
     parser.add_argument("--trace-stalls", type=Path, metavar="FILE", help="dump all stacks at each stall")
@@ -401,7 +411,13 @@ def main() -> int:
         report = repeat(args)
     else:
         report = run(
-            args.orders, args.speedup, args.in_process, args.trace_stalls, args.base_orders, args.bare
+            args.orders,
+            args.speedup,
+            args.in_process,
+            args.trace_stalls,
+            args.base_orders,
+            args.bare,
+            args.tab,
         )
     if args.json:
         print(json.dumps(report))

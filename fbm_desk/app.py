@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import gc
 import logging
+import os
 import signal
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -41,6 +43,7 @@ log = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_AFTER_START_ENV = "FBM_DESK_EXIT_AFTER_START_MS"  # start-up benchmark hook, see _exit_after_start
 
 
 @dataclass
@@ -242,6 +245,52 @@ def _attach_sync_ui(window: MainWindow, services: Services) -> None:
     window.setProperty("fbm_sync_ui", (status, notifier))  # keep the Python wrappers (and their slots) alive
 
 
+def _proc_status_mb(field: str) -> float:
+    """``VmRSS`` / ``VmHWM`` (peak) of this process in MB from /proc (0 where there is no /proc)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _exit_after_start(app: QApplication) -> None:
+    """``FBM_DESK_EXIT_AFTER_START_MS=N`` (used by ``bench/bench_startup.py``): measure the cold start.
+
+    When the event loop has run its first timer with the window shown (the app answers input from then on),
+    print one line to stderr: ``fbm-desk startup: interactive_wall=<time.time()> rss_mb=.. peak_rss_mb=..``,
+    then quit N ms later and print ``fbm-desk exit: peak_rss_mb=..`` (the peak including whatever the
+    first N ms loaded). Without the variable nothing happens.
+    """
+    value = os.environ.get(EXIT_AFTER_START_ENV, "").strip()
+    if not value:
+        return
+    try:
+        delay_ms = max(0, int(value))
+    except ValueError:
+        log.warning("Ignoring %s=%r: not a number of milliseconds", EXIT_AFTER_START_ENV, value)
+        return
+    from PySide6.QtCore import QTimer
+
+    def quit_now() -> None:
+        print(f"fbm-desk exit: peak_rss_mb={_proc_status_mb('VmHWM'):.1f}", file=sys.stderr, flush=True)
+        app.quit()
+
+    def report() -> None:
+        print(
+            f"fbm-desk startup: interactive_wall={time.time():.6f} rss_mb={_proc_status_mb('VmRSS'):.1f} "
+            f"peak_rss_mb={_proc_status_mb('VmHWM'):.1f}",
+            file=sys.stderr,
+            flush=True,
+        )
+        QTimer.singleShot(delay_ms, app, quit_now)
+
+    QTimer.singleShot(0, app, report)
+
+
 def build_main_window(services: Services) -> MainWindow:
     """The main window with its four tabs, sync health, notifications and Help → Export diagnostics.
 
@@ -297,6 +346,7 @@ def run_gui(args: argparse.Namespace) -> int:
         _close_on_signals(window)
         gc.freeze()  # start-up objects are long-lived: keep them out of GC passes (fewer GUI stalls)
         log.info("Main window open (data dir %s)", paths.data_dir)
+        _exit_after_start(app)
         return app.exec()
     finally:
         services.close()

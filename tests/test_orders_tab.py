@@ -245,6 +245,11 @@ def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) 
     )  # imported by a sync
     assert tab.model.total == 300
     runner.job_finished.emit(1, "orders", None)
+    runner.job_finished.emit(1, "products", None)  # several jobs ending together: one refresh
+    assert tab.model.total == 300  # hidden: nothing is read while nobody looks at the tab
+    assert tab.after_sync.pending
+    tab.show()  # the user opens the tab: it is current at once
     assert tab.model.total == 301
+    assert not tab.after_sync.pending
     assert tab.model.row_at(0).amazon_order_id == "321-0000000-0000001"  # type: ignore[union-attr]
     assert tab.filter_buttons[QuickFilter.ALL].text() == "All (301)"

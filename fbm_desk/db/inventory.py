@@ -8,6 +8,7 @@ Every on-hand change writes an ``inventory_adjustment`` row with its reason.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
 import peewee as pw
 
@@ -146,13 +147,14 @@ def allocated_by_product(product_ids: Iterable[int] | None = None) -> dict[int, 
     """Unshipped units on held/released/partially shipped orders, per product."""
     from fbm_desk.db.models import Order, OrderItem
 
+    # Drive the join from the (few) open orders through ``orders_state``: SQLite would otherwise walk every
+    # order item by product and look up its order (200 ms at 200,000 orders instead of ~30 ms).
     query = (
-        OrderItem.select(
-            OrderItem.product, pw.fn.SUM(OrderItem.quantity - OrderItem.quantity_shipped).alias("n")
-        )
-        .join(Order, on=(OrderItem.order == Order.id))
+        Order.select(OrderItem.product, pw.fn.SUM(OrderItem.quantity - OrderItem.quantity_shipped).alias("n"))
+        .join(OrderItem, pw.JOIN.CROSS)
         .where(
-            Order.state.in_(OPEN_STATES)
+            (OrderItem.order == Order.id)
+            & Order.state.in_(OPEN_STATES)
             & OrderItem.product.is_null(False)
             & (OrderItem.quantity > OrderItem.quantity_shipped)
         )
@@ -160,7 +162,8 @@ def allocated_by_product(product_ids: Iterable[int] | None = None) -> dict[int, 
     )
     if product_ids is not None:
         query = query.where(OrderItem.product.in_(list(product_ids)))
-    return {int(r.product_id or 0): int(getattr(r, "n", 0) or 0) for r in query}
+    rows = cast("Iterable[tuple[int | None, int | None]]", query.tuples())
+    return {int(pid or 0): int(n or 0) for pid, n in rows}
 
 
 def on_hand_by_product(product_ids: Iterable[int] | None = None) -> dict[int, int]:

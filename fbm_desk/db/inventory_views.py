@@ -150,6 +150,11 @@ def _row(r: tuple[Any, ...]) -> StockRow:
 
 def count_stock(q: InventoryQuery) -> int:
     where, params = _where(q)
+    if not q.issues_only and not q.out_of_sync_only:
+        # One row per product and the search reads product columns only: skip the allocation (~35 ms at
+        # 200,000 orders, on the GUI thread).
+        sql = f"SELECT count(*) FROM product{where}"  # noqa: S608 - constant fragments, parameters
+        return int(database_proxy.execute_sql(sql, params).fetchone()[0])
     sql = f"{_CTE} SELECT count(*) FROM rows{where}"  # noqa: S608 - constant fragments, parameters
     return int(database_proxy.execute_sql(sql, params).fetchone()[0])
 

@@ -251,13 +251,18 @@ def resolve_order_items(store_id: int) -> int:
     if not waiting:
         return 0
     mapping = resolve_products(store_id, [i.seller_sku for i in waiting])
+    # Only an order with an item mapped just now can have become fully mapped: the others keep waiting
+    # (a new store before its listings sync has thousands of those; don't query each of them).
+    touched = {int(i.order_id) for i in waiting if i.seller_sku in mapping}
+    if not touched:
+        return 0
     cleared = 0
     with database_proxy.atomic():
         for item in waiting:
             pid = mapping.get(item.seller_sku)
             if pid is not None:
                 OrderItem.update(product=pid).where(OrderItem.id == item.id).execute()
-        for order_id in {int(i.order_id) for i in waiting}:
+        for order_id in sorted(touched):
             missing = (
                 OrderItem.select().where((OrderItem.order == order_id) & OrderItem.product.is_null()).count()
             )

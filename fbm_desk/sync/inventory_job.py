@@ -10,6 +10,8 @@ records what Amazon accepted (``pushed_quantity``) or the issues it reported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.types import ListingIssue, PatchResult, QuantityUpdate
 from fbm_desk.db.domain_rows import ListingRecord
@@ -48,10 +50,19 @@ def _learn_product_type(ctx: JobContext, lst: ListingRecord) -> bool:
     return True
 
 
-def changed_listings(store_id: int) -> list[tuple[ListingRecord, int]]:
-    """(listing, quantity to send) for listings whose available stock differs from Amazon's last value."""
+def changed_listings(
+    store_id: int, available: Mapping[int, int] | None = None
+) -> list[tuple[ListingRecord, int]]:
+    """(listing, quantity to send) for listings whose available stock differs from Amazon's last value.
+
+    ``available`` (product id -> available, e.g. ``available_by_product()`` of every product) saves
+    computing the allocation again for each store when previewing several stores.
+    """
     listings = pushable_listings(store_id)
-    available = available_by_product({int(lst.product_id) for lst in listings if lst.product_id is not None})
+    if available is None:
+        available = available_by_product(
+            {int(lst.product_id) for lst in listings if lst.product_id is not None}
+        )
     out = []
     for lst in listings:
         assert lst.product_id is not None

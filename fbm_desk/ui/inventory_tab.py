@@ -36,6 +36,7 @@ from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
 from fbm_desk.db.inventory_views import holding_orders, stock_row
 from fbm_desk.db.stores import list_stores
 from fbm_desk.errors import FbmError
+from fbm_desk.ui.deferred_refresh import DeferredRefresh
 from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
@@ -100,6 +101,9 @@ class SetOnHandDialog(QDialog):
         return True
 
 
+STEP_GAP_MS = 15  # between the table and the push-preview steps of the after-sync refresh
+
+
 class InventoryTab(QWidget):
     def __init__(self, services: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -148,8 +152,9 @@ class InventoryTab(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setItemDelegateForColumn(COL_STATE, BadgeDelegate(BADGE_ROLE, self.table))
         self.model.set_query(self.model.query)
-        self.table.setSortingEnabled(True)
+        # Indicator first: enabling sorting then asks the model for the order it already has (one load).
         self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         for col, width in enumerate((150, 300, 80, 80, 80, 90, 130, 90)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_why())
@@ -183,11 +188,15 @@ class InventoryTab(QWidget):
         layout.addWidget(self.status)
         self.model.total_changed.connect(lambda n: self.status.setText(f"{n:,} SKUs"))
         self.status.setText(f"{self.model.total:,} SKUs")
+        # After a sync: one refresh per burst of finished jobs, and none while the tab is hidden.
+        self.after_sync = DeferredRefresh(self, self._refresh_in_steps)
         runner = getattr(services, "runner", None)
         if runner is not None and hasattr(runner, "job_finished"):
-            runner.job_finished.connect(lambda *_: self.refresh())
+            runner.job_finished.connect(lambda *_: self.after_sync.request())
         self._show_why()
-        self.refresh_preview()
+        # The push preview reads every store's listings and allocation: computed when the tab is first shown.
+        self.preview_loader = DeferredRefresh(self, self.refresh_preview)
+        self.preview_loader.request()
 
     # --- public ------------------------------------------------------------------------------------------
 
@@ -220,13 +229,14 @@ class InventoryTab(QWidget):
         return self._open_on_hand(row.sku, row.on_hand, None)
 
     def refresh_preview(self) -> None:
+        from fbm_desk.db.inventory import available_by_product
         from fbm_desk.sync.inventory_job import changed_listings
 
         rows: list[tuple[str, str, str, int | None, int]] = []
-        for store in list_stores():
-            if not store.is_active:
-                continue
-            for listing, quantity in changed_listings(store.id):
+        stores = [store for store in list_stores() if store.is_active]
+        available = available_by_product() if stores else {}  # once for all stores: it is the costly part
+        for store in stores:
+            for listing, quantity in changed_listings(store.id, available):
                 baseline = (
                     listing.pushed_quantity
                     if listing.pushed_quantity is not None
@@ -243,6 +253,16 @@ class InventoryTab(QWidget):
         self.panels.setTabText(1, f"Next push preview ({len(rows)})")
 
     # --- internals ---------------------------------------------------------------------------------------
+
+    def _refresh_in_steps(self) -> None:
+        """``refresh`` after a sync, split over two event-loop passes so neither stalls the GUI for long."""
+        selected = self.selected_product_id()
+        self.model.refresh()
+        if selected is not None:
+            self.select_product(selected)
+        self._show_why()
+        # A short gap, not 0: pending input and paint events run between the two steps.
+        QTimer.singleShot(STEP_GAP_MS, self, self.refresh_preview)
 
     def _apply_filters(self) -> None:
         self._timer.stop()

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
 from fbm_desk.db.stores import list_stores
+from fbm_desk.ui.deferred_refresh import DeferredRefresh
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
 from fbm_desk.ui.table_models.orders_model import (
@@ -130,8 +131,9 @@ class OrdersTab(QWidget):
         for col, width in enumerate(widths[: len(COLUMNS)]):
             self.table.setColumnWidth(col, width)
         self.model.set_query(OrderQuery())
-        self.table.setSortingEnabled(True)
+        # Indicator first: enabling sorting then asks the model for the order it already has (one load).
         self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.activated.connect(self._on_activated)
 
@@ -169,9 +171,11 @@ class OrdersTab(QWidget):
         QTimer.singleShot(0, self, self._install_scan_shortcut)  # dropped if the tab is gone by then
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())
+        # After a sync: one refresh per burst of finished jobs, and none while the tab is hidden.
+        self.after_sync = DeferredRefresh(self, self.refresh)
         runner = getattr(services, "runner", None)
         if runner is not None and hasattr(runner, "job_finished"):
-            runner.job_finished.connect(lambda *_: self.refresh())
+            runner.job_finished.connect(lambda *_: self.after_sync.request())
         self._reload_stores()
         self._update_counts()
         self._update_status()

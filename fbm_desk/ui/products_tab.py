@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.db.stores import list_stores
+from fbm_desk.ui.deferred_refresh import DeferredRefresh
 from fbm_desk.ui.sku_mapping_dialog import SkuMappingDialog, describe
 from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
 from fbm_desk.ui.table_models.paged_model import BADGE_ROLE
@@ -78,8 +79,9 @@ class ProductsTab(QWidget):
         self.table.setItemDelegateForColumn(COL_NEW, BadgeDelegate(BADGE_ROLE, self.table))
         self._reload_stores()
         self.model.set_query(self.model.query)
-        self.table.setSortingEnabled(True)
+        # Indicator first: enabling sorting then asks the model for the order it already has (one load).
         self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.AscendingOrder)
+        self.table.setSortingEnabled(True)
         for col, width in enumerate((56, 150, 170, 110, 380, 110, 130, 90)):
             self.table.setColumnWidth(col, width)
         self.table.setColumnWidth(COL_TITLE, 380)
@@ -97,9 +99,11 @@ class ProductsTab(QWidget):
         layout.addWidget(self.status)
         self.model.total_changed.connect(self._update_status)
         self._update_status()
+        # After a sync: one refresh per burst of finished jobs, and none while the tab is hidden.
+        self.after_sync = DeferredRefresh(self, self.refresh)
         runner = getattr(services, "runner", None)
         if runner is not None and hasattr(runner, "job_finished"):
-            runner.job_finished.connect(lambda *_: self.refresh())
+            runner.job_finished.connect(lambda *_: self.after_sync.request())
 
     def refresh(self) -> None:
         self._reload_stores()
