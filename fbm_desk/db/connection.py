@@ -27,7 +27,13 @@ from fbm_desk.errors import DatabaseError
 log = logging.getLogger(__name__)
 
 APPLICATION_ID = 0x46424D44  # "FBMD": marks the file as ours (PRAGMA application_id)
-MIGRATIONS: tuple[str, ...] = ("schema_v1.sql", "schema_v2.sql", "schema_v3.sql", "schema_v4.sql")
+MIGRATIONS: tuple[str, ...] = (
+    "schema_v1.sql",
+    "schema_v2.sql",
+    "schema_v3.sql",
+    "schema_v4.sql",
+    "schema_v5.sql",
+)
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
 _SQLITE_HEADER = b"SQLite format 3\x00"
