@@ -379,3 +379,21 @@ def test_cancel_and_progress(core: CoreServices, quiet: RunningSandbox) -> None:
     assert done.status == "ok"
     assert done.created == 150
     assert [d for _, d, _ in seen] == [1, 2]
+
+
+def test_full_disk_fails_the_run_clearly_and_loses_nothing(core: CoreServices, quiet: RunningSandbox) -> None:
+    store = make_store(core, quiet)
+    generate(quiet, 150)
+    db = core.db.db
+    used = db.execute_sql("PRAGMA page_count").fetchone()[0]
+    db.execute_sql(f"PRAGMA max_page_count = {used + 1}")  # SQLite's own "database or disk is full"
+    try:
+        result = run_job(core, store, JobKind.ORDERS)
+    finally:
+        db.execute_sql("PRAGMA max_page_count = 1073741823")
+    assert result.status == "failed"
+    assert "disk is full" in result.error
+    assert "Internal error" not in result.error
+    assert Order.select().count() == 0  # the page in flight was rolled back, nothing half-written
+    assert get_cursor(store.id, "orders") is None
+    assert sync(core, store.id).created == 150  # with space again, the rerun imports everything

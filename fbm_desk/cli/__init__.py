@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from fbm_desk import APP_NAME, __version__
+from fbm_desk.db.errors import storage_error
 from fbm_desk.errors import FbmError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
@@ -71,7 +72,12 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("fbm-desk: interrupted", file=sys.stderr)
         return 130
-    except Exception:
+    except Exception as exc:
+        known = storage_error(exc)
+        if known is not None:
+            log.error("Command %s: %s (%s)", getattr(args, "command", "?"), known.user_message, exc)
+            print(f"fbm-desk: {known.user_message}", file=sys.stderr)
+            return EXIT_FAILED
         log.exception("Bug in command %s", getattr(args, "command", "?"))
         print("fbm-desk: internal error (details are in the log file)", file=sys.stderr)
         return EXIT_FAILED

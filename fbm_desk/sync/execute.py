@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked, Cancelled
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
+from fbm_desk.db.errors import storage_error
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.errors import FbmError, NotFound
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
@@ -88,8 +89,13 @@ def run_job(
         log.info("%s for store %s failed: %s", kind.value, fresh.id, exc.user_message)
     except Exception as exc:
         status = "failed"
-        error = f"Internal error ({type(exc).__name__}); details are in the log file."
-        log.exception("Bug in %s job for store %s", kind.value, fresh.id)
+        known = storage_error(exc)
+        if known is not None:  # full disk, locked file...: the page in flight was rolled back
+            error = known.user_message
+            log.error("%s for store %s stopped: %s (%s)", kind.value, fresh.id, known.user_message, exc)
+        else:
+            error = f"Internal error ({type(exc).__name__}); details are in the log file."
+            log.exception("Bug in %s job for store %s", kind.value, fresh.id)
     if client is not None:
         _save_buckets(core)
     stats = client.stats if client is not None else None

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk import APP_NAME, __version__
+from fbm_desk.db.errors import storage_error
 from fbm_desk.errors import Action, FbmError
 from fbm_desk.logging_setup import redact
 
@@ -168,8 +169,10 @@ class ErrorReporter(QObject):
     @Slot(object)
     def _handle(self, exc_info: ExcInfo) -> None:
         exc = exc_info[1]
-        if isinstance(exc, FbmError):
-            self.show_known_error(exc)
+        known = exc if isinstance(exc, FbmError) else storage_error(exc) if exc is not None else None
+        if known is not None:
+            log.error("Known error reached the event loop: %s", known.user_message)
+            self.show_known_error(known)
         else:
             self.show_bug(exc_info)
 
