@@ -285,7 +285,15 @@ def _update_order(
     # items: new ones inserted, mapping refreshed
     local_items = {i.order_item_id: i for i in OrderItem.select().where(OrderItem.order == o.id)}
     for i in a.items:
-        if i.order_item_id not in local_items:
+        known = local_items.get(i.order_item_id)
+        if known is not None:
+            # Amazon changed the quantity (e.g. the buyer canceled some units): the allocation follows, but
+            # never below what already shipped
+            quantity = max(i.quantity_ordered, int(known.quantity_shipped))
+            if quantity != int(known.quantity):
+                OrderItem.update(quantity=quantity).where(OrderItem.id == known.id).execute()
+                changed = True
+        else:
             OrderItem.create(
                 order=o.id,
                 order_item_id=i.order_item_id,

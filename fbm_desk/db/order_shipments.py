@@ -11,16 +11,23 @@ from datetime import datetime
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
 from fbm_desk.db.inventory import adjust_on_hand
-from fbm_desk.db.models import Order, OrderItem, Package
+from fbm_desk.db.models import Order, OrderItem, Package, PackageItem
 from fbm_desk.db.packages import (
     confirm_package,
     insert_package,
     normalize_tracking,
+    reject_package,
     set_outbox,
     set_push_state,
+    unfit_packages,
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.timestamps import iso_utc, parse_utc
+
+NOT_SENT_SHIPPED_ELSEWHERE = (
+    "Not sent: Amazon reports these units already shipped outside FBM Desk (e.g. in Seller Central). "
+    "Check the order, then edit or remove this package."
+)
 
 
 def ts(moment: datetime | None) -> str | None:
@@ -66,19 +73,24 @@ def remove_stock_for_new(
 
 
 def record_amazon_packages(order_id: int, store_id: int, packages: Sequence[AmazonPackage], now: str) -> int:
-    """Amazon packages unknown locally become ``source='amazon'`` confirmed packages; local ones queued or
-    sent that Amazon already has (same tracking number) are confirmed. Returns how many Amazon packages were
-    new."""
+    """Amazon packages unknown locally become ``source='amazon'`` confirmed packages; local ones queued, sent
+    or rejected that Amazon already has (same tracking number) are confirmed. A package without a tracking
+    number (optional at Amazon) is recognized by its reference id or its items. Returns how many Amazon
+    packages were new."""
     local = list(Package.select().where(Package.order == order_id))
     by_tracking = {normalize_tracking(p.tracking_number): p for p in local}
     items = {i.order_item_id: int(i.id) for i in OrderItem.select().where(OrderItem.order == order_id)}
     used_refs = {int(p.package_reference_id) for p in local}
+    untracked = [p for p in local if p.source == "amazon" and not normalize_tracking(p.tracking_number)]
     added = 0
     for ap in packages:
         key = normalize_tracking(ap.tracking_number)
-        match = by_tracking.get(key) if key else None
+        match = by_tracking.get(key) if key else _untracked_match(untracked, ap, items)
+        if match is not None and not key:
+            untracked.remove(match)
         if match is not None:
-            if match.source == "local" and match.push_state in ("queued", "sent"):
+            if match.source == "local" and match.push_state in ("queued", "sent", "rejected"):
+                # ours (a rejected one too: e.g. a retried confirmShipment whose first attempt went through)
                 confirm_package(int(match.id), message="Amazon already has this package", now=now)
             continue
         ref = int(ap.package_reference_id) if ap.package_reference_id.isdigit() else 0
@@ -113,6 +125,22 @@ def record_amazon_packages(order_id: int, store_id: int, packages: Sequence[Amaz
         by_tracking[key or f"#{pid}"] = Package.get_by_id(pid)
         added += 1
     return added
+
+
+def _untracked_match(candidates: list[Package], ap: AmazonPackage, items: dict[str, int]) -> Package | None:
+    """The stored Amazon package without tracking number that ``ap`` is: same reference id, else same items."""
+    for p in candidates:
+        if ap.package_reference_id.isdigit() and int(ap.package_reference_id) == int(p.package_reference_id):
+            return p
+    wanted = sorted((items.get(pi.order_item_id, 0), pi.quantity) for pi in ap.items)
+    for p in candidates:
+        have = sorted(
+            (int(pi.order_item_id), int(pi.quantity))
+            for pi in PackageItem.select().where(PackageItem.package == p.id)
+        )
+        if have == wanted:
+            return p
+    return None
 
 
 def cancel_local_packages(order_id: int, now: str) -> None:
@@ -154,5 +182,7 @@ def apply_shipped(store: StoreRow, o: Order, a: AmazonOrder, now: str, correctio
             note += "; removed from on-hand stock"
         events.add_event(int(o.id), events.SHIPPED_ELSEWHERE, note, now)
         corrections["shipped_elsewhere"] += 1
+        for package_id in unfit_packages(int(o.id)):  # our packages for those units must not be pushed
+            reject_package(package_id, NOT_SENT_SHIPPED_ELSEWHERE, now=now)
         return True
     return False

@@ -235,6 +235,35 @@ def refresh_order_state(order_id: int, *, now: str | None = None) -> str:
     return str(order.state)
 
 
+def _take_out_shipped_here(order_item_id: int, product_id: int, now: str) -> None:
+    """Units of a just-mapped item that left in our confirmed packages while it had no product: they left
+    this warehouse, so they leave the product's on-hand now (confirmation could not move them) unless the
+    product was created after they left."""
+    from fbm_desk.db.inventory import adjust_on_hand
+    from fbm_desk.db.models import Package, PackageItem
+
+    # a product created after the shipment (or in the same second: unknown order) got its starting stock after
+    # the units had left: nothing to take
+    since = str(Product.get_by_id(product_id).created_at or "")
+    ours = (
+        PackageItem.select(pw.fn.SUM(PackageItem.quantity))
+        .join(Package, on=(PackageItem.package == Package.id))
+        .where(
+            (PackageItem.order_item == order_item_id)
+            & (Package.source == "local")
+            & (Package.push_state == "confirmed")
+            & (Package.pushed_at > since)
+        )
+        .scalar()
+    )
+    item = OrderItem.get_by_id(order_item_id)
+    units = min(int(ours or 0), int(item.quantity_shipped))
+    if units > 0:
+        amazon_id = Order.get_by_id(item.order_id).amazon_order_id
+        reason = f"Shipped order {amazon_id} before its SKU {item.seller_sku} was mapped"
+        adjust_on_hand(product_id, -units, reason, source="shipment", now=now)
+
+
 def resolve_order_items(store_id: int) -> int:
     """Map waiting order items of a store to products (after new listings or aliases); clears needs_mapping.
 
@@ -262,6 +291,7 @@ def resolve_order_items(store_id: int) -> int:
             pid = mapping.get(item.seller_sku)
             if pid is not None:
                 OrderItem.update(product=pid).where(OrderItem.id == item.id).execute()
+                _take_out_shipped_here(int(item.id), pid, stamp)
         for order_id in sorted(touched):
             missing = (
                 OrderItem.select().where((OrderItem.order == order_id) & OrderItem.product.is_null()).count()

@@ -222,6 +222,33 @@ def packed_quantities(order_id: int, exclude_package: int | None = None) -> dict
     return {int(r.order_item_id): int(getattr(r, "n", 0) or 0) for r in query}
 
 
+def unfit_packages(order_id: int) -> list[int]:
+    """Local packages not yet confirmed (queued or sent) whose units no longer fit in what is unshipped, e.g.
+    after Amazon reported units shipped elsewhere or lowered a quantity. Oldest first keep their units."""
+    left = {
+        int(i.id): int(i.quantity) - int(i.quantity_shipped)
+        for i in OrderItem.select().where(OrderItem.order == order_id)
+    }
+    unfit: list[int] = []
+    for pkg in (
+        Package.select()
+        .where(
+            (Package.order == order_id) & (Package.source == "local") & Package.push_state.in_(UNCONFIRMED)
+        )
+        .order_by(Package.id)
+    ):
+        wanted = [
+            (int(pi.order_item_id), int(pi.quantity))
+            for pi in PackageItem.select().where(PackageItem.package == pkg.id)
+        ]
+        if all(qty <= left.get(item, 0) for item, qty in wanted):
+            for item, qty in wanted:
+                left[item] -= qty
+        else:
+            unfit.append(int(pkg.id))
+    return unfit
+
+
 def confirm_package(package_id: int, *, message: str = "", now: str | None = None) -> None:
     """Amazon accepted a local package: units shipped, stock out, order state follows. One transaction."""
     from fbm_desk.db.inventory import adjust_on_hand

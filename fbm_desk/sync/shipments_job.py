@@ -4,8 +4,9 @@ The package is marked ``sent`` (committed) before the call, so a crash between t
 a trace; a later run sends it again. When Amazon refuses a package, the order's packages are checked (one
 getOrder, only then) in case an earlier attempt went through. 204 -> confirmed (units shipped, stock out,
 order state follows); 400 -> rejected with Amazon's message (editable, re-queueable); Amazon unreachable ->
-back to queued, the run stops (nothing is lost: the outbox waits for the network). Packages of canceled
-orders are never sent.
+back to queued, the run stops (nothing is lost: the outbox waits for the network); so does a refusal
+whose check cannot reach Amazon. Packages of canceled orders, and packages whose units are no longer
+unshipped (shipped elsewhere, quantity lowered), are never sent: they are rejected with a message.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from fbm_desk.db.packages import (
     reject_package,
     set_outbox,
     set_push_state,
+    unfit_packages,
 )
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind
 from fbm_desk.timestamps import iso_utc, parse_utc
@@ -31,11 +33,19 @@ log = logging.getLogger(__name__)
 
 
 def _already_at_amazon(ctx: JobContext, amazon_order_id: str, tracking: str) -> bool:
+    """Does Amazon list a package with this tracking number on the order? Raises when Amazon cannot be asked
+    (then nobody knows: the package must not be marked rejected)."""
     try:
         order = ctx.client.get_order(amazon_order_id)
-    except AmazonError:
+    except AmazonRejected:  # Amazon answered (e.g. no such order): not there
         return False
     return any(normalize_tracking(p.tracking_number) == normalize_tracking(tracking) for p in order.packages)
+
+
+def _back_to_queue(package_id: int, now: str, reason: str) -> None:
+    with database_proxy.atomic():
+        set_push_state(package_id, "queued", "", now)
+        set_outbox(package_id, "pending", reason)
 
 
 class ShipmentsJob:
@@ -58,6 +68,11 @@ class ShipmentsJob:
             reject_package(package_id, "Not sent: the order was canceled on Amazon.", now=now)
             counts.rejected += 1
             return
+        if package_id in unfit_packages(int(order.id)):
+            message = "Not sent: its units are already shipped (or no longer ordered). Edit or remove it."
+            reject_package(package_id, message, now=now)
+            counts.rejected += 1
+            return
         with database_proxy.atomic():
             set_push_state(package_id, "sent", "", now)
             set_outbox(package_id, "in_flight", attempt=True)
@@ -76,7 +91,14 @@ class ShipmentsJob:
             )
         except AmazonRejected as exc:
             # a timed-out first attempt, or a previous run that died after sending, may have gone through
-            if _already_at_amazon(ctx, order.amazon_order_id, pkg.tracking_number):
+            try:
+                at_amazon = _already_at_amazon(ctx, order.amazon_order_id, pkg.tracking_number)
+            except BaseException as check_failed:
+                _back_to_queue(package_id, now, "Amazon refused it and could not be asked whether it has it")
+                if isinstance(check_failed, Cancelled):
+                    raise JobCancelled() from check_failed
+                raise
+            if at_amazon:
                 confirm_package(package_id, message="Amazon already had this package", now=now)
                 counts.updated += 1
                 return
@@ -85,16 +107,12 @@ class ShipmentsJob:
             return
         except (AmazonError, Cancelled) as exc:
             # not delivered (network, throttling beyond retries, auth, cancel): keep it queued, nothing lost
-            with database_proxy.atomic():
-                set_push_state(package_id, "queued", "", now)
-                set_outbox(package_id, "pending", exc.user_message)
+            _back_to_queue(package_id, now, exc.user_message)
             if isinstance(exc, Cancelled):
                 raise JobCancelled() from exc
             raise
         except BaseException:
-            with database_proxy.atomic():
-                set_push_state(package_id, "queued", "", now)
-                set_outbox(package_id, "pending", "interrupted")
+            _back_to_queue(package_id, now, "interrupted")
             raise
         confirm_package(package_id, now=iso_utc(ctx.now()))
         counts.fetched += 1

@@ -51,3 +51,12 @@ class DeferredRefresh(QObject):
         if watched is self._widget and event.type() == QEvent.Type.Show and self._stale:
             self.flush()  # the user opened the tab: show current data right away
         return False
+
+
+def refresh_after_sync(widget: QWidget, services: object, refresh: Callable[[], None]) -> DeferredRefresh:
+    """One ``refresh`` per burst of finished sync jobs of ``services.runner`` (if any), none while hidden."""
+    after_sync = DeferredRefresh(widget, refresh)
+    runner = getattr(services, "runner", None)
+    if runner is not None and hasattr(runner, "job_finished"):
+        runner.job_finished.connect(lambda *_: after_sync.request())
+    return after_sync

@@ -22,11 +22,9 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +33,7 @@ from fbm_desk import APP_NAME, __version__
 from fbm_desk.db.errors import storage_error
 from fbm_desk.errors import Action, FbmError
 from fbm_desk.logging_setup import redact
+from fbm_desk.ui.dialog_parts import close_buttons
 
 log = logging.getLogger(__name__)
 
@@ -105,11 +104,7 @@ class BugDialog(QDialog):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.details_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.copy_button = QPushButton("Copy details")
-        buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.copy_button.clicked.connect(self.copy_details)
-        buttons.rejected.connect(self.reject)
+        buttons, self.copy_button = close_buttons(self, "Copy details", self.copy_details)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addWidget(self.details_view, 1)

@@ -13,7 +13,6 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -21,10 +20,8 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     QTableView,
     QTabWidget,
     QTextBrowser,
@@ -36,11 +33,17 @@ from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
 from fbm_desk.db.inventory_views import holding_orders, stock_row
 from fbm_desk.db.stores import list_stores
 from fbm_desk.errors import FbmError
-from fbm_desk.ui.deferred_refresh import DeferredRefresh
-from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
+from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
+from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
+from fbm_desk.ui.tab_parts import (
+    debounced_search,
+    row_table,
+    set_column_widths,
+    sort_in_sql,
+    table_over_panel,
+)
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE
 
 REASONS = ("Cycle count", "Received stock", "Damaged / lost", "Returned to stock", "Correction")
 
@@ -67,19 +70,12 @@ class SetOnHandDialog(QDialog):
         editor = self.reason.lineEdit()
         if editor is not None:
             editor.setPlaceholderText("Why? (required, e.g. cycle count)")
-        self.message = QLabel()
-        self.message.setObjectName("onHandMessage")
-        self.message.setStyleSheet("QLabel { color: #9b1111; }")
-        self.message.setWordWrap(True)
+        self.message = error_label("onHandMessage")
         form = QFormLayout()
         form.addRow("SKU", QLabel(f"<b>{escape(sku)}</b> (now {current} on hand)"))
         form.addRow("&On hand", self.quantity)
         form.addRow("&Reason", self.reason)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save, QDialogButtonBox.StandardButton.Ok)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.message)
@@ -112,15 +108,9 @@ class InventoryTab(QWidget):
         self.services = services
         self.on_hand_dialog: SetOnHandDialog | None = None
 
-        self.search = QLineEdit()
-        self.search.setObjectName("inventorySearch")
-        self.search.setPlaceholderText("Search SKU, title or barcode")
-        self.search.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(250)
-        self._timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search, self._timer = debounced_search(
+            self, "inventorySearch", "Search SKU, title or barcode", self._apply_filters
+        )
         self.issues_only = QCheckBox("Push issues only")
         self.issues_only.setObjectName("issuesOnly")
         self.differs_only = QCheckBox("Differs from Amazon")
@@ -142,21 +132,10 @@ class InventoryTab(QWidget):
 
         self.model = InventoryTableModel(self)
         self.model.on_hand_edit_requested.connect(self._on_cell_edit)
-        self.table = QTableView()
-        self.table.setObjectName("inventoryTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setItemDelegateForColumn(COL_STATE, BadgeDelegate(BADGE_ROLE, self.table))
+        self.table = row_table("inventoryTable", self.model, badge_columns=(COL_STATE,))
         self.model.set_query(self.model.query)
-        # Indicator first: enabling sorting then asks the model for the order it already has (one load).
-        self.table.horizontalHeader().setSortIndicator(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        for col, width in enumerate((150, 300, 80, 80, 80, 90, 130, 90)):
-            self.table.setColumnWidth(col, width)
+        sort_in_sql(self.table, 0, Qt.SortOrder.AscendingOrder)
+        set_column_widths(self.table, (150, 300, 80, 80, 80, 90, 130, 90))
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_why())
 
         self.why = QTextBrowser()
@@ -177,22 +156,14 @@ class InventoryTab(QWidget):
         self.panels.addTab(self.why, "Why is available N?")
         self.panels.addTab(preview_box, "Next push preview")
         self.status = QLabel()
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.panels)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = table_over_panel(self.table, self.panels)
         layout = QVBoxLayout(self)
         layout.addLayout(tools)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.model.total_changed.connect(lambda n: self.status.setText(f"{n:,} SKUs"))
         self.status.setText(f"{self.model.total:,} SKUs")
-        # After a sync: one refresh per burst of finished jobs, and none while the tab is hidden.
-        self.after_sync = DeferredRefresh(self, self._refresh_in_steps)
-        runner = getattr(services, "runner", None)
-        if runner is not None and hasattr(runner, "job_finished"):
-            runner.job_finished.connect(lambda *_: self.after_sync.request())
+        self.after_sync = refresh_after_sync(self, services, self._refresh_in_steps)
         self._show_why()
         # The push preview reads every store's listings and allocation: computed when the tab is first shown.
         self.preview_loader = DeferredRefresh(self, self.refresh_preview)
@@ -201,11 +172,7 @@ class InventoryTab(QWidget):
     # --- public ------------------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        selected = self.selected_product_id()
-        self.model.refresh()
-        if selected is not None:
-            self.select_product(selected)
-        self._show_why()
+        self._refresh_table()
         self.refresh_preview()
 
     def selected_product_id(self) -> int | None:
@@ -256,13 +223,17 @@ class InventoryTab(QWidget):
 
     def _refresh_in_steps(self) -> None:
         """``refresh`` after a sync, split over two event-loop passes so neither stalls the GUI for long."""
+        self._refresh_table()
+        # A short gap, not 0: pending input and paint events run between the two steps.
+        QTimer.singleShot(STEP_GAP_MS, self, self.refresh_preview)
+
+    def _refresh_table(self) -> None:
+        """Re-read the rows, keeping the selected SKU, and its "why"."""
         selected = self.selected_product_id()
         self.model.refresh()
         if selected is not None:
             self.select_product(selected)
         self._show_why()
-        # A short gap, not 0: pending input and paint events run between the two steps.
-        QTimer.singleShot(STEP_GAP_MS, self, self.refresh_preview)
 
     def _apply_filters(self) -> None:
         self._timer.stop()

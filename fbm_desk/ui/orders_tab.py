@@ -12,15 +12,12 @@ from typing import Any
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QSplitter,
-    QTableView,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -28,19 +25,23 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
-from fbm_desk.db.stores import list_stores
-from fbm_desk.ui.deferred_refresh import DeferredRefresh
+from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
-from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
+from fbm_desk.ui.tab_parts import (
+    debounced_search,
+    reload_store_combo,
+    row_table,
+    set_column_widths,
+    sort_in_sql,
+    table_over_panel,
+)
 from fbm_desk.ui.table_models.orders_model import (
     COL_PUSH,
     COL_STATE,
     COLUMNS,
     OrdersTableModel,
 )
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE
 
-SEARCH_DEBOUNCE_MS = 250
 QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
     (QuickFilter.ALL, "All", "Every order of every store"),
     (
@@ -91,15 +92,12 @@ class OrdersTab(QWidget):
         self.store_combo.setObjectName("storeFilter")
         self.store_combo.setToolTip("Show the orders of one store")
         self.store_combo.currentIndexChanged.connect(self._on_store_changed)
-        self.search = QLineEdit()
-        self.search.setObjectName("orderSearch")
-        self.search.setPlaceholderText("Search order id, SKU, buyer or tracking number (Ctrl+F)")
-        self.search.setClearButtonEnabled(True)
-        self._search_timer = QTimer(self)
-        self._search_timer.setSingleShot(True)
-        self._search_timer.setInterval(SEARCH_DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self._apply_search)
-        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search, self._search_timer = debounced_search(
+            self,
+            "orderSearch",
+            "Search order id, SKU, buyer or tracking number (Ctrl+F)",
+            self._apply_search,
+        )
         self.search.returnPressed.connect(self._apply_search)
         self.scan = QLineEdit()
         self.scan.setObjectName("scanOrder")
@@ -113,27 +111,14 @@ class OrdersTab(QWidget):
         tools.addWidget(self.scan, 1)
 
         self.model = OrdersTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("ordersTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
+        self.table = row_table("ordersTable", self.model, badge_columns=(COL_STATE, COL_PUSH))
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.badges = BadgeDelegate(BADGE_ROLE, self.table)
-        self.table.setItemDelegateForColumn(COL_STATE, self.badges)
-        self.table.setItemDelegateForColumn(COL_PUSH, self.badges)
         widths = (125, 150, 115, 100, 125, 150, 90, 105, 205, 140, 100)
-        for col, width in enumerate(widths[: len(COLUMNS)]):
-            self.table.setColumnWidth(col, width)
+        set_column_widths(self.table, widths[: len(COLUMNS)])
         self.model.set_query(OrderQuery())
-        # Indicator first: enabling sorting then asks the model for the order it already has (one load).
-        self.table.horizontalHeader().setSortIndicator(4, Qt.SortOrder.DescendingOrder)
-        self.table.setSortingEnabled(True)
+        sort_in_sql(self.table, 4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.activated.connect(self._on_activated)
 
@@ -146,11 +131,7 @@ class OrdersTab(QWidget):
         self.message.setObjectName("ordersMessage")
         self.message.setWordWrap(True)
 
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = table_over_panel(self.table, self.detail)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(tools)
@@ -171,12 +152,8 @@ class OrdersTab(QWidget):
         QTimer.singleShot(0, self, self._install_scan_shortcut)  # dropped if the tab is gone by then
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())
-        # After a sync: one refresh per burst of finished jobs, and none while the tab is hidden.
-        self.after_sync = DeferredRefresh(self, self.refresh)
-        runner = getattr(services, "runner", None)
-        if runner is not None and hasattr(runner, "job_finished"):
-            runner.job_finished.connect(lambda *_: self.after_sync.request())
-        self._reload_stores()
+        self.after_sync = refresh_after_sync(self, services, self.refresh)
+        reload_store_combo(self.store_combo)
         self._update_counts()
         self._update_status()
 
@@ -195,7 +172,7 @@ class OrdersTab(QWidget):
     def refresh(self) -> None:
         """Re-read counts, rows and the open order (after a sync or a saved package)."""
         selected = self.selected_order_id()
-        self._reload_stores()
+        reload_store_combo(self.store_combo)
         self.model.refresh()
         self._update_counts()
         if selected is not None:
@@ -276,17 +253,6 @@ class OrdersTab(QWidget):
         if store_id != self.model.query.store_id:
             self._set_query(replace(self.model.query, store_id=store_id))
             self._update_counts()
-
-    def _reload_stores(self) -> None:
-        current = self.store_combo.currentData()
-        self.store_combo.blockSignals(True)
-        self.store_combo.clear()
-        self.store_combo.addItem("All stores", None)
-        for store in list_stores():
-            self.store_combo.addItem(store.name, store.id)
-        index = self.store_combo.findData(current)
-        self.store_combo.setCurrentIndex(max(0, index))
-        self.store_combo.blockSignals(False)
 
     def _update_counts(self) -> None:
         counts = quick_filter_counts(store_id=self.model.query.store_id)

@@ -5,25 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from fbm_desk.db.stores import list_stores
-from fbm_desk.ui.deferred_refresh import DeferredRefresh
+from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.sku_mapping_dialog import SkuMappingDialog, describe
-from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE
+from fbm_desk.ui.tab_parts import (
+    debounced_search,
+    reload_store_combo,
+    row_table,
+    set_column_widths,
+    sort_in_sql,
+)
 from fbm_desk.ui.table_models.products_model import COL_NEW, COL_TITLE, ProductsTableModel
 
 
@@ -38,15 +31,9 @@ class ProductsTab(QWidget):
         self.store_combo = QComboBox()
         self.store_combo.setObjectName("productsStore")
         self.store_combo.currentIndexChanged.connect(self._apply_filters)
-        self.search = QLineEdit()
-        self.search.setObjectName("productsSearch")
-        self.search.setPlaceholderText("Search SKU, ASIN, title or warehouse SKU")
-        self.search.setClearButtonEnabled(True)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(250)
-        self._timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search, self._timer = debounced_search(
+            self, "productsSearch", "Search SKU, ASIN, title or warehouse SKU", self._apply_filters
+        )
         self.unmapped_only = QCheckBox("Not mapped only")
         self.unmapped_only.setObjectName("unmappedOnly")
         self.new_only = QCheckBox("New since last sync")
@@ -68,22 +55,11 @@ class ProductsTab(QWidget):
         tools.addWidget(self.map_button)
 
         self.model = ProductsTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("productsTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setItemDelegateForColumn(COL_NEW, BadgeDelegate(BADGE_ROLE, self.table))
-        self._reload_stores()
+        self.table = row_table("productsTable", self.model, badge_columns=(COL_NEW,))
+        reload_store_combo(self.store_combo)
         self.model.set_query(self.model.query)
-        # Indicator first: enabling sorting then asks the model for the order it already has (one load).
-        self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.AscendingOrder)
-        self.table.setSortingEnabled(True)
-        for col, width in enumerate((56, 150, 170, 110, 380, 110, 130, 90)):
-            self.table.setColumnWidth(col, width)
+        sort_in_sql(self.table, 2, Qt.SortOrder.AscendingOrder)
+        set_column_widths(self.table, (56, 150, 170, 110, 380, 110, 130, 90))
         self.table.setColumnWidth(COL_TITLE, 380)
         self.table.doubleClicked.connect(lambda _i: self.map_selected())
         self.status = QLabel()
@@ -99,14 +75,10 @@ class ProductsTab(QWidget):
         layout.addWidget(self.status)
         self.model.total_changed.connect(self._update_status)
         self._update_status()
-        # After a sync: one refresh per burst of finished jobs, and none while the tab is hidden.
-        self.after_sync = DeferredRefresh(self, self.refresh)
-        runner = getattr(services, "runner", None)
-        if runner is not None and hasattr(runner, "job_finished"):
-            runner.job_finished.connect(lambda *_: self.after_sync.request())
+        self.after_sync = refresh_after_sync(self, services, self.refresh)
 
     def refresh(self) -> None:
-        self._reload_stores()
+        reload_store_combo(self.store_combo)
         self.model.refresh()
         self._update_status()
 
@@ -144,16 +116,6 @@ class ProductsTab(QWidget):
                 include_gone=not self.hide_gone.isChecked(),
             )
         )
-
-    def _reload_stores(self) -> None:
-        current = self.store_combo.currentData()
-        self.store_combo.blockSignals(True)
-        self.store_combo.clear()
-        self.store_combo.addItem("All stores", None)
-        for store in list_stores():
-            self.store_combo.addItem(store.name, store.id)
-        self.store_combo.setCurrentIndex(max(0, self.store_combo.findData(current)))
-        self.store_combo.blockSignals(False)
 
     def _update_status(self, *_args: Any) -> None:
         rows = self.model.rows()

@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk.db.product_views import MappingResult, list_products, map_sku
 from fbm_desk.errors import FbmError
+from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 
 
 class SkuMappingDialog(QDialog):
@@ -69,10 +69,7 @@ class SkuMappingDialog(QDialog):
         self.all_stores.setObjectName("allStores")
         self.all_stores.setChecked(store_id is None)
         self.all_stores.setEnabled(store_id is not None)
-        self.message = QLabel()
-        self.message.setObjectName("mappingMessage")
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("QLabel { color: #9b1111; }")
+        self.message = error_label("mappingMessage")
         info = QLabel(
             f"Store: <b>{escape(store_name)}</b>. Orders with this Amazon SKU then take stock from the "
             "warehouse SKU, and open orders waiting for it are re-mapped."
@@ -82,11 +79,7 @@ class SkuMappingDialog(QDialog):
         form.addRow("&Amazon SKU", self.seller_sku)
         form.addRow("&Warehouse SKU", self.product)
         form.addRow("", self.all_stores)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
+        buttons = save_cancel_buttons(self, self.save)
         layout = QVBoxLayout(self)
         layout.addWidget(info)
         layout.addLayout(form)

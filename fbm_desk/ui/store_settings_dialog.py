@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -19,6 +18,7 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.errors import FbmError
 from fbm_desk.stores import StoreOptions
 from fbm_desk.ui.add_store_parts import StoreOptionsBox
+from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 
 
 class StoreSettingsDialog(QDialog):
@@ -57,18 +57,11 @@ class StoreSettingsDialog(QDialog):
         root.addWidget(self.options_box)
         self.pending_check, self.zero_radio = self.options_box.pending_check, self.options_box.zero_radio
 
-        self.error_label = QLabel()
-        self.error_label.setObjectName("errorLabel")
-        self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("QLabel { color: #b00020; }")
+        self.error_label = error_label("errorLabel", "#b00020")
         self.error_label.hide()
         root.addWidget(self.error_label)
 
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.save)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons = save_cancel_buttons(self, self.save)
         root.addWidget(self.buttons)
 
     def options(self) -> StoreOptions:

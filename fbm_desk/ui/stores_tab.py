@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
-    QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -35,6 +34,7 @@ from fbm_desk.stores import remove_store
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet
+from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.stores_model import StoresTableModel
 
 if TYPE_CHECKING:
@@ -125,17 +125,9 @@ class StoresTab(QWidget):
         root.addWidget(bar)
 
         self.model = StoresTableModel(self)
-        self.table = QTableView()
-        self.table.setObjectName("storesTable")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table = row_table("storesTable", self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(self.open_settings)
         root.addWidget(self.table, 3)

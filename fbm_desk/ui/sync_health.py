@@ -25,17 +25,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
     QProgressBar,
-    QPushButton,
     QSplitter,
-    QTableView,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -45,6 +41,9 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db.sync_runs_view import SyncRunRow, recent_runs
 from fbm_desk.errors import NotFound
 from fbm_desk.sync.base import JOB_TITLES, JobKind, SyncResult
+from fbm_desk.ui.dialog_parts import close_buttons
+from fbm_desk.ui.tab_parts import row_table
+from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 LOG_LIMIT = 500
@@ -145,7 +144,7 @@ class SyncLogModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and run.status == "failed" and col in (4, 10):
             return FAILED_COLOR
         if role == Qt.ItemDataRole.TextAlignmentRole and col in self.NUMERIC:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return ALIGN_RIGHT
         return None
 
     @staticmethod
@@ -202,16 +201,9 @@ class SyncLogDialog(QDialog):
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView()
-        self.table.setObjectName("syncLogTable")
-        self.table.setModel(self.proxy)
+        self.table = row_table("syncLogTable", self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.details = QPlainTextEdit()
         self.details.setObjectName("syncLogDetails")
@@ -222,11 +214,7 @@ class SyncLogDialog(QDialog):
         splitter.addWidget(self.details)
         splitter.setStretchFactor(0, 4)
         splitter.setStretchFactor(1, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.refresh_button = QPushButton("Refresh")
-        buttons.addButton(self.refresh_button, QDialogButtonBox.ButtonRole.ActionRole)
-        self.refresh_button.clicked.connect(self.refresh)
-        buttons.rejected.connect(self.reject)
+        buttons, self.refresh_button = close_buttons(self, "Refresh", self.refresh)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         layout.addWidget(buttons)

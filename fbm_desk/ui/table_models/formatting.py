@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont
+
+from fbm_desk.timestamps import parse_utc
 
 # (label, background, foreground) per order state: the badge the Orders tab shows.
 STATE_BADGES: dict[str, tuple[str, str, str]] = {
@@ -24,21 +27,21 @@ PUSH_BADGES: dict[str, tuple[str, str, str]] = {
 }
 LATE_COLOR = QColor("#c62828")
 DUE_TODAY_COLOR = QColor("#b45f06")
+ALIGN_RIGHT = int(
+    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+)  # numbers, for TextAlignmentRole
 
 
-def parse_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def bold_font() -> QFont:
+    """The FontRole value of an emphasised cell."""
+    font = QFont()
+    font.setBold(True)
+    return font
 
 
 def local_time(text: str | None, *, with_time: bool = True) -> str:
     """``2026-11-24T09:30:00Z`` → ``2026-11-24 10:30`` in the user's time zone ('' for none)."""
-    value = parse_iso(text)
+    value = parse_utc(text)
     if value is None:
         return ""
     local = value.astimezone()
@@ -49,7 +52,7 @@ def ship_by_status(latest_ship: str | None, state: str, now: datetime | None = N
     """``late`` / ``today`` / ``''`` for an open order's ship-by date (local calendar day)."""
     if state not in ("released", "partially_shipped", "held"):
         return ""
-    value = parse_iso(latest_ship)
+    value = parse_utc(latest_ship)
     if value is None:
         return ""
     now_local = (now or datetime.now().astimezone()).astimezone()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 
 from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, StockRow, count_stock, fetch_stock
-from fbm_desk.ui.table_models.formatting import PUSH_BADGES, local_time
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
+from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, PUSH_BADGES, bold_font, local_time
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
 
 (
     COL_SKU,
@@ -27,38 +27,23 @@ from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
 class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
     """On-hand is editable: an edit does not write, it asks for a reason (``on_hand_edit_requested``)."""
 
-    headers = (
-        "SKU",
-        "Title",
-        "On hand",
-        "Allocated",
-        "Available",
-        "Last pushed",
-        "Pushed at",
-        "Push",
-        "Amazon issues",
-    )
-    sort_keys = (
-        InventorySort.SKU,
-        InventorySort.TITLE,
-        InventorySort.ON_HAND,
-        InventorySort.ALLOCATED,
-        InventorySort.AVAILABLE,
-        InventorySort.PUSHED,
-        InventorySort.PUSHED_AT,
-        InventorySort.PUSH_STATE,
-        None,
+    headers, sort_keys = split_columns(
+        (
+            ("SKU", InventorySort.SKU),
+            ("Title", InventorySort.TITLE),
+            ("On hand", InventorySort.ON_HAND),
+            ("Allocated", InventorySort.ALLOCATED),
+            ("Available", InventorySort.AVAILABLE),
+            ("Last pushed", InventorySort.PUSHED),
+            ("Pushed at", InventorySort.PUSHED_AT),
+            ("Push", InventorySort.PUSH_STATE),
+            ("Amazon issues", None),
+        )
     )
     on_hand_edit_requested = Signal(int, str, int)  # product id, SKU, new on-hand
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(InventoryQuery(), parent)
-
-    def count(self, query: InventoryQuery) -> int:
-        return count_stock(query)
-
-    def fetch(self, query: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
-        return fetch_stock(query, offset, limit)
+        super().__init__(InventoryQuery(), parent, count=count_stock, fetch=fetch_stock)
 
     def display(self, r: StockRow, column: int) -> Any:
         if column == COL_SKU:
@@ -83,15 +68,13 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
 
     def role_data(self, r: StockRow, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.TextAlignmentRole and COL_ON_HAND <= column <= COL_PUSHED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return ALIGN_RIGHT
         if role == BADGE_ROLE and column == COL_STATE and r.push_state != "none":
             return PUSH_BADGES.get(r.push_state)
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_ISSUES and r.push_issues:
             return QBrush(QColor("#9b1111"))
         if role == Qt.ItemDataRole.FontRole and column == COL_AVAILABLE:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold_font()
         if role == Qt.ItemDataRole.BackgroundRole and column == COL_PUSHED and r.differs_from_amazon:
             return QBrush(QColor("#fff2c2"))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -165,5 +148,5 @@ class PushPreviewModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return "—" if value is None else value
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return ALIGN_RIGHT
         return None

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 
 from fbm_desk.db.order_views import (
     DayBounds,
@@ -25,12 +25,13 @@ from fbm_desk.ui.table_models.formatting import (
     LATE_COLOR,
     PUSH_BADGES,
     STATE_BADGES,
+    bold_font,
     local_time,
     push_label,
     ship_by_status,
     state_label,
 )
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
 
 # (header, sort key) in column order.
 COLUMNS: tuple[tuple[str, SortKey], ...] = (
@@ -53,8 +54,7 @@ COL_SERVICE, COL_FLAGS, COL_ITEMS, COL_SHIP_TO, COL_PUSH = range(6, 11)
 class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     """Read-only orders over all stores; ``set_query`` to filter/search, ``sort`` to sort (both in SQL)."""
 
-    headers = tuple(h for h, _ in COLUMNS)
-    sort_keys = tuple(k for _, k in COLUMNS)
+    headers, sort_keys = split_columns(COLUMNS)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OrderQuery(), parent)
@@ -113,9 +113,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
             (col == COL_SHIP_BY and ship_by_status(r.latest_ship_date, r.state, self._now))
             or (col == COL_HOLD and r.payment_hold)
         ):
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(r, col)
         return None

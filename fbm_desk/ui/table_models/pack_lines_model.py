@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QColor
 
 from fbm_desk.db.domain_rows import OrderItemRow
+from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT
 
 Index = QModelIndex | QPersistentModelIndex
 HEADERS = ("SKU", "Title", "Ordered", "Shipped / packed", "Left", "In this package")
@@ -140,7 +141,7 @@ class PackLinesModel(QAbstractTableModel):
             )
             return values[col]
         if role == Qt.ItemDataRole.TextAlignmentRole and col >= COL_ORDERED:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return ALIGN_RIGHT
         if role == Qt.ItemDataRole.BackgroundRole and col == COL_PACK and self.scanning:
             done = self._pack[index.row()] == item.packable
             return QBrush(QColor("#d4f2dc" if done else "#fff2c2"))

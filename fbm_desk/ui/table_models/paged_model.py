@@ -1,11 +1,14 @@
 """A read-mostly table model over a SQL read model: one count query, pages loaded by ``fetchMore``.
 
-Subclasses give the columns and three functions: ``count(query)``, ``fetch(query, offset, limit)`` and
-``display(row, column)``; sorting maps a column to the query's sort key and re-runs the query in SQL.
+Subclasses give the columns (``headers, sort_keys = split_columns(...)``) and three functions:
+``count(query)`` and ``fetch(query, offset, limit)`` (methods, or the read model's functions passed to the
+constructor) and ``display(row, column)``; sorting maps a column to the query's sort key and re-runs the query
+in SQL.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
@@ -18,14 +21,28 @@ ROW_ROLE = Qt.ItemDataRole.UserRole + 1
 BADGE_ROLE = Qt.ItemDataRole.UserRole + 2
 
 
+def split_columns(columns: Sequence[tuple[str, Any]]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
+    """``(header, sort key or None)`` per column -> ``(headers, sort_keys)`` for a ``PagedSqlModel``."""
+    return tuple(h for h, _ in columns), tuple(k for _, k in columns)
+
+
 class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     page_size = 200
     headers: tuple[str, ...] = ()
     sort_keys: tuple[Any, ...] = ()  # per column: the query's sort value, or None when not sortable
     total_changed = Signal(int)
 
-    def __init__(self, query: Q, parent: Any = None) -> None:
+    def __init__(
+        self,
+        query: Q,
+        parent: Any = None,
+        *,
+        count: Callable[[Q], int] | None = None,
+        fetch: Callable[[Q, int, int], list[R]] | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._count = count
+        self._fetch = fetch
         self._query = query
         self._rows: list[R] = []
         self._total = 0
@@ -34,10 +51,14 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     # --- to implement ------------------------------------------------------------------------------------
 
     def count(self, query: Q) -> int:
-        raise NotImplementedError
+        if self._count is None:
+            raise NotImplementedError
+        return self._count(query)
 
     def fetch(self, query: Q, offset: int, limit: int) -> list[R]:
-        raise NotImplementedError
+        if self._fetch is None:
+            raise NotImplementedError
+        return self._fetch(query, offset, limit)
 
     def display(self, row: R, column: int) -> Any:
         raise NotImplementedError

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor
 
 from fbm_desk.db.product_views import (
     ListingQuery,
@@ -14,7 +14,8 @@ from fbm_desk.db.product_views import (
     count_listings,
     fetch_listings,
 )
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel
+from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, bold_font
+from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
 
 COL_NEW, COL_STORE, COL_SKU, COL_ASIN, COL_TITLE, COL_STATUS, COL_CHANNEL, COL_QTY, COL_MAPPED = range(9)
 NEW_BADGE = ("New", "#cfe8ff", "#0b4a8b")
@@ -22,37 +23,22 @@ CHANNELS = {"DEFAULT": "Merchant (FBM)"}
 
 
 class ProductsTableModel(PagedSqlModel[ListingQuery, ListingViewRow]):
-    headers = (
-        "",
-        "Store",
-        "Amazon SKU",
-        "ASIN",
-        "Title",
-        "Status",
-        "Fulfillment",
-        "Amazon qty",
-        "Warehouse SKU",
-    )
-    sort_keys = (
-        ListingSort.NEW,
-        ListingSort.STORE,
-        ListingSort.SKU,
-        ListingSort.ASIN,
-        ListingSort.TITLE,
-        ListingSort.STATUS,
-        ListingSort.CHANNEL,
-        ListingSort.QUANTITY,
-        ListingSort.MAPPED,
+    headers, sort_keys = split_columns(
+        (
+            ("", ListingSort.NEW),
+            ("Store", ListingSort.STORE),
+            ("Amazon SKU", ListingSort.SKU),
+            ("ASIN", ListingSort.ASIN),
+            ("Title", ListingSort.TITLE),
+            ("Status", ListingSort.STATUS),
+            ("Fulfillment", ListingSort.CHANNEL),
+            ("Amazon qty", ListingSort.QUANTITY),
+            ("Warehouse SKU", ListingSort.MAPPED),
+        )
     )
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(ListingQuery(), parent)
-
-    def count(self, query: ListingQuery) -> int:
-        return count_listings(query)
-
-    def fetch(self, query: ListingQuery, offset: int, limit: int) -> list[ListingViewRow]:
-        return fetch_listings(query, offset, limit)
+        super().__init__(ListingQuery(), parent, count=count_listings, fetch=fetch_listings)
 
     def display(self, r: ListingViewRow, column: int) -> Any:
         if column == COL_NEW:
@@ -86,11 +72,9 @@ class ProductsTableModel(PagedSqlModel[ListingQuery, ListingViewRow]):
             if r.gone_at:
                 return QBrush(QColor("#888888"))
         if role == Qt.ItemDataRole.FontRole and column == COL_MAPPED and r.product_sku is None:
-            font = QFont()
-            font.setBold(True)
-            return font
+            return bold_font()
         if role == Qt.ItemDataRole.TextAlignmentRole and column == COL_QTY:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            return ALIGN_RIGHT
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == COL_NEW and r.is_new:
                 return "Found by the latest product sync of this store"

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sync_runs_view import JobHealthRow
-from fbm_desk.ui.table_models.formatting import parse_iso
+from fbm_desk.timestamps import parse_utc
 
 STATUS_LABELS = {"connected": "Connected", "needs_reconnect": "Needs reconnect", "disabled": "Disabled"}
 STATUS_COLORS = {"connected": "#1d6b34", "needs_reconnect": "#b00020", "disabled": "#666666"}
@@ -37,7 +37,7 @@ def ago(value: datetime | None, now: datetime) -> str:
 
 def token_age(store: StoreRow, now: datetime) -> tuple[str, bool]:
     """(text, needs renewal soon)."""
-    when = parse_iso(store.token_updated_at)
+    when = parse_utc(store.token_updated_at)
     if when is None:
         return "—", False
     days = max(0, (now - when).days)
