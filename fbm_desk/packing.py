@@ -190,8 +190,10 @@ def record_package(
     Raises ``InvalidInput`` / ``NotFound`` (nothing stored).
     """
     del core  # the database is bound globally by open_database; kept for a uniform service signature
-    row = find_order(order)
-    with database_proxy.atomic():
+    # IMMEDIATE: take the write lock first, so the order is read as it is now (a sync on another thread may
+    # have just canceled or shipped it) and cannot change between the checks and the insert.
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        row = find_order(order)
         draft = validate_package(
             row,
             carrier_code,
