@@ -27,9 +27,8 @@ PUSH_BADGES: dict[str, tuple[str, str, str]] = {
 }
 LATE_COLOR = QColor("#c62828")
 DUE_TODAY_COLOR = QColor("#b45f06")
-ALIGN_RIGHT = int(
-    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-)  # numbers, for TextAlignmentRole
+# The TextAlignmentRole value of a number cell.
+ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 def bold_font() -> QFont:
