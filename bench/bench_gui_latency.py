@@ -56,7 +56,7 @@ from fbm_desk.stores import StoreOptions, add_store
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.sync_health import SyncStatusWidget
-from tests.support.demo_data import generate
+from tests.support.demo_data import template_database
 
 TICK_MS = 5
 BUDGET_MS = 50.0
@@ -173,22 +173,7 @@ def template_db(base_orders: int) -> Path | None:
     """A database file holding ``base_orders`` demo orders, generated once and kept in the temp dir."""
     if base_orders <= 0:
         return None
-    folder = Path(tempfile.gettempdir()) / f"fbm-bench-base-{base_orders}"
-    db_file = folder / DB_NAME
-    if (folder / "complete").exists() and db_file.exists():
-        # Opening migrates a template made by an older schema once, here, not in every timed run.
-        build_core(AppPaths(data_dir=folder, log_dir=folder / "logs")).close()
-        return db_file
-    shutil.rmtree(folder, ignore_errors=True)
-    started = time.perf_counter()
-    core = build_core(AppPaths(data_dir=folder, log_dir=folder / "logs"))
-    generate(core.db.db, orders=base_orders, seed=42)
-    core.db.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    core.close()
-    (folder / "complete").write_text("ok\n")
-    took = time.perf_counter() - started
-    print(f"generated the {base_orders:,}-order template {db_file} in {took:.1f} s", file=sys.stderr)
-    return db_file
+    return template_database(base_orders)
 
 
 def run(

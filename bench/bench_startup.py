@@ -52,26 +52,9 @@ app.exec()
 
 def template_db(orders: int) -> Path:
     """A database with ``orders`` demo orders, generated once (same cache as ``bench_gui_latency``)."""
-    from fbm_desk.core import build_core
-    from fbm_desk.paths import AppPaths
-    from tests.support.demo_data import generate
+    from tests.support.demo_data import template_database
 
-    folder = Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}"
-    db_file = folder / DB_NAME
-    if (folder / "complete").exists() and db_file.exists():
-        # Opening migrates a template made by an older schema once, here, not in every timed run.
-        build_core(AppPaths(data_dir=folder, log_dir=folder / "logs")).close()
-        return db_file
-    shutil.rmtree(folder, ignore_errors=True)
-    started = time.perf_counter()
-    core = build_core(AppPaths(data_dir=folder, log_dir=folder / "logs"))
-    generate(core.db.db, orders=orders, seed=42)
-    core.db.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    core.close()
-    (folder / "complete").write_text("ok\n")
-    took = time.perf_counter() - started
-    print(f"generated the {orders:,}-order database {db_file} in {took:.1f} s", file=sys.stderr)
-    return db_file
+    return template_database(orders)
 
 
 def launch(cmd: list[str], env: dict[str, str]) -> tuple[float, float, str]:
