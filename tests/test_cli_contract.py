@@ -120,6 +120,8 @@ def external() -> Iterator[External]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
 
 
 class Cli:

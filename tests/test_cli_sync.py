@@ -277,7 +277,7 @@ def test_killed_mid_sync_then_rerun_is_idempotent(cli: Cli, quiet: RunningSandbo
     while _count(db, "SELECT count(*) FROM orders") < 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=10)
+    proc.communicate(timeout=10)  # reaps it and closes the pipe
     partial = _count(db, "SELECT count(*) FROM orders")
     assert 200 <= partial < 1000  # pages already written stay; the run did not finish
     assert _count(db, "SELECT count(*) FROM sync_cursor WHERE job = 'orders'") == 0

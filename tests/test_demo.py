@@ -19,8 +19,6 @@ from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.sync.scheduler import SyncScheduler
 
-pytest.importorskip("fbm_desk.sync.execute")
-
 FAST = 600.0  # the sandbox's and the client's pace in tests (the demo itself runs at DEMO_SPEEDUP)
 WAIT_MS = 60_000
 

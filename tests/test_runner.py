@@ -18,6 +18,7 @@ from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
+from fbm_desk.sync.execute import run_job
 from fbm_desk.sync.runner import JobRunner
 from tests.support.sync_env import insert_us_store
 
@@ -301,7 +302,6 @@ def test_shutdown_cancels_waits_and_refuses_new_jobs(qtbot, core: CoreServices, 
 
 
 def test_default_job_function_is_run_job(core: CoreServices) -> None:
-    execute = pytest.importorskip("fbm_desk.sync.execute")
     jobs = JobRunner(core)
-    assert jobs._job_fn is execute.run_job
+    assert jobs._job_fn is run_job
     jobs.shutdown(timeout=1)

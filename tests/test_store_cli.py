@@ -163,6 +163,7 @@ def test_store_connect_no_browser_round_trip(tmp_path: Path, cli_env: dict[str, 
         out, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
+        proc.communicate()  # reaps it and closes the pipes
     assert proc.returncode == 0, err
     assert page.status_code == 200
     assert "Connected — you can close this tab" in page.text
@@ -182,6 +183,7 @@ def test_store_connect_wrong_state_fails_and_stores_nothing(tmp_path: Path, cli_
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
+        proc.communicate()  # reaps it and closes the pipes
     assert page.status_code == 400
     assert proc.returncode != 0
     assert "did not match" in err
