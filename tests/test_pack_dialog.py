@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.paths import AppPaths
 from fbm_desk.ui.pack_dialog import QUEUED_TEXT, PackDialog
+from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.pack_lines_model import PackLinesModel
 from tests.support.demo_data import add_order, generate
 

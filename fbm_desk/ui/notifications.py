@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
 
 from fbm_desk.sync.base import JOB_TITLES, JobKind, SyncResult
+
+if TYPE_CHECKING:
+    from fbm_desk.sync.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +71,7 @@ class Notifier(QObject):
 
     def __init__(
         self,
-        runner: Any,
+        runner: JobRunner,
         *,
         tray: QSystemTrayIcon | None = None,
         status_bar: QStatusBar | None = None,

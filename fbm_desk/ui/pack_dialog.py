@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk import packing
 from fbm_desk.carriers import OTHER, carrier_for
+from fbm_desk.core import CoreServices
 from fbm_desk.db.domain_rows import OrderDetail, PackageRow
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_views import barcodes_for
@@ -70,7 +71,12 @@ class PackDialog(QDialog):
     saved = Signal(str)
 
     def __init__(
-        self, core: Any, order_id: int, parent: QWidget | None = None, *, package: PackageRow | None = None
+        self,
+        core: CoreServices,
+        order_id: int,
+        parent: QWidget | None = None,
+        *,
+        package: PackageRow | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("packDialog")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -44,6 +44,9 @@ from fbm_desk.sync.base import JOB_TITLES, JobKind, SyncResult
 from fbm_desk.ui.dialog_parts import close_buttons
 from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT
+
+if TYPE_CHECKING:
+    from fbm_desk.sync.runner import JobRunner
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 LOG_LIMIT = 500
@@ -192,7 +195,7 @@ class SyncLogModel(QAbstractTableModel):
 class SyncLogDialog(QDialog):
     """Recent runs (sortable) with the selected run's full summary and error, copyable for support."""
 
-    def __init__(self, runner: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncLogDialog")
         self.setWindowTitle("Sync log")
@@ -296,7 +299,7 @@ class SyncStatusWidget(QWidget):
     """Status-bar widget: a busy/progress bar while jobs run, the most important store state as text, the
     other stores in the tooltip, and a "Sync log" button."""
 
-    def __init__(self, runner: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("syncStatus")
         self._runner = runner
