@@ -18,7 +18,9 @@ from fbm_desk.db.sync_runs_view import job_health, last_run_times, recent_runs
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.notifications import Notice, Notifier
-from fbm_desk.ui.sync_health import SyncLogDialog, SyncLogModel, SyncStatusWidget
+from fbm_desk.ui.sync_health import SyncStatusWidget
+from fbm_desk.ui.sync_log_dialog import SyncLogDialog
+from fbm_desk.ui.table_models.sync_log_model import SyncLogModel
 from tests.support.sync_env import insert_us_store
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)

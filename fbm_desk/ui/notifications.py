@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
 
-from fbm_desk.sync.base import JOB_TITLES, JobKind, SyncResult
+from fbm_desk.sync.base import JobKind, SyncResult
+from fbm_desk.ui.table_models.formatting import job_title
 
 if TYPE_CHECKING:
     from fbm_desk.sync.runner import JobRunner
@@ -55,13 +56,6 @@ def make_tray_icon(window: QWidget) -> QSystemTrayIcon | None:
     tray.activated.connect(bring_back)
     tray.show()
     return tray
-
-
-def _job(kind: str) -> str:
-    try:
-        return JOB_TITLES[JobKind(kind)]
-    except ValueError:
-        return kind
 
 
 class Notifier(QObject):
@@ -107,7 +101,7 @@ class Notifier(QObject):
         self._notify(
             Notice(
                 ("failed", store_id, kind),
-                f"{_job(kind)} failed for {result.store}",
+                f"{job_title(kind)} failed for {result.store}",
                 result.error or "The sync could not complete; see the Sync log.",
             )
         )
