@@ -126,7 +126,7 @@ def test_bad_tracking_number_is_refused_and_nothing_typed_is_lost(qtbot: Any, se
     dialog = _dialog(qtbot, services, order)
     scan(qtbot, dialog, "")
     dialog.carrier.setCurrentIndex(dialog.carrier.findData("FedEx"))
-    dialog._carrier_by_hand = True  # as if chosen in the combo
+    dialog.carrier.activated.emit(dialog.carrier.currentIndex())  # as if chosen in the combo
     qtbot.keyClicks(dialog.method, "Ground")
     dialog.tracking.setFocus()
     scan(qtbot, dialog, "ABC")
