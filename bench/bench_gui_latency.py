@@ -47,7 +47,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from fbm_desk.amazon.config import SpApiConfig
-from fbm_desk.app import Services, build_main_window
+from fbm_desk.app import build_main_window
 from fbm_desk.core import build_core
 from fbm_desk.db.models import Order
 from fbm_desk.paths import AppPaths
@@ -55,6 +55,7 @@ from fbm_desk.sandbox import start_sandbox
 from fbm_desk.stores import StoreOptions, add_store
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
+from fbm_desk.ui.services import Services
 from fbm_desk.ui.sync_health import SyncStatusWidget
 from tests.support.demo_data import template_database
 

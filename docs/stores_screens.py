@@ -24,7 +24,7 @@ os.environ.setdefault("FBM_DESK_CREDENTIALS", "file")
 def main(what: str) -> int:
     from PySide6.QtWidgets import QApplication
 
-    from fbm_desk.app import Services, build_tabs
+    from fbm_desk.app import build_tabs
     from fbm_desk.core import build_core
     from fbm_desk.db import stores as store_db
     from fbm_desk.db import sync_runs
@@ -33,6 +33,7 @@ def main(what: str) -> int:
     from fbm_desk.stores import StoreOptions, add_store
     from fbm_desk.ui.add_store_dialog import AddStoreDialog
     from fbm_desk.ui.main_window import MainWindow
+    from fbm_desk.ui.services import Services
 
     app = QApplication(sys.argv[:1])
     sandbox = start_sandbox(order_count=0)

@@ -25,11 +25,12 @@ def main(what: str) -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from fbm_desk.app import Services, build_tabs
+    from fbm_desk.app import build_tabs
     from fbm_desk.core import build_core
     from fbm_desk.db.order_views import QuickFilter
     from fbm_desk.paths import AppPaths
     from fbm_desk.ui.main_window import MainWindow
+    from fbm_desk.ui.services import Services
     from tests.support.demo_data import add_order, generate
 
     app = QApplication(sys.argv[:1])

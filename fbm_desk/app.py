@@ -15,82 +15,27 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from fbm_desk import APP_ID, APP_NAME, __version__
-from fbm_desk.core import CoreServices, build_core
+from fbm_desk.core import build_core
 from fbm_desk.demo import demo_paths
 from fbm_desk.errors import FbmError
 from fbm_desk.logging_setup import setup_logging
 from fbm_desk.paths import AppPaths, resolve_paths
 from fbm_desk.resources import resource_path
+from fbm_desk.ui.services import Services
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
-    from fbm_desk.amazon.config import SpApiConfig
-    from fbm_desk.credentials import Credentials
-    from fbm_desk.db import OpenedDatabase
-    from fbm_desk.demo import DemoHandle
-    from fbm_desk.settings import Settings
-    from fbm_desk.sync.runner import JobRunner
-    from fbm_desk.sync.scheduler import SyncScheduler
     from fbm_desk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 
-EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_AFTER_START_ENV = "FBM_DESK_EXIT_AFTER_START_MS"  # start-up benchmark hook, see _exit_after_start
-
-
-@dataclass
-class Services:
-    """Everything the tabs use, built once by ``build_services`` and passed to each tab.
-
-    ``core`` holds the Qt-free services shared with the CLI. The GUI-only background machinery is attached
-    by ``attach_sync``: ``runner`` (the per-store job queue on a QThreadPool, a ``QObject`` with
-    ``job_started / job_progress / job_finished / job_failed`` signals) and ``scheduler`` (APScheduler
-    triggers that enqueue jobs on the runner).
-    """
-
-    core: CoreServices
-    runner: JobRunner | None = None
-    scheduler: SyncScheduler | None = None
-    demo: DemoHandle | None = None  # the built-in sandbox and demo store when started with --demo
-
-    @property
-    def paths(self) -> AppPaths:
-        return self.core.paths
-
-    @property
-    def db(self) -> OpenedDatabase:
-        return self.core.db
-
-    @property
-    def settings(self) -> Settings:
-        return self.core.settings
-
-    @property
-    def credentials(self) -> Credentials:
-        return self.core.credentials
-
-    @property
-    def spapi_config(self) -> SpApiConfig:
-        return self.core.spapi_config
-
-    def close(self) -> None:
-        """Stop background work first (it may still write), then close the database."""
-        for part in (self.scheduler, self.runner, self.demo):
-            stop = getattr(part, "shutdown", None) or getattr(part, "stop", None)
-            if callable(stop):
-                try:
-                    stop()
-                except Exception:
-                    log.exception("Error while stopping %s", type(part).__name__)
-        self.core.close()
 
 
 def build_services(paths: AppPaths) -> Services:

@@ -222,8 +222,9 @@ def check_main_window(core: Any) -> int:
     then close it and the services. Returns the number of tabs. Closes ``core`` in every case."""
     from PySide6.QtWidgets import QApplication
 
-    from fbm_desk.app import Services, attach_sync, build_tabs
+    from fbm_desk.app import attach_sync, build_tabs
     from fbm_desk.ui.main_window import MainWindow
+    from fbm_desk.ui.services import Services
 
     app = QApplication.instance()
     if app is None:

@@ -10,7 +10,8 @@ from pytestqt.qtbot import QtBot
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.stores import add_store
-from fbm_desk.ui.add_store_dialog import NAME_HINT, AddStoreDialog
+from fbm_desk.ui.add_store_dialog import AddStoreDialog
+from fbm_desk.ui.add_store_form import NAME_HINT
 from tests.support.oauth_browser import FakeBrowser, consent_redirect, follow
 
 SELLER = "A2SANDBOXDEMO1"

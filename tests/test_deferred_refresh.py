@@ -6,11 +6,12 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QTabWidget
 
-from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.paths import AppPaths
+from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.deferred_refresh import DeferredRefresh
 from fbm_desk.ui.inventory_tab import InventoryTab
+from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order, generate
 
 
@@ -51,11 +52,6 @@ def test_a_hidden_tab_waits_until_it_is_shown(qtbot: Any) -> None:
 
 
 def test_inventory_tab_catches_up_after_a_sync_in_steps(qtbot: Any, app_paths: AppPaths) -> None:
-    from PySide6.QtCore import QObject, Signal
-
-    class Runner(QObject):  # the JobRunner's signal, without running jobs
-        job_finished = Signal(int, str, object)
-
     core = build_core(app_paths)
     try:
         generate(core.db.db, orders=0)
@@ -63,8 +59,8 @@ def test_inventory_tab_catches_up_after_a_sync_in_steps(qtbot: Any, app_paths: A
         core.db.db.execute_sql(
             "UPDATE listing SET pushed_quantity = 10, push_state = 'accepted' WHERE product_id IS NOT NULL"
         )
-        runner = Runner()
-        tab = InventoryTab(Services(core=core, runner=runner))  # type: ignore[arg-type]
+        runner = JobRunner(core)  # its signal is emitted below, as if a job had run
+        tab = InventoryTab(Services(core=core, runner=runner))
         qtbot.addWidget(tab)
         assert tab.preview_loader.pending  # hidden: the preview is not computed yet
         tab.show()

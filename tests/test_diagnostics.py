@@ -119,8 +119,8 @@ def test_scrub_known_replaces_whole_word_runs_only() -> None:
 def test_help_menu_action_exports(qtbot: object, core: CoreServices, tmp_path: Path) -> None:
     from PySide6.QtWidgets import QMainWindow
 
-    from fbm_desk.app import Services
     from fbm_desk.ui.diagnostics_action import export_to, install_export_action
+    from fbm_desk.ui.services import Services
 
     window = QMainWindow()
     qtbot.addWidget(window)  # type: ignore[attr-defined]

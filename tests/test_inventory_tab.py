@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, fetch_stock
 from fbm_desk.paths import AppPaths
 from fbm_desk.ui.inventory_tab import InventoryTab
+from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.inventory_model import COL_ON_HAND, InventoryTableModel, PushPreviewModel
 from tests.support.demo_data import add_order, generate
 

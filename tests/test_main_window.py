@@ -13,10 +13,11 @@ from PySide6.QtWidgets import QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from fbm_desk import app as app_module
-from fbm_desk.app import Services, build_services, build_tabs, start_demo
+from fbm_desk.app import build_services, build_tabs, start_demo
 from fbm_desk.credentials import Credentials, MemoryStore
 from fbm_desk.paths import AppPaths
 from fbm_desk.ui.main_window import WINDOW_STATE_FILE, MainWindow
+from fbm_desk.ui.services import Services
 
 TAB_TITLES = ["Stores", "Orders", "Products", "Inventory"]
 

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.order_views import QuickFilter, SortKey
 from fbm_desk.paths import AppPaths
+from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.order_detail import HELD_ADDRESS_TEXT
 from fbm_desk.ui.orders_tab import OrdersTab
+from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.orders_model import COL_ORDER, COL_SHIP_BY, COLUMNS, OrdersTableModel
 from tests.support.demo_data import add_order, generate
 
@@ -230,12 +231,7 @@ def test_rejected_package_shows_amazons_message_and_can_be_edited(
 
 
 def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) -> None:
-    from PySide6.QtCore import QObject, Signal
-
-    class Runner(QObject):  # the JobRunner's signal, without running jobs
-        job_finished = Signal(int, str, object)
-
-    runner = Runner()
+    runner = JobRunner(services.core)  # its signals are emitted below, as if jobs had run
     services.runner = runner
     tab = OrdersTab(services)
     qtbot.addWidget(tab)

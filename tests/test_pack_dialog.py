@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from fbm_desk.app import Services
 from fbm_desk.core import build_core
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.paths import AppPaths
 from fbm_desk.ui.pack_dialog import QUEUED_TEXT, PackDialog
+from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.pack_lines_model import PackLinesModel
 from tests.support.demo_data import add_order, generate
 
@@ -126,7 +126,7 @@ def test_bad_tracking_number_is_refused_and_nothing_typed_is_lost(qtbot: Any, se
     dialog = _dialog(qtbot, services, order)
     scan(qtbot, dialog, "")
     dialog.carrier.setCurrentIndex(dialog.carrier.findData("FedEx"))
-    dialog._carrier_by_hand = True  # as if chosen in the combo
+    dialog.carrier.activated.emit(dialog.carrier.currentIndex())  # as if chosen in the combo
     qtbot.keyClicks(dialog.method, "Ground")
     dialog.tracking.setFocus()
     scan(qtbot, dialog, "ABC")

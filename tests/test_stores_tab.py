@@ -9,7 +9,6 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from fbm_desk.app import Services
 from fbm_desk.core import CoreServices
 from fbm_desk.credentials import Credentials, MemoryStore
 from fbm_desk.db import stores as store_db
@@ -18,6 +17,7 @@ from fbm_desk.db.sync_runs_view import job_health
 from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.stores import add_store
 from fbm_desk.ui.add_store_dialog import AddStoreDialog
+from fbm_desk.ui.services import Services
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.stores_tab import StoresTab
 from fbm_desk.ui.table_models.stores_model import StoresTableModel

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMainWindow
 
 from fbm_desk.core import CoreServices
@@ -18,7 +18,9 @@ from fbm_desk.db.sync_runs_view import job_health, last_run_times, recent_runs
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.notifications import Notice, Notifier
-from fbm_desk.ui.sync_health import SyncLogDialog, SyncLogModel, SyncStatusWidget
+from fbm_desk.ui.sync_health import SyncStatusWidget
+from fbm_desk.ui.sync_log_dialog import SyncLogDialog
+from fbm_desk.ui.table_models.sync_log_model import SyncLogModel
 from tests.support.sync_env import insert_us_store
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -150,12 +152,10 @@ def test_sync_log_dialog_sorts_and_shows_details(qtbot, history: tuple[StoreRow,
     assert "fetched 900, created 900" in text
 
 
-class FakeRunner(QObject):
-    job_started = Signal(int, str)
-    job_progress = Signal(int, str, str, int, int)
-    job_finished = Signal(int, str, object)
-    job_failed = Signal(int, str, object)
-    store_needs_reconnect = Signal(int, str)
+@pytest.fixture
+def idle_runner(core: CoreServices) -> JobRunner:
+    """A real runner that runs nothing: the tests emit its signals as if jobs had run."""
+    return JobRunner(core)
 
 
 def ok(job: str, store: str = "Brand US", **fields: int) -> SyncResult:
@@ -169,9 +169,9 @@ def failed(job: str, error: str, store: str = "Brand US") -> SyncResult:
 # ----- status-bar widget -----------------------------------------------------------------------------------
 
 
-def test_status_widget_follows_running_failing_and_recovering_jobs(qtbot, core: CoreServices) -> None:
+def test_status_widget_follows_running_failing_and_recovering_jobs(qtbot, idle_runner: JobRunner) -> None:
     us = insert_us_store("Brand US", "A1")
-    runner = FakeRunner()
+    runner = idle_runner
     widget = SyncStatusWidget(runner)
     qtbot.addWidget(widget)
     widget.show()
@@ -199,10 +199,10 @@ def test_status_widget_follows_running_failing_and_recovering_jobs(qtbot, core: 
     assert "Brand US: idle" in widget.toolTip()
 
 
-def test_status_widget_puts_reconnect_before_failures(qtbot, core: CoreServices) -> None:
+def test_status_widget_puts_reconnect_before_failures(qtbot, idle_runner: JobRunner) -> None:
     us = insert_us_store("Brand US", "A1")
     de = insert_us_store("Brand DE", "B1")
-    runner = FakeRunner()
+    runner = idle_runner
     widget = SyncStatusWidget(runner)
     qtbot.addWidget(widget)
     runner.job_failed.emit(de.id, "products", failed("products", "Timed out.", store="Brand DE"))
@@ -259,8 +259,8 @@ def test_status_widget_and_log_follow_the_real_runner(qtbot, core: CoreServices)
 
 
 @pytest.fixture
-def notified(qtbot) -> tuple[FakeRunner, Notifier, list[Notice], QMainWindow]:
-    runner = FakeRunner()
+def notified(qtbot, idle_runner: JobRunner) -> tuple[JobRunner, Notifier, list[Notice], QMainWindow]:
+    runner = idle_runner
     window = QMainWindow()
     qtbot.addWidget(window)
     notifier = Notifier(runner, tray=None, status_bar=window.statusBar())

@@ -17,33 +17,27 @@ from PySide6.QtCore import Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QCloseEvent, QDesktopServices, QHideEvent
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from fbm_desk.amazon.marketplaces import MARKETPLACES, Marketplace, by_id
+from fbm_desk.amazon.marketplaces import MARKETPLACES, Marketplace
 from fbm_desk.core import CoreServices
-from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.errors import FbmError
 from fbm_desk.oauth import ConnectCancelled, ConnectFlow, ConnectRequest, ConnectResult, add_sibling_stores
 from fbm_desk.oauth.flow import DEFAULT_TIMEOUT_S
 from fbm_desk.stores import StoreOptions, add_store, replace_token
-from fbm_desk.ui.add_store_parts import DonePanel, StoreOptionsBox, WaitingPanel, named, note
+from fbm_desk.ui.add_store_form import PastedTokenFields, StoreFormPanel
+from fbm_desk.ui.add_store_parts import DonePanel, StoreOptionsBox, WaitingPanel, named
 from fbm_desk.ui.store_tasks import TaskSet
 
 log = logging.getLogger(__name__)
 
-REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
-NAME_HINT = "Brand name + Amazon marketplace"
 ERROR_STYLE = "QLabel { color: #b00020; }"
 
 
@@ -92,38 +86,15 @@ class AddStoreDialog(QDialog):
         heading = QLabel(f"<b style='font-size:15px'>{title}</b>")
         root.addWidget(heading)
 
-        self.form_panel = QWidget()
-        form = QFormLayout(self.form_panel)
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.integration_combo = named(QComboBox(), "integrationCombo")
-        self.integration_combo.addItem("Amazon")
-        form.addRow("Integration:", self.integration_combo)
-
-        self.name_edit = named(QLineEdit(), "storeNameEdit")
-        self.name_edit.setPlaceholderText("e.g. Acme US")
-        self.name_edit.setMaxLength(80)
-        self.name_edit.textChanged.connect(self._on_name_changed)
-        name_box = QVBoxLayout()
-        name_box.addWidget(self.name_edit)
-        self.name_hint = note(NAME_HINT)
-        name_box.addWidget(self.name_hint)
-        form.addRow("Store Name:", name_box)
-
-        self.marketplace_combo = named(QComboBox(), "marketplaceCombo")
-        self.marketplace_combo.addItem("Choose…", "")
-        for market in MARKETPLACES:
-            label = f"{market.name} ({market.code}) — {REGION_NAMES.get(market.region, market.region)}"
-            self.marketplace_combo.addItem(label, market.code)
-        self.marketplace_combo.currentIndexChanged.connect(self._clear_error)
-        market_box = QVBoxLayout()
-        market_box.addWidget(self.marketplace_combo)
-        market_box.addWidget(
-            note(
-                "Verify that the Seller Central account you sign in to (or are already signed in to) "
-                "matches the marketplace you chose."
-            )
+        self.form_panel = StoreFormPanel()
+        self.integration_combo, self.name_edit, self.name_hint, self.marketplace_combo = (
+            self.form_panel.integration_combo,
+            self.form_panel.name_edit,
+            self.form_panel.name_hint,
+            self.form_panel.marketplace_combo,
         )
-        form.addRow("Marketplace:", market_box)
+        self.name_edit.textChanged.connect(self._on_name_changed)
+        self.marketplace_combo.currentIndexChanged.connect(self._clear_error)
         root.addWidget(self.form_panel)
 
         self.options_box = StoreOptionsBox()
@@ -139,23 +110,9 @@ class AddStoreDialog(QDialog):
         self.advanced_box = QCheckBox("Advanced: paste a refresh token (self-authorized app)")
         self.advanced_box.setObjectName("advancedBox")
         self.advanced_box.toggled.connect(self._update_mode)
-        self.advanced_fields = QGroupBox()
-        self.advanced_fields.setObjectName("advancedFields")
+        self.advanced_fields = PastedTokenFields()
         self.advanced_fields.hide()  # shown while the box is checked
-        adv = QFormLayout(self.advanced_fields)
-        self.seller_edit = named(QLineEdit(), "sellerIdEdit")
-        self.seller_edit.setPlaceholderText("Merchant Token, e.g. A1B2C3D4E5F6G7")
-        self.token_edit = named(QLineEdit(), "refreshTokenEdit")
-        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
-        self.token_edit.setPlaceholderText("Atzr|…")
-        adv.addRow("Seller ID:", self.seller_edit)
-        adv.addRow("Refresh token:", self.token_edit)
-        adv.addRow(
-            note(
-                "For your own private app: Seller Central → Apps and Services → Develop Apps → Authorize. "
-                "The Seller ID is the Merchant Token shown under Account Info."
-            )
-        )
+        self.seller_edit, self.token_edit = self.advanced_fields.seller_edit, self.advanced_fields.token_edit
         root.addWidget(self.advanced_box)
         root.addWidget(self.advanced_fields)
 
@@ -196,13 +153,7 @@ class AddStoreDialog(QDialog):
         root.addLayout(buttons)
 
     def _fill_reconnect(self, store: StoreRow) -> None:
-        self.name_edit.setText(store.name)
-        self.name_edit.setReadOnly(True)
-        self.name_hint.setText("Reconnecting keeps the store's orders, products and settings.")
-        market = by_id(store.marketplace_id)
-        index = self.marketplace_combo.findData(market.code if market else "")
-        self.marketplace_combo.setCurrentIndex(max(index, 0))
-        self.marketplace_combo.setEnabled(False)
+        self.form_panel.fill_reconnect(store)
         self.options_box.hide()
         self.seller_edit.setText(store.selling_partner_id)
         self.seller_edit.setReadOnly(True)
@@ -262,33 +213,17 @@ class AddStoreDialog(QDialog):
     def _on_name_changed(self, _text: str) -> None:
         if self.reconnect_store is not None:
             return
-        name = self.name_edit.text()
-        if not name.strip():
-            self._clear_error()
-            return
-        try:
-            store_db.check_new_store(name, None, "")
-        except FbmError as exc:
-            self.show_error(exc.user_message)
-        else:
-            self._clear_error()
+        self.show_error(self.form_panel.name_problem())
 
     def _validated(self) -> tuple[str, str] | None:
         """(name, marketplace code), or None with the reason shown."""
-        code = str(self.marketplace_combo.currentData() or "")
         if self.reconnect_store is not None:
-            return self.reconnect_store.name, code
-        try:
-            name = store_db.check_new_store(self.name_edit.text(), None, "")
-        except FbmError as exc:
-            self.show_error(exc.user_message)
-            self.name_edit.setFocus()
+            return self.reconnect_store.name, self.form_panel.marketplace_code()
+        checked = self.form_panel.validated()
+        if isinstance(checked, str):
+            self.show_error(checked)
             return None
-        if not code:
-            self.show_error("Choose the Amazon marketplace of this store.")
-            self.marketplace_combo.setFocus()
-            return None
-        return name, code
+        return checked
 
     def options(self) -> StoreOptions:
         return self.options_box.options()

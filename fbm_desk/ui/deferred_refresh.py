@@ -10,9 +10,13 @@ tabs they are not looking at.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from fbm_desk.ui.services import Services
 
 
 class DeferredRefresh(QObject):
@@ -53,10 +57,9 @@ class DeferredRefresh(QObject):
         return False
 
 
-def refresh_after_sync(widget: QWidget, services: object, refresh: Callable[[], None]) -> DeferredRefresh:
+def refresh_after_sync(widget: QWidget, services: Services, refresh: Callable[[], None]) -> DeferredRefresh:
     """One ``refresh`` per burst of finished sync jobs of ``services.runner`` (if any), none while hidden."""
     after_sync = DeferredRefresh(widget, refresh)
-    runner = getattr(services, "runner", None)
-    if runner is not None and hasattr(runner, "job_finished"):
-        runner.job_finished.connect(lambda *_: after_sync.request())
+    if services.runner is not None:
+        services.runner.job_finished.connect(lambda *_: after_sync.request())
     return after_sync

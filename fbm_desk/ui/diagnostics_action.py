@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
@@ -12,10 +12,13 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 from fbm_desk.diagnostics import default_file_name, export_diagnostics
 from fbm_desk.errors import FbmError
 
+if TYPE_CHECKING:
+    from fbm_desk.ui.services import Services
+
 log = logging.getLogger(__name__)
 
 
-def export_to(services: Any, target: Path) -> str:
+def export_to(services: Services, target: Path) -> str:
     """Export and return the message shown to the user (also used by tests, without the file dialog)."""
     try:
         result = export_diagnostics(services.core, target)
@@ -30,7 +33,7 @@ def export_to(services: Any, target: Path) -> str:
     )
 
 
-def install_export_action(window: QMainWindow, services: Any) -> QAction:
+def install_export_action(window: QMainWindow, services: Services) -> QAction:
     """Add "Export diagnostics…" to the window's Help menu (created if missing) and return the action."""
     action = QAction("Export &diagnostics…", window)
     action.setObjectName("exportDiagnosticsAction")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
@@ -44,6 +44,9 @@ from fbm_desk.ui.tab_parts import (
 )
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
+
+if TYPE_CHECKING:
+    from fbm_desk.ui.services import Services
 
 REASONS = ("Cycle count", "Received stock", "Damaged / lost", "Returned to stock", "Correction")
 
@@ -101,7 +104,7 @@ STEP_GAP_MS = 15  # between the table and the push-preview steps of the after-sy
 
 
 class InventoryTab(QWidget):
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("inventoryTab")
         self.setMinimumSize(420, 300)

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 from fbm_desk import APP_NAME, __version__
 
 if TYPE_CHECKING:
-    from fbm_desk.app import Services
+    from fbm_desk.ui.services import Services
 
 WINDOW_STATE_FILE = "window-state.ini"
 _GEOMETRY_KEY = "main_window/geometry"

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
 
-from fbm_desk.sync.base import JOB_TITLES, JobKind, SyncResult
+from fbm_desk.sync.base import JobKind, SyncResult
+from fbm_desk.ui.table_models.formatting import job_title
+
+if TYPE_CHECKING:
+    from fbm_desk.sync.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +58,6 @@ def make_tray_icon(window: QWidget) -> QSystemTrayIcon | None:
     return tray
 
 
-def _job(kind: str) -> str:
-    try:
-        return JOB_TITLES[JobKind(kind)]
-    except ValueError:
-        return kind
-
-
 class Notifier(QObject):
     """Listens to the runner; ``shown(Notice)`` is emitted for every notification actually shown."""
 
@@ -68,7 +65,7 @@ class Notifier(QObject):
 
     def __init__(
         self,
-        runner: Any,
+        runner: JobRunner,
         *,
         tray: QSystemTrayIcon | None = None,
         status_bar: QStatusBar | None = None,
@@ -104,7 +101,7 @@ class Notifier(QObject):
         self._notify(
             Notice(
                 ("failed", store_id, kind),
-                f"{_job(kind)} failed for {result.store}",
+                f"{job_title(kind)} failed for {result.store}",
                 result.error or "The sync could not complete; see the Sync log.",
             )
         )

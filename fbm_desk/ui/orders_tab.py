@@ -7,7 +7,7 @@ id into the scan box (Ctrl+K from anywhere in the window) opens the pack dialog 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -42,6 +42,10 @@ from fbm_desk.ui.table_models.orders_model import (
     OrdersTableModel,
 )
 
+if TYPE_CHECKING:
+    from fbm_desk.ui.pack_dialog import PackDialog
+    from fbm_desk.ui.services import Services
+
 QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
     (QuickFilter.ALL, "All", "Every order of every store"),
     (
@@ -61,12 +65,12 @@ QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
 class OrdersTab(QWidget):
     """``OrdersTab(services)``; ``services.core`` is the Qt-free core, ``services.runner`` optional."""
 
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("ordersTab")
         self.setMinimumSize(420, 300)  # the window may be smaller than the filter row; it clips, not grows
         self.services = services
-        self.pack_dialog: Any = None
+        self.pack_dialog: PackDialog | None = None
 
         self.filter_group = QButtonGroup(self)
         self.filter_group.setExclusive(True)
@@ -205,7 +209,7 @@ class OrdersTab(QWidget):
         self.scan.selectAll()
 
     @Slot(int)
-    def open_pack_dialog(self, order_id: int) -> Any:
+    def open_pack_dialog(self, order_id: int) -> PackDialog:
         from fbm_desk.ui.pack_dialog import PackDialog
 
         if self.pack_dialog is not None:
@@ -218,7 +222,7 @@ class OrdersTab(QWidget):
         return dialog
 
     @Slot(int, int)
-    def open_package_editor(self, order_id: int, package_id: int) -> Any:
+    def open_package_editor(self, order_id: int, package_id: int) -> PackDialog | None:
         """Edit a queued or rejected package (new carrier/tracking) and queue it again."""
         from fbm_desk.ui.pack_dialog import PackDialog
 

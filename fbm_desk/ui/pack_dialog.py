@@ -14,14 +14,12 @@ for the next package (partial shipments / several packages).
 from __future__ import annotations
 
 import logging
-from typing import Any
+from itertools import pairwise
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,11 +33,12 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk import packing
-from fbm_desk.carriers import OTHER, carrier_for
+from fbm_desk.core import CoreServices
 from fbm_desk.db.domain_rows import OrderDetail, PackageRow
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_views import barcodes_for
 from fbm_desk.errors import FbmError
+from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
 
@@ -70,7 +69,12 @@ class PackDialog(QDialog):
     saved = Signal(str)
 
     def __init__(
-        self, core: Any, order_id: int, parent: QWidget | None = None, *, package: PackageRow | None = None
+        self,
+        core: CoreServices,
+        order_id: int,
+        parent: QWidget | None = None,
+        *,
+        package: PackageRow | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("packDialog")
@@ -78,7 +82,6 @@ class PackDialog(QDialog):
         self.order_id = order_id
         self.editing = package
         self.saved_packages: list[PackageRow] = []
-        self._carrier_by_hand = False
         self.setWindowTitle("Edit package" if package else "Pack order")
         self.resize(760, 560)
 
@@ -108,38 +111,16 @@ class PackDialog(QDialog):
             "Optional: scan each unit's SKU or barcode; Enter on empty → tracking"
         )
         self.item_scan.scanned.connect(self._on_item_scanned)
-        self.carrier = QComboBox()
-        self.carrier.setObjectName("carrier")
-        for c in packing.CARRIERS:
-            self.carrier.addItem(c.name if c.name == c.code else f"{c.name} ({c.code})", c.code)
-        self.carrier.setCurrentIndex(-1)
-        self.carrier.activated.connect(self._on_carrier_chosen)
-        self.carrier.currentIndexChanged.connect(self._update_carrier_name)
-        self.carrier_name = QLineEdit()
-        self.carrier_name.setObjectName("carrierName")
-        self.carrier_name.setPlaceholderText("Carrier name (required for Other)")
-        self.tracking = QLineEdit()
-        self.tracking.setObjectName("tracking")
-        self.tracking.setPlaceholderText("Scan or type the tracking number, Enter saves")
-        self.tracking.textChanged.connect(self._on_tracking_changed)
-        self.carrier_hint = QLabel()
-        self.carrier_hint.setObjectName("carrierHint")
-        self.method = QLineEdit()
-        self.method.setObjectName("shippingMethod")
-        self.method.setPlaceholderText("Optional, e.g. Ground Advantage")
-        self.ship_date = QDateEdit(QDate.currentDate())
-        self.ship_date.setObjectName("shipDate")
-        self.ship_date.setCalendarPopup(True)
-        self.ship_date.setDisplayFormat("yyyy-MM-dd")
+        self.shipping = ShippingFields(self)
+        self.tracking, self.carrier, self.method = (
+            self.shipping.tracking,
+            self.shipping.carrier,
+            self.shipping.method,
+        )
 
         form = QFormLayout()
         form.addRow("Scan &item", self.item_scan)
-        form.addRow("&Tracking number", self.tracking)
-        form.addRow("&Carrier", self.carrier)
-        form.addRow("", self.carrier_hint)
-        form.addRow("Carrier &name", self.carrier_name)
-        form.addRow("Service / &method", self.method)
-        form.addRow("Ship &date", self.ship_date)
+        self.shipping.add_rows(form)
 
         self.buttons = QDialogButtonBox()
         self.save_button = QPushButton("Save package" if package is None else "Save and queue again")
@@ -159,11 +140,9 @@ class PackDialog(QDialog):
         layout.addWidget(self.lines_view, 1)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
-        self.setTabOrder(self.item_scan, self.tracking)
-        self.setTabOrder(self.tracking, self.carrier)
-        self.setTabOrder(self.carrier, self.carrier_name)
-        self.setTabOrder(self.carrier_name, self.method)
-        self.setTabOrder(self.method, self.ship_date)
+        chain = (self.item_scan, *self.shipping.tab_chain())
+        for first, second in pairwise(chain):
+            self.setTabOrder(first, second)
 
         self.detail: OrderDetail | None = None
         self._load()
@@ -227,19 +206,11 @@ class PackDialog(QDialog):
         self.close_button.setFocus()
 
     def _set_inputs_enabled(self, enabled: bool) -> None:
-        for w in (
-            self.item_scan,
-            self.carrier,
-            self.carrier_name,
-            self.tracking,
-            self.method,
-            self.ship_date,
-        ):
-            w.setEnabled(enabled)
+        self.item_scan.setEnabled(enabled)
         self.lines_view.setEnabled(enabled)
         self.save_button.setEnabled(enabled)
         self.save_button.setDefault(enabled)
-        self._update_carrier_name()
+        self.shipping.set_enabled(enabled)
 
     def _prefill(self, package: PackageRow) -> None:
         self.lines_view.hide()
@@ -249,14 +220,7 @@ class PackDialog(QDialog):
         if package.push_message:
             text += f" Amazon said: {package.push_message}"
         self.show_message(text, error=package.push_state == "rejected")
-        self._set_carrier(package.carrier_code)
-        self._carrier_by_hand = True
-        self.carrier_name.setText(package.carrier_name)
-        self.tracking.setText(package.tracking_number)
-        self.method.setText(package.shipping_method)
-        date = QDate.fromString(package.ship_date[:10], "yyyy-MM-dd")
-        if date.isValid():
-            self.ship_date.setDate(date)
+        self.shipping.prefill(package)
         self._set_inputs_enabled(True)
         self.item_scan.setEnabled(False)
         self.tracking.setFocus()
@@ -292,53 +256,21 @@ class PackDialog(QDialog):
         self.show_message(result.message, error=True)
         self.item_scan.selectAll()
 
-    def _on_carrier_chosen(self, _index: int) -> None:
-        self._carrier_by_hand = True
-        self.carrier_hint.setText("")
-
-    def _set_carrier(self, code: str) -> None:
-        index = self.carrier.findData(code)
-        if index >= 0:
-            self.carrier.setCurrentIndex(index)
-
-    def _on_tracking_changed(self, text: str) -> None:
-        if self._carrier_by_hand:
-            return
-        code = packing.suggest_carrier(text) if text.strip() else None
-        if code:
-            self._set_carrier(code)
-            self.carrier_hint.setText(f"Suggested from the tracking number format: {code}")
-        else:
-            self.carrier.setCurrentIndex(-1)
-            self.carrier_hint.setText("")
-
-    def _update_carrier_name(self, *_args: Any) -> None:
-        is_other = self.carrier.currentData() == OTHER
-        self.carrier_name.setEnabled(is_other and self.save_button.isEnabled())
-
     def carrier_code(self) -> str:
-        return str(self.carrier.currentData() or "")
-
-    def _ship_date_value(self) -> str | None:
-        date = self.ship_date.date()
-        if date == QDate.currentDate():
-            return None  # now: the exact time of packing
-        return date.toString("yyyy-MM-dd")
+        return self.shipping.carrier_code()
 
     def save(self) -> bool:
         """Validate and store the package (Enter does this). Returns True when a package was stored."""
         if not self.save_button.isEnabled() or self.detail is None:
             return False
-        code = self.carrier_code()
+        code = self.shipping.chosen_carrier_code()
         if not code:
-            guess = carrier_for(self.carrier.currentText()) if self.carrier.currentText() else None
-            if guess is None:
-                self.show_message(
-                    "Choose the carrier (it is suggested from the tracking number format).", error=True
-                )
-                self.carrier.setFocus()
-                return False
-            code = guess.code
+            self.show_message(
+                "Choose the carrier (it is suggested from the tracking number format).", error=True
+            )
+            self.carrier.setFocus()
+            return False
+        shipping = self.shipping
         try:
             if self.editing is not None:
                 package = packing.update_package(
@@ -346,9 +278,9 @@ class PackDialog(QDialog):
                     self.editing.id,
                     code,
                     self.tracking.text(),
-                    carrier_name=self.carrier_name.text(),
-                    shipping_method=self.method.text(),
-                    ship_date=self._ship_date_value(),
+                    carrier_name=shipping.carrier_name.text(),
+                    shipping_method=shipping.method.text(),
+                    ship_date=shipping.ship_date_value(),
                 )
             else:
                 quantities = self.lines.quantities()
@@ -363,9 +295,9 @@ class PackDialog(QDialog):
                     self.order_id,
                     code,
                     self.tracking.text(),
-                    carrier_name=self.carrier_name.text(),
-                    shipping_method=self.method.text(),
-                    ship_date=self._ship_date_value(),
+                    carrier_name=shipping.carrier_name.text(),
+                    shipping_method=shipping.method.text(),
+                    ship_date=shipping.ship_date_value(),
                     items=quantities,
                 )
         except FbmError as exc:
@@ -389,8 +321,7 @@ class PackDialog(QDialog):
         if self.detail is not None and any(i.packable > 0 for i in self.detail.items):
             left = sum(i.packable for i in self.detail.items)
             self.show_message(f"{text} {left} unit(s) left: scan the items of the next package.")
-            self.tracking.clear()
-            self._carrier_by_hand = False
+            self.shipping.next_package()
             self.item_scan.setFocus()
         else:
             self.accept()

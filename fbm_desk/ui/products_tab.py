@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -19,9 +19,12 @@ from fbm_desk.ui.tab_parts import (
 )
 from fbm_desk.ui.table_models.products_model import COL_NEW, COL_TITLE, ProductsTableModel
 
+if TYPE_CHECKING:
+    from fbm_desk.ui.services import Services
+
 
 class ProductsTab(QWidget):
-    def __init__(self, services: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("productsTab")
         self.setMinimumSize(420, 300)

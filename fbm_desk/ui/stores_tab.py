@@ -38,8 +38,8 @@ from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.stores_model import StoresTableModel
 
 if TYPE_CHECKING:
-    from fbm_desk.app import Services
     from fbm_desk.db.sync_runs_view import JobHealthRow
+    from fbm_desk.ui.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -146,19 +146,22 @@ class StoresTab(QWidget):
         root.addWidget(self.details, 1)
 
     def _connect_runner(self) -> None:
-        runner: Any = self.services.runner
+        runner = self.services.runner
         if runner is None:
             return
-        for name in ("job_started", "job_finished", "job_failed", "store_needs_reconnect"):
-            signal = getattr(runner, name, None)
-            if signal is not None:
-                signal.connect(self._on_runner_event)
+        for signal in (
+            runner.job_started,
+            runner.job_finished,
+            runner.job_failed,
+            runner.store_needs_reconnect,
+        ):
+            signal.connect(self._on_runner_event)
 
     # --- data ---
     def _health(self) -> dict[int, list[JobHealthRow]]:
         rows: list[JobHealthRow]
-        scheduler: Any = self.services.scheduler
-        if scheduler is not None and hasattr(scheduler, "health"):
+        scheduler = self.services.scheduler
+        if scheduler is not None:
             rows = scheduler.health()
         else:
             from fbm_desk.db.sync_runs_view import job_health
@@ -265,7 +268,7 @@ class StoresTab(QWidget):
     def _on_store_added(self, store_id: int) -> None:
         self.refresh()
         self.select_store(store_id)
-        runner: Any = self.services.runner
+        runner = self.services.runner
         if runner is not None:
             for kind in FIRST_SYNC_JOBS:  # products begin syncing right after connecting (seeds)
                 runner.enqueue(store_id, kind, "connect")
@@ -293,8 +296,8 @@ class StoresTab(QWidget):
         if store.status == "disabled":
             store_db.set_status(store.id, "connected")
         else:
-            runner: Any = self.services.runner
-            if runner is not None and hasattr(runner, "cancel"):
+            runner = self.services.runner
+            if runner is not None:
                 runner.cancel(store.id)
             store_db.set_status(store.id, "disabled", "Disabled by the user: not synced.")
         self.refresh()
@@ -362,8 +365,8 @@ class StoresTab(QWidget):
         return box
 
     def _remove(self, store: StoreRow) -> None:
-        runner: Any = self.services.runner
-        if runner is not None and hasattr(runner, "cancel"):
+        runner = self.services.runner
+        if runner is not None:
             runner.cancel(store.id)
         try:
             remove_store(self.core, store.id)

@@ -7,6 +7,7 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
+from fbm_desk.sync.base import JOB_TITLES, JobKind
 from fbm_desk.timestamps import parse_utc
 
 # (label, background, foreground) per order state: the badge the Orders tab shows.
@@ -60,6 +61,14 @@ def ship_by_status(latest_ship: str | None, state: str, now: datetime | None = N
     if value.astimezone(now_local.tzinfo).date() == now_local.date():
         return "today"
     return ""
+
+
+def job_title(job: str) -> str:
+    """``orders`` → ``Orders``: the title of a sync job kind (the kind itself when unknown)."""
+    try:
+        return JOB_TITLES[JobKind(job)]
+    except (ValueError, KeyError):
+        return job
 
 
 def state_label(state: str) -> str:

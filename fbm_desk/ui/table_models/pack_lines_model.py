@@ -57,12 +57,6 @@ class PackLinesModel(QAbstractTableModel):
     def quantity(self, row: int) -> int:
         return self._pack[row]
 
-    def total_units(self) -> int:
-        return sum(self._pack)
-
-    def packable_units(self) -> int:
-        return sum(i.packable for i in self._items)
-
     def _codes(self, row: int) -> set[str]:
         item = self._items[row]
         codes = {item.seller_sku, item.asin, item.product_sku or "", self._barcodes.get(row, "")}

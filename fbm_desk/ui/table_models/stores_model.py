@@ -12,6 +12,7 @@ from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sync_runs_view import JobHealthRow
 from fbm_desk.timestamps import parse_utc
+from fbm_desk.ui.table_models.formatting import job_title
 
 STATUS_LABELS = {"connected": "Connected", "needs_reconnect": "Needs reconnect", "disabled": "Disabled"}
 STATUS_COLORS = {"connected": "#1d6b34", "needs_reconnect": "#b00020", "disabled": "#666666"}
@@ -48,15 +49,6 @@ def token_age(store: StoreRow, now: datetime) -> tuple[str, bool]:
 def is_insecure(store: StoreRow) -> bool:
     """The store's token lives in the unencrypted fallback file."""
     return store.secret_storage == INSECURE_KIND
-
-
-def job_title(job: str) -> str:
-    try:
-        from fbm_desk.sync.base import JOB_TITLES, JobKind
-
-        return JOB_TITLES[JobKind(job)]
-    except (ImportError, ValueError, KeyError):
-        return job
 
 
 class StoresTableModel(QAbstractTableModel):
