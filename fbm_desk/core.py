@@ -22,6 +22,7 @@ from fbm_desk.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from fbm_desk.amazon.client import SpApiClient
+    from fbm_desk.amazon.connection import StoreConnection
     from fbm_desk.amazon.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,8 @@ class CoreServices:
     spapi_config: SpApiConfig
     _limiter: RateLimiter | None = field(default=None, repr=False)
     _limiter_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _connections: dict[int, StoreConnection] = field(default_factory=dict, repr=False)
+    _connections_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def limiter(self) -> RateLimiter:
@@ -50,11 +53,17 @@ class CoreServices:
             return self._limiter
 
     def client_for(self, store: StoreRow, cancel: threading.Event | None = None) -> SpApiClient:
-        """An SP-API client for one store, with its refresh token from the credentials layer."""
+        """An SP-API client for one run of one store: its own ``cancel`` and counters (``client.stats``),
+        on the store's connection (session + access token), which lives until ``close()``.
+
+        The refresh token is read from the credentials layer on every call: a store reconnected since (new
+        token) or disconnected (none) gets its old connection closed, never reused.
+        """
         from fbm_desk.amazon.client import SpApiClient
 
         token = self.credentials.get_refresh_token(store.id)
         if not token:
+            self.forget_store(store.id)
             raise FbmError(
                 f"Store '{store.name}' has no Amazon authorization on this computer. Reconnect the store.",
                 action=Action.RECONNECT,
@@ -67,14 +76,40 @@ class CoreServices:
             )
         return SpApiClient(
             self.spapi_config,
-            refresh_token=token,
+            connection=self._connection(store.id, token),
             selling_partner_id=store.selling_partner_id,
             region=store.region,
             limiter=self.limiter,
             cancel=cancel,
         )
 
+    def _connection(self, store_id: int, refresh_token: str) -> StoreConnection:
+        from fbm_desk.amazon.connection import StoreConnection
+
+        with self._connections_lock:
+            current = self._connections.get(store_id)
+            if current is not None and current.uses(self.spapi_config, refresh_token):
+                return current
+            if current is not None:
+                log.info("Store %s: authorization changed, opening a new Amazon connection", store_id)
+                current.close()
+            fresh = self._connections[store_id] = StoreConnection(self.spapi_config, refresh_token)
+            return fresh
+
+    def forget_store(self, store_id: int) -> None:
+        """Close the store's Amazon connection (store removed or disconnected); the next run opens a new one."""
+        with self._connections_lock:
+            connection = self._connections.pop(store_id, None)
+        if connection is not None:
+            connection.close()
+
     def close(self) -> None:
+        """Close every store's Amazon connection, then the database."""
+        with self._connections_lock:
+            connections = list(self._connections.values())
+            self._connections.clear()
+        for connection in connections:
+            connection.close()
         self.db.close()
 
 

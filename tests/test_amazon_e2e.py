@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from fbm_desk.amazon.client import SpApiClient
-from fbm_desk.amazon.errors import AmazonRejected, AuthorizationRevoked, MalformedResponse
+from fbm_desk.amazon.errors import AmazonRejected, AuthorizationRevoked, MalformedResponse, OutcomeUnknown
 from fbm_desk.amazon.ratelimit import RateLimiter
 from fbm_desk.amazon.types import QuantityUpdate, ShipmentConfirmation, ShipmentItem
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
@@ -39,7 +39,7 @@ def sandbox() -> Iterator[RunningSandbox]:
 def contract_hook(resp: requests.Response, *args: Any, **kwargs: Any) -> None:
     """Check every SP-API request the client sent and every answer the sandbox gave against the models."""
     req = resp.request
-    if urlsplit(req.url or "").path.startswith(("/auth/", "/_sandbox/")):
+    if urlsplit(req.url or "").path.startswith(("/auth/", "/_sandbox/", "/_docs/")):  # not SP-API
         return
     try:
         answer = json.loads(resp.content) if resp.content else None
@@ -194,3 +194,34 @@ def test_paced_client_never_trips_the_sandboxs_rate_limits(sandbox: RunningSandb
     assert client.stats.throttled == 0
     assert client.stats.throttle_wait_s > 0
     assert sandbox.world.counters()["throttled"] == {}
+
+
+def test_a_dropped_confirmation_is_not_sent_twice_but_a_refused_one_is(sandbox: RunningSandbox) -> None:
+    client = client_for(sandbox)
+    order_id = sandbox.world.add_order(status="UNSHIPPED")
+    order = client.get_order(order_id)
+    confirmation = ShipmentConfirmation(
+        1,
+        "UPS",
+        "1Z999AA10123456784",
+        datetime.now(UTC) - timedelta(minutes=5),
+        tuple(ShipmentItem(i.order_item_id, i.quantity_ordered) for i in order.items),
+    )
+    for kind in ("drop", "500"):  # the request was out: it may have been done
+        sandbox.world.inject_fault("confirmShipment", kind)
+        with pytest.raises(OutcomeUnknown):
+            client.confirm_shipment(order_id, US, confirmation)
+    assert sandbox.world.counters()["calls"]["confirmShipment"] == 2
+    sandbox.world.inject_fault("confirmShipment", "503")  # refused before doing anything: sent again
+    sandbox.world.inject_fault("confirmShipment", "429")
+    client.confirm_shipment(order_id, US, confirmation)
+    assert sandbox.world.counters()["calls"]["confirmShipment"] == 5
+    assert len(sandbox.world.pushed()["shipments"]) == 1
+
+
+def test_a_dropped_token_refresh_is_retried(sandbox: RunningSandbox) -> None:
+    sandbox.world.inject_fault("lwaToken", "drop")
+    sandbox.world.inject_fault("lwaToken", "503")
+    client = client_for(sandbox)
+    assert client.marketplace_participations()
+    assert sandbox.world.counters()["calls"]["lwaToken"] == 3

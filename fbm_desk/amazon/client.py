@@ -2,8 +2,8 @@
 
 Public surface (stable; the sync and connect-store code codes against this)::
 
-    client = SpApiClient(config, refresh_token=..., selling_partner_id=..., region="NA",
-                         limiter=shared_limiter, session=None, cancel=threading.Event())
+    client = SpApiClient(config, refresh_token=... | connection=store_connection, selling_partner_id=...,
+                         region="NA", limiter=shared_limiter, session=None, cancel=threading.Event())
     client.search_orders(marketplace_ids, last_updated_after=dt | created_after=dt,
                          last_updated_before=None, fulfillment_statuses=(),
                          included_data=DEFAULT_INCLUDED_DATA, max_results_per_page=100,
@@ -24,7 +24,8 @@ Public surface (stable; the sync and connect-store code codes against this)::
 Errors (``fbm_desk.amazon.errors``): AuthorizationRevoked (reconnect), AccessDenied, AmazonUnavailable
 (retries exhausted), AmazonRejected (400, Amazon's message in ``amazon_message``), AmazonNotFound,
 MalformedResponse, Cancelled (the cancel event was set).
-Share one ``RateLimiter`` per process between all clients.
+Share one ``RateLimiter`` per process between all clients, and one ``StoreConnection`` per store between its
+runs (``CoreServices.client_for`` does both).
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ import requests
 
 from fbm_desk.amazon import feeds, listings, orders, reports, sellers
 from fbm_desk.amazon.config import SpApiConfig
+from fbm_desk.amazon.connection import StoreConnection
 from fbm_desk.amazon.http import CallStats, SpApiTransport
-from fbm_desk.amazon.lwa import AccessTokenProvider, LwaClient
+from fbm_desk.amazon.lwa import LwaClient
 from fbm_desk.amazon.marketplaces import Marketplace
 from fbm_desk.amazon.orders import DEFAULT_INCLUDED_DATA
 from fbm_desk.amazon.ratelimit import RateLimiter
@@ -59,31 +61,42 @@ __all__ = [
     "DEFAULT_INCLUDED_DATA",
     "CallStats",
     "SpApiClient",
+    "StoreConnection",
     "build_consent_url",
     "exchange_authorization_code",
 ]
 
 
 class SpApiClient:
-    """SP-API operations for one seller in one region. Thread-compatible: use one client per job/thread."""
+    """SP-API operations for one seller in one region, for one job run (or one check).
+
+    Built on a ``StoreConnection`` (``connection=``) the client borrows the store's session and access token
+    and owns only its cancel event and its ``stats``: a new client per run keeps the counters per run while
+    the token and the open connections live as long as the process. Built from a ``refresh_token`` it makes
+    (and closes) its own connection. Thread-compatible: one client per job/thread.
+    """
 
     def __init__(
         self,
         config: SpApiConfig,
         *,
-        refresh_token: str,
         selling_partner_id: str,
         region: str,
+        refresh_token: str = "",
+        connection: StoreConnection | None = None,
         limiter: RateLimiter | None = None,
         session: requests.Session | None = None,
         cancel: threading.Event | None = None,
     ) -> None:
+        if (connection is None) == (not refresh_token):
+            raise ValueError("give either refresh_token or connection")
         self.config = config
         self.selling_partner_id = selling_partner_id
         self.region = region
-        self._session = session or requests.Session()
+        self._owned = connection is None
+        self.connection = connection or StoreConnection(config, refresh_token, session=session)
         self.limiter = limiter or RateLimiter(speedup=config.speedup)
-        self.tokens = AccessTokenProvider(LwaClient(config, self._session), refresh_token)
+        self.tokens = self.connection.tokens
         self.stats = CallStats()
         self.transport = SpApiTransport(
             config,
@@ -91,7 +104,7 @@ class SpApiClient:
             self.limiter,
             selling_partner_id=selling_partner_id,
             region=region,
-            session=self._session,
+            session=self.connection.session,
             cancel=cancel,
             stats=self.stats,
         )
@@ -100,9 +113,10 @@ class SpApiClient:
         return f"SpApiClient(selling_partner_id={self.selling_partner_id!r}, region={self.region!r})"
 
     def close(self) -> None:
-        """Close the HTTP connections (the client can be used as a context manager too)."""
-        self.transport.close()
-        self._session.close()
+        """Close the HTTP connections if this client made them; a borrowed connection stays open for its
+        owner (``CoreServices``) to close. The client can be used as a context manager too."""
+        if self._owned:
+            self.connection.close()
 
     def __enter__(self) -> SpApiClient:
         return self

@@ -47,6 +47,11 @@ class AmazonUnavailable(AmazonError):
     action = Action.RETRY_LATER
 
 
+class OutcomeUnknown(AmazonUnavailable):
+    """A request that changes something (POST/PUT/PATCH) got no usable answer after it was sent (read
+    timeout, dropped connection, 500/502/504): it may have been done, so it is not sent again."""
+
+
 class AmazonRejected(AmazonError):
     """4xx for this request (bad input): Amazon's message says what to fix. Not retried."""
 

@@ -1,4 +1,7 @@
-"""The HTTP layer under every SP-API operation: headers, pacing, retries, error mapping, logging, counting."""
+"""The HTTP layer under every SP-API operation: headers, pacing, error mapping, logging, counting.
+
+Retries follow the one policy in ``amazon.retry``; answers are read by ``amazon.answers``.
+"""
 
 from __future__ import annotations
 
@@ -16,38 +19,46 @@ from typing import Any
 import requests
 
 from fbm_desk import __version__ as _app_version
-from fbm_desk.amazon.config import SpApiConfig
-from fbm_desk.amazon.errors import (
-    AccessDenied,
-    AmazonError,
-    AmazonNotFound,
-    AmazonRejected,
-    AmazonUnavailable,
-    AuthorizationRevoked,
-    Cancelled,
-    MalformedResponse,
+from fbm_desk.amazon.answers import (
+    AmazonErrorBody,
+    amazon_text,
+    error_for,
+    first_code,
+    is_invalid_token,
+    json_or_none,
+    json_quiet,
+    only_errors,
+    parse_errors,
 )
+from fbm_desk.amazon.config import SpApiConfig
+from fbm_desk.amazon.errors import AmazonError, AmazonRejected, AuthorizationRevoked, Cancelled
 from fbm_desk.amazon.lwa import REVOKED_MESSAGE, AccessTokenProvider
 from fbm_desk.amazon.ratelimit import RateLimiter, Waiter, default_waiter
+from fbm_desk.amazon.retry import (
+    IDEMPOTENT_METHODS,
+    NETWORK_ERRORS,
+    TIMEOUT,
+    TRANSIENT,
+    Attempts,
+    Failure,
+    RetryPolicy,
+    classify_exception,
+    classify_status,
+)
+
+__all__ = [
+    "TIMEOUT",
+    "AmazonErrorBody",
+    "ApiResponse",
+    "CallStats",
+    "ParamValue",
+    "SpApiTransport",
+    "parse_errors",
+    "serialize_params",
+    "user_agent",
+]
 
 log = logging.getLogger(__name__)
-
-TIMEOUT = (10.0, 60.0)  # (connect, read) seconds, on every request
-MAX_TRIES = 6
-BACKOFF_BASE_S = 1.0
-BACKOFF_CAP_S = 60.0
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-# No answer, or the connection dropped mid-answer: retried like a 503.
-NETWORK_ERRORS = (requests.Timeout, requests.ConnectionError, requests.exceptions.ChunkedEncodingError)
-INVALID_TOKEN_HINTS = (
-    "access token you provided is revoked",
-    "malformed or invalid",
-    "expired token",
-    "token has expired",
-    "token is expired",
-    "invalid token",
-    "invalid access token",
-)
 
 ParamValue = str | int | float | bool | Sequence[str]
 
@@ -89,26 +100,13 @@ class ApiResponse:
 
 
 @dataclass(frozen=True)
-class AmazonErrorBody:
-    code: str
-    message: str
-    details: str
-
-
-def parse_errors(body: Any) -> list[AmazonErrorBody]:
-    """Amazon's ``{"errors":[{code,message,details}]}`` (tolerant of missing fields)."""
-    out: list[AmazonErrorBody] = []
-    if isinstance(body, dict) and isinstance(body.get("errors"), list):
-        for err in body["errors"]:
-            if isinstance(err, dict):
-                out.append(
-                    AmazonErrorBody(
-                        str(err.get("code") or ""),
-                        str(err.get("message") or ""),
-                        str(err.get("details") or ""),
-                    )
-                )
-    return out
+class _Request:
+    operation: str
+    method: str
+    url: str
+    query: dict[str, str]
+    data: bytes | None
+    extra_limits: tuple[tuple[str, str], ...]
 
 
 def serialize_params(params: Mapping[str, ParamValue | None]) -> dict[str, str]:
@@ -129,7 +127,11 @@ def serialize_params(params: Mapping[str, ParamValue | None]) -> dict[str, str]:
 
 
 class SpApiTransport:
-    """Sends SP-API requests for one seller/region. Used by the per-API modules, not by the app directly."""
+    """Sends SP-API requests for one seller/region during one run (its own cancel event and counters).
+
+    The session and the token provider are the store's, shared by its runs; the transport owns nothing to
+    close. Used by the per-API modules, not by the app directly.
+    """
 
     def __init__(
         self,
@@ -145,6 +147,7 @@ class SpApiTransport:
         waiter: Waiter = default_waiter,
         rng: Callable[[float, float], float] = random.uniform,
         download_session: requests.Session | None = None,
+        policy: RetryPolicy | None = None,
     ) -> None:
         self.config = config
         self.endpoint = config.endpoint_for(region)
@@ -155,13 +158,11 @@ class SpApiTransport:
         self.session = session
         self.cancel = cancel
         self.stats = stats if stats is not None else CallStats()
+        self.policy = policy or RetryPolicy(speedup=config.speedup)
         self._waiter = waiter
         self._rng = rng
-        self._download_session = download_session or requests.Session()
+        self._download_session = download_session or session
         self._speedup = max(1.0, config.speedup)
-
-    def close(self) -> None:
-        self._download_session.close()
 
     # waiting ------------------------------------------------------------------------------------------------
     def check_cancel(self) -> None:
@@ -174,12 +175,15 @@ class SpApiTransport:
         if seconds > 0:
             self._waiter(seconds / self._speedup, self.cancel)
 
-    def _backoff(self, attempt: int) -> None:
-        delay = self._rng(0.0, min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0**attempt)) / self._speedup
-        self.stats.throttle_wait_s += delay
+    def _attempts(self, service: str, operation: str, *, idempotent: bool) -> Attempts:
+        return self.policy.attempts(
+            service, operation, idempotent=idempotent, cancel=self.cancel, waiter=self._waiter, rng=self._rng
+        )
+
+    def _backoff(self, attempts: Attempts, failure: Failure, **details: Any) -> None:
+        """Count and wait before the next try, or raise (``Attempts.failed``)."""
+        self.stats.throttle_wait_s += attempts.failed(failure, **details)
         self.stats.retries += 1
-        if delay > 0:
-            self._waiter(delay, self.cancel)
 
     # SP-API calls -------------------------------------------------------------------------------------------
     def call(
@@ -197,119 +201,119 @@ class SpApiTransport:
 
         ``expect_body=False``: a success needs no body (confirmShipment's 204), so an unreadable one is ignored.
         """
-        url = self.endpoint + path
-        query = serialize_params(params or {})
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        request = _Request(
+            operation, method, self.endpoint + path, serialize_params(params or {}), data, tuple(extra_limits)
+        )
+        attempts = self._attempts("Amazon", operation, idempotent=method.upper() in IDEMPOTENT_METHODS)
         refreshed = False
-        attempt = 0
         while True:
-            self.check_cancel()
-            waited = self.limiter.acquire(self.selling_partner_id, self.region, operation, self.cancel)
-            for seller, op in extra_limits:
-                waited += self.limiter.acquire(seller, self.region, op, self.cancel)
-            self.stats.throttle_wait_s += waited
-            self.check_cancel()
-            token = self.tokens.get()
-            headers = {
-                "x-amz-access-token": token,
-                "user-agent": USER_AGENT,
-                "accept": "application/json",
-            }
-            if data is not None:
-                headers["content-type"] = "application/json"
-            started = time.monotonic()
+            token = self._prepare(request)
             try:
-                resp = self.session.request(
-                    method, url, params=query, data=data, headers=headers, timeout=TIMEOUT
-                )
+                resp = self._send(request, token)
             except NETWORK_ERRORS as exc:
-                self.stats.api_calls += 1
-                log.info(
-                    "%s: no answer after %d ms (%s)",
-                    operation,
-                    (time.monotonic() - started) * 1000,
-                    type(exc).__name__,
-                )
-                attempt += 1
-                if attempt >= MAX_TRIES:
-                    raise AmazonUnavailable(
-                        f"Amazon could not be reached ({operation}: {type(exc).__name__}); try again later.",
-                        operation=operation,
-                    ) from exc
-                self._backoff(attempt)
+                self._backoff(attempts, classify_exception(exc), cause=exc)
                 continue
-            self.stats.api_calls += 1
-            request_id = resp.headers.get("x-amzn-RequestId", "")
-            if request_id:
-                self.stats.request_ids.append(request_id)
-            log.info(
-                "%s -> %s in %d ms (request id %s)",
-                operation,
-                resp.status_code,
-                (time.monotonic() - started) * 1000,
-                request_id or "-",
-            )
-            status = resp.status_code
-            if 200 <= status < 300:
-                self.limiter.observe_rate(
-                    self.selling_partner_id,
-                    self.region,
-                    operation,
-                    resp.headers.get("x-amzn-RateLimit-Limit"),
-                )
-                parsed = _json_or_none(resp, operation, request_id) if expect_body else _json_quiet(resp)
-                if _only_errors(parsed):
-                    # a 2xx whose body is nothing but Amazon's error list is a refusal, not a success
-                    text = _amazon_text(parse_errors(parsed))
-                    raise AmazonRejected(
-                        f"Amazon rejected the request ({operation}): {text or 'no reason given'}.",
-                        status=status,
-                        code=_code(parse_errors(parsed)),
-                        request_id=request_id,
-                        operation=operation,
-                        amazon_message=text,
-                    )
-                return ApiResponse(status, parsed, resp.headers, request_id)
-            body = _json_quiet(resp)
-            errors = parse_errors(body)
-            if status in RETRY_STATUSES:
-                if status == 429:
-                    self.stats.throttled += 1
-                    self.limiter.drain(self.selling_partner_id, self.region, operation)
-                attempt += 1
-                if attempt >= MAX_TRIES:
-                    what = "is throttling requests" if status == 429 else f"answered {status}"
-                    raise AmazonUnavailable(
-                        f"Amazon {what} ({operation}) after {MAX_TRIES} tries; try again later.",
-                        status=status,
-                        code=errors[0].code if errors else "",
-                        request_id=request_id,
-                        operation=operation,
-                    )
-                self._backoff(attempt)
-                continue
-            if status in (401, 403) and not refreshed:
+            failure = classify_status(resp.status_code)
+            if failure is None:
+                return self._success(request, resp, expect_body)
+            if failure is Failure.AUTH and not refreshed:
                 # 401, or a 403 ("Unauthorized, Expired Token, ..." per the models; an imitation may leave
                 # out the details): one fresh access token and one more try before giving up
                 refreshed = True
                 self.tokens.invalidate(token)
                 continue
-            if status in (401, 403) and _is_invalid_token(status, errors):
-                raise AuthorizationRevoked(
-                    REVOKED_MESSAGE,
-                    status=status,
-                    code=_code(errors),
-                    request_id=request_id,
-                    operation=operation,
-                )
-            raise _error_for(status, errors, operation, request_id)
+            self._failed(request, resp, failure, attempts)
+
+    def _prepare(self, request: _Request) -> str:
+        """Wait for the rate limiter's tokens, then hand out the store's access token."""
+        self.check_cancel()
+        waited = self.limiter.acquire(self.selling_partner_id, self.region, request.operation, self.cancel)
+        for seller, op in request.extra_limits:
+            waited += self.limiter.acquire(seller, self.region, op, self.cancel)
+        self.stats.throttle_wait_s += waited
+        self.check_cancel()
+        return self.tokens.get(self.cancel)
+
+    def _send(self, request: _Request, token: str) -> requests.Response:
+        headers = {"x-amz-access-token": token, "user-agent": USER_AGENT, "accept": "application/json"}
+        if request.data is not None:
+            headers["content-type"] = "application/json"
+        started = time.monotonic()
+        self.stats.api_calls += 1
+        try:
+            resp = self.session.request(
+                request.method,
+                request.url,
+                params=request.query,
+                data=request.data,
+                headers=headers,
+                timeout=TIMEOUT,
+            )
+        except NETWORK_ERRORS as exc:
+            ms = (time.monotonic() - started) * 1000
+            log.info("%s: no answer after %d ms (%s)", request.operation, ms, type(exc).__name__)
+            raise
+        request_id = resp.headers.get("x-amzn-RequestId", "")
+        if request_id:
+            self.stats.request_ids.append(request_id)
+        ms = (time.monotonic() - started) * 1000
+        log.info(
+            "%s -> %s in %d ms (request id %s)", request.operation, resp.status_code, ms, request_id or "-"
+        )
+        return resp
+
+    def _success(self, request: _Request, resp: requests.Response, expect_body: bool) -> ApiResponse:
+        request_id = resp.headers.get("x-amzn-RequestId", "")
+        limit = resp.headers.get("x-amzn-RateLimit-Limit")
+        self.limiter.observe_rate(self.selling_partner_id, self.region, request.operation, limit)
+        parsed = json_or_none(resp, request.operation, request_id) if expect_body else json_quiet(resp)
+        if only_errors(parsed):
+            # a 2xx whose body is nothing but Amazon's error list is a refusal, not a success
+            errors = parse_errors(parsed)
+            text = amazon_text(errors)
+            raise AmazonRejected(
+                f"Amazon rejected the request ({request.operation}): {text or 'no reason given'}.",
+                status=resp.status_code,
+                code=first_code(errors),
+                request_id=request_id,
+                operation=request.operation,
+                amazon_message=text,
+            )
+        return ApiResponse(resp.status_code, parsed, resp.headers, request_id)
+
+    def _failed(
+        self, request: _Request, resp: requests.Response, failure: Failure, attempts: Attempts
+    ) -> None:
+        """After an error status: back off for a transient failure, else raise the matching error."""
+        status, request_id = resp.status_code, resp.headers.get("x-amzn-RequestId", "")
+        errors = parse_errors(json_quiet(resp))
+        if failure in TRANSIENT:
+            if failure is Failure.THROTTLED:
+                self.stats.throttled += 1
+                self.limiter.drain(self.selling_partner_id, self.region, request.operation)
+            self._backoff(attempts, failure, status=status, code=first_code(errors), request_id=request_id)
+            return
+        if failure is Failure.AUTH and is_invalid_token(status, errors):
+            raise AuthorizationRevoked(
+                REVOKED_MESSAGE,
+                status=status,
+                code=first_code(errors),
+                request_id=request_id,
+                operation=request.operation,
+            )
+        raise error_for(status, errors, request.operation, request_id)
 
     # presigned URLs (report/feed documents) -----------------------------------------------------------------
     def transfer(
         self, method: str, url: str, *, data: bytes | None = None, headers: Mapping[str, str] | None = None
     ) -> requests.Response:
-        """GET/PUT a presigned document URL with a plain session: no SP-API headers, same retry policy."""
-        attempt = 0
+        """GET/PUT a presigned document URL: no SP-API headers, the same retry policy.
+
+        A PUT to a presigned URL overwrites the same document (nothing happens until createFeed names it),
+        so repeating it is harmless: both methods count as idempotent here.
+        """
+        attempts = self._attempts("Amazon's document storage", f"document {method}", idempotent=True)
         while True:
             self.check_cancel()
             started = time.monotonic()
@@ -318,105 +322,19 @@ class SpApiTransport:
                     method, url, data=data, headers=dict(headers or {}), timeout=TIMEOUT
                 )
             except NETWORK_ERRORS as exc:
-                attempt += 1
-                if attempt >= MAX_TRIES:
-                    raise AmazonUnavailable(
-                        f"Amazon's document storage could not be reached ({type(exc).__name__}); try later."
-                    ) from exc
-                self._backoff(attempt)
+                self._backoff(attempts, classify_exception(exc), cause=exc)
                 continue
             self.stats.downloads += 1
-            log.info(
-                "document %s -> %s in %d ms", method, resp.status_code, (time.monotonic() - started) * 1000
-            )
-            if resp.status_code in RETRY_STATUSES:
-                attempt += 1
-                if attempt >= MAX_TRIES:
-                    raise AmazonUnavailable(
-                        f"Amazon's document storage answered {resp.status_code}; try again later.",
-                        status=resp.status_code,
-                    )
-                self._backoff(attempt)
+            ms = (time.monotonic() - started) * 1000
+            log.info("document %s -> %s in %d ms", method, resp.status_code, ms)
+            failure = classify_status(resp.status_code)
+            if failure in TRANSIENT:
+                self._backoff(attempts, failure, status=resp.status_code)
                 continue
-            if resp.status_code >= 400:
+            if failure is not None:
                 raise AmazonError(
                     f"Amazon's document storage refused the transfer ({resp.status_code}); the link may have "
                     "expired (it is valid for 5 minutes). Try again.",
                     status=resp.status_code,
                 )
             return resp
-
-
-def _json_or_none(resp: requests.Response, operation: str, request_id: str) -> Any:
-    if resp.status_code == 204 or not resp.content:
-        return None
-    try:
-        return json.loads(resp.content)
-    except ValueError as exc:
-        raise MalformedResponse(
-            f"Amazon sent an unreadable answer for {operation}; try again later.",
-            status=resp.status_code,
-            request_id=request_id,
-            operation=operation,
-        ) from exc
-
-
-def _json_quiet(resp: requests.Response) -> Any:
-    try:
-        return json.loads(resp.content) if resp.content else None
-    except ValueError:
-        return None
-
-
-def _only_errors(body: Any) -> bool:
-    """``{"errors":[...]}`` with nothing else of substance (v0 may pair ``payload`` with ``errors``)."""
-    if not isinstance(body, dict) or not parse_errors(body):
-        return False
-    # an empty list is an answer (e.g. "orders": []); null, "" or {} beside the errors is not
-    return all(value is None or value == "" or value == {} for key, value in body.items() if key != "errors")
-
-
-def _code(errors: Sequence[AmazonErrorBody]) -> str:
-    return errors[0].code if errors else ""
-
-
-def _is_invalid_token(status: int, errors: Sequence[AmazonErrorBody]) -> bool:
-    if status == 401:
-        return True
-    text = " ".join(f"{e.message} {e.details}" for e in errors).lower()
-    return any(hint in text for hint in INVALID_TOKEN_HINTS)
-
-
-def _amazon_text(errors: Sequence[AmazonErrorBody]) -> str:
-    parts = []
-    for e in errors:
-        text = e.message or e.code
-        if e.details and e.details not in text:
-            text = f"{text} ({e.details})"
-        if text:
-            parts.append(text)
-    return "; ".join(parts)
-
-
-def _error_for(
-    status: int, errors: Sequence[AmazonErrorBody], operation: str, request_id: str
-) -> AmazonError:
-    text = _amazon_text(errors)
-    common: dict[str, Any] = {
-        "status": status,
-        "code": _code(errors),
-        "request_id": request_id,
-        "operation": operation,
-        "amazon_message": text,
-    }
-    if status == 403:
-        return AccessDenied(
-            f"Amazon denied access ({operation}): {text or 'forbidden'}. The app may lack a role for this "
-            "data, or the store was authorized for another region — reconnect the store.",
-            **common,
-        )
-    if status == 404:
-        return AmazonNotFound(f"Amazon could not find it ({operation}): {text or 'not found'}.", **common)
-    if 400 <= status < 500:
-        return AmazonRejected(f"Amazon rejected the request ({operation}): {text or status}.", **common)
-    return AmazonUnavailable(f"Amazon answered {status} ({operation}); try again later.", **common)

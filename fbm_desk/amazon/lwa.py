@@ -1,7 +1,11 @@
-"""Login with Amazon (LWA): code exchange, refresh grant, cached access token (spapi-notes §1.1)."""
+"""Login with Amazon (LWA): code exchange, refresh grant, cached access token (spapi-notes §1.1).
+
+Retries follow the same policy as SP-API calls (``amazon.retry``).
+"""
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import threading
@@ -16,16 +20,26 @@ from fbm_desk.amazon.errors import (
     AccessDenied,
     AmazonUnavailable,
     AuthorizationRevoked,
+    Cancelled,
     MalformedResponse,
     TokenExchangeFailed,
+)
+from fbm_desk.amazon.ratelimit import Waiter, default_waiter
+from fbm_desk.amazon.retry import (
+    NETWORK_ERRORS,
+    TIMEOUT,
+    TRANSIENT,
+    RetryPolicy,
+    classify_exception,
+    classify_status,
 )
 from fbm_desk.amazon.types import TokenGrant
 
 log = logging.getLogger(__name__)
 
-TIMEOUT = (10.0, 60.0)
 REFRESH_MARGIN_S = 60.0  # refresh this long before the token expires
-_TRIES = 3
+LWA_TRIES = 3  # fewer than SP-API's: a login that fails three times will not succeed on the sixth
+_GRANT_NAMES = {"refresh_token": "token refresh", "authorization_code": "authorization code exchange"}
 _FORM = "application/x-www-form-urlencoded;charset=UTF-8"
 
 REVOKED_MESSAGE = "Amazon no longer accepts this store's authorization — reconnect the store"
@@ -34,14 +48,27 @@ REVOKED_MESSAGE = "Amazon no longer accepts this store's authorization — recon
 class LwaClient:
     """Calls the LWA token endpoint. Never logs or raises with token values."""
 
-    def __init__(self, config: SpApiConfig, session: requests.Session) -> None:
+    def __init__(
+        self,
+        config: SpApiConfig,
+        session: requests.Session,
+        *,
+        policy: RetryPolicy | None = None,
+        waiter: Waiter = default_waiter,
+    ) -> None:
         self._config = config
         self._session = session
+        self._policy = policy or RetryPolicy(max_tries=LWA_TRIES, cap_s=8.0, speedup=config.speedup)
+        self._waiter = waiter
 
     def exchange_code(self, code: str, redirect_uri: str) -> TokenGrant:
-        """authorization_code grant. Raises TokenExchangeFailed saying what most likely went wrong."""
+        """authorization_code grant. Raises TokenExchangeFailed saying what most likely went wrong.
+
+        A code works once: after a timeout it is not sent again (``OutcomeUnknown``), since a second try
+        would only get ``invalid_grant``.
+        """
         form = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-        status, body = self._post(form)
+        status, body = self._post(form, idempotent=False)
         if status == 200:
             return _grant(body, fallback_refresh="")
         error = str(body.get("error", "")) if isinstance(body, dict) else ""
@@ -65,10 +92,10 @@ class LwaClient:
             code=error,
         )
 
-    def refresh(self, refresh_token: str) -> TokenGrant:
-        """refresh_token grant. ``invalid_grant`` means the seller's authorization is gone."""
+    def refresh(self, refresh_token: str, cancel: threading.Event | None = None) -> TokenGrant:
+        """refresh_token grant (safe to repeat). ``invalid_grant`` means the seller's authorization is gone."""
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token}
-        status, body = self._post(form)
+        status, body = self._post(form, idempotent=True, cancel=cancel)
         if status == 200:
             return _grant(body, fallback_refresh=refresh_token)
         error = str(body.get("error", "")) if isinstance(body, dict) else ""
@@ -85,35 +112,30 @@ class LwaClient:
             f"Amazon's login service answered {status}; try again later.", status=status, code=error
         )
 
-    def _post(self, form: dict[str, str]) -> tuple[int, Any]:
-        data = dict(form, client_id=self._config.client_id, client_secret=self._config.client_secret)
-        url = self._config.lwa_token_url
-        last: Exception | None = None
-        for attempt in range(_TRIES):
-            started = time.monotonic()
+    def _post(
+        self, form: dict[str, str], *, idempotent: bool, cancel: threading.Event | None = None
+    ) -> tuple[int, Any]:
+        """POST to the token endpoint under the one retry policy (``amazon.retry``)."""
+        grant = form["grant_type"]
+        attempts = self._policy.attempts(
+            "Amazon's login service",
+            _GRANT_NAMES.get(grant, grant),
+            idempotent=idempotent,
+            cancel=cancel,
+            waiter=self._waiter,
+        )
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled()
             try:
-                resp = self._session.post(
-                    url,
-                    data=data,
-                    headers={"content-type": _FORM, "accept": "application/json"},
-                    timeout=TIMEOUT,
-                )
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                last = exc
-                log.info(
-                    "LWA %s: no answer (%s), attempt %d", form["grant_type"], type(exc).__name__, attempt + 1
-                )
-                time.sleep(min(2.0**attempt, 8.0) / max(self._config.speedup, 1.0))
+                resp = self._send(form)
+            except NETWORK_ERRORS as exc:
+                log.info("LWA %s: no answer (%s), try %d", grant, type(exc).__name__, attempts.tries + 1)
+                attempts.failed(classify_exception(exc), cause=exc)
                 continue
-            log.info(
-                "LWA %s -> %s in %d ms",
-                form["grant_type"],
-                resp.status_code,
-                (time.monotonic() - started) * 1000,
-            )
-            if resp.status_code >= 500 or resp.status_code == 429:
-                last = None
-                time.sleep(min(2.0**attempt, 8.0) / max(self._config.speedup, 1.0))
+            failure = classify_status(resp.status_code)
+            if failure in TRANSIENT:
+                attempts.failed(failure, status=resp.status_code)
                 continue
             try:
                 return resp.status_code, resp.json()
@@ -122,8 +144,19 @@ class LwaClient:
                     "Amazon's login service sent an unreadable answer; try again later.",
                     status=resp.status_code,
                 ) from exc
-        reason = type(last).__name__ if last else "server error"
-        raise AmazonUnavailable(f"Amazon's login service could not be reached ({reason}); try again later.")
+
+    def _send(self, form: dict[str, str]) -> requests.Response:
+        data = dict(form, client_id=self._config.client_id, client_secret=self._config.client_secret)
+        started = time.monotonic()
+        resp = self._session.post(
+            self._config.lwa_token_url,
+            data=data,
+            headers={"content-type": _FORM, "accept": "application/json"},
+            timeout=TIMEOUT,
+        )
+        ms = (time.monotonic() - started) * 1000
+        log.info("LWA %s -> %s in %d ms", form["grant_type"], resp.status_code, ms)
+        return resp
 
 
 def _grant(body: Any, *, fallback_refresh: str) -> TokenGrant:
@@ -161,16 +194,21 @@ class AccessTokenProvider:
     def __repr__(self) -> str:
         return f"AccessTokenProvider(refreshes={self.refreshes})"
 
-    def get(self) -> str:
+    def get(self, cancel: threading.Event | None = None) -> str:
+        """The cached access token, refreshed (once, under the lock) when it is about to expire."""
         with self._lock:
             if not self._token or self._clock() >= self._expires_at - self._margin:
-                grant = self._lwa.refresh(self._refresh_token)
+                grant = self._lwa.refresh(self._refresh_token, cancel)
                 self.refreshes += 1
                 self._token = grant.access_token
                 self._expires_at = self._clock() + grant.expires_in
                 # short-lived tokens (an imitation may hand out a few minutes): keep using them for half
                 self._margin = min(REFRESH_MARGIN_S, grant.expires_in / 2)
             return self._token
+
+    def uses(self, refresh_token: str) -> bool:
+        """Whether this provider refreshes with ``refresh_token`` (a reconnected store gets a new one)."""
+        return hmac.compare_digest(self._refresh_token.encode(), refresh_token.encode())
 
     def invalidate(self, token: str | None = None) -> None:
         """Forget the cached token (only if it is still ``token``, so concurrent callers refresh once)."""
