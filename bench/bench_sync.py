@@ -43,6 +43,7 @@ from fbm_desk.db.cursors import iso_utc
 from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_import import apply_orders_page
+from fbm_desk.db.stock import pending_pushes
 from fbm_desk.db.stores import get_store, insert_store
 from fbm_desk.packing import record_package
 from fbm_desk.paths import AppPaths
@@ -50,7 +51,6 @@ from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from fbm_desk.stores import add_store
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.execute import run_job
-from fbm_desk.sync.inventory_job import changed_listings
 
 PAGE = 100
 
@@ -161,7 +161,7 @@ def part_calls(
         skus = sorted(lst.sku for lst in world.listings.values() if not lst.is_fba)[:20]
         for n, sku in enumerate(skus):
             set_on_hand(sku, 100_000 + n)
-        due = len(changed_listings(store.id))
+        due = len(pending_pushes(store.id))
         result, secs = sync(core, store.id, JobKind.INVENTORY)
         record(f"inventory ({due} SKUs changed)", result, secs, due, "1 patch / changed SKU")
         open_ids = [o for o in captured[changed : changed + 30]]

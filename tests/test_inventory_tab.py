@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from fbm_desk.core import build_core
-from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, fetch_stock
+from fbm_desk.db.stock import InventoryQuery, InventorySort, fetch_stock, pending_pushes
 from fbm_desk.paths import AppPaths
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.services import Services
@@ -55,7 +55,9 @@ def test_models_pass_qtmodeltester(qtmodeltester: Any, services: Services) -> No
     model.set_query(InventoryQuery(sort=InventorySort.AVAILABLE, descending=True))
     qtmodeltester.check(model)
     preview = PushPreviewModel()
-    preview.set_rows([("Store", "SKU-1", "SKU-1", 3, 5), ("Store", "SKU-2", "SKU-2", None, 0)])
+    services.db.db.execute_sql("UPDATE listing SET pushed_quantity = NULL, amazon_quantity = NULL")
+    preview.set_pushes(pending_pushes())
+    assert preview.rowCount() > 0
     qtmodeltester.check(preview)
 
 
@@ -117,15 +119,16 @@ def test_push_state_issues_and_preview(qtbot: Any, tab: InventoryTab, services: 
     assert candle.push_state == "rejected"
     assert "8541" in candle.push_issues
     # Only the rejected listing is due; then an order changes the mug's available stock.
-    assert {r[1] for r in tab.preview_model._rows} == {"CANDLE-PINE-8"}
+    assert {p.seller_sku for p in tab.preview_model.pushes} == {"CANDLE-PINE-8"}
     add_order(services.db.db, "111-0000000-0000009", items=(("MUG-ENAMEL-GRN", 1),))
     tab.refresh()
-    sent = {(r[1], r[4]) for r in tab.preview_model._rows}
+    sent = {(p.seller_sku, p.quantity) for p in tab.preview_model.pushes}
     assert ("MUG-ENAMEL-GRN", 9) in sent
     assert len([s for s in sent if s[0] == "MUG-ENAMEL-GRN"]) == 1
     assert "will send" in tab.preview_label.text()
     qtbot.mouseClick(tab.differs_only, Qt.MouseButton.LeftButton)
-    assert {r.sku for r in tab.model.rows()} == {"MUG-ENAMEL-GRN"}
+    # the SKUs the next push sends: the mug, and the candle Amazon rejected (sent again)
+    assert {r.sku for r in tab.model.rows()} == {"MUG-ENAMEL-GRN", "CANDLE-PINE-8"}
     qtbot.mouseClick(tab.differs_only, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(tab.issues_only, Qt.MouseButton.LeftButton)
     assert {r.sku for r in tab.model.rows()} == {"CANDLE-PINE-8"}

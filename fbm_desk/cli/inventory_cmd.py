@@ -1,8 +1,9 @@
 """``fbm-desk inventory set SKU QTY`` and ``fbm-desk inventory list --json``.
 
 Public contract (issue 5): ``set`` changes on-hand in the primary warehouse (unknown SKU exits 2);
-``list --json`` -> [{"sku","on_hand","allocated","available","pushed_quantity"}] where pushed_quantity is what
-Amazon last accepted.
+``list --json`` -> [{"sku","on_hand","allocated","available","pushed_quantity"}] per warehouse SKU, where
+pushed_quantity is what Amazon last accepted for the SKU (the most recent accepted push over its merchant
+listings in every store; null before any). The numbers are the Inventory tab's (``fbm_desk.db.stock``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import argparse
 from typing import Any
 
 from fbm_desk.cli.common import core_session, print_rows
-from fbm_desk.db.domain_rows import InventoryRow
-from fbm_desk.db.inventory import list_inventory, set_on_hand
+from fbm_desk.db.inventory import set_on_hand
+from fbm_desk.db.stock import StockRow, list_inventory
 from fbm_desk.errors import InvalidInput
 
 
@@ -42,7 +43,7 @@ def cmd_set(args: argparse.Namespace) -> int:
         return 0
 
 
-def _inventory_json(r: InventoryRow) -> dict[str, object]:
+def _inventory_json(r: StockRow) -> dict[str, object]:
     return {
         "sku": r.sku,
         "on_hand": r.on_hand,
@@ -52,7 +53,7 @@ def _inventory_json(r: InventoryRow) -> dict[str, object]:
     }
 
 
-def _inventory_text(r: InventoryRow) -> str:
+def _inventory_text(r: StockRow) -> str:
     pushed = "-" if r.pushed_quantity is None else str(r.pushed_quantity)
     return f"{r.sku}  on hand {r.on_hand}  allocated {r.allocated}  available {r.available}  pushed {pushed}"
 

@@ -163,30 +163,6 @@ class ListingRecord:
 
 
 @dataclass(frozen=True)
-class InventoryRow:
-    """Stock of one product (warehouse SKU), all warehouses together."""
-
-    product_id: int
-    sku: str
-    title: str
-    on_hand: int
-    allocated: int
-    available: int
-    pushed_quantity: int | None  # what Amazon last accepted (latest over the product's listings)
-    push_state: str
-    push_issues: str
-    listings: int  # number of Amazon listings mapped to the product
-
-
-@dataclass(frozen=True)
-class WarehouseStockRow:
-    warehouse_id: int
-    warehouse_name: str
-    is_primary: bool
-    on_hand: int
-
-
-@dataclass(frozen=True)
 class AdjustmentRow:
     id: int
     product_id: int

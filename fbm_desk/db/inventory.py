@@ -1,18 +1,15 @@
-"""Stock: on-hand per warehouse, allocation derived from open orders, available = on-hand - allocated.
+"""Stock writes: on-hand per warehouse (with its history) and the outcomes of inventory pushes.
 
-Allocation is never stored: it is the unshipped units (quantity - quantity_shipped) of order items on held,
-released and partially shipped orders, so a canceled or shipped order frees its units by itself.
-Every on-hand change writes an ``inventory_adjustment`` row with its reason.
+Every on-hand change writes an ``inventory_adjustment`` row with its reason. What is *read* from stock
+(allocation, available, what Amazon last accepted, what the next push sends) is ``fbm_desk.db.stock``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import cast
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-import peewee as pw
-
-from fbm_desk.db.domain_rows import OPEN_STATES, AdjustmentRow, InventoryRow, WarehouseStockRow
+from fbm_desk.db.domain_rows import AdjustmentRow
 from fbm_desk.db.models import (
     InventoryAdjustment,
     InventoryLevel,
@@ -24,6 +21,7 @@ from fbm_desk.db.models import (
     utcnow_iso,
 )
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.stock import StockRow, inventory_for
 from fbm_desk.errors import InvalidInput, NotFound
 
 MAX_ON_HAND = 10_000_000
@@ -122,7 +120,7 @@ def find_product_id(sku: str) -> int:
 
 def set_on_hand(
     sku: str, quantity: int, *, warehouse_id: int | None = None, reason: str = "", source: str = "user"
-) -> InventoryRow:
+) -> StockRow:
     """Set the on-hand count of a SKU in a warehouse (default: primary). Raises InvalidInput / NotFound."""
     if quantity < 0:
         raise InvalidInput("The on-hand quantity cannot be negative.")
@@ -141,117 +139,6 @@ def set_on_hand(
                 source=source,
             )
     return inventory_for([product_id])[0]
-
-
-def allocated_by_product(product_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """Unshipped units on held/released/partially shipped orders, per product."""
-    from fbm_desk.db.models import Order, OrderItem
-
-    # Drive the join from the (few) open orders through ``orders_state``: SQLite would otherwise walk every
-    # order item by product and look up its order (200 ms at 200,000 orders instead of ~30 ms).
-    query = (
-        Order.select(OrderItem.product, pw.fn.SUM(OrderItem.quantity - OrderItem.quantity_shipped).alias("n"))
-        .join(OrderItem, pw.JOIN.CROSS)
-        .where(
-            (OrderItem.order == Order.id)
-            & Order.state.in_(OPEN_STATES)
-            & OrderItem.product.is_null(False)
-            & (OrderItem.quantity > OrderItem.quantity_shipped)
-        )
-        .group_by(OrderItem.product)
-    )
-    if product_ids is not None:
-        query = query.where(OrderItem.product.in_(list(product_ids)))
-    rows = cast("Iterable[tuple[int | None, int | None]]", query.tuples())
-    return {int(pid or 0): int(n or 0) for pid, n in rows}
-
-
-def on_hand_by_product(product_ids: Iterable[int] | None = None) -> dict[int, int]:
-    query = InventoryLevel.select(
-        InventoryLevel.product, pw.fn.SUM(InventoryLevel.on_hand).alias("n")
-    ).group_by(InventoryLevel.product)
-    if product_ids is not None:
-        query = query.where(InventoryLevel.product.in_(list(product_ids)))
-    return {int(r.product_id): int(getattr(r, "n", 0) or 0) for r in query}
-
-
-def available_by_product(product_ids: Iterable[int] | None = None) -> dict[int, int]:
-    """available = max(0, on_hand - allocated) per product."""
-    ids = list(product_ids) if product_ids is not None else None
-    on_hand = on_hand_by_product(ids)
-    allocated = allocated_by_product(ids)
-    keys = set(on_hand) | set(allocated) | set(ids or ())
-    return {k: max(0, on_hand.get(k, 0) - allocated.get(k, 0)) for k in keys}
-
-
-def inventory_for(product_ids: Iterable[int] | None = None, *, search: str = "") -> list[InventoryRow]:
-    """Stock rows per product (all products when ``product_ids`` is None), ordered by SKU."""
-    ids = list(product_ids) if product_ids is not None else None
-    products = Product.select().order_by(Product.sku)
-    if ids is not None:
-        products = products.where(Product.id.in_(ids))
-    if search.strip():
-        like = f"%{search.strip()}%"
-        products = products.where(Product.sku**like | Product.title**like)
-    on_hand = on_hand_by_product(ids)
-    allocated = allocated_by_product(ids)
-    pushes: dict[int, tuple[int | None, str, str, str]] = {}
-    counts: dict[int, int] = {}
-    listing_query = Listing.select(
-        Listing.product, Listing.pushed_quantity, Listing.pushed_at, Listing.push_state, Listing.push_issues
-    ).where(Listing.product.is_null(False) & Listing.gone_at.is_null())
-    if ids is not None:
-        listing_query = listing_query.where(Listing.product.in_(ids))
-    for lst in listing_query:
-        pid = int(lst.product_id or 0)
-        counts[pid] = counts.get(pid, 0) + 1
-        prev = pushes.get(pid)
-        stamp = lst.pushed_at or ""
-        if prev is None or (lst.pushed_quantity is not None and stamp >= prev[3]):
-            issues = lst.push_issues if lst.push_state == "rejected" else ""
-            pushes[pid] = (lst.pushed_quantity, lst.push_state, issues, stamp)
-    rows = []
-    for p in products:
-        oh = on_hand.get(p.id, 0)
-        al = allocated.get(p.id, 0)
-        pushed = pushes.get(p.id, (None, "none", "", ""))
-        rows.append(
-            InventoryRow(
-                product_id=p.id,
-                sku=p.sku,
-                title=p.title,
-                on_hand=oh,
-                allocated=al,
-                available=max(0, oh - al),
-                pushed_quantity=pushed[0],
-                push_state=pushed[1],
-                push_issues=pushed[2],
-                listings=counts.get(p.id, 0),
-            )
-        )
-    return rows
-
-
-def list_inventory(search: str = "") -> list[InventoryRow]:
-    """Every product's stock, ordered by SKU (the Inventory tab and ``inventory list``)."""
-    return inventory_for(None, search=search)
-
-
-def warehouse_stock(product_id: int) -> list[WarehouseStockRow]:
-    """On-hand of one product in every warehouse (0 where it has no level yet), primary first."""
-    levels = {
-        int(lv.warehouse_id): int(lv.on_hand)
-        for lv in InventoryLevel.select().where(InventoryLevel.product == product_id)
-    }
-    return [
-        WarehouseStockRow(
-            warehouse_id=w.id,
-            warehouse_name=w.name,
-            is_primary=bool(w.is_primary),
-            on_hand=levels.get(w.id, 0),
-        )
-        for w in Warehouse.select().order_by(Warehouse.is_primary.desc(), Warehouse.name)
-    ]
 
 
 def list_adjustments(product_id: int, limit: int = 200) -> list[AdjustmentRow]:
@@ -275,3 +162,30 @@ def list_adjustments(product_id: int, limit: int = 200) -> list[AdjustmentRow]:
         )
         for a in query
     ]
+
+
+@dataclass(frozen=True)
+class PushOutcome:
+    """Amazon's answer to the push of one listing."""
+
+    listing_id: int
+    state: str  # accepted | rejected | sent (a feed still processing)
+    quantity: int | None = None  # what Amazon accepted (kept only for an accepted push)
+    issues: str = ""
+
+
+def record_push_outcomes(outcomes: Sequence[PushOutcome], *, now: str | None = None) -> None:
+    """Store push outcomes, all in one transaction: the listing's state, issues and, when Amazon accepted,
+    ``pushed_quantity`` (what ``fbm_desk.db.stock`` compares the next push with)."""
+    stamp = now or utcnow_iso()
+    with database_proxy.atomic():
+        for o in outcomes:
+            fields: dict[str, object] = {"push_state": o.state, "push_issues": o.issues, "pushed_at": stamp}
+            if o.state == "accepted" and o.quantity is not None:
+                fields["pushed_quantity"] = o.quantity
+            Listing.update(**fields).where(Listing.id == o.listing_id).execute()
+
+
+def set_listing_product_type(listing_id: int, product_type: str) -> None:
+    """Remember a listing's real product type (learnt from Amazon) for later pushes."""
+    Listing.update(product_type=product_type).where(Listing.id == listing_id).execute()

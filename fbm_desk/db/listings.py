@@ -273,13 +273,3 @@ def pushable_listings(store_id: int) -> list[ListingRecord]:
         for r in list_listings(store_id, include_gone=False)
         if r.fulfillment_channel == "DEFAULT" and r.product_id is not None
     ]
-
-
-def record_push(
-    listing_id: int, *, state: str, quantity: int | None = None, issues: str = "", now: str | None = None
-) -> None:
-    """Store a push outcome. ``quantity`` (what Amazon accepted) is kept only for an accepted push."""
-    fields: dict[str, object] = {"push_state": state, "push_issues": issues, "pushed_at": now or utcnow_iso()}
-    if state == "accepted" and quantity is not None:
-        fields["pushed_quantity"] = quantity
-    Listing.update(**fields).where(Listing.id == listing_id).execute()

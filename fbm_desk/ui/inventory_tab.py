@@ -1,8 +1,8 @@
 """Inventory tab: stock per warehouse SKU, "why is available N?", and what the next push will send.
 
 On-hand is changed only with a reason (an ``inventory_adjustment`` row): edit the cell or use "Set on hand…";
-both open ``SetOnHandDialog``. The push preview uses the inventory job's own selection
-(``fbm_desk.sync.inventory_job.changed_listings``), so it shows exactly what the next run sends.
+both open ``SetOnHandDialog``. Every number, the "Differs from Amazon" filter, the yellow cells and the push
+preview come from ``fbm_desk.db.stock``, the same plan the inventory job sends, so they cannot disagree.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
-from fbm_desk.db.inventory_views import holding_orders, stock_row
-from fbm_desk.db.stores import list_stores
+from fbm_desk.db.stock import holding_orders, pending_pushes, push_plan, stock_row
 from fbm_desk.errors import FbmError
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
@@ -118,7 +117,7 @@ class InventoryTab(QWidget):
         self.issues_only.setObjectName("issuesOnly")
         self.differs_only = QCheckBox("Differs from Amazon")
         self.differs_only.setObjectName("differsOnly")
-        self.differs_only.setToolTip("SKUs whose available stock differs from what Amazon last accepted")
+        self.differs_only.setToolTip("SKUs the next inventory push will send (see the push preview)")
         self.issues_only.toggled.connect(self._apply_filters)
         self.differs_only.toggled.connect(self._apply_filters)
         self.set_button = QPushButton("Set on hand…")
@@ -199,28 +198,17 @@ class InventoryTab(QWidget):
         return self._open_on_hand(row.sku, row.on_hand, None)
 
     def refresh_preview(self) -> None:
-        from fbm_desk.db.inventory import available_by_product
-        from fbm_desk.sync.inventory_job import changed_listings
-
-        rows: list[tuple[str, str, str, int | None, int]] = []
-        stores = [store for store in list_stores() if store.is_active]
-        available = available_by_product() if stores else {}  # once for all stores: it is the costly part
-        for store in stores:
-            for listing, quantity in changed_listings(store.id, available):
-                baseline = (
-                    listing.pushed_quantity
-                    if listing.pushed_quantity is not None
-                    else listing.amazon_quantity
-                )
-                rows.append((store.name, listing.seller_sku, listing.product_sku or "", baseline, quantity))
-        self.preview_model.set_rows(rows)
+        pushes = pending_pushes()  # every store: exactly what the next runs of the inventory job send
+        self.preview_model.set_pushes(pushes)
+        n = len(pushes)
+        skus = len({p.product_id for p in pushes})
         self.preview_label.setText(
-            f"The next inventory push (every 20 minutes) will send {len(rows)} "
-            f"quantit{'y' if len(rows) == 1 else 'ies'}."
-            if rows
+            f"The next inventory push (every 20 minutes) will send {n} quantit{'y' if n == 1 else 'ies'} "
+            f"for {skus} SKU{'' if skus == 1 else 's'}."
+            if pushes
             else "Nothing to send: Amazon already has every available quantity."
         )
-        self.panels.setTabText(1, f"Next push preview ({len(rows)})")
+        self.panels.setTabText(1, f"Next push preview ({n})")
 
     # --- internals ---------------------------------------------------------------------------------------
 
@@ -280,6 +268,7 @@ class InventoryTab(QWidget):
             )
         if row.push_issues:
             parts.append(f"<p style='color:#9b1111'>Amazon's issues: {escape(row.push_issues)}</p>")
+        parts.append(_push_plan_html(row.product_id))
         holders = holding_orders(row.product_id)
         if not holders:
             parts.append("<p>No open order holds units of this SKU.</p>")
@@ -297,3 +286,18 @@ class InventoryTab(QWidget):
             parts.append("</table>")
         self.why.setHtml("".join(parts))
         self.panels.setTabText(0, f"Why is available {row.available}?")
+
+
+def _push_plan_html(product_id: int) -> str:
+    """Per listing: what the next inventory push sends, or why it sends nothing."""
+    plan = push_plan(product_ids=[product_id])
+    if not plan:
+        return "<p>No Amazon listing is mapped to this SKU: nothing is pushed.</p>"
+    lines = []
+    for p in plan:
+        what = f"will send <b>{p.quantity}</b>" if p.sends else "nothing to send"
+        lines.append(
+            f"<tr><td>{escape(p.store_name)}</td><td>{escape(p.seller_sku)}</td><td>{what}</td>"
+            f"<td>{escape(p.explanation)}</td></tr>"
+        )
+    return "<p>Next inventory push:</p><table cellpadding=2>" + "".join(lines) + "</table>"

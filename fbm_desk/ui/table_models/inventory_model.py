@@ -7,7 +7,14 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from fbm_desk.db.inventory_views import InventoryQuery, InventorySort, StockRow, count_stock, fetch_stock
+from fbm_desk.db.stock import (
+    InventoryQuery,
+    InventorySort,
+    ListingPush,
+    StockRow,
+    count_stock,
+    fetch_stock,
+)
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, PUSH_BADGES, bold_font, local_time
 from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
 
@@ -84,8 +91,8 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
                 )
             if column == COL_ON_HAND:
                 return "Double-click (or F2) to set the counted quantity; a reason is required"
-            if column == COL_PUSHED and r.differs_from_amazon:
-                return f"The next inventory push will send {r.available}"
+            if column == COL_PUSHED:
+                return push_tooltip(r)
         return None
 
     def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
@@ -111,19 +118,33 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
         return False
 
 
-PREVIEW_HEADERS = ("Store", "Amazon SKU", "Warehouse SKU", "Amazon has", "Will send")
+def push_tooltip(r: StockRow) -> str | None:
+    """The "Last pushed" cell's tooltip: what the next push does with this SKU (``fbm_desk.db.stock``)."""
+    if r.to_send:
+        return f"The next inventory push will send {r.available} to {r.to_send} listing(s)"
+    if r.listings:
+        return "The next inventory push sends nothing for this SKU"
+    return None
+
+
+PREVIEW_HEADERS = ("Store", "Amazon SKU", "Warehouse SKU", "Amazon has", "Will send", "Why")
 
 
 class PushPreviewModel(QAbstractTableModel):
-    """What the next inventory push will send: (store, listing, quantity) rows."""
+    """What the next inventory push will send: one row per listing (``fbm_desk.db.stock.pending_pushes``)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[tuple[str, str, str, int | None, int]] = []
+        self._rows: list[tuple[str, str, str, int | None, int | None, str]] = []
+        self.pushes: list[ListingPush] = []
 
-    def set_rows(self, rows: list[tuple[str, str, str, int | None, int]]) -> None:
+    def set_pushes(self, pushes: list[ListingPush]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
+        self.pushes = list(pushes)
+        self._rows = [
+            (p.store_name, p.seller_sku, p.product_sku, p.amazon_has, p.quantity, p.explanation)
+            for p in pushes
+        ]
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
@@ -147,6 +168,6 @@ class PushPreviewModel(QAbstractTableModel):
         value = self._rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return "—" if value is None else value
-        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() >= 3:
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (3, 4):
             return ALIGN_RIGHT
         return None
