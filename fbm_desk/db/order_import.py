@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
-from fbm_desk.db.listings import resolve_products
 from fbm_desk.db.models import Order, OrderItem, database_proxy
 from fbm_desk.db.order_shipments import (
     apply_shipped,
@@ -29,8 +28,10 @@ from fbm_desk.db.order_shipments import (
     remove_stock_for_new,
     shipped_here_too,
 )
-from fbm_desk.db.orders import STATE_RANK, quantity_state
+from fbm_desk.db.order_state import quantity_state
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.sku_resolution import resolve_products
+from fbm_desk.db.states import ORDER_STATE_RANK
 from fbm_desk.timestamps import iso_utc
 
 AMAZON_TO_STATE = {
@@ -311,11 +312,11 @@ def _update_order(
     if apply_shipped(store, o, a, now, out.corrections):
         changed = True
     state = str(Order.get_by_id(o.id).state)
-    wanted = target if target in STATE_RANK else state
+    wanted = target if target in ORDER_STATE_RANK else state
     by_qty = quantity_state(int(o.id))
-    if by_qty is not None and STATE_RANK[by_qty] > STATE_RANK[wanted]:
+    if by_qty is not None and ORDER_STATE_RANK[by_qty] > ORDER_STATE_RANK[wanted]:
         wanted = by_qty
-    if STATE_RANK.get(wanted, 0) < STATE_RANK.get(state, 0):
+    if ORDER_STATE_RANK.get(wanted, 0) < ORDER_STATE_RANK.get(state, 0):
         wanted = state  # Amazon lags behind a shipment we confirmed: never move backwards
     if wanted != state:
         Order.update(state=wanted, payment_hold=False, updated_at=now).where(Order.id == o.id).execute()

@@ -12,8 +12,8 @@ from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
 from fbm_desk.db.inventory import adjust_on_hand
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem
+from fbm_desk.db.package_confirmation import confirm_package
 from fbm_desk.db.packages import (
-    confirm_package,
     insert_package,
     normalize_tracking,
     reject_package,
