@@ -17,9 +17,10 @@ from fbm_desk.db.inventory import set_starting_on_hand
 from fbm_desk.db.models import Listing, Product, Store, database_proxy, utcnow_iso
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sku_resolution import resolve_products
+from fbm_desk.db.states import ListingPushState
 from fbm_desk.timestamps import iso_utc
 
-GONE_STATUS = "gone"
+GONE_STATUS = "gone"  # listing.status of a listing missing from the last full report (Amazon has its own)
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,6 @@ def record_push(
 ) -> None:
     """Store a push outcome. ``quantity`` (what Amazon accepted) is kept only for an accepted push."""
     fields: dict[str, object] = {"push_state": state, "push_issues": issues, "pushed_at": now or utcnow_iso()}
-    if state == "accepted" and quantity is not None:
+    if state == ListingPushState.ACCEPTED and quantity is not None:
         fields["pushed_quantity"] = quantity
     Listing.update(**fields).where(Listing.id == listing_id).execute()

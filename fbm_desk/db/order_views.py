@@ -17,20 +17,21 @@ from enum import StrEnum
 from typing import Any
 
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.states import OPEN_ORDER_STATES, OrderState, PushState
 
-OPEN_STATES = ("held", "released", "partially_shipped")
-PACKABLE_STATES = ("released", "partially_shipped")
+OPEN_STATES = OPEN_ORDER_STATES
+PACKABLE_STATES = (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
 # The outbox state of an order's packages, worst first: an order shows its worst package.
-PUSH_WORST_FIRST = ("rejected", "queued", "sent", "confirmed")
+PUSH_WORST_FIRST = (PushState.REJECTED, PushState.QUEUED, PushState.SENT, PushState.CONFIRMED)
 
 
 class QuickFilter(StrEnum):
     ALL = "all"
-    HELD = "held"
-    RELEASED = "released"
+    HELD = OrderState.HELD.value
+    RELEASED = OrderState.RELEASED.value
     DUE_TODAY = "due_today"
-    SHIPPED = "shipped"
-    CANCELED = "canceled"
+    SHIPPED = OrderState.SHIPPED.value
+    CANCELED = OrderState.CANCELED.value
     NEEDS_MAPPING = "needs_mapping"
     PUSH_REJECTED = "push_rejected"
 
@@ -298,10 +299,12 @@ def quick_filter_counts(
     ).fetchall()
     states = {s: int(n) for s, n in by_state}
     counts[QuickFilter.ALL] = sum(states.values())
-    counts[QuickFilter.HELD] = states.get("held", 0)
-    counts[QuickFilter.RELEASED] = states.get("released", 0) + states.get("partially_shipped", 0)
-    counts[QuickFilter.SHIPPED] = states.get("shipped", 0)
-    counts[QuickFilter.CANCELED] = states.get("canceled", 0)
+    counts[QuickFilter.HELD] = states.get(OrderState.HELD, 0)
+    counts[QuickFilter.RELEASED] = states.get(OrderState.RELEASED, 0) + states.get(
+        OrderState.PARTIALLY_SHIPPED, 0
+    )
+    counts[QuickFilter.SHIPPED] = states.get(OrderState.SHIPPED, 0)
+    counts[QuickFilter.CANCELED] = states.get(OrderState.CANCELED, 0)
     for quick in (QuickFilter.DUE_TODAY, QuickFilter.NEEDS_MAPPING, QuickFilter.PUSH_REJECTED):
         counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
     return counts
