@@ -17,10 +17,8 @@ from enum import StrEnum
 from typing import Any
 
 from fbm_desk.db.models import database_proxy
-from fbm_desk.db.states import OPEN_ORDER_STATES, OrderState, PushState
+from fbm_desk.db.states import OrderState, PushState
 
-OPEN_STATES = OPEN_ORDER_STATES
-PACKABLE_STATES = (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
 # The outbox state of an order's packages, worst first: an order shows its worst package.
 PUSH_WORST_FIRST = (PushState.REJECTED, PushState.QUEUED, PushState.SENT, PushState.CONFIRMED)
 
@@ -107,10 +105,6 @@ class OrderListRow:
     ship_city: str
     ship_country: str
     push_state: str | None  # worst package state (PUSH_WORST_FIRST) or None when nothing was packed
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
 
 
 @dataclass(frozen=True)

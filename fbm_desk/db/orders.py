@@ -103,16 +103,6 @@ def count_orders(store_id: int | None = None, state: str | None = None, *, searc
     return int(_filtered(store_id, state, search).count())
 
 
-def state_counts(store_id: int | None = None) -> dict[str, int]:
-    """Number of orders per state (for the tab's filter buttons)."""
-    query = Order.select(Order.state, pw.fn.COUNT(Order.id).alias("n")).group_by(Order.state)
-    if store_id is not None:
-        query = query.where(Order.store == store_id)
-    counts = {s: 0 for s in ORDER_STATES}
-    counts.update({r.state: int(getattr(r, "n", 0) or 0) for r in query})
-    return counts
-
-
 def unit_totals(order_ids: list[int]) -> dict[int, tuple[int, int]]:
     """(units ordered, units shipped) per order."""
     out: dict[int, tuple[int, int]] = {}

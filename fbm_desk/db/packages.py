@@ -7,7 +7,6 @@ A local package is queued in the outbox when it is recorded; the shipments job m
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import peewee as pw
 
@@ -17,13 +16,6 @@ from fbm_desk.db.models import Order, OrderItem, Outbox, Package, PackageItem, d
 from fbm_desk.db.states import UNCONFIRMED, OutboxState, PackageSource, PushState
 
 OUTBOX_KIND = "confirm_shipment"
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    outbox_id: int
-    package_id: int
-    attempts: int
 
 
 def normalize_tracking(tracking: str) -> str:
@@ -157,10 +149,10 @@ def remove_package(package_id: int) -> None:
     Package.delete().where(Package.id == package_id).execute()
 
 
-def pending_outbox(store_id: int) -> list[OutboxEntry]:
-    """Packages of a store waiting for the push (queued, or sent by a run that died), oldest first."""
+def pending_outbox(store_id: int) -> list[int]:
+    """Ids of a store's packages waiting for the push (queued, or sent by a run that died), oldest first."""
     query = (
-        Outbox.select(Outbox.id, Outbox.ref_id, Outbox.attempts)
+        Outbox.select(Outbox.ref_id)
         .join(Package, on=(Outbox.ref_id == Package.id))
         .where(
             (Outbox.store == store_id)
@@ -170,7 +162,7 @@ def pending_outbox(store_id: int) -> list[OutboxEntry]:
         )
         .order_by(Outbox.id)
     )
-    return [OutboxEntry(outbox_id=o.id, package_id=o.ref_id, attempts=o.attempts) for o in query]
+    return [int(o.ref_id) for o in query]
 
 
 def set_push_state(package_id: int, state: str, message: str = "", now: str | None = None) -> None:

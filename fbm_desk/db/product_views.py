@@ -15,8 +15,6 @@ from fbm_desk.db.models import database_proxy
 from fbm_desk.db.sku_resolution import add_alias
 from fbm_desk.errors import InvalidInput, NotFound
 
-PRODUCT_JOBS = ("products", "products-full")
-
 
 class ListingSort(StrEnum):
     STORE = "store"

@@ -47,12 +47,12 @@ class ShipmentsJob:
     kind = JobKind.SHIPMENTS
 
     def run(self, ctx: JobContext, counts: Counts) -> None:
-        entries = pending_outbox(ctx.store.id)
-        for n, entry in enumerate(entries, start=1):
+        package_ids = pending_outbox(ctx.store.id)
+        for n, package_id in enumerate(package_ids, start=1):
             ctx.check_cancel()
-            self._push_one(ctx, entry.package_id, counts)
-            ctx.progress(f"Tracking: {n} of {len(entries)} packages", n, len(entries))
-        if not entries:
+            self._push_one(ctx, package_id, counts)
+            ctx.progress(f"Tracking: {n} of {len(package_ids)} packages", n, len(package_ids))
+        if not package_ids:
             counts.notes.append("No packages waiting")
 
     def _push_one(self, ctx: JobContext, package_id: int, counts: Counts) -> None:
