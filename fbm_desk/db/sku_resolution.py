@@ -48,7 +48,8 @@ def resolve_products(store_id: int, skus: Iterable[str]) -> dict[str, int]:
 
 
 def add_alias(store_id: int | None, seller_sku: str, product_sku: str) -> None:
-    """Map a seller SKU (of one store, or of every store when ``store_id`` is None) to a warehouse SKU."""
+    """Map a seller SKU (of one store, or of every store when ``store_id`` is None) to a warehouse SKU: the
+    alias, the listings with that SKU, then the order items waiting for it (``resolve_order_items``)."""
     product = Product.get_or_none(Product.sku == product_sku.strip())
     if product is None:
         raise NotFound(f"No product with SKU '{product_sku}'.")
