@@ -16,7 +16,6 @@ import json
 import platform
 import sys
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from fbm_desk import APP_NAME, __version__
 from fbm_desk.amazon.marketplaces import by_id
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db import support_queries as q
 from fbm_desk.logging_setup import REDACTED, redact
 
 if TYPE_CHECKING:
@@ -34,7 +33,6 @@ if TYPE_CHECKING:
 MAX_EXAMPLE_ORDERS = 20
 MAX_SYNC_RUNS = 200
 MAX_LOG_BYTES = 5 * 1024 * 1024  # newest log text kept (all rotated files together)
-_PII_COLUMNS = ("buyer_name", "ship_name", "ship_company", "ship_address1", "ship_address2", "ship_address3")
 
 
 @dataclass(frozen=True)
@@ -48,10 +46,6 @@ class DiagnosticsExport:
 def default_file_name(now: datetime | None = None) -> str:
     stamp = (now or datetime.now(UTC)).strftime("%Y%m%d-%H%M%S")
     return f"fbm-desk-diagnostics-{stamp}.zip"
-
-
-def _rows(sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
-    return [tuple(r) for r in database_proxy.execute_sql(sql, list(params)).fetchall()]
 
 
 def versions() -> dict[str, str]:
@@ -75,12 +69,7 @@ def versions() -> dict[str, str]:
 
 def stores_info() -> list[dict[str, Any]]:
     stores = []
-    for r in _rows(
-        "SELECT id, name, marketplace_id, region, selling_partner_id, status, status_message, "
-        "import_pending, "
-        "starting_inventory, download_products_orders, remove_stock_external, secret_storage, created_at "
-        "FROM store ORDER BY id"
-    ):
+    for r in q.stores():
         market = by_id(r[2])
         stores.append(
             {
@@ -98,9 +87,7 @@ def stores_info() -> list[dict[str, Any]]:
                 "remove_stock_external": bool(r[10]),
                 "secret_storage": r[11],
                 "created_at": r[12],
-                "orders_by_state": dict(
-                    _rows("SELECT state, count(*) FROM orders WHERE store_id = ? GROUP BY state", [r[0]])
-                ),
+                "orders_by_state": q.orders_by_state(r[0]),
             }
         )
     return stores
@@ -112,38 +99,11 @@ def _mask_tracking(tracking: str) -> str:
 
 def example_orders(limit: int = MAX_EXAMPLE_ORDERS) -> list[dict[str, Any]]:
     """Problem orders first, then the most recent; no buyer names or addresses (country only)."""
-    picks: list[tuple[int, str]] = []
-    seen: set[int] = set()
-    queries = (
-        (
-            "push rejected",
-            "SELECT DISTINCT order_id FROM package WHERE push_state = 'rejected' ORDER BY updated_at DESC",
-        ),
-        ("needs mapping", "SELECT id FROM orders WHERE needs_mapping = 1 ORDER BY purchase_date DESC"),
-        (
-            "late",
-            "SELECT id FROM orders WHERE state IN ('released', 'partially_shipped') AND latest_ship_date < ? "
-            "ORDER BY latest_ship_date",
-        ),
-        ("held", "SELECT id FROM orders WHERE state = 'held' ORDER BY purchase_date"),
-        ("recent", "SELECT id FROM orders ORDER BY imported_at DESC, id DESC"),
-    )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    for reason, sql in queries:
-        params = [now] if "?" in sql else []
-        for (order_id,) in _rows(sql + " LIMIT ?", [*params, limit]):
-            if order_id not in seen and len(picks) < limit:
-                seen.add(order_id)
-                picks.append((order_id, reason))
+    picks = q.problem_orders(now, limit)
     out = []
     for order_id, reason in picks:
-        o = _rows(
-            "SELECT o.amazon_order_id, s.name, o.marketplace_id, o.state, o.amazon_status, o.payment_hold, "
-            "o.needs_mapping, o.purchase_date, o.amazon_updated_at, o.latest_ship_date, o.service_level, "
-            "o.ship_country, o.imported_at, o.updated_at FROM orders o JOIN store s ON s.id = o.store_id "
-            "WHERE o.id = ?",
-            [order_id],
-        )[0]
+        o = q.order_summary(order_id)
         items = [
             {
                 "order_item_id": i[0],
@@ -153,12 +113,7 @@ def example_orders(limit: int = MAX_EXAMPLE_ORDERS) -> list[dict[str, Any]]:
                 "quantity": i[4],
                 "shipped": i[5],
             }
-            for i in _rows(
-                "SELECT i.order_item_id, i.seller_sku, i.asin, p.sku, i.quantity, i.quantity_shipped "
-                "FROM order_item i LEFT JOIN product p ON p.id = i.product_id WHERE i.order_id = ? ORDER "
-                "BY i.id",
-                [order_id],
-            )
+            for i in q.order_items(order_id)
         ]
         packages = [
             {
@@ -170,19 +125,9 @@ def example_orders(limit: int = MAX_EXAMPLE_ORDERS) -> list[dict[str, Any]]:
                 "amazon_message": redact(p[5]),
                 "pushed_at": p[6],
             }
-            for p in _rows(
-                "SELECT package_reference_id, carrier_code, tracking_number, ship_date, push_state, "
-                "push_message, "
-                "pushed_at FROM package WHERE order_id = ? ORDER BY package_reference_id",
-                [order_id],
-            )
+            for p in q.order_packages(order_id)
         ]
-        events = [
-            {"at": e[0], "kind": e[1], "message": redact(e[2])}
-            for e in _rows(
-                "SELECT at, kind, message FROM order_event WHERE order_id = ? ORDER BY at, id", [order_id]
-            )
-        ]
+        events = [{"at": e[0], "kind": e[1], "message": redact(e[2])} for e in q.order_events(order_id)]
         out.append(
             {
                 "why": reason,
@@ -211,13 +156,7 @@ def example_orders(limit: int = MAX_EXAMPLE_ORDERS) -> list[dict[str, Any]]:
 def affected_skus(limit: int = 500) -> list[dict[str, Any]]:
     """SKUs with a problem: on orders but not mapped, listings not mapped, pushes Amazon rejected."""
     out: list[dict[str, Any]] = []
-    for sku, store, orders in _rows(
-        "SELECT i.seller_sku, s.name, count(DISTINCT i.order_id) FROM order_item i JOIN orders o ON o.id "
-        "= i.order_id "
-        "JOIN store s ON s.id = o.store_id WHERE i.product_id IS NULL GROUP BY i.seller_sku, s.name "
-        "ORDER BY 3 DESC LIMIT ?",
-        [limit],
-    ):
+    for sku, store, orders in q.unmapped_order_skus(limit):
         out.append(
             {
                 "sku": sku,
@@ -226,19 +165,11 @@ def affected_skus(limit: int = 500) -> list[dict[str, Any]]:
                 "orders": orders,
             }
         )
-    for sku, store, asin, status in _rows(
-        "SELECT l.seller_sku, s.name, l.asin, l.status FROM listing l JOIN store s ON s.id = l.store_id "
-        "WHERE l.product_id IS NULL AND l.gone_at IS NULL ORDER BY l.seller_sku LIMIT ?",
-        [limit],
-    ):
+    for sku, store, asin, status in q.unmapped_listings(limit):
         out.append(
             {"sku": sku, "store": store, "asin": asin, "status": status, "problem": "listing not mapped"}
         )
-    for sku, store, asin, pushed, at, issues in _rows(
-        "SELECT l.seller_sku, s.name, l.asin, l.pushed_quantity, l.pushed_at, l.push_issues FROM listing l "
-        "JOIN store s ON s.id = l.store_id WHERE l.push_state = 'rejected' ORDER BY l.pushed_at DESC LIMIT ?",
-        [limit],
-    ):
+    for sku, store, asin, pushed, at, issues in q.rejected_listing_pushes(limit):
         out.append(
             {
                 "sku": sku,
@@ -273,15 +204,7 @@ def sync_runs(limit: int = MAX_SYNC_RUNS) -> list[dict[str, Any]]:
         "summary",
         "error",
     ]
-    rows = _rows(
-        "SELECT coalesce(s.name, ''), r.job, r.trigger, r.started_at, r.finished_at, r.status, "
-        "r.fetched, r.created, "
-        "r.updated, r.skipped, r.rejected, r.api_calls, r.throttled, r.throttle_wait_s, r.request_ids, "
-        "r.summary, "
-        "r.error FROM sync_run r LEFT JOIN store s ON s.id = r.store_id ORDER BY r.started_at DESC, r.id "
-        "DESC LIMIT ?",
-        [limit],
-    )
+    rows = q.sync_runs(limit)
     out = []
     for r in rows:
         item = dict(zip(keys, r, strict=True))
@@ -295,8 +218,8 @@ def sync_runs(limit: int = MAX_SYNC_RUNS) -> list[dict[str, Any]]:
 def _known_pii() -> set[str]:
     """Buyer names and street lines stored locally, to scrub from free log text (defense in depth)."""
     values: set[str] = set()
-    for column in _PII_COLUMNS:
-        for (value,) in _rows(f"SELECT DISTINCT {column} FROM orders WHERE {column} != ''"):  # noqa: S608
+    for column in q.PII_COLUMNS:
+        for value in q.distinct_order_values(column):
             text = " ".join(str(value).split())
             if len(text) >= 5 and (" " in text or len(text) >= 8):
                 values.add(text.casefold())

@@ -18,9 +18,16 @@ from typing import TYPE_CHECKING
 from fbm_desk.carriers import CARRIERS, OTHER, Carrier, carrier_for, normalize_tracking, suggest_carrier
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow, PackageRow
-from fbm_desk.db.models import Package, PackageItem, database_proxy, utcnow_iso
 from fbm_desk.db.orders import find_order, get_order, list_items
-from fbm_desk.db.packages import enqueue, get_package, insert_package, packed_quantities
+from fbm_desk.db.packages import (
+    get_package,
+    insert_package,
+    packed_quantities,
+    remove_package,
+    rewrite_package,
+)
+from fbm_desk.db.states import OrderState, PackageSource, PushState
+from fbm_desk.db.transactions import transaction
 from fbm_desk.errors import InvalidInput
 from fbm_desk.timestamps import iso_utc, parse_utc
 
@@ -41,6 +48,7 @@ __all__ = [
 
 MAX_SHIP_DATE_AHEAD = timedelta(days=2)
 MAX_SHIP_DATE_AGE = timedelta(days=60)
+_EDITABLE = (PushState.QUEUED, PushState.REJECTED)  # not sent (or refused): the package can still change
 
 
 @dataclass(frozen=True)
@@ -105,14 +113,14 @@ def validate_package(
 ) -> PackageDraft:
     """Check a package against the order; raises ``InvalidInput`` with a message staff can act on."""
     moment = now or datetime.now(UTC)
-    if order.state == "held":
+    if order.state == OrderState.HELD:
         raise InvalidInput(
             f"Order {order.amazon_order_id} is on hold: Amazon has not released it yet (payment hold). "
             "Wait for the release before shipping."
         )
-    if order.state == "canceled":
+    if order.state == OrderState.CANCELED:
         raise InvalidInput(f"Order {order.amazon_order_id} was canceled; it cannot be shipped.")
-    if order.state == "shipped":
+    if order.state == OrderState.SHIPPED:
         raise InvalidInput(f"Order {order.amazon_order_id} is already fully shipped.")
     carrier = carrier_for(carrier_code)
     if carrier is None:
@@ -192,7 +200,7 @@ def record_package(
     del core  # the database is bound globally by open_database; kept for a uniform service signature
     # IMMEDIATE: take the write lock first, so the order is read as it is now (a sync on another thread may
     # have just canceled or shipped it) and cannot change between the checks and the insert.
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         row = find_order(order)
         draft = validate_package(
             row,
@@ -203,7 +211,7 @@ def record_package(
             ship_date=ship_date,
             items=items,
         )
-        stamp = utcnow_iso()
+        stamp = iso_utc(datetime.now(UTC))
         package_id = insert_package(
             row.id,
             carrier_code=draft.carrier_code,
@@ -215,10 +223,8 @@ def record_package(
             store_id=row.store_id,
             now=stamp,
         )
-        pkg = Package.get_by_id(package_id)
-        events.add_event(
-            row.id, events.PACKED, f"Package {pkg.package_reference_id}: {_describe(draft)}", stamp
-        )
+        reference = get_package(package_id).package_reference_id
+        events.add_event(row.id, events.PACKED, f"Package {reference}: {_describe(draft)}", stamp)
     return get_package(package_id)
 
 
@@ -236,14 +242,14 @@ def update_package(
     """Edit a queued or rejected package and (re-)queue it for the push."""
     del core
     current = get_package(package_id)
-    if current.source != "local" or current.push_state not in ("queued", "rejected"):
+    if current.source != PackageSource.LOCAL or current.push_state not in _EDITABLE:
         raise InvalidInput(
             f"Package {current.package_reference_id} was already {current.push_state}; only queued or "
             "rejected packages can be edited."
         )
     order = get_order(current.order_id)
     wanted = items if items is not None else {i.order_item_id: i.quantity for i in current.items}
-    with database_proxy.atomic():
+    with transaction():
         draft = validate_package(
             order,
             carrier_code,
@@ -254,22 +260,18 @@ def update_package(
             items=wanted,
             editing_package=package_id,
         )
-        stamp = utcnow_iso()
-        Package.update(
+        stamp = iso_utc(datetime.now(UTC))
+        rewrite_package(
+            package_id,
             carrier_code=draft.carrier_code,
             carrier_name=draft.carrier_name,
             shipping_method=draft.shipping_method,
             tracking_number=draft.tracking_number,
             ship_date=draft.ship_date,
-            push_state="queued",
-            push_message="",
-            updated_at=stamp,
-        ).where(Package.id == package_id).execute()
-        PackageItem.delete().where(PackageItem.package == package_id).execute()
-        PackageItem.insert_many(
-            [{"package": package_id, "order_item": i.id, "quantity": q} for i, q in draft.items]
-        ).execute()
-        enqueue(package_id, order.store_id, stamp)
+            items=[(i.id, q) for i, q in draft.items],
+            store_id=order.store_id,
+            now=stamp,
+        )
         events.add_event(
             order.id,
             events.PACKAGE_EDITED,
@@ -298,16 +300,12 @@ def delete_package(core: CoreServices | None, package_id: int) -> None:
     """Remove a package that was not sent (queued or rejected): its units can be packed again."""
     del core
     current = get_package(package_id)
-    if current.source != "local" or current.push_state not in ("queued", "rejected"):
+    if current.source != PackageSource.LOCAL or current.push_state not in _EDITABLE:
         raise InvalidInput(
             f"Package {current.package_reference_id} was already {current.push_state}; it stays."
         )
-    from fbm_desk.db.models import Outbox
-    from fbm_desk.db.packages import OUTBOX_KIND
-
-    with database_proxy.atomic():
-        Outbox.delete().where((Outbox.kind == OUTBOX_KIND) & (Outbox.ref_id == package_id)).execute()
-        Package.delete().where(Package.id == package_id).execute()
+    with transaction():
+        remove_package(package_id)
         events.add_event(
-            current.order_id, "package_deleted", f"Package {current.package_reference_id} removed"
+            current.order_id, events.PACKAGE_DELETED, f"Package {current.package_reference_id} removed"
         )

@@ -263,6 +263,7 @@ def check_sync(paths: AppPaths, progress: _Progress) -> _SyncOutcome:
         from fbm_desk.amazon.marketplaces import by_id
         from fbm_desk.core import build_core
         from fbm_desk.db import LATEST_VERSION
+        from fbm_desk.db.orders import count_orders
         from fbm_desk.sandbox import start_sandbox
         from fbm_desk.stores import add_store, remove_store
         from fbm_desk.sync.base import JobKind
@@ -283,8 +284,8 @@ def check_sync(paths: AppPaths, progress: _Progress) -> _SyncOutcome:
             core = build_core(paths, spapi_config=config)
             if core.db.version != LATEST_VERSION:
                 raise SelfTestFailed("database", f"schema {core.db.version}, expected {LATEST_VERSION}")
-            journal = core.db.db.execute_sql("PRAGMA journal_mode").fetchone()[0]
-            if str(journal).lower() != "wal":
+            journal = core.db.journal_mode()
+            if journal != "wal":
                 raise SelfTestFailed("database", f"journal mode is {journal}, expected wal")
         with progress.step_of("credentials"):
             check_keyring_backends()
@@ -306,8 +307,7 @@ def check_sync(paths: AppPaths, progress: _Progress) -> _SyncOutcome:
                 raise SelfTestFailed("orders sync", result.error or result.summary or result.status)
             if result.fetched <= 0:
                 raise SelfTestFailed("orders sync", "the sandbox returned no orders")
-            sql = "SELECT COUNT(*) FROM orders WHERE store_id = ?"
-            stored = int(core.db.db.execute_sql(sql, (store.id,)).fetchone()[0])
+            stored = count_orders(store.id)
             if stored <= 0 or stored < result.created:
                 raise SelfTestFailed("orders sync", f"{result.created} orders created, {stored} in the db")
         with progress.step_of("cleanup"):

@@ -8,13 +8,16 @@ no store is left behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fbm_desk.amazon.marketplaces import by_code
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
-from fbm_desk.db.models import utcnow_iso
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus
+from fbm_desk.db.transactions import transaction
 from fbm_desk.errors import InvalidInput
+from fbm_desk.timestamps import iso_utc
 
 
 @dataclass(frozen=True)
@@ -49,20 +52,20 @@ def add_store(
     token = refresh_token.strip()
     if not token:
         raise InvalidInput("The refresh token is empty.")
-    with core.db.db.atomic():
+    with transaction():
         clean = store_db.check_new_store(name, seller, market.marketplace_id)
         row = store_db.insert_store(
             name=clean,
             marketplace_id=market.marketplace_id,
             region=market.region,
             selling_partner_id=seller,
-            status="connected",
+            status=StoreStatus.CONNECTED,
             download_products_orders=options.download_products_orders,
             import_pending=options.import_pending,
             starting_inventory=options.starting_inventory,
             remove_stock_external=options.remove_stock_external,
             secret_storage=core.credentials.backend_kind,
-            token_updated_at=utcnow_iso(),
+            token_updated_at=iso_utc(datetime.now(UTC)),
         )
         core.credentials.set_refresh_token(row.id, token)  # raises -> the row is rolled back
     return row
@@ -81,15 +84,15 @@ def replace_token(
     core.credentials.set_refresh_token(store_id, refresh_token)
     return store_db.update_store(
         store_id,
-        status="connected",
+        status=StoreStatus.CONNECTED,
         status_message="",
-        token_updated_at=utcnow_iso(),
+        token_updated_at=iso_utc(datetime.now(UTC)),
         secret_storage=core.credentials.backend_kind,
     )
 
 
 def remove_store(core: CoreServices, store_id: int) -> None:
     """Delete the store with its orders, listings and history, then forget its token."""
-    with core.db.db.atomic():
+    with transaction():
         store_db.delete_store(store_id)
     core.credentials.delete_refresh_token(store_id)

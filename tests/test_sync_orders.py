@@ -9,9 +9,9 @@ from fbm_desk.core import CoreServices
 from fbm_desk.db import events as ev
 from fbm_desk.db.cursors import get_cursor
 from fbm_desk.db.inventory import inventory_for, list_adjustments, set_on_hand
-from fbm_desk.db.listings import add_alias
 from fbm_desk.db.models import Order, OrderEvent
 from fbm_desk.db.orders import find_order, get_order_detail, list_orders
+from fbm_desk.db.sku_resolution import add_alias
 from fbm_desk.db.stores import get_store
 from fbm_desk.packing import record_package
 from fbm_desk.paths import AppPaths

@@ -221,7 +221,7 @@ def test_units_we_shipped_before_the_sku_was_mapped_leave_stock_when_it_is(
 ) -> None:
     """An order with an unknown seller SKU shipped from here; mapping the SKU later to a product takes the
     shipped units off that product's on-hand (once), or the next inventory push oversells."""
-    from fbm_desk.db.listings import add_alias
+    from fbm_desk.db.sku_resolution import add_alias
 
     store = make_store(core, quiet)
     sync(core, store.id, JobKind.PRODUCTS_FULL)

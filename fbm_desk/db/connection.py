@@ -21,6 +21,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from fbm_desk.db.errors import storage_error
 from fbm_desk.db.models import database_proxy
 from fbm_desk.errors import DatabaseError
 
@@ -52,6 +53,10 @@ class OpenedDatabase:
     def close(self) -> None:
         if not self.db.is_closed():
             self.db.close()
+
+    def journal_mode(self) -> str:
+        """SQLite's journal mode as the file has it (``wal`` once opened by this app)."""
+        return str(self.db.execute_sql("PRAGMA journal_mode").fetchone()[0]).lower()
 
 
 def _sql(name: str) -> str:
@@ -176,7 +181,8 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> OpenedDataba
             migrated_from = 0
             _apply_migrations(path, 0)
     except sqlite3.OperationalError as exc:
-        raise _operational(exc, path) from exc
+        known = storage_error(exc)
+        raise (known or DatabaseError(f"The database {path} could not be opened: {exc}.")) from exc
 
     db = pw.SqliteDatabase(
         str(path),
@@ -197,14 +203,3 @@ def _has_tables(path: Path) -> bool:
         return count > 0
     finally:
         conn.close()
-
-
-def _operational(exc: sqlite3.OperationalError, path: Path) -> DatabaseError:
-    text = str(exc).lower()
-    if "disk is full" in text or "disk i/o" in text:
-        return DatabaseError(f"The disk holding {path.parent} is full. Free some space and try again.")
-    if "locked" in text:
-        return DatabaseError(
-            "The database is busy in another FBM Desk window or process. Close it and retry."
-        )
-    return DatabaseError(f"The database {path} could not be opened: {exc}.")

@@ -21,7 +21,3 @@ def set_cursor(store_id: int, job: str, value: datetime) -> None:
         conflict_target=[SyncCursor.store, SyncCursor.job],
         update={SyncCursor.value: iso_utc(value), SyncCursor.updated_at: utcnow_iso()},
     ).execute()
-
-
-def clear_cursor(store_id: int, job: str) -> None:
-    SyncCursor.delete().where((SyncCursor.store == store_id) & (SyncCursor.job == job)).execute()

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ORDER_STATES = ("held", "released", "partially_shipped", "shipped", "canceled")
-OPEN_STATES = ("held", "released", "partially_shipped")  # states whose unshipped units are allocated
-PUSH_STATES = ("queued", "sent", "confirmed", "rejected")
+from fbm_desk.db.states import OPEN_ORDER_STATES, OrderState
+
+# plain strings (argparse choices, SQL IN lists); the members are in ``fbm_desk.db.states``
+ORDER_STATES: tuple[str, ...] = tuple(s.value for s in OrderState)
+OPEN_STATES: tuple[str, ...] = tuple(
+    s.value for s in OPEN_ORDER_STATES
+)  # their unshipped units are allocated
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ class OrderRow:
 
     @property
     def can_ship(self) -> bool:
-        return self.state in ("released", "partially_shipped")
+        return self.state in (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
 
 
 @dataclass(frozen=True)

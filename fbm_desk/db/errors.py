@@ -1,61 +1,108 @@
-"""Storage failures the user can act on (full disk, locked or read-only file, damaged database).
+"""Storage failures the user can act on, classified by SQLite's error code (the one place that does).
 
-SQLite reports them as ``OperationalError``/``DatabaseError`` (peewee re-raises them with its own classes of the
-same names); ``storage_error`` turns them into a ``DatabaseError`` with a user message. Whatever was being
-written was inside a transaction, so it was rolled back: nothing half-written stays behind.
+SQLite reports them as ``sqlite3.OperationalError``/``DatabaseError`` carrying ``sqlite_errorcode`` (the
+extended code; its low byte is the primary code). peewee re-raises them with its own classes of the same
+names, the original as ``args[0]`` and ``__context__``; ``storage_error`` finds the original and turns it into
+a ``DatabaseError`` with a user message and action. Whatever was being written was inside a transaction, so it
+was rolled back: nothing half-written stays behind.
 """
 
 from __future__ import annotations
 
 import sqlite3
-
-import peewee as pw
+from collections.abc import Iterator
+from enum import StrEnum
 
 from fbm_desk.errors import Action, DatabaseError
 
-_KNOWN: tuple[tuple[str, str, Action], ...] = (
-    (
-        "disk is full",
+
+class StorageProblem(StrEnum):
+    DISK_FULL = "disk_full"
+    IO_ERROR = "io_error"
+    READ_ONLY = "read_only"
+    BUSY = "busy"
+    CORRUPT = "corrupt"
+    CANNOT_OPEN = "cannot_open"
+
+
+# primary result code -> problem (extended codes such as SQLITE_IOERR_WRITE share their primary's low byte)
+_BY_CODE: dict[int, StorageProblem] = {
+    sqlite3.SQLITE_FULL: StorageProblem.DISK_FULL,
+    sqlite3.SQLITE_IOERR: StorageProblem.IO_ERROR,
+    sqlite3.SQLITE_READONLY: StorageProblem.READ_ONLY,
+    sqlite3.SQLITE_BUSY: StorageProblem.BUSY,
+    sqlite3.SQLITE_LOCKED: StorageProblem.BUSY,
+    sqlite3.SQLITE_CORRUPT: StorageProblem.CORRUPT,
+    sqlite3.SQLITE_NOTADB: StorageProblem.CORRUPT,
+    sqlite3.SQLITE_CANTOPEN: StorageProblem.CANNOT_OPEN,
+}
+
+_MESSAGES: dict[StorageProblem, tuple[str, Action]] = {
+    StorageProblem.DISK_FULL: (
         "The disk is full: FBM Desk could not save. Nothing was half-saved; free some disk space and try again.",
         Action.RETRY_LATER,
     ),
-    (
-        "database is locked",
-        "The database is busy (another FBM Desk window or command is writing). Nothing was lost; try again.",
-        Action.RETRY_LATER,
-    ),
-    (
-        "readonly database",
-        "The database file is read-only, so FBM Desk cannot save. Check the data folder's permissions.",
-        Action.CONTACT_SUPPORT,
-    ),
-    (
-        "disk i/o error",
+    StorageProblem.IO_ERROR: (
         "The disk reported an error while FBM Desk was saving. Nothing was half-saved; check the disk and retry.",
         Action.RETRY_LATER,
     ),
-    (
-        "malformed",
+    StorageProblem.READ_ONLY: (
+        "The database file is read-only, so FBM Desk cannot save. Check the data folder's permissions.",
+        Action.CONTACT_SUPPORT,
+    ),
+    StorageProblem.BUSY: (
+        "The database is busy (another FBM Desk window or command is writing). Nothing was lost; try again.",
+        Action.RETRY_LATER,
+    ),
+    StorageProblem.CORRUPT: (
         "The database file is damaged. Quit FBM Desk and restore a backup (see README: Back up and restore).",
         Action.CONTACT_SUPPORT,
     ),
-)
+    StorageProblem.CANNOT_OPEN: (
+        "FBM Desk cannot open its database file: the data folder is missing, not writable or on a drive that is "
+        "not connected. Check the data folder and try again.",
+        Action.CONTACT_SUPPORT,
+    ),
+}
+
+
+def _sqlite_errors(exc: BaseException) -> Iterator[sqlite3.Error]:
+    """The sqlite3 errors in ``exc``'s chain, outermost first (peewee's wrapper holds the original)."""
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, sqlite3.Error):
+            yield current
+        wrapped = [a for a in current.args[:1] if isinstance(a, BaseException)]
+        orig = getattr(current, "orig", None)
+        linked = [*wrapped, orig, current.__cause__, current.__context__]
+        pending.extend(e for e in linked if isinstance(e, BaseException))
+
+
+def classify(exc: BaseException) -> StorageProblem | None:
+    """The storage problem behind ``exc`` (searched along its chain), or None when it is something else.
+
+    The chain matters: on a full disk SQLite rolls the transaction back itself, so the error that surfaces is
+    peewee's "cannot rollback - no transaction is active" (a plain SQLITE_ERROR), raised while handling it.
+    """
+    for err in _sqlite_errors(exc):
+        code = getattr(err, "sqlite_errorcode", None)
+        if isinstance(code, int) and (code & 0xFF) in _BY_CODE:
+            return _BY_CODE[code & 0xFF]
+    return None
+
+
+def problem_error(problem: StorageProblem) -> DatabaseError:
+    """The user-facing error for a classified storage problem."""
+    message, action = _MESSAGES[problem]
+    return DatabaseError(message, action=action)
 
 
 def storage_error(exc: BaseException) -> DatabaseError | None:
-    """The user-facing error for a SQLite storage failure, or None when ``exc`` is something else.
-
-    The exception chain is searched too: on a full disk SQLite rolls the transaction back itself, so the
-    error that surfaces is peewee's "cannot rollback - no transaction is active", raised while handling it.
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, sqlite3.Error | pw.DatabaseError):
-            text = str(current).lower()
-            for needle, message, action in _KNOWN:
-                if needle in text:
-                    return DatabaseError(message, action=action)
-        current = current.__cause__ or current.__context__
-    return None
+    """The user-facing error for a SQLite storage failure, or None when ``exc`` is something else."""
+    problem = classify(exc)
+    return None if problem is None else problem_error(problem)

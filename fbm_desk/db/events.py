@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from fbm_desk.db.domain_rows import OrderEventRow
 from fbm_desk.db.models import OrderEvent, utcnow_iso
 
@@ -16,6 +14,7 @@ NEEDS_MAPPING = "needs_mapping"
 MAPPED = "mapped"
 PACKED = "packed"
 PACKAGE_EDITED = "package_edited"
+PACKAGE_DELETED = "package_deleted"
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
 STOCK_REMOVED = "stock_removed"
@@ -23,15 +22,6 @@ STOCK_REMOVED = "stock_removed"
 
 def add_event(order_id: int, kind: str, message: str = "", at: str | None = None) -> None:
     OrderEvent.create(order=order_id, kind=kind, message=message, at=at or utcnow_iso())
-
-
-def add_events(events: Iterable[tuple[int, str, str]], at: str | None = None) -> int:
-    """Insert many (order_id, kind, message) events at once; returns how many."""
-    stamp = at or utcnow_iso()
-    rows = [{"order": o, "kind": k, "message": m, "at": stamp} for o, k, m in events]
-    if rows:
-        OrderEvent.insert_many(rows).execute()
-    return len(rows)
 
 
 def list_events(order_id: int) -> list[OrderEventRow]:

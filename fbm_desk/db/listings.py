@@ -1,8 +1,7 @@
-"""Listings, products and SKU mapping.
+"""Listings (Amazon's offers of a store) and the products created from them.
 
-A listing (store + seller SKU) maps to a product (warehouse SKU): through ``sku_alias`` first (store-specific,
-then global), otherwise the product with the same SKU. Products are created from listings: one product per
-seller SKU by default, with the store's starting inventory in the primary warehouse.
+A listing maps to a product as ``fbm_desk.db.sku_resolution`` says. Products are created from listings: one
+product per seller SKU by default, with the store's starting inventory in the primary warehouse.
 """
 
 from __future__ import annotations
@@ -14,12 +13,13 @@ import peewee as pw
 
 from fbm_desk.amazon.types import ListingRow
 from fbm_desk.db.domain_rows import ListingRecord
-from fbm_desk.db.models import Listing, Product, SkuAlias, Store, database_proxy, utcnow_iso
+from fbm_desk.db.inventory import set_starting_on_hand
+from fbm_desk.db.models import Listing, Product, Store, database_proxy, utcnow_iso
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.db.sku_resolution import resolve_products
 from fbm_desk.timestamps import iso_utc
 
-GONE_STATUS = "gone"
+GONE_STATUS = "gone"  # listing.status of a listing missing from the last full report (Amazon has its own)
 
 
 @dataclass(frozen=True)
@@ -30,27 +30,7 @@ class ListingUpsert:
     skipped: int = 0  # new listings not added (the store does not download new products)
 
 
-def resolve_products(store_id: int, skus: Iterable[str]) -> dict[str, int]:
-    """seller SKU -> product id for the SKUs that map (alias for this store, global alias, same SKU)."""
-    wanted = sorted(set(skus))
-    found: dict[str, int] = {}
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        for p in Product.select(Product.id, Product.sku).where(Product.sku.in_(chunk)):
-            found[p.sku] = p.id
-        # global aliases override same-SKU, store aliases override global ones
-        for a in (
-            SkuAlias.select(SkuAlias.seller_sku, SkuAlias.product, SkuAlias.store)
-            .where(SkuAlias.seller_sku.in_(chunk) & (SkuAlias.store.is_null() | (SkuAlias.store == store_id)))
-            .order_by(SkuAlias.store.asc(nulls="first"))
-        ):
-            found[a.seller_sku] = a.product_id
-    return found
-
-
 def _create_product(sku: str, title: str, store: StoreRow, quantity: int | None, now: str) -> int:
-    from fbm_desk.db.inventory import set_starting_on_hand
-
     product = Product.create(sku=sku, title=title, created_at=now)
     start = (quantity or 0) if store.starting_inventory == "match" else 0
     set_starting_on_hand(int(product.id), max(0, start), store, now)
@@ -75,7 +55,7 @@ def upsert_listings(
     """Insert or update listings of one store (one transaction); creates products for new SKUs.
 
     ``create_new`` defaults to the store's "download products" option; existing listings are always updated.
-    Returns counts. Call ``resolve_order_items`` afterwards so waiting orders pick up new mappings.
+    Returns counts. Call ``sku_resolution.resolve_order_items`` afterwards so waiting orders pick up new mappings.
     """
     stamp = now or utcnow_iso()
     allow_new = store.download_products_orders if create_new is None else create_new
@@ -190,31 +170,6 @@ def mark_gone(store_id: int, seen_skus: Iterable[str], *, now: str | None = None
                 Listing.update(gone_at=stamp, status=GONE_STATUS).where(Listing.id == lst.id).execute()
                 gone += 1
     return gone
-
-
-def add_alias(store_id: int | None, seller_sku: str, product_sku: str) -> None:
-    """Map a seller SKU (of one store, or of every store when ``store_id`` is None) to a warehouse SKU."""
-    product = Product.get_or_none(Product.sku == product_sku.strip())
-    if product is None:
-        raise NotFound(f"No product with SKU '{product_sku}'.")
-    sku = seller_sku.strip()
-    if not sku:
-        raise InvalidInput("Enter the Amazon seller SKU to map.")
-    with database_proxy.atomic():
-        SkuAlias.delete().where(
-            (SkuAlias.seller_sku == sku)
-            & (SkuAlias.store.is_null() if store_id is None else SkuAlias.store == store_id)
-        ).execute()
-        SkuAlias.create(store=store_id, seller_sku=sku, product=product.id, created_at=utcnow_iso())
-        query = Listing.update(product=product.id).where(Listing.seller_sku == sku)
-        if store_id is not None:
-            query = query.where(Listing.store == store_id)
-        query.execute()
-    from fbm_desk.db.orders import resolve_order_items
-
-    for s in Store.select(Store.id):
-        if store_id is None or s.id == store_id:
-            resolve_order_items(int(s.id))
 
 
 def _record(lst: Listing, store_name: str, product_sku: str | None) -> ListingRecord:

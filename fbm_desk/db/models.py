@@ -12,6 +12,15 @@ from datetime import UTC, datetime
 
 import peewee as pw
 
+from fbm_desk.db.states import (
+    ListingPushState,
+    OutboxState,
+    PackageSource,
+    PushState,
+    StoreStatus,
+    SyncRunStatus,
+)
+
 # Bound at runtime by ``fbm_desk.db.connection.open_database``.
 database_proxy = pw.DatabaseProxy()
 
@@ -33,7 +42,7 @@ class Store(BaseModel):
     marketplace_id = pw.TextField()
     region = pw.TextField()
     selling_partner_id = pw.TextField()
-    status = pw.TextField(default="connected")
+    status = pw.TextField(default=StoreStatus.CONNECTED)
     download_products_orders = pw.BooleanField(default=True)
     import_pending = pw.BooleanField(default=False)
     starting_inventory = pw.TextField(default="match")
@@ -88,7 +97,7 @@ class Listing(BaseModel):
     gone_at = pw.TextField(null=True)
     pushed_quantity = pw.IntegerField(null=True)
     pushed_at = pw.TextField(null=True)
-    push_state = pw.TextField(default="none")
+    push_state = pw.TextField(default=ListingPushState.NONE)
     push_issues = pw.TextField(default="")
 
 
@@ -190,8 +199,8 @@ class Package(BaseModel):
     shipping_method = pw.TextField(default="")
     tracking_number = pw.TextField()
     ship_date = pw.TextField()
-    source = pw.TextField(default="local")
-    push_state = pw.TextField(default="queued")
+    source = pw.TextField(default=PackageSource.LOCAL)
+    push_state = pw.TextField(default=PushState.QUEUED)
     push_message = pw.TextField(default="")
     pushed_at = pw.TextField(null=True)
     created_at = pw.TextField(default=utcnow_iso)
@@ -213,7 +222,7 @@ class Outbox(BaseModel):
     store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
     kind = pw.TextField()
     ref_id = pw.IntegerField()
-    state = pw.TextField(default="pending")
+    state = pw.TextField(default=OutboxState.PENDING)
     attempts = pw.IntegerField(default=0)
     last_error = pw.TextField(default="")
     created_at = pw.TextField(default=utcnow_iso)
@@ -228,7 +237,7 @@ class SyncRun(BaseModel):
     trigger = pw.TextField(default="manual")
     started_at = pw.TextField(default=utcnow_iso)
     finished_at = pw.TextField(null=True)
-    status = pw.TextField(default="running")
+    status = pw.TextField(default=SyncRunStatus.RUNNING)
     fetched = pw.IntegerField(default=0)
     created = pw.IntegerField(default=0)
     updated = pw.IntegerField(default=0)

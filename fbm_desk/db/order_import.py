@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
-from fbm_desk.db.listings import resolve_products
 from fbm_desk.db.models import Order, OrderItem, database_proxy
 from fbm_desk.db.order_shipments import (
     apply_shipped,
@@ -29,18 +28,20 @@ from fbm_desk.db.order_shipments import (
     remove_stock_for_new,
     shipped_here_too,
 )
-from fbm_desk.db.orders import STATE_RANK, quantity_state
+from fbm_desk.db.order_state import quantity_state
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.sku_resolution import resolve_products
+from fbm_desk.db.states import OPEN_ORDER_STATES, ORDER_STATE_RANK, OrderState
 from fbm_desk.timestamps import iso_utc
 
 AMAZON_TO_STATE = {
-    "PENDING": "held",
-    "UNSHIPPED": "released",
-    "PARTIALLY_SHIPPED": "partially_shipped",
-    "SHIPPED": "shipped",
-    "CANCELLED": "canceled",
+    "PENDING": OrderState.HELD,
+    "UNSHIPPED": OrderState.RELEASED,
+    "PARTIALLY_SHIPPED": OrderState.PARTIALLY_SHIPPED,
+    "SHIPPED": OrderState.SHIPPED,
+    "CANCELLED": OrderState.CANCELED,
 }
-IMPORTABLE = ("held", "released", "partially_shipped")
+IMPORTABLE = OPEN_ORDER_STATES
 _ADDRESS_COLUMNS = (
     "ship_name",
     "ship_company",
@@ -161,8 +162,11 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
             if current is None:
                 state = AMAZON_TO_STATE.get(a.fulfillment_status)
                 if (
-                    (state not in IMPORTABLE and not (state == "shipped" and shipped_here_too(store, a)))
-                    or (state == "held" and not store.import_pending)
+                    (
+                        state not in IMPORTABLE
+                        and not (state == OrderState.SHIPPED and shipped_here_too(store, a))
+                    )
+                    or (state == OrderState.HELD and not store.import_pending)
                     or not store.download_products_orders
                 ):
                     out.skipped += 1
@@ -198,7 +202,7 @@ def _insert_new(
                 "store_id": store.id,
                 "amazon_order_id": a.order_id,
                 "state": state,
-                "payment_hold": int(state == "held"),
+                "payment_hold": int(state == OrderState.HELD),
                 "needs_mapping": int(any(i.seller_sku not in mapping for i in a.items)),
                 "imported_at": now,
                 "updated_at": now,
@@ -235,7 +239,11 @@ def _insert_new(
                 }
             )
         state = AMAZON_TO_STATE[a.fulfillment_status]
-        note = "with a payment hold (Amazon has not released it yet)" if state == "held" else f"as {state}"
+        note = (
+            "with a payment hold (Amazon has not released it yet)"
+            if state == OrderState.HELD
+            else f"as {state}"
+        )
         evts.append(
             {"order_id": oid, "at": now, "kind": events.IMPORTED, "message": f"Imported from Amazon {note}"}
         )
@@ -274,10 +282,12 @@ def _update_order(
     if fields:
         Order.update(**fields).where(Order.id == o.id).execute()
     target = AMAZON_TO_STATE.get(a.fulfillment_status)
-    if o.state == "canceled":
+    if o.state == OrderState.CANCELED:
         return changed
-    if target == "canceled":
-        Order.update(state="canceled", payment_hold=False, updated_at=now).where(Order.id == o.id).execute()
+    if target == OrderState.CANCELED:
+        Order.update(state=OrderState.CANCELED, payment_hold=False, updated_at=now).where(
+            Order.id == o.id
+        ).execute()
         cancel_local_packages(int(o.id), now)
         events.add_event(int(o.id), events.CANCELED, "Canceled on Amazon; its allocation was freed", now)
         out.corrections["canceled"] += 1
@@ -311,15 +321,15 @@ def _update_order(
     if apply_shipped(store, o, a, now, out.corrections):
         changed = True
     state = str(Order.get_by_id(o.id).state)
-    wanted = target if target in STATE_RANK else state
+    wanted = target if target in ORDER_STATE_RANK else state
     by_qty = quantity_state(int(o.id))
-    if by_qty is not None and STATE_RANK[by_qty] > STATE_RANK[wanted]:
+    if by_qty is not None and ORDER_STATE_RANK[by_qty] > ORDER_STATE_RANK[wanted]:
         wanted = by_qty
-    if STATE_RANK.get(wanted, 0) < STATE_RANK.get(state, 0):
+    if ORDER_STATE_RANK.get(wanted, 0) < ORDER_STATE_RANK.get(state, 0):
         wanted = state  # Amazon lags behind a shipment we confirmed: never move backwards
     if wanted != state:
         Order.update(state=wanted, payment_hold=False, updated_at=now).where(Order.id == o.id).execute()
-        if state == "held":
+        if state == OrderState.HELD:
             events.add_event(int(o.id), events.RELEASED, "Released by Amazon; payment hold lifted", now)
             out.corrections["released"] += 1
         changed = True

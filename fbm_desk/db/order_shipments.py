@@ -12,8 +12,8 @@ from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
 from fbm_desk.db.inventory import adjust_on_hand
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem
+from fbm_desk.db.package_confirmation import confirm_package
 from fbm_desk.db.packages import (
-    confirm_package,
     insert_package,
     normalize_tracking,
     reject_package,
@@ -22,6 +22,7 @@ from fbm_desk.db.packages import (
     unfit_packages,
 )
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import UNCONFIRMED, OutboxState, PackageSource, PushState
 from fbm_desk.timestamps import iso_utc, parse_utc
 
 NOT_SENT_SHIPPED_ELSEWHERE = (
@@ -81,7 +82,9 @@ def record_amazon_packages(order_id: int, store_id: int, packages: Sequence[Amaz
     by_tracking = {normalize_tracking(p.tracking_number): p for p in local}
     items = {i.order_item_id: int(i.id) for i in OrderItem.select().where(OrderItem.order == order_id)}
     used_refs = {int(p.package_reference_id) for p in local}
-    untracked = [p for p in local if p.source == "amazon" and not normalize_tracking(p.tracking_number)]
+    untracked = [
+        p for p in local if p.source == PackageSource.AMAZON and not normalize_tracking(p.tracking_number)
+    ]
     added = 0
     for ap in packages:
         key = normalize_tracking(ap.tracking_number)
@@ -89,7 +92,7 @@ def record_amazon_packages(order_id: int, store_id: int, packages: Sequence[Amaz
         if match is not None and not key:
             untracked.remove(match)
         if match is not None:
-            if match.source == "local" and match.push_state in ("queued", "sent", "rejected"):
+            if match.source == PackageSource.LOCAL and match.push_state in (*UNCONFIRMED, PushState.REJECTED):
                 # ours (a rejected one too: e.g. a retried confirmShipment whose first attempt went through)
                 confirm_package(int(match.id), message="Amazon already has this package", now=now)
             continue
@@ -98,9 +101,10 @@ def record_amazon_packages(order_id: int, store_id: int, packages: Sequence[Amaz
             # Amazon already uses this reference for another package: a local package not yet confirmed that
             # carries it moves to a free number, or its push would edit Amazon's package instead
             clash = next(
-                (p for p in local if int(p.package_reference_id) == ref and p.source == "local"), None
+                (p for p in local if int(p.package_reference_id) == ref and p.source == PackageSource.LOCAL),
+                None,
             )
-            if clash is not None and clash.push_state in ("queued", "rejected"):
+            if clash is not None and clash.push_state in (PushState.QUEUED, PushState.REJECTED):
                 fresh = max(used_refs) + 1
                 Package.update(package_reference_id=fresh).where(Package.id == clash.id).execute()
                 used_refs.add(fresh)
@@ -116,8 +120,8 @@ def record_amazon_packages(order_id: int, store_id: int, packages: Sequence[Amaz
             tracking_number=ap.tracking_number,
             ship_date=ts(ap.ship_time) or now,
             items=[(items[pi.order_item_id], pi.quantity) for pi in ap.items if pi.order_item_id in items],
-            source="amazon",
-            push_state="confirmed",
+            source=PackageSource.AMAZON,
+            push_state=PushState.CONFIRMED,
             reference_id=ref,
             store_id=store_id,
             now=now,
@@ -144,10 +148,10 @@ def _untracked_match(candidates: list[Package], ap: AmazonPackage, items: dict[s
 
 
 def cancel_local_packages(order_id: int, now: str) -> None:
-    for p in Package.select().where((Package.order == order_id) & Package.push_state.in_(("queued", "sent"))):
+    for p in Package.select().where((Package.order == order_id) & Package.push_state.in_(UNCONFIRMED)):
         message = "Not sent: the order was canceled on Amazon."
-        set_push_state(int(p.id), "rejected", message, now)
-        set_outbox(int(p.id), "failed", message)
+        set_push_state(int(p.id), PushState.REJECTED, message, now)
+        set_outbox(int(p.id), OutboxState.FAILED, message)
 
 
 def apply_shipped(store: StoreRow, o: Order, a: AmazonOrder, now: str, corrections: Counter[str]) -> bool:

@@ -17,20 +17,19 @@ from enum import StrEnum
 from typing import Any
 
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.states import OrderState, PushState
 
-OPEN_STATES = ("held", "released", "partially_shipped")
-PACKABLE_STATES = ("released", "partially_shipped")
 # The outbox state of an order's packages, worst first: an order shows its worst package.
-PUSH_WORST_FIRST = ("rejected", "queued", "sent", "confirmed")
+PUSH_WORST_FIRST = (PushState.REJECTED, PushState.QUEUED, PushState.SENT, PushState.CONFIRMED)
 
 
 class QuickFilter(StrEnum):
     ALL = "all"
-    HELD = "held"
-    RELEASED = "released"
+    HELD = OrderState.HELD.value
+    RELEASED = OrderState.RELEASED.value
     DUE_TODAY = "due_today"
-    SHIPPED = "shipped"
-    CANCELED = "canceled"
+    SHIPPED = OrderState.SHIPPED.value
+    CANCELED = OrderState.CANCELED.value
     NEEDS_MAPPING = "needs_mapping"
     PUSH_REJECTED = "push_rejected"
 
@@ -106,10 +105,6 @@ class OrderListRow:
     ship_city: str
     ship_country: str
     push_state: str | None  # worst package state (PUSH_WORST_FIRST) or None when nothing was packed
-
-    @property
-    def is_open(self) -> bool:
-        return self.state in OPEN_STATES
 
 
 @dataclass(frozen=True)
@@ -298,10 +293,12 @@ def quick_filter_counts(
     ).fetchall()
     states = {s: int(n) for s, n in by_state}
     counts[QuickFilter.ALL] = sum(states.values())
-    counts[QuickFilter.HELD] = states.get("held", 0)
-    counts[QuickFilter.RELEASED] = states.get("released", 0) + states.get("partially_shipped", 0)
-    counts[QuickFilter.SHIPPED] = states.get("shipped", 0)
-    counts[QuickFilter.CANCELED] = states.get("canceled", 0)
+    counts[QuickFilter.HELD] = states.get(OrderState.HELD, 0)
+    counts[QuickFilter.RELEASED] = states.get(OrderState.RELEASED, 0) + states.get(
+        OrderState.PARTIALLY_SHIPPED, 0
+    )
+    counts[QuickFilter.SHIPPED] = states.get(OrderState.SHIPPED, 0)
+    counts[QuickFilter.CANCELED] = states.get(OrderState.CANCELED, 0)
     for quick in (QuickFilter.DUE_TODAY, QuickFilter.NEEDS_MAPPING, QuickFilter.PUSH_REJECTED):
         counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
     return counts

@@ -1,31 +1,21 @@
 """Packages (tracking), their items and the outbox that pushes them to Amazon.
 
 A local package is queued in the outbox when it is recorded; the shipments job marks it sent, then confirmed
-(Amazon answered 204) or rejected (Amazon's message). Confirmation moves the units: the order items' shipped
-quantities rise, the units leave on-hand stock (their allocation ends at the same moment, so available stock
-does not change), and the order becomes partially shipped or shipped.
+(Amazon answered 204: ``fbm_desk.db.package_confirmation`` moves the units) or rejected (Amazon's message).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 import peewee as pw
 
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import PackageItemRow, PackageRow
 from fbm_desk.db.models import Order, OrderItem, Outbox, Package, PackageItem, database_proxy, utcnow_iso
+from fbm_desk.db.states import UNCONFIRMED, OutboxState, PackageSource, PushState
 
 OUTBOX_KIND = "confirm_shipment"
-UNCONFIRMED = ("queued", "sent")
-
-
-@dataclass(frozen=True)
-class OutboxEntry:
-    outbox_id: int
-    package_id: int
-    attempts: int
 
 
 def normalize_tracking(tracking: str) -> str:
@@ -47,8 +37,8 @@ def insert_package(
     tracking_number: str,
     ship_date: str,
     items: Sequence[tuple[int, int]],  # (order_item row id, quantity)
-    source: str = "local",
-    push_state: str = "queued",
+    source: str = PackageSource.LOCAL,
+    push_state: str = PushState.QUEUED,
     reference_id: int | None = None,
     store_id: int | None = None,
     now: str | None = None,
@@ -68,14 +58,14 @@ def insert_package(
         ship_date=ship_date,
         source=source,
         push_state=push_state,
-        pushed_at=stamp if push_state == "confirmed" else None,
+        pushed_at=stamp if push_state == PushState.CONFIRMED else None,
         created_at=stamp,
         updated_at=stamp,
     )
     rows = [{"package": pkg.id, "order_item": item_id, "quantity": qty} for item_id, qty in items if qty > 0]
     if rows:
         PackageItem.insert_many(rows).execute()
-    if push_state == "queued":
+    if push_state == PushState.QUEUED:
         if store_id is None:
             store_id = int(Order.get_by_id(order_id).store_id)
         enqueue(int(pkg.id), store_id, stamp)
@@ -89,12 +79,12 @@ def enqueue(package_id: int, store_id: int, now: str | None = None) -> None:
         store=store_id,
         kind=OUTBOX_KIND,
         ref_id=package_id,
-        state="pending",
+        state=OutboxState.PENDING,
         created_at=stamp,
         updated_at=stamp,
     ).on_conflict(
         conflict_target=[Outbox.kind, Outbox.ref_id],
-        update={Outbox.state: "pending", Outbox.last_error: "", Outbox.updated_at: stamp},
+        update={Outbox.state: OutboxState.PENDING, Outbox.last_error: "", Outbox.updated_at: stamp},
     ).execute()
 
 
@@ -109,26 +99,76 @@ def set_outbox(package_id: int, state: str, error: str = "", attempt: bool = Fal
     Outbox.update(fields).where((Outbox.kind == OUTBOX_KIND) & (Outbox.ref_id == package_id)).execute()
 
 
-def pending_outbox(store_id: int) -> list[OutboxEntry]:
-    """Packages of a store waiting for the push (queued, or sent by a run that died), oldest first."""
+def mark_sent(package_id: int, now: str) -> None:
+    """The push is about to send the package: committed before the call, so a crash leaves a trace."""
+    with database_proxy.atomic():
+        set_push_state(package_id, PushState.SENT, "", now)
+        set_outbox(package_id, OutboxState.IN_FLIGHT, attempt=True)
+
+
+def back_to_queue(package_id: int, now: str, reason: str) -> None:
+    """The package did not reach Amazon (or nobody knows whether it did): queued again, nothing lost."""
+    with database_proxy.atomic():
+        set_push_state(package_id, PushState.QUEUED, "", now)
+        set_outbox(package_id, OutboxState.PENDING, reason)
+
+
+def rewrite_package(
+    package_id: int,
+    *,
+    carrier_code: str,
+    carrier_name: str,
+    shipping_method: str,
+    tracking_number: str,
+    ship_date: str,
+    items: Sequence[tuple[int, int]],  # (order item row id, quantity)
+    store_id: int,
+    now: str,
+) -> None:
+    """Replace a local package's tracking and items and queue it again. Runs in the caller's transaction."""
+    Package.update(
+        carrier_code=carrier_code,
+        carrier_name=carrier_name,
+        shipping_method=shipping_method,
+        tracking_number=tracking_number,
+        ship_date=ship_date,
+        push_state=PushState.QUEUED,
+        push_message="",
+        updated_at=now,
+    ).where(Package.id == package_id).execute()
+    PackageItem.delete().where(PackageItem.package == package_id).execute()
+    PackageItem.insert_many(
+        [{"package": package_id, "order_item": item_id, "quantity": qty} for item_id, qty in items]
+    ).execute()
+    enqueue(package_id, store_id, now)
+
+
+def remove_package(package_id: int) -> None:
+    """Delete a package with its items and outbox row. Runs in the caller's transaction."""
+    Outbox.delete().where((Outbox.kind == OUTBOX_KIND) & (Outbox.ref_id == package_id)).execute()
+    Package.delete().where(Package.id == package_id).execute()
+
+
+def pending_outbox(store_id: int) -> list[int]:
+    """Ids of a store's packages waiting for the push (queued, or sent by a run that died), oldest first."""
     query = (
-        Outbox.select(Outbox.id, Outbox.ref_id, Outbox.attempts)
+        Outbox.select(Outbox.ref_id)
         .join(Package, on=(Outbox.ref_id == Package.id))
         .where(
             (Outbox.store == store_id)
             & (Outbox.kind == OUTBOX_KIND)
-            & Outbox.state.in_(("pending", "in_flight"))
+            & Outbox.state.in_((OutboxState.PENDING, OutboxState.IN_FLIGHT))
             & Package.push_state.in_(UNCONFIRMED)
         )
         .order_by(Outbox.id)
     )
-    return [OutboxEntry(outbox_id=o.id, package_id=o.ref_id, attempts=o.attempts) for o in query]
+    return [int(o.ref_id) for o in query]
 
 
 def set_push_state(package_id: int, state: str, message: str = "", now: str | None = None) -> None:
     stamp = now or utcnow_iso()
     fields: dict[str, object] = {"push_state": state, "push_message": message, "updated_at": stamp}
-    if state in ("sent", "confirmed", "rejected"):
+    if state in (PushState.SENT, PushState.CONFIRMED, PushState.REJECTED):
         fields["pushed_at"] = stamp
     Package.update(**fields).where(Package.id == package_id).execute()
 
@@ -233,7 +273,9 @@ def unfit_packages(order_id: int) -> list[int]:
     for pkg in (
         Package.select()
         .where(
-            (Package.order == order_id) & (Package.source == "local") & Package.push_state.in_(UNCONFIRMED)
+            (Package.order == order_id)
+            & (Package.source == PackageSource.LOCAL)
+            & Package.push_state.in_(UNCONFIRMED)
         )
         .order_by(Package.id)
     ):
@@ -249,51 +291,13 @@ def unfit_packages(order_id: int) -> list[int]:
     return unfit
 
 
-def confirm_package(package_id: int, *, message: str = "", now: str | None = None) -> None:
-    """Amazon accepted a local package: units shipped, stock out, order state follows. One transaction."""
-    from fbm_desk.db.inventory import adjust_on_hand
-    from fbm_desk.db.orders import refresh_order_state
-
-    stamp = now or utcnow_iso()
-    with database_proxy.atomic():
-        pkg = Package.get_by_id(package_id)
-        if pkg.push_state == "confirmed":
-            return
-        order = Order.get_by_id(pkg.order_id)
-        for pi in PackageItem.select().where(PackageItem.package == package_id):
-            item = OrderItem.get_by_id(pi.order_item_id)
-            shipped = min(item.quantity, item.quantity_shipped + pi.quantity)
-            moved = shipped - item.quantity_shipped
-            if moved <= 0:
-                continue
-            OrderItem.update(quantity_shipped=shipped).where(OrderItem.id == item.id).execute()
-            if item.product_id is not None:
-                adjust_on_hand(
-                    int(item.product_id),
-                    -moved,
-                    f"Shipped order {order.amazon_order_id} (package {pkg.package_reference_id})",
-                    source="shipment",
-                    now=stamp,
-                )
-        set_push_state(package_id, "confirmed", message, stamp)
-        set_outbox(package_id, "done")
-        events.add_event(
-            order.id,
-            events.CONFIRMED,
-            f"Package {pkg.package_reference_id} ({pkg.carrier_code} {pkg.tracking_number}) "
-            "confirmed by Amazon",
-            stamp,
-        )
-        refresh_order_state(int(order.id), now=stamp)
-
-
 def reject_package(package_id: int, message: str, *, now: str | None = None) -> None:
     """Amazon (or the app) refused the package: it stays editable and can be re-queued."""
     stamp = now or utcnow_iso()
     with database_proxy.atomic():
         pkg = Package.get_by_id(package_id)
-        set_push_state(package_id, "rejected", message, stamp)
-        set_outbox(package_id, "failed", message)
+        set_push_state(package_id, PushState.REJECTED, message, stamp)
+        set_outbox(package_id, OutboxState.FAILED, message)
         events.add_event(
             int(pkg.order_id),
             events.REJECTED,

@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from fbm_desk.db.listings import add_alias
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.sku_resolution import add_alias
 from fbm_desk.errors import InvalidInput, NotFound
-
-PRODUCT_JOBS = ("products", "products-full")
 
 
 class ListingSort(StrEnum):

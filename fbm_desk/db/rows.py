@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fbm_desk.db.states import StoreStatus
+
 
 @dataclass(frozen=True)
 class StoreRow:
@@ -24,4 +26,4 @@ class StoreRow:
 
     @property
     def is_active(self) -> bool:
-        return self.status == "connected"
+        return self.status == StoreStatus.CONNECTED

@@ -8,9 +8,10 @@ import peewee as pw
 
 from fbm_desk.db.models import Store, utcnow_iso
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus
 from fbm_desk.errors import InvalidInput, NotFound
 
-STATUSES = ("connected", "needs_reconnect", "disabled")
+STATUSES = tuple(StoreStatus)
 
 
 def _row(s: Store) -> StoreRow:

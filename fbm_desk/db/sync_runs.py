@@ -9,6 +9,7 @@ import os
 from typing import Any
 
 from fbm_desk.db.models import SyncRun, utcnow_iso
+from fbm_desk.db.states import SyncRunStatus
 
 MAX_REQUEST_IDS = 5  # the last few x-amzn-RequestId values, for support
 
@@ -52,14 +53,16 @@ def mark_interrupted_runs() -> int:
     runs of live processes (the app and a CLI sync side by side) are left alone."""
     stale = [
         run.id
-        for run in SyncRun.select(SyncRun.id, SyncRun.pid).where(SyncRun.status == "running")
+        for run in SyncRun.select(SyncRun.id, SyncRun.pid).where(SyncRun.status == SyncRunStatus.RUNNING)
         if not _alive(int(run.pid))
     ]
     if not stale:
         return 0
     return int(
         SyncRun.update(
-            status="failed", finished_at=utcnow_iso(), error="Interrupted (the app or command stopped)."
+            status=SyncRunStatus.FAILED,
+            finished_at=utcnow_iso(),
+            error="Interrupted (the app or command stopped).",
         )
         .where(SyncRun.id.in_(stale))
         .execute()

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.states import SyncRunStatus
 from fbm_desk.timestamps import parse_utc
 
 
@@ -116,7 +117,7 @@ def recent_runs(limit: int = 500, *, store_id: int | None = None, job: str | Non
     return [_row(values) for values in _query(sql, params)]
 
 
-def last_run_times(*, statuses: Iterable[str] = ("ok",)) -> dict[tuple[int, str], datetime]:
+def last_run_times(*, statuses: Iterable[str] = (SyncRunStatus.OK,)) -> dict[tuple[int, str], datetime]:
     """Start time of the latest run per (store id, job) among runs with one of ``statuses`` (catch-up)."""
     wanted = list(statuses)
     if not wanted:
@@ -166,7 +167,7 @@ def job_health(
     else:
         stores = _query("SELECT id, name FROM store WHERE id = ?", [store_id])
     latest = _latest_runs(store_id)
-    last_ok = last_run_times(statuses=("ok",))
+    last_ok = last_run_times(statuses=(SyncRunStatus.OK,))
     upcoming = dict(next_runs or {})
     rows: list[JobHealthRow] = []
     for sid, name in stores:

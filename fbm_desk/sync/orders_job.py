@@ -20,9 +20,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from fbm_desk.db.cursors import get_cursor, set_cursor
-from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_import import PageOutcome, apply_orders_page
-from fbm_desk.db.orders import resolve_order_items
+from fbm_desk.db.sku_resolution import resolve_order_items
+from fbm_desk.db.transactions import transaction
 from fbm_desk.sync.base import Counts, JobContext, JobKind
 from fbm_desk.timestamps import iso_utc
 
@@ -95,7 +95,7 @@ class OrdersJob:
         after = now - FIRST_RUN_WINDOW if cursor is None else min(cursor, now) - OVERLAP
         statuses = statuses_for(ctx.store.import_pending, first_run=first_run)
         outcome, end = _import_window(ctx, after, statuses, counts)
-        with database_proxy.atomic():
+        with transaction():
             # the window is done: advance, never beyond what Amazon confirmed nor backwards
             new_cursor = max(end, cursor) if cursor is not None else end
             set_cursor(ctx.store.id, CURSOR, new_cursor)

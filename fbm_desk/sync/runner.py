@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.transactions import close_thread_connection
 from fbm_desk.errors import FbmError
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 
@@ -275,8 +276,6 @@ class JobRunner(QObject):
     def _close_thread_connection(self) -> None:
         # Pool threads come and go; close this thread's SQLite connection rather than leak it.
         try:
-            db = self._core.db.db
-            if not db.is_closed():
-                db.close()
+            close_thread_connection()
         except Exception:  # pragma: no cover - closing must never turn a result into a crash
             log.debug("closing the worker's database connection failed", exc_info=True)

@@ -15,17 +15,18 @@ import logging
 
 from fbm_desk.amazon.errors import AmazonError, AmazonRejected, Cancelled
 from fbm_desk.amazon.types import ShipmentConfirmation, ShipmentItem
-from fbm_desk.db.models import Order, database_proxy
+from fbm_desk.db.orders import get_order
+from fbm_desk.db.package_confirmation import confirm_package
 from fbm_desk.db.packages import (
-    confirm_package,
+    back_to_queue,
     get_package,
+    mark_sent,
     normalize_tracking,
     pending_outbox,
     reject_package,
-    set_outbox,
-    set_push_state,
     unfit_packages,
 )
+from fbm_desk.db.states import OrderState
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind
 from fbm_desk.timestamps import iso_utc, parse_utc
 
@@ -42,40 +43,32 @@ def _already_at_amazon(ctx: JobContext, amazon_order_id: str, tracking: str) -> 
     return any(normalize_tracking(p.tracking_number) == normalize_tracking(tracking) for p in order.packages)
 
 
-def _back_to_queue(package_id: int, now: str, reason: str) -> None:
-    with database_proxy.atomic():
-        set_push_state(package_id, "queued", "", now)
-        set_outbox(package_id, "pending", reason)
-
-
 class ShipmentsJob:
     kind = JobKind.SHIPMENTS
 
     def run(self, ctx: JobContext, counts: Counts) -> None:
-        entries = pending_outbox(ctx.store.id)
-        for n, entry in enumerate(entries, start=1):
+        package_ids = pending_outbox(ctx.store.id)
+        for n, package_id in enumerate(package_ids, start=1):
             ctx.check_cancel()
-            self._push_one(ctx, entry.package_id, counts)
-            ctx.progress(f"Tracking: {n} of {len(entries)} packages", n, len(entries))
-        if not entries:
+            self._push_one(ctx, package_id, counts)
+            ctx.progress(f"Tracking: {n} of {len(package_ids)} packages", n, len(package_ids))
+        if not package_ids:
             counts.notes.append("No packages waiting")
 
     def _push_one(self, ctx: JobContext, package_id: int, counts: Counts) -> None:
         pkg = get_package(package_id)
-        order = Order.get_by_id(pkg.order_id)
+        order = get_order(pkg.order_id)
         now = iso_utc(ctx.now())
-        if order.state == "canceled":
+        if order.state == OrderState.CANCELED:
             reject_package(package_id, "Not sent: the order was canceled on Amazon.", now=now)
             counts.rejected += 1
             return
-        if package_id in unfit_packages(int(order.id)):
+        if package_id in unfit_packages(order.id):
             message = "Not sent: its units are already shipped (or no longer ordered). Edit or remove it."
             reject_package(package_id, message, now=now)
             counts.rejected += 1
             return
-        with database_proxy.atomic():
-            set_push_state(package_id, "sent", "", now)
-            set_outbox(package_id, "in_flight", attempt=True)
+        mark_sent(package_id, now)
         confirmation = ShipmentConfirmation(
             package_reference_id=pkg.package_reference_id,
             carrier_code=pkg.carrier_code,
@@ -94,7 +87,7 @@ class ShipmentsJob:
             try:
                 at_amazon = _already_at_amazon(ctx, order.amazon_order_id, pkg.tracking_number)
             except BaseException as check_failed:
-                _back_to_queue(package_id, now, "Amazon refused it and could not be asked whether it has it")
+                back_to_queue(package_id, now, "Amazon refused it and could not be asked whether it has it")
                 if isinstance(check_failed, Cancelled):
                     raise JobCancelled() from check_failed
                 raise
@@ -107,12 +100,12 @@ class ShipmentsJob:
             return
         except (AmazonError, Cancelled) as exc:
             # not delivered (network, throttling beyond retries, auth, cancel): keep it queued, nothing lost
-            _back_to_queue(package_id, now, exc.user_message)
+            back_to_queue(package_id, now, exc.user_message)
             if isinstance(exc, Cancelled):
                 raise JobCancelled() from exc
             raise
         except BaseException:
-            _back_to_queue(package_id, now, "interrupted")
+            back_to_queue(package_id, now, "interrupted")
             raise
         confirm_package(package_id, now=iso_utc(ctx.now()))
         counts.fetched += 1

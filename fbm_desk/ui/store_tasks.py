@@ -13,6 +13,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from fbm_desk.db.transactions import close_thread_connection
+
 log = logging.getLogger(__name__)
 
 
@@ -37,11 +39,7 @@ class _Runnable(QRunnable):
 def _close_thread_db() -> None:
     """peewee keeps one SQLite connection per thread: close this pool thread's one when the call is done."""
     try:
-        from fbm_desk.db.models import database_proxy
-
-        db = database_proxy.obj
-        if db is not None and not db.is_closed():
-            db.close()
+        close_thread_connection()
     except Exception:  # pragma: no cover - best effort
         log.debug("could not close the worker's database connection", exc_info=True)
 
