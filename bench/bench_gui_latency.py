@@ -50,9 +50,9 @@ from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.app import build_main_window
 from fbm_desk.core import build_core
 from fbm_desk.db.models import Order
-from fbm_desk.paths import AppPaths
+from fbm_desk.domain.stores import StoreOptions, add_store
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import start_sandbox
-from fbm_desk.stores import StoreOptions, add_store
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.services import Services

@@ -63,7 +63,7 @@ def main() -> int:
     data_dir = args.db.parent if args.db else Path(tempfile.mkdtemp(prefix="fbm-bench-"))
     t0 = time.perf_counter()
     from fbm_desk.core import build_core
-    from fbm_desk.paths import AppPaths
+    from fbm_desk.foundation.paths import AppPaths
     from fbm_desk.ui.services import Services
     from tests.support.demo_data import generate
 

@@ -45,10 +45,10 @@ from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_import import apply_orders_page
 from fbm_desk.db.stock import pending_pushes
 from fbm_desk.db.stores import get_store, insert_store
-from fbm_desk.packing import record_package
-from fbm_desk.paths import AppPaths
+from fbm_desk.domain.packing import record_package
+from fbm_desk.domain.stores import add_store
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
-from fbm_desk.stores import add_store
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.execute import run_job
 

@@ -28,9 +28,9 @@ def main(what: str) -> int:
     from fbm_desk.core import build_core
     from fbm_desk.db import stores as store_db
     from fbm_desk.db import sync_runs
-    from fbm_desk.paths import AppPaths
+    from fbm_desk.domain.stores import StoreOptions, add_store
+    from fbm_desk.foundation.paths import AppPaths
     from fbm_desk.sandbox import start_sandbox
-    from fbm_desk.stores import StoreOptions, add_store
     from fbm_desk.ui.add_store_dialog import AddStoreDialog
     from fbm_desk.ui.main_window import MainWindow
     from fbm_desk.ui.services import Services

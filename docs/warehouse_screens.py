@@ -28,7 +28,7 @@ def main(what: str) -> int:
     from fbm_desk.app import build_tabs
     from fbm_desk.core import build_core
     from fbm_desk.db.order_views import QuickFilter
-    from fbm_desk.paths import AppPaths
+    from fbm_desk.foundation.paths import AppPaths
     from fbm_desk.ui.main_window import MainWindow
     from fbm_desk.ui.services import Services
     from tests.support.demo_data import add_order, generate

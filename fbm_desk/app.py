@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 
 from fbm_desk import APP_ID, APP_NAME, __version__
 from fbm_desk.core import build_core
-from fbm_desk.demo import demo_paths
-from fbm_desk.errors import FbmError
-from fbm_desk.logging_setup import setup_logging
-from fbm_desk.paths import AppPaths, resolve_paths
-from fbm_desk.resources import resource_path
+from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.logging_setup import setup_logging
+from fbm_desk.foundation.paths import AppPaths, resolve_paths
+from fbm_desk.foundation.resources import resource_path
+from fbm_desk.tools.demo import demo_paths
 from fbm_desk.ui.services import Services
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ def start_demo(services: Services) -> bool:
     The handle is kept in ``services.demo`` so ``Services.close`` stops it; the scheduler runs at the demo's
     faster pace. Returns False (and logs why) when the sandbox cannot start.
     """
-    from fbm_desk.demo import start_demo as start_demo_world
+    from fbm_desk.tools.demo import start_demo as start_demo_world
 
     try:
         handle = start_demo_world(services.core)

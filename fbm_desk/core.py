@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
-from fbm_desk.credentials import Credentials, open_credentials
 from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sync_runs import mark_interrupted_runs
-from fbm_desk.errors import Action, FbmError
-from fbm_desk.paths import AppPaths
-from fbm_desk.settings import Settings, load_settings
+from fbm_desk.foundation.credentials import Credentials, open_credentials
+from fbm_desk.foundation.errors import Action, FbmError
+from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.foundation.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from fbm_desk.amazon.client import SpApiClient

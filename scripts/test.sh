@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install FBM Desk with its test tools into .venv (first run only), then run every quality gate headless:
-# ruff check, ruff format --check, mypy, pytest (Qt offscreen). Stops at the first failure.
+# ruff check, ruff format --check, mypy, import contracts, dead code, pytest (Qt offscreen). Stops at the first failure.
 # Usage: bash scripts/test.sh [pytest options...]   e.g. bash scripts/test.sh -k migrations -x
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -32,6 +32,15 @@ say "ruff format --check"
 "$VENV/bin/ruff" format --check .
 say "mypy"
 "$VENV/bin/mypy"
+say "import contracts (lint-imports)"
+"$VENV/bin/lint-imports" --no-cache
+say "dead code (vulture)"
+# tests, benches and docs count as users; only the app's own code is judged.
+dead=$("$VENV/bin/vulture" fbm_desk tests bench docs scripts --min-confidence 60 | grep '^fbm_desk/' || true)
+if [ -n "$dead" ]; then
+  printf '%s\n' "$dead" >&2
+  die "dead code: remove it (or, for a hook a framework calls, list it in scripts/dead_code_allowlist.py)"
+fi
 say "pytest"
 pytest_args=()
 if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then

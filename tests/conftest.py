@@ -21,9 +21,9 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from fbm_desk.core import CoreServices, build_core
-from fbm_desk.credentials import Credentials, MemoryStore
 from fbm_desk.db import OpenedDatabase, open_database
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
+from fbm_desk.foundation.paths import AppPaths
 
 # sandbox, sandbox_env, spapi, quiet(_core), store_sandbox / store_core: see the module.
 pytest_plugins = ["tests.support.sandbox_fixtures"]

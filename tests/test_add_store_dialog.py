@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
-from fbm_desk.stores import add_store
+from fbm_desk.domain.stores import add_store
 from fbm_desk.ui.add_store_dialog import AddStoreDialog
 from fbm_desk.ui.add_store_form import NAME_HINT
 from tests.support.oauth_browser import FakeBrowser, consent_redirect, follow

@@ -27,7 +27,7 @@ from fbm_desk.amazon.errors import (
 from fbm_desk.amazon.lwa import AccessTokenProvider, LwaClient
 from fbm_desk.amazon.marketplaces import by_code
 from fbm_desk.amazon.types import ShipmentConfirmation, ShipmentItem
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 from tests.support.amazon_fakes import LWA_URL, SELLER, FakeAmazon, amazon_error, make_config, ok
 
 US = "ATVPDKIKX0DER"

@@ -13,7 +13,7 @@ import pytest
 from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.feeds import build_feed_document
 from fbm_desk.amazon.types import QuantityUpdate
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 from tests.support.amazon_fakes import (
     S3,
     SELLER,

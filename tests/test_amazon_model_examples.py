@@ -24,7 +24,7 @@ from fbm_desk.amazon.errors import AccessDenied, AmazonRejected, AmazonUnavailab
 from fbm_desk.amazon.feeds import parse_processing_report
 from fbm_desk.amazon.orders import parse_order
 from fbm_desk.amazon.types import QuantityUpdate, ShipmentConfirmation, ShipmentItem
-from fbm_desk.resources import spapi_model_path
+from fbm_desk.foundation.resources import spapi_model_path
 from tests.support.amazon_fakes import ENDPOINT, S3, SELLER, FakeAmazon, make_config, ok
 
 US = "ATVPDKIKX0DER"

@@ -13,7 +13,7 @@ import pytest
 from fbm_desk.amazon.client import exchange_authorization_code
 from fbm_desk.core import CoreServices
 from fbm_desk.db.stores import get_store
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job

@@ -12,7 +12,7 @@ import peewee as pw
 import pytest
 
 from fbm_desk.db.errors import StorageProblem, classify, storage_error
-from fbm_desk.errors import Action, DatabaseError
+from fbm_desk.foundation.errors import Action, DatabaseError
 
 
 def _raised(fn: Callable[[], object]) -> BaseException:

@@ -13,7 +13,7 @@ import pytest
 from fbm_desk.db import LATEST_VERSION, OpenedDatabase, open_database
 from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS
 from fbm_desk.db.models import ALL_MODELS
-from fbm_desk.errors import DatabaseError
+from fbm_desk.foundation.errors import DatabaseError
 
 
 def _digest(path: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QTabWidget
 
 from fbm_desk.core import build_core
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.deferred_refresh import DeferredRefresh
 from fbm_desk.ui.inventory_tab import InventoryTab

@@ -13,11 +13,11 @@ import pytest
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.models import Listing, Order
-from fbm_desk.demo import DEMO_STORE_NAME, DemoHandle, demo_paths, start_demo
-from fbm_desk.paths import resolve_paths
+from fbm_desk.foundation.paths import resolve_paths
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.sync.scheduler import SyncScheduler
+from fbm_desk.tools.demo import DEMO_STORE_NAME, DemoHandle, demo_paths, start_demo
 
 FAST = 600.0  # the sandbox's and the client's pace in tests (the demo itself runs at DEMO_SPEEDUP)
 WAIT_MS = 60_000

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from fbm_desk.core import CoreServices, build_core
-from fbm_desk.diagnostics import export_diagnostics, scrub_known
-from fbm_desk.logging_setup import setup_logging
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.logging_setup import setup_logging
+from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.tools.diagnostics import export_diagnostics, scrub_known
 from tests.support.demo_data import add_order, generate
 
 TOKEN = "Atzr|IwEBIExampleRefreshTokenThatMustNeverLeak0123456789"

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from fbm_desk.errors import Action, DatabaseError, FbmError
-from fbm_desk.logging_setup import setup_logging
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.errors import Action, DatabaseError, FbmError
+from fbm_desk.foundation.logging_setup import setup_logging
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.error_dialog import BugDialog, ErrorReporter, ExcInfo, install_gui_excepthook
 
 

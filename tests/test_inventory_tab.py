@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from fbm_desk.core import build_core
 from fbm_desk.db.stock import InventoryQuery, InventorySort, fetch_stock, pending_pushes
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.inventory_model import COL_ON_HAND, InventoryTableModel, PushPreviewModel

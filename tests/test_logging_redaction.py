@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from fbm_desk.logging_setup import REDACTED, RedactingFilter, redact, setup_logging
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.logging_setup import REDACTED, RedactingFilter, redact, setup_logging
+from fbm_desk.foundation.paths import AppPaths
 
 # (what it is, the secret/PII value, a log line that carries it)
 SENSITIVE: list[tuple[str, str, str]] = [

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from fbm_desk import app as app_module
 from fbm_desk.app import build_services, build_tabs, start_demo
-from fbm_desk.credentials import Credentials, MemoryStore
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.main_window import WINDOW_STATE_FILE, MainWindow
 from fbm_desk.ui.services import Services
 

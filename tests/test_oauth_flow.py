@@ -21,7 +21,9 @@ import requests
 from fbm_desk.amazon.errors import TokenExchangeFailed
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import stores as store_db
-from fbm_desk.errors import InvalidInput
+from fbm_desk.domain.stores import StoreOptions, add_store
+from fbm_desk.foundation.errors import InvalidInput
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.oauth import (
     CallbackRejected,
     CallbackTimeout,
@@ -34,9 +36,7 @@ from fbm_desk.oauth import (
     StateMismatch,
 )
 from fbm_desk.oauth.state import port_from_state
-from fbm_desk.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox
-from fbm_desk.stores import StoreOptions, add_store
 from relay.wsgi import application as relay_app
 from tests.support.oauth_browser import consent_redirect, follow, query_of, with_params
 
@@ -342,7 +342,7 @@ def test_no_token_in_sqlite_log_or_errors(
     pool: ThreadPoolExecutor,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from fbm_desk.logging_setup import setup_logging
+    from fbm_desk.foundation.logging_setup import setup_logging
 
     monkeypatch.setenv("FBM_DESK_CREDENTIALS", "file")
     setup_logging(app_paths, verbose=True, console=False)

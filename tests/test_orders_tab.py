@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 
 from fbm_desk.core import build_core
 from fbm_desk.db.order_views import QuickFilter, SortKey
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.order_detail import HELD_ADDRESS_TEXT
 from fbm_desk.ui.orders_tab import OrdersTab
@@ -199,8 +199,8 @@ def test_rejected_package_shows_amazons_message_and_can_be_edited(
 ) -> None:
     from PySide6.QtCore import QUrl
 
-    from fbm_desk import packing
     from fbm_desk.db.packages import reject_package
+    from fbm_desk.domain import packing
 
     order = add_order(
         services.db.db,

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 
 from fbm_desk.core import build_core
 from fbm_desk.db.orders import get_order_detail
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.pack_dialog import QUEUED_TEXT, PackDialog
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.pack_lines_model import PackLinesModel
@@ -181,8 +181,8 @@ def test_typed_quantities_make_a_partial_package(qtbot: Any, services: Services)
 
 
 def test_rejected_package_can_be_edited_and_requeued(qtbot: Any, services: Services) -> None:
-    from fbm_desk import packing
     from fbm_desk.db.packages import reject_package
+    from fbm_desk.domain import packing
 
     order = add_order(services.db.db, "111-0000000-0000008", items=(("CANDLE-PINE-8", 1),))
     package = packing.record_package(services.core, order, "UPS", UPS)

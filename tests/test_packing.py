@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from fbm_desk.amazon.types import Address, AmazonOrder, AmazonOrderItem
-from fbm_desk.carriers import CARRIER_CODES, carrier_for, suggest_carrier
 from fbm_desk.db import OpenedDatabase
 from fbm_desk.db import events as ev
 from fbm_desk.db.models import Outbox
@@ -16,8 +15,9 @@ from fbm_desk.db.orders import find_order, get_order_detail
 from fbm_desk.db.packages import pending_outbox, reject_package
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import insert_store
-from fbm_desk.errors import InvalidInput, NotFound
-from fbm_desk.packing import delete_package, record_package, requeue_package, update_package
+from fbm_desk.domain.carriers import CARRIER_CODES, carrier_for, suggest_carrier
+from fbm_desk.domain.packing import delete_package, record_package, requeue_package, update_package
+from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

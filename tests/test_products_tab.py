@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt
 
 from fbm_desk.core import build_core
 from fbm_desk.db.product_views import ListingQuery, ListingSort, fetch_listings, map_sku
-from fbm_desk.errors import NotFound
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.errors import NotFound
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.products_tab import ProductsTab
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.products_model import COL_MAPPED, COL_NEW, ProductsTableModel

@@ -15,10 +15,10 @@ import pytest
 
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.core import build_core
-from fbm_desk.logging_setup import setup_logging
-from fbm_desk.paths import AppPaths
+from fbm_desk.domain.stores import add_store
+from fbm_desk.foundation.logging_setup import setup_logging
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
-from fbm_desk.stores import add_store
 
 pytestmark = pytest.mark.e2e
 

@@ -18,10 +18,10 @@ import pytest
 
 import fbm_desk
 from fbm_desk.db import LATEST_VERSION
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.selftest import (
     SelfTestFailed,
-    _Progress,
+    StepProgress,
     check_keyring_backends,
     check_modules,
     check_qt,
@@ -119,7 +119,7 @@ def test_qt_check_runs_offscreen_and_finds_the_icon(qapp: object) -> None:
 
 
 def test_known_errors_keep_their_user_message_and_bugs_name_their_type() -> None:
-    progress = _Progress()
+    progress = StepProgress()
     with pytest.raises(SelfTestFailed) as known, progress.step_of("orders sync"):
         raise FbmError("Amazon is not answering. Try again later.")
     assert str(known.value) == "orders sync: Amazon is not answering. Try again later."

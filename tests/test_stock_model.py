@@ -25,7 +25,7 @@ from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.stock import InventoryQuery, PushReason, pending_pushes, push_plan
 from fbm_desk.db.stores import insert_store, list_stores
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sync import inventory_job
 from fbm_desk.sync.base import Counts, JobContext
 from fbm_desk.sync.inventory_job import InventoryJob

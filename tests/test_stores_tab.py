@@ -10,12 +10,12 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from fbm_desk.core import CoreServices
-from fbm_desk.credentials import Credentials, MemoryStore
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
 from fbm_desk.db.sync_runs_view import job_health
+from fbm_desk.domain.stores import add_store
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.sandbox import RunningSandbox
-from fbm_desk.stores import add_store
 from fbm_desk.ui.add_store_dialog import AddStoreDialog
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog

@@ -16,7 +16,7 @@ from fbm_desk.db.order_import import apply_orders_page
 from fbm_desk.db.orders import find_order, get_order_detail
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import insert_store
-from fbm_desk.packing import record_package
+from fbm_desk.domain.packing import record_package
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 ADDRESS = Address(name="Zoë Ådler", address_line1="1 Main St", city="Springfield", postal_code="12345")

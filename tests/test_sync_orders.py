@@ -13,8 +13,8 @@ from fbm_desk.db.models import Order, OrderEvent
 from fbm_desk.db.orders import find_order, get_order_detail, list_orders
 from fbm_desk.db.sku_resolution import add_alias
 from fbm_desk.db.stores import get_store
-from fbm_desk.packing import record_package
-from fbm_desk.paths import AppPaths
+from fbm_desk.domain.packing import record_package
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job

@@ -10,7 +10,7 @@ from fbm_desk.db.listings import list_listings
 from fbm_desk.db.models import Outbox
 from fbm_desk.db.orders import find_order, get_order_detail
 from fbm_desk.db.stores import get_store
-from fbm_desk.packing import record_package, update_package
+from fbm_desk.domain.packing import record_package, update_package
 from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync import inventory_job
 from fbm_desk.sync.base import JobKind, SyncResult

@@ -12,7 +12,7 @@ from fbm_desk.db.inventory import inventory_for, list_adjustments, set_on_hand
 from fbm_desk.db.orders import find_order, get_order_detail
 from fbm_desk.db.packages import reject_package
 from fbm_desk.db.stores import get_store
-from fbm_desk.packing import record_package
+from fbm_desk.domain.packing import record_package
 from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.execute import run_job

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fbm_desk.timestamps import iso_utc, parse_utc
+from fbm_desk.foundation.timestamps import iso_utc, parse_utc
 
-# Amazon's timestamps read and write like the stored ones (one implementation, in fbm_desk.timestamps).
+# Amazon's timestamps read and write like the stored ones (one implementation, in fbm_desk.foundation.timestamps).
 parse_datetime = parse_utc
 iso_z = iso_utc
 

@@ -15,7 +15,7 @@ from fbm_desk.amazon.http import SpApiTransport
 from fbm_desk.amazon.listings import quantity_patch
 from fbm_desk.amazon.ratelimit import ANY_SELLER, JSON_LISTINGS_FEED_OPERATION
 from fbm_desk.amazon.types import FeedResult, ListingIssue, QuantityUpdate
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

@@ -82,13 +82,7 @@ class CallStats:
     throttled: int = 0  # 429 answers
     throttle_wait_s: float = 0.0  # time spent in client-side pacing and retry back-off
     retries: int = 0
-    downloads: int = 0  # presigned-URL transfers (report/feed documents), not SP-API calls
     request_ids: list[str] = field(default_factory=list)
-
-    def reset(self) -> None:
-        self.api_calls = self.throttled = self.retries = self.downloads = 0
-        self.throttle_wait_s = 0.0
-        self.request_ids = []
 
 
 @dataclass(frozen=True)
@@ -324,7 +318,6 @@ class SpApiTransport:
             except NETWORK_ERRORS as exc:
                 self._backoff(attempts, classify_exception(exc), cause=exc)
                 continue
-            self.stats.downloads += 1
             ms = (time.monotonic() - started) * 1000
             log.info("document %s -> %s in %d ms", method, resp.status_code, ms)
             failure = classify_status(resp.status_code)

@@ -12,7 +12,7 @@ from fbm_desk.amazon._parse import arr, integer, iso_z, text, when
 from fbm_desk.amazon.errors import MalformedResponse
 from fbm_desk.amazon.http import SpApiTransport
 from fbm_desk.amazon.types import ListingIssue, ListingRow, PatchResult
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,3 @@ def by_code(code: str) -> Marketplace:
 
 def by_id(marketplace_id: str) -> Marketplace | None:
     return _BY_ID.get(marketplace_id)
-
-
-def in_region(region: str) -> tuple[Marketplace, ...]:
-    return tuple(m for m in MARKETPLACES if m.region == region)

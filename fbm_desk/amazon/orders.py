@@ -20,7 +20,7 @@ from fbm_desk.amazon.types import (
     OrdersPage,
     ShipmentConfirmation,
 )
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from fbm_desk.amazon.errors import Cancelled
-from fbm_desk.resources import spapi_model_path
+from fbm_desk.foundation.resources import spapi_model_path
 
 log = logging.getLogger(__name__)
 

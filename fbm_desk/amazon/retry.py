@@ -136,7 +136,6 @@ class Attempts:
         self._waiter = waiter
         self._rng = rng
         self.tries = 0
-        self.waited_s = 0.0
 
     def failed(
         self,
@@ -152,7 +151,6 @@ class Attempts:
         if not self.policy.may_retry(failure, idempotent=self.idempotent, tries=self.tries):
             raise self._give_up(failure, status, code, request_id, cause)
         delay = self.policy.delay(self.tries, self._rng)
-        self.waited_s += delay
         if delay > 0:
             self._waiter(delay, self.cancel)  # raises Cancelled the moment the cancel event is set
         return delay

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from fbm_desk import APP_NAME, __version__
 from fbm_desk.db.errors import storage_error
-from fbm_desk.errors import FbmError, InvalidInput, NotFound
+from fbm_desk.foundation.errors import FbmError, InvalidInput, NotFound
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import stores as store_db
-from fbm_desk.logging_setup import setup_logging
-from fbm_desk.paths import resolve_paths
+from fbm_desk.foundation.logging_setup import setup_logging
+from fbm_desk.foundation.paths import resolve_paths
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from typing import Any
 from fbm_desk.cli.common import core_session, print_rows
 from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.stock import StockRow, list_inventory
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 
 
 def register(subparsers: Any) -> None:

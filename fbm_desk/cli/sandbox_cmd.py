@@ -18,7 +18,7 @@ import threading
 from typing import Any
 
 from fbm_desk.amazon.config import ENV_SPEEDUP
-from fbm_desk.errors import InvalidInput
+from fbm_desk.foundation.errors import InvalidInput
 
 EXIT_OK = 0
 

@@ -11,8 +11,8 @@ import argparse
 from typing import Any
 
 from fbm_desk.cli.common import core_session, print_json
-from fbm_desk.errors import InvalidInput
-from fbm_desk.packing import record_package
+from fbm_desk.domain.packing import record_package
+from fbm_desk.foundation.errors import InvalidInput
 
 
 def register(subparsers: Any) -> None:

@@ -24,9 +24,9 @@ from fbm_desk.cli.common import core_session, print_json
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import InvalidInput
+from fbm_desk.domain.stores import StoreOptions, add_store, remove_store, replace_token
+from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.oauth.flow import DEFAULT_TIMEOUT_S, ConnectFlow, ConnectRequest, ConnectResult
-from fbm_desk.stores import StoreOptions, add_store, remove_store, replace_token
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -15,7 +15,7 @@ from typing import Any
 
 from fbm_desk.cli.common import open_core, print_json
 from fbm_desk.db import stores as store_db
-from fbm_desk.errors import FbmError, NotFound
+from fbm_desk.foundation.errors import FbmError, NotFound
 from fbm_desk.sync.base import JobKind, SyncResult
 
 EXIT_OK = 0

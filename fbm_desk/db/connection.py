@@ -23,7 +23,7 @@ import peewee as pw
 
 from fbm_desk.db.errors import storage_error
 from fbm_desk.db.models import database_proxy
-from fbm_desk.errors import DatabaseError
+from fbm_desk.foundation.errors import DatabaseError
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from fbm_desk.db.models import SyncCursor, utcnow_iso
-from fbm_desk.timestamps import iso_utc as iso_utc  # re-exported: bench/ imports it from here
-from fbm_desk.timestamps import parse_utc
+from fbm_desk.foundation.timestamps import iso_utc as iso_utc  # re-exported: bench/ imports it from here
+from fbm_desk.foundation.timestamps import parse_utc
 
 
 def get_cursor(store_id: int, job: str) -> datetime | None:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from enum import StrEnum
 
-from fbm_desk.errors import Action, DatabaseError
+from fbm_desk.foundation.errors import Action, DatabaseError
 
 
 class StorageProblem(StrEnum):

@@ -22,7 +22,7 @@ from fbm_desk.db.models import (
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stock import StockRow, inventory_for
-from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 MAX_ON_HAND = 10_000_000
 

@@ -17,7 +17,7 @@ from fbm_desk.db.inventory import set_starting_on_hand
 from fbm_desk.db.models import Listing, Product, Store, database_proxy, utcnow_iso
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sku_resolution import resolve_products
-from fbm_desk.timestamps import iso_utc
+from fbm_desk.foundation.timestamps import iso_utc
 
 GONE_STATUS = "gone"  # listing.status of a listing missing from the last full report (Amazon has its own)
 

@@ -32,7 +32,7 @@ from fbm_desk.db.order_state import quantity_state
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sku_resolution import resolve_products
 from fbm_desk.db.states import OPEN_ORDER_STATES, ORDER_STATE_RANK, OrderState
-from fbm_desk.timestamps import iso_utc
+from fbm_desk.foundation.timestamps import iso_utc
 
 AMAZON_TO_STATE = {
     "PENDING": OrderState.HELD,

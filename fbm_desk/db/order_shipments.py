@@ -23,7 +23,7 @@ from fbm_desk.db.packages import (
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import UNCONFIRMED, OutboxState, PackageSource, PushState
-from fbm_desk.timestamps import iso_utc, parse_utc
+from fbm_desk.foundation.timestamps import iso_utc, parse_utc
 
 NOT_SENT_SHIPPED_ELSEWHERE = (
     "Not sent: Amazon reports these units already shipped outside FBM Desk (e.g. in Seller Central). "

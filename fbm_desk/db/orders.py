@@ -15,7 +15,7 @@ from fbm_desk.db.domain_rows import ORDER_STATES, OrderDetail, OrderItemRow, Ord
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, Product, Store
 from fbm_desk.db.packages import list_packages
 from fbm_desk.db.states import UNCONFIRMED
-from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
 def _ship_to(o: Order) -> ShipTo | None:

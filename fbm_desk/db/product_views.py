@@ -13,7 +13,7 @@ from typing import Any
 
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.sku_resolution import add_alias
-from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
 class ListingSort(StrEnum):

@@ -26,7 +26,7 @@ from fbm_desk.db.models import (
     utcnow_iso,
 )
 from fbm_desk.db.states import PackageSource, PushState
-from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
 def resolve_products(store_id: int, skus: Iterable[str]) -> dict[str, int]:

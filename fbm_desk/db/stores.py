@@ -1,4 +1,4 @@
-"""Store queries. Secrets are not handled here (see ``fbm_desk.stores`` and ``fbm_desk.credentials``)."""
+"""Store queries. Secrets are not handled here (see ``fbm_desk.domain.stores`` and ``fbm_desk.foundation.credentials``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import peewee as pw
 from fbm_desk.db.models import Store, utcnow_iso
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
-from fbm_desk.errors import InvalidInput, NotFound
+from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 STATUSES = tuple(StoreStatus)
 

@@ -1,4 +1,4 @@
-"""Read-only queries for the support zip (``fbm_desk.diagnostics``): plain tuples, raw SQL over the tables.
+"""Read-only queries for the support zip (``fbm_desk.tools.diagnostics``): plain tuples, raw SQL over the tables.
 
 The diagnostics module decides what is redacted; these functions only read. No buyer data is selected except
 by ``distinct_order_values`` (used to scrub those values from the log text, never written out).

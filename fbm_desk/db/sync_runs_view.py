@@ -13,7 +13,7 @@ from typing import Any
 
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.states import SyncRunStatus
-from fbm_desk.timestamps import parse_utc
+from fbm_desk.foundation.timestamps import parse_utc
 
 
 @dataclass(frozen=True)

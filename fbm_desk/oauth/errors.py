@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fbm_desk.errors import Action, FbmError
+from fbm_desk.foundation.errors import Action, FbmError
 
 
 class OAuthError(FbmError):

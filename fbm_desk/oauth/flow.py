@@ -26,12 +26,12 @@ from fbm_desk.amazon.types import MarketplaceParticipation, TokenGrant
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import Action, FbmError
+from fbm_desk.domain.stores import StoreOptions, add_store, replace_token
+from fbm_desk.foundation.errors import Action, FbmError
 from fbm_desk.oauth import pages
 from fbm_desk.oauth.attempt import CallbackAttempt
 from fbm_desk.oauth.listener import LoopbackListener
 from fbm_desk.oauth.state import OAuthState
-from fbm_desk.stores import StoreOptions, add_store, replace_token
 
 log = logging.getLogger(__name__)
 

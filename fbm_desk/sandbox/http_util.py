@@ -6,7 +6,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 from fbm_desk.sandbox.clock import parse_iso
 
@@ -23,10 +22,6 @@ class Request:
     params: dict[str, str] = field(default_factory=dict)  # path parameters
     seller: str = ""  # selling partner of the access token
     operation: str = ""
-
-    @classmethod
-    def parse_query(cls, raw: str) -> dict[str, list[str]]:
-        return parse_qs(raw, keep_blank_values=True)
 
     def one(self, name: str) -> str | None:
         values = self.query.get(name)

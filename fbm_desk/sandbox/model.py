@@ -89,10 +89,6 @@ class Order:
     release_at: float | None = None  # clock.mono() when a PENDING order releases (alive mode)
     seller_order_id: str = ""
 
-    @property
-    def is_released(self) -> bool:
-        return self.status in RELEASED
-
 
 @dataclass
 class Document:

@@ -60,7 +60,3 @@ class Throttle:
                 bucket.tokens -= 1.0
                 return True
             return False
-
-    def reset(self) -> None:
-        with self._lock:
-            self._buckets.clear()

@@ -18,10 +18,10 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
 from fbm_desk.db.errors import storage_error
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import FbmError, NotFound
+from fbm_desk.foundation.errors import FbmError, NotFound
+from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
 from fbm_desk.sync.jobs import job_for
-from fbm_desk.timestamps import iso_utc
 
 if TYPE_CHECKING:
     from fbm_desk.core import CoreServices

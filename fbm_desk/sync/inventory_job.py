@@ -17,8 +17,8 @@ from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.types import ListingIssue, PatchResult, QuantityUpdate
 from fbm_desk.db.inventory import PushOutcome, record_push_outcomes, set_listing_product_type
 from fbm_desk.db.stock import ListingPush, pending_pushes
+from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
-from fbm_desk.timestamps import iso_utc
 
 PATCH_LIMIT = 200
 GENERIC_PRODUCT_TYPE = "PRODUCT"  # stored for listings known only from the report (no product type column)

@@ -23,8 +23,8 @@ from fbm_desk.db.cursors import get_cursor, set_cursor
 from fbm_desk.db.order_import import PageOutcome, apply_orders_page
 from fbm_desk.db.sku_resolution import resolve_order_items
 from fbm_desk.db.transactions import transaction
+from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
-from fbm_desk.timestamps import iso_utc
 
 CURSOR = "orders"
 FIRST_RUN_WINDOW = timedelta(days=30)

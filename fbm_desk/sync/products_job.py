@@ -16,8 +16,8 @@ from fbm_desk.amazon.types import ListingRow
 from fbm_desk.db.cursors import get_cursor, set_cursor
 from fbm_desk.db.listings import lossy_titles, mark_gone, repair_title, upsert_listings
 from fbm_desk.db.sku_resolution import resolve_order_items
+from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
-from fbm_desk.timestamps import iso_utc
 
 CURSOR = "products"
 OVERLAP = timedelta(minutes=10)

@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.transactions import close_thread_connection
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 
 if TYPE_CHECKING:

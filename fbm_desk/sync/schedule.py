@@ -35,10 +35,6 @@ class ScheduleEntry:
     cron: tuple[tuple[str, str], ...] | None
     when: str  # how the schedule reads to a person (Stores tab, docs)
 
-    @property
-    def is_cron(self) -> bool:
-        return self.cron is not None
-
     def trigger(self, *, now: datetime, time_scale: float = 1.0) -> BaseTrigger:
         """A fresh APScheduler trigger for this entry (an interval fires first one period after ``now``)."""
         scale = _check_scale(time_scale)
@@ -119,16 +115,6 @@ def last_fire_time(entry: ScheduleEntry, now: datetime, *, time_scale: float = 1
     for fire in fire_times(trigger, window_start, now):
         last = fire
     return last
-
-
-def next_fire_time(entry: ScheduleEntry, now: datetime, *, time_scale: float = 1.0) -> datetime:
-    """When ``entry`` would next be due after ``now`` if the scheduler had started at ``now``."""
-    now = _utc(now)
-    trigger = entry.trigger(now=now, time_scale=time_scale)
-    fire: datetime | None = trigger.get_next_fire_time(None, now + timedelta(microseconds=1))
-    if fire is None:  # pragma: no cover - our triggers have no end date
-        raise ValueError(f"schedule entry {entry.kind} never fires")
-    return _utc(fire)
 
 
 def is_overdue(

@@ -27,8 +27,8 @@ from fbm_desk.db.packages import (
     unfit_packages,
 )
 from fbm_desk.db.states import OrderState
+from fbm_desk.foundation.timestamps import iso_utc, parse_utc
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind
-from fbm_desk.timestamps import iso_utc, parse_utc
 
 log = logging.getLogger(__name__)
 

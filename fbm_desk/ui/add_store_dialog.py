@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 from fbm_desk.amazon.marketplaces import MARKETPLACES, Marketplace
 from fbm_desk.core import CoreServices
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import FbmError
+from fbm_desk.domain.stores import StoreOptions, add_store, replace_token
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.oauth import ConnectCancelled, ConnectFlow, ConnectRequest, ConnectResult, add_sibling_stores
 from fbm_desk.oauth.flow import DEFAULT_TIMEOUT_S
-from fbm_desk.stores import StoreOptions, add_store, replace_token
 from fbm_desk.ui.add_store_form import PastedTokenFields, StoreFormPanel
 from fbm_desk.ui.add_store_parts import DonePanel, StoreOptionsBox, WaitingPanel, named
 from fbm_desk.ui.store_tasks import TaskSet

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QVBo
 from fbm_desk.amazon.marketplaces import MARKETPLACES, by_id
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.add_store_parts import named, note
 
 REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.amazon.marketplaces import Marketplace
-from fbm_desk.stores import StoreOptions
+from fbm_desk.domain.stores import StoreOptions
 
 NOTE_STYLE = "QLabel { color: #555555; } QLabel:disabled { color: #a0a0a0; }"
 W = TypeVar("W", bound=QWidget)

@@ -1,4 +1,4 @@
-"""Help → Export diagnostics…: the menu hook around ``fbm_desk.diagnostics.export_diagnostics``."""
+"""Help → Export diagnostics…: the menu hook around ``fbm_desk.tools.diagnostics.export_diagnostics``."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
-from fbm_desk.diagnostics import default_file_name, export_diagnostics
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
+from fbm_desk.tools.diagnostics import default_file_name, export_diagnostics
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services

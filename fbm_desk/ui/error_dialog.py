@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 
 from fbm_desk import APP_NAME, __version__
 from fbm_desk.db.errors import storage_error
-from fbm_desk.errors import Action, FbmError
-from fbm_desk.logging_setup import redact
+from fbm_desk.foundation.errors import Action, FbmError
+from fbm_desk.foundation.logging_setup import redact
 from fbm_desk.ui.dialog_parts import close_buttons
 
 log = logging.getLogger(__name__)

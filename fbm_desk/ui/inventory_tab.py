@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
 from fbm_desk.db.stock import holding_orders, pending_pushes, push_plan, stock_row
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 from fbm_desk.ui.tab_parts import (

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.table_models.formatting import PUSH_BADGES, STATE_BADGES, local_time, ship_by_status
 
 HELD_ADDRESS_TEXT = "Amazon sends the address when it releases the order."

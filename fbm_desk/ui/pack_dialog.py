@@ -6,7 +6,7 @@ Made for a USB barcode scanner (a keyboard that types the code, then Enter), no 
    number; scanning a tracking number there moves it to the tracking field;
 2. the tracking number picks the carrier from its format (until the carrier is chosen by hand);
 3. Enter in the tracking field (or anywhere but the item field) saves the package.
-Saving calls ``fbm_desk.packing.record_package`` (one transaction + outbox). The package is queued for the
+Saving calls ``fbm_desk.domain.packing.record_package`` (one transaction + outbox). The package is queued for the
 next tracking push, so nothing is lost when Amazon is unreachable. When units are left, the dialog stays open
 for the next package (partial shipments / several packages).
 """
@@ -32,12 +32,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fbm_desk import packing
 from fbm_desk.core import CoreServices
 from fbm_desk.db.domain_rows import OrderDetail, PackageRow
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_views import barcodes_for
-from fbm_desk.errors import FbmError
+from fbm_desk.domain import packing
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel

@@ -1,6 +1,6 @@
 """The shipping half of the pack dialog: carrier, tracking number, carrier name, service and ship date.
 
-The carrier follows the tracking number's format (``fbm_desk.packing.suggest_carrier``) until the packer
+The carrier follows the tracking number's format (``fbm_desk.domain.packing.suggest_carrier``) until the packer
 chooses one by hand; the carrier name is only editable for "Other".
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import QDate, QObject
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLabel, QLineEdit, QWidget
 
-from fbm_desk import packing
-from fbm_desk.carriers import OTHER, carrier_for
 from fbm_desk.db.domain_rows import PackageRow
+from fbm_desk.domain import packing
+from fbm_desk.domain.carriers import OTHER, carrier_for
 
 
 class ShippingFields(QObject):

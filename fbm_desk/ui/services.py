@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fbm_desk.amazon.config import SpApiConfig
     from fbm_desk.core import CoreServices
-    from fbm_desk.credentials import Credentials
     from fbm_desk.db import OpenedDatabase
-    from fbm_desk.demo import DemoHandle
-    from fbm_desk.paths import AppPaths
-    from fbm_desk.settings import Settings
+    from fbm_desk.foundation.credentials import Credentials
+    from fbm_desk.foundation.paths import AppPaths
+    from fbm_desk.foundation.settings import Settings
     from fbm_desk.sync.runner import JobRunner
     from fbm_desk.sync.scheduler import SyncScheduler
+    from fbm_desk.tools.demo import DemoHandle
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.db.product_views import MappingResult, list_products, map_sku
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 
 

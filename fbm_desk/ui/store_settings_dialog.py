@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import FbmError
-from fbm_desk.stores import StoreOptions
+from fbm_desk.domain.stores import StoreOptions
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.add_store_parts import StoreOptionsBox
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 

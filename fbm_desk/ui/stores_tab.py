@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import FbmError
-from fbm_desk.stores import remove_store
+from fbm_desk.domain.stores import remove_store
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet

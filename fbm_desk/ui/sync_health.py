@@ -19,7 +19,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
 from fbm_desk.db import stores as store_db
-from fbm_desk.errors import NotFound
+from fbm_desk.foundation.errors import NotFound
 from fbm_desk.sync.base import SyncResult
 from fbm_desk.ui.sync_log_dialog import SyncLogDialog
 from fbm_desk.ui.table_models.formatting import job_title

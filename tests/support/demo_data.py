@@ -426,7 +426,7 @@ def template_database(orders: int) -> Path:
     """A database file with ``orders`` demo orders, generated once and cached in the temp dir for the
     benchmarks (``bench_startup``, ``bench_gui_latency``); reopening migrates an older cached template."""
     from fbm_desk.core import build_core
-    from fbm_desk.paths import AppPaths
+    from fbm_desk.foundation.paths import AppPaths
 
     folder = Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}"
     paths = AppPaths(data_dir=folder, log_dir=folder / "logs")

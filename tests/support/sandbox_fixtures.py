@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from fbm_desk.core import CoreServices
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from tests.support.spapi_contract import validate_response
 from tests.support.sync_env import make_core

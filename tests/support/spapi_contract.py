@@ -24,7 +24,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 import jsonschema
 
-from fbm_desk.resources import spapi_model_path
+from fbm_desk.foundation.resources import spapi_model_path
 
 MODEL_FILES: tuple[str, ...] = (
     "orders-2026-01-01.json",

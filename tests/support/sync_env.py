@@ -14,9 +14,9 @@ from datetime import timedelta
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.paths import AppPaths
+from fbm_desk.domain.stores import StoreOptions, add_store
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox
-from fbm_desk.stores import StoreOptions, add_store
 
 
 def make_core(app_paths: AppPaths, sandbox: RunningSandbox) -> CoreServices:

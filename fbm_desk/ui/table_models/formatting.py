@@ -7,8 +7,8 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
+from fbm_desk.foundation.timestamps import parse_utc
 from fbm_desk.sync.base import JOB_TITLES, JobKind
-from fbm_desk.timestamps import parse_utc
 
 # (label, background, foreground) per order state: the badge the Orders tab shows.
 STATE_BADGES: dict[str, tuple[str, str, str]] = {

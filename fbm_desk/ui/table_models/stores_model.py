@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sync_runs_view import JobHealthRow
-from fbm_desk.timestamps import parse_utc
+from fbm_desk.foundation.timestamps import parse_utc
 from fbm_desk.ui.table_models.formatting import job_title
 
 STATUS_LABELS = {"connected": "Connected", "needs_reconnect": "Needs reconnect", "disabled": "Disabled"}

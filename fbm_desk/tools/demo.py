@@ -24,9 +24,9 @@ from typing import TYPE_CHECKING, Protocol
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.errors import NotFound
-from fbm_desk.paths import ENV_DATA_DIR, AppPaths, resolve_paths
-from fbm_desk.stores import StoreOptions, add_store, replace_token
+from fbm_desk.domain.stores import StoreOptions, add_store, replace_token
+from fbm_desk.foundation.errors import NotFound
+from fbm_desk.foundation.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 from fbm_desk.sync.base import JobKind
 
 if TYPE_CHECKING:

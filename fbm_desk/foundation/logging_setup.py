@@ -25,7 +25,7 @@ import traceback
 from pathlib import Path
 from types import TracebackType
 
-from fbm_desk.paths import AppPaths
+from fbm_desk.foundation.paths import AppPaths
 
 LOG_MAX_BYTES = 2 * 1024 * 1024
 LOG_BACKUP_COUNT = 5

@@ -23,7 +23,7 @@ import threading
 from pathlib import Path
 from typing import Literal, Protocol
 
-from fbm_desk.errors import FbmError
+from fbm_desk.foundation.errors import FbmError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from fbm_desk.carriers import CARRIERS, OTHER, Carrier, carrier_for, normalize_tracking, suggest_carrier
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.orders import find_order, get_order, list_items
@@ -28,8 +27,16 @@ from fbm_desk.db.packages import (
 )
 from fbm_desk.db.states import OrderState, PackageSource, PushState
 from fbm_desk.db.transactions import transaction
-from fbm_desk.errors import InvalidInput
-from fbm_desk.timestamps import iso_utc, parse_utc
+from fbm_desk.domain.carriers import (
+    CARRIERS,
+    OTHER,
+    Carrier,
+    carrier_for,
+    normalize_tracking,
+    suggest_carrier,
+)
+from fbm_desk.foundation.errors import InvalidInput
+from fbm_desk.foundation.timestamps import iso_utc, parse_utc
 
 if TYPE_CHECKING:
     from fbm_desk.core import CoreServices

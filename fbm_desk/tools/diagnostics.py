@@ -6,7 +6,7 @@ rejected, needs mapping, late, held), affected SKUs (unmapped, push rejected, pu
 runs with Amazon request ids, versions (app, Python, Qt, OS) and the log.
 
 Never included: refresh/access tokens and app secrets (not read at all; the log is redacted again with
-``fbm_desk.logging_setup.redact``), buyer names, addresses and phone numbers (orders are exported without
+``fbm_desk.foundation.logging_setup.redact``), buyer names, addresses and phone numbers (orders are exported without
 them; names and street lines known from the database are also scrubbed from the log text).
 """
 
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from fbm_desk import APP_NAME, __version__
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.db import support_queries as q
-from fbm_desk.logging_setup import REDACTED, redact
+from fbm_desk.foundation.logging_setup import REDACTED, redact
 
 if TYPE_CHECKING:
     from fbm_desk.core import CoreServices

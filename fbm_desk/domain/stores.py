@@ -16,8 +16,8 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
 from fbm_desk.db.transactions import transaction
-from fbm_desk.errors import InvalidInput
-from fbm_desk.timestamps import iso_utc
+from fbm_desk.foundation.errors import InvalidInput
+from fbm_desk.foundation.timestamps import iso_utc
 
 
 @dataclass(frozen=True)

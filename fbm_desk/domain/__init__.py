@@ -1,0 +1,1 @@
+"""Business rules that are not Amazon protocol, storage or a sync job: stores, packing, carriers."""

@@ -1,0 +1,1 @@
+"""What every layer stands on: errors, paths, settings, secrets, the redacting log, timestamps."""
