@@ -24,6 +24,7 @@ from fbm_desk.cli.common import core_session, print_json
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus
 from fbm_desk.domain.stores import StoreOptions, add_store, remove_store, replace_token
 from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.oauth.flow import DEFAULT_TIMEOUT_S, ConnectFlow, ConnectRequest, ConnectResult
@@ -244,10 +245,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         try:
             parts = core.client_for(store).marketplace_participations()
         except (AuthorizationRevoked, AccessDenied) as exc:
-            store_db.set_status(store.id, "needs_reconnect", exc.user_message)
+            store_db.set_status(store.id, StoreStatus.NEEDS_RECONNECT, exc.user_message)
             raise
-        if store.status == "needs_reconnect":
-            store_db.set_status(store.id, "connected")
+        if store.status == StoreStatus.NEEDS_RECONNECT:
+            store_db.set_status(store.id, StoreStatus.CONNECTED)
     names = ", ".join(p.name or p.marketplace_id for p in parts if p.is_participating) or "none"
     print(f"Store '{store.name}' is connected. Amazon marketplaces of this account: {names}.")
     return EXIT_OK
@@ -256,7 +257,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _set_enabled(args: argparse.Namespace, enabled: bool) -> int:
     with core_session(args):
         store = store_db.find_store(args.name)
-        store_db.set_status(store.id, "connected" if enabled else "disabled")
+        store_db.set_status(store.id, StoreStatus.CONNECTED if enabled else StoreStatus.DISABLED)
     print(f"Store '{store.name}' {'enabled' if enabled else 'disabled'}.")
     return EXIT_OK
 

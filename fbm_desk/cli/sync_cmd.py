@@ -15,6 +15,7 @@ from typing import Any
 
 from fbm_desk.cli.common import open_core, print_json
 from fbm_desk.db import stores as store_db
+from fbm_desk.db.states import StoreStatus
 from fbm_desk.foundation.errors import FbmError, NotFound
 from fbm_desk.sync.base import JobKind, SyncResult
 
@@ -63,7 +64,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         else:
             # every store not disabled: one that needs reconnecting is reported as a failed run (its JSON
             # object says why) instead of being skipped silently
-            stores = [s for s in store_db.list_stores() if s.status != "disabled"]
+            stores = [s for s in store_db.list_stores() if s.status != StoreStatus.DISABLED]
             if not stores:
                 raise FbmError(
                     "No connected store to sync. Add one with 'fbm-desk store add' or 'store connect'."

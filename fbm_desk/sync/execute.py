@@ -18,6 +18,7 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
 from fbm_desk.db.errors import storage_error
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus, SyncRunStatus
 from fbm_desk.foundation.errors import FbmError, NotFound
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
@@ -32,7 +33,7 @@ __all__ = ["job_for", "run_job"]
 
 
 def _inactive_message(store: StoreRow) -> str:
-    if store.status == "disabled":
+    if store.status == StoreStatus.DISABLED:
         return f"Store '{store.name}' is disabled; enable it to sync."
     detail = f" ({store.status_message})" if store.status_message else ""
     return f"Store '{store.name}' needs to be reconnected to Amazon{detail}. Use Reconnect on the Stores tab."
@@ -79,10 +80,10 @@ def run_job(
             ctx.progress = progress
         job_for(kind).run(ctx, counts)
     except (JobCancelled, Cancelled):
-        status, error = "canceled", "Stopped: the job was cancelled."
+        status, error = SyncRunStatus.CANCELED, "Stopped: the job was cancelled."
     except (AuthorizationRevoked, AccessDenied) as exc:
         status, error = "failed", exc.user_message
-        store_db.set_status(fresh.id, "needs_reconnect", exc.user_message)
+        store_db.set_status(fresh.id, StoreStatus.NEEDS_RECONNECT, exc.user_message)
         log.warning("%s for store %s: authorization problem, store needs reconnecting", kind.value, fresh.id)
     except FbmError as exc:
         status, error = "failed", exc.user_message

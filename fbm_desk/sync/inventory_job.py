@@ -16,6 +16,7 @@ from typing import Protocol
 from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.types import ListingIssue, PatchResult, QuantityUpdate
 from fbm_desk.db.inventory import PushOutcome, record_push_outcomes, set_listing_product_type
+from fbm_desk.db.states import ListingPushState
 from fbm_desk.db.stock import ListingPush, pending_pushes
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
@@ -79,16 +80,18 @@ class InventoryJob:
             try:
                 result = self._patch_one(ctx, lst, lst.available)
             except AmazonRejected as exc:
-                outcome = PushOutcome(lst.id, "rejected", issues=exc.amazon_message or exc.user_message)
+                outcome = PushOutcome(
+                    lst.id, ListingPushState.REJECTED, issues=exc.amazon_message or exc.user_message
+                )
                 record_push_outcomes([outcome], now=self._now(ctx))
                 counts.rejected += 1
                 continue
             counts.fetched += 1
             if result.accepted:
-                outcome = PushOutcome(lst.id, "accepted", quantity=lst.available)
+                outcome = PushOutcome(lst.id, ListingPushState.ACCEPTED, quantity=lst.available)
                 counts.updated += 1
             else:
-                outcome = PushOutcome(lst.id, "rejected", issues=_issues_text(result.issues))
+                outcome = PushOutcome(lst.id, ListingPushState.REJECTED, issues=_issues_text(result.issues))
                 counts.rejected += 1
             record_push_outcomes([outcome], now=self._now(ctx))
             ctx.progress(f"Inventory: {n} of {len(changes)} SKUs", n, len(changes))
@@ -106,12 +109,18 @@ class InventoryJob:
             issues = result.issues_by_sku.get(lst.seller_sku, ())
             errors = tuple(i for i in issues if i.severity == "ERROR")
             if not result.done:
-                outcomes.append(PushOutcome(lst.id, "sent", issues=f"Feed {result.feed_id} still processing"))
+                outcomes.append(
+                    PushOutcome(
+                        lst.id, ListingPushState.SENT, issues=f"Feed {result.feed_id} still processing"
+                    )
+                )
             elif errors or (accepted and lst.seller_sku not in accepted):
-                outcomes.append(PushOutcome(lst.id, "rejected", issues=_issues_text(errors or issues)))
+                outcomes.append(
+                    PushOutcome(lst.id, ListingPushState.REJECTED, issues=_issues_text(errors or issues))
+                )
                 counts.rejected += 1
             else:
-                outcomes.append(PushOutcome(lst.id, "accepted", quantity=lst.available))
+                outcomes.append(PushOutcome(lst.id, ListingPushState.ACCEPTED, quantity=lst.available))
                 counts.updated += 1
         record_push_outcomes(outcomes, now=self._now(ctx))  # the whole feed in one transaction
         counts.fetched += len(changes) if result.done else 0

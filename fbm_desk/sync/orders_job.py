@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from fbm_desk.db.cursors import get_cursor, set_cursor
 from fbm_desk.db.order_import import PageOutcome, apply_orders_page
 from fbm_desk.db.sku_resolution import resolve_order_items
+from fbm_desk.db.states import OrderState
 from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
@@ -35,8 +36,8 @@ CLOSED = ("SHIPPED", "CANCELLED")
 
 _CORRECTION_TEXT = {
     "imported": "imported {n} order(s)",
-    "released": "released {n} held order(s)",
-    "canceled": "canceled {n} order(s)",
+    OrderState.RELEASED: "released {n} held order(s)",
+    OrderState.CANCELED: "canceled {n} order(s)",
     "shipped_elsewhere": "{n} order(s) shipped outside FBM Desk",
     "address_filled": "filled {n} address(es)",
 }

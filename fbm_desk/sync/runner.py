@@ -25,6 +25,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus, SyncRunStatus
 from fbm_desk.db.transactions import close_thread_connection
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
@@ -245,14 +246,14 @@ class JobRunner(QObject):
         try:
             store = store_db.get_store(job.store_id)
             if job.cancel.is_set():
-                result = SyncResult(job=job.kind.value, store=store.name, status="canceled")
+                result = SyncResult(job=job.kind.value, store=store.name, status=SyncRunStatus.CANCELED)
             else:
                 result = self._job_fn(
                     self._core, store, job.kind, trigger=job.trigger, cancel=job.cancel, progress=progress
                 )
             if result.status == "failed":
                 after = store_db.get_store(job.store_id)
-                if after.status == "needs_reconnect":
+                if after.status == StoreStatus.NEEDS_RECONNECT:
                     reconnect = after.status_message or result.error or "Reconnect the store."
         except FbmError as exc:
             result = SyncResult(

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
+from fbm_desk.db.states import OrderState, PackageSource, PushState
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.table_models.formatting import PUSH_BADGES, STATE_BADGES, local_time, ship_by_status
 
@@ -22,19 +23,19 @@ HELD_ADDRESS_TEXT = "Amazon sends the address when it releases the order."
 
 EVENT_LABELS = {
     "imported": "Imported",
-    "held": "Held (payment hold)",
-    "released": "Released by Amazon",
-    "canceled": "Canceled",
+    OrderState.HELD: "Held (payment hold)",
+    OrderState.RELEASED: "Released by Amazon",
+    OrderState.CANCELED: "Canceled",
     "shipped_elsewhere": "Shipped outside FBM Desk",
     "needs_mapping": "Needs SKU mapping",
     "mapped": "SKU mapped",
     "packed": "Packed",
     "package_edited": "Package edited",
-    "queued": "Queued for tracking push",
+    PushState.QUEUED: "Queued for tracking push",
     "pushed": "Tracking sent to Amazon",
-    "confirmed": "Confirmed by Amazon",
+    PushState.CONFIRMED: "Confirmed by Amazon",
     "push_confirmed": "Confirmed by Amazon",
-    "rejected": "Rejected by Amazon",
+    PushState.REJECTED: "Rejected by Amazon",
     "push_rejected": "Rejected by Amazon",
     "stock_removed": "Stock removed",
 }
@@ -155,7 +156,7 @@ class OrderDetailPanel(QWidget):
         parts.append("</table>")
         parts.append("<h4>Ship to</h4>")
         if o.ship_to is None:
-            hint = HELD_ADDRESS_TEXT if o.state == "held" else "No address from Amazon."
+            hint = HELD_ADDRESS_TEXT if o.state == OrderState.HELD else "No address from Amazon."
             parts.append(f"<p style='color:#666'><i>{escape(hint)}</i></p>")
         else:
             a = o.ship_to
@@ -181,11 +182,11 @@ class OrderDetailPanel(QWidget):
                 f"<p>#{p.package_reference_id} {escape(carrier)} <b>{escape(p.tracking_number)}</b> "
                 f"· shipped {escape(p.ship_date[:10])} · {items} &nbsp; {_badge(text, bg, fg)}"
             )
-            if p.push_state == "queued":
+            if p.push_state == PushState.QUEUED:
                 line += " <i>queued — will be sent with the next tracking push</i>"
             if p.push_message:
                 line += f"<br><span style='color:#9b1111'>Amazon: {escape(p.push_message)}</span>"
-            if p.source == "local" and p.push_state in ("queued", "rejected"):
+            if p.source == PackageSource.LOCAL and p.push_state in (PushState.QUEUED, PushState.REJECTED):
                 line += f" &nbsp;<a href='edit-package:{p.id}'>Edit and queue again…</a>"
             parts.append(line + "</p>")
         parts.append("<h4>Timeline</h4><table cellspacing=0 cellpadding=2>")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
+from fbm_desk.db.states import OrderState
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.tab_parts import (
@@ -284,7 +285,7 @@ class OrdersTab(QWidget):
 
     def _on_activated(self, index: Any) -> None:
         row = self.model.row_at(index.row())
-        if row is not None and row.state in ("released", "partially_shipped"):
+        if row is not None and row.state in (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED):
             self.open_pack_dialog(row.id)
 
     def _on_scan(self) -> None:

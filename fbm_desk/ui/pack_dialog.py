@@ -36,6 +36,7 @@ from fbm_desk.core import CoreServices
 from fbm_desk.db.domain_rows import OrderDetail, PackageRow
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_views import barcodes_for
+from fbm_desk.db.states import OrderState, PushState
 from fbm_desk.domain import packing
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.pack_shipping import ShippingFields
@@ -184,14 +185,14 @@ class PackDialog(QDialog):
     @staticmethod
     def _blocked_reason(d: OrderDetail) -> str:
         o = d.order
-        if o.state == "held":
+        if o.state == OrderState.HELD:
             return (
                 f"Order {o.amazon_order_id} is held: Amazon has not released it yet (payment hold). "
                 "Do not ship it; it can be packed once Amazon releases it."
             )
-        if o.state == "canceled":
+        if o.state == OrderState.CANCELED:
             return f"Order {o.amazon_order_id} was canceled. Do not ship it."
-        if o.state == "shipped":
+        if o.state == OrderState.SHIPPED:
             return f"Order {o.amazon_order_id} is already shipped. Nothing left to pack."
         if not any(i.packable > 0 for i in d.items):
             return (
@@ -219,7 +220,7 @@ class PackDialog(QDialog):
         text = f"Package {package.package_reference_id}: {items}."
         if package.push_message:
             text += f" Amazon said: {package.push_message}"
-        self.show_message(text, error=package.push_state == "rejected")
+        self.show_message(text, error=package.push_state == PushState.REJECTED)
         self.shipping.prefill(package)
         self._set_inputs_enabled(True)
         self.item_scan.setEnabled(False)

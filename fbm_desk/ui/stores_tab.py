@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus
 from fbm_desk.domain.stores import remove_store
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
@@ -188,7 +189,7 @@ class StoresTab(QWidget):
             self.select_store(selected.id)
         elif stores:
             self.select_store(stores[0].id)
-        needing = [s.name for s in stores if s.status == "needs_reconnect"]
+        needing = [s.name for s in stores if s.status == StoreStatus.NEEDS_RECONNECT]
         if needing:
             names = ", ".join(f"'{n}'" for n in needing)
             self.reconnect_banner.setText(
@@ -220,9 +221,9 @@ class StoresTab(QWidget):
             button.setEnabled(store is not None)
         self.remove_button.setEnabled(store is not None)
         self.toggle_button.setText(
-            "Enable" if store is not None and store.status == "disabled" else "Disable"
+            "Enable" if store is not None and store.status == StoreStatus.DISABLED else "Disable"
         )
-        self.check_button.setEnabled(store is not None and store.status != "disabled")
+        self.check_button.setEnabled(store is not None and store.status != StoreStatus.DISABLED)
         self._show_details(store)
 
     def _show_details(self, store: StoreRow | None) -> None:
@@ -293,13 +294,13 @@ class StoresTab(QWidget):
         store = self.selected_store()
         if store is None:
             return
-        if store.status == "disabled":
-            store_db.set_status(store.id, "connected")
+        if store.status == StoreStatus.DISABLED:
+            store_db.set_status(store.id, StoreStatus.CONNECTED)
         else:
             runner = self.services.runner
             if runner is not None:
                 runner.cancel(store.id)
-            store_db.set_status(store.id, "disabled", "Disabled by the user: not synced.")
+            store_db.set_status(store.id, StoreStatus.DISABLED, "Disabled by the user: not synced.")
         self.refresh()
 
     @Slot()
@@ -321,15 +322,15 @@ class StoresTab(QWidget):
         self.refresh()
 
     def _on_checked(self, store: StoreRow, parts: list[Any]) -> None:
-        if store.status == "needs_reconnect":
-            store_db.set_status(store.id, "connected")
+        if store.status == StoreStatus.NEEDS_RECONNECT:
+            store_db.set_status(store.id, StoreStatus.CONNECTED)
         self._end_check()
         names = ", ".join(p.name or p.marketplace_id for p in parts if p.is_participating) or "none"
         self._inform("Connection OK", f"Store '{store.name}' is connected.\nAmazon marketplaces: {names}.")
 
     def _on_check_failed(self, store: StoreRow, exc: BaseException) -> None:
         if isinstance(exc, AuthorizationRevoked | AccessDenied):
-            store_db.set_status(store.id, "needs_reconnect", exc.user_message)
+            store_db.set_status(store.id, StoreStatus.NEEDS_RECONNECT, exc.user_message)
         self._end_check()
         if isinstance(exc, FbmError):
             self._inform("Connection problem", exc.user_message, QMessageBox.Icon.Warning)

@@ -7,23 +7,24 @@ from datetime import datetime
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
 
+from fbm_desk.db.states import OPEN_ORDER_STATES, ListingPushState, OrderState, PushState
 from fbm_desk.foundation.timestamps import parse_utc
 from fbm_desk.sync.base import JOB_TITLES, JobKind
 
 # (label, background, foreground) per order state: the badge the Orders tab shows.
 STATE_BADGES: dict[str, tuple[str, str, str]] = {
-    "held": ("Held", "#fde2b3", "#7a4b00"),
-    "released": ("Released", "#cfe8ff", "#0b4a8b"),
-    "partially_shipped": ("Partly shipped", "#e3d7ff", "#4b2a99"),
-    "shipped": ("Shipped", "#d4f2dc", "#1d6b34"),
-    "canceled": ("Canceled", "#e6e6e6", "#555555"),
+    OrderState.HELD: ("Held", "#fde2b3", "#7a4b00"),
+    OrderState.RELEASED: ("Released", "#cfe8ff", "#0b4a8b"),
+    OrderState.PARTIALLY_SHIPPED: ("Partly shipped", "#e3d7ff", "#4b2a99"),
+    OrderState.SHIPPED: ("Shipped", "#d4f2dc", "#1d6b34"),
+    OrderState.CANCELED: ("Canceled", "#e6e6e6", "#555555"),
 }
 PUSH_BADGES: dict[str, tuple[str, str, str]] = {
-    "queued": ("Queued", "#fff2c2", "#6b5400"),
-    "sent": ("Sent", "#cfe8ff", "#0b4a8b"),
-    "confirmed": ("Confirmed", "#d4f2dc", "#1d6b34"),
-    "rejected": ("Rejected", "#ffd6d6", "#9b1111"),
-    "accepted": ("Accepted", "#d4f2dc", "#1d6b34"),
+    PushState.QUEUED: ("Queued", "#fff2c2", "#6b5400"),
+    PushState.SENT: ("Sent", "#cfe8ff", "#0b4a8b"),
+    PushState.CONFIRMED: ("Confirmed", "#d4f2dc", "#1d6b34"),
+    PushState.REJECTED: ("Rejected", "#ffd6d6", "#9b1111"),
+    ListingPushState.ACCEPTED: ("Accepted", "#d4f2dc", "#1d6b34"),
     "none": ("—", "", ""),
 }
 LATE_COLOR = QColor("#c62828")
@@ -50,7 +51,7 @@ def local_time(text: str | None, *, with_time: bool = True) -> str:
 
 def ship_by_status(latest_ship: str | None, state: str, now: datetime | None = None) -> str:
     """``late`` / ``today`` / ``''`` for an open order's ship-by date (local calendar day)."""
-    if state not in ("released", "partially_shipped", "held"):
+    if state not in OPEN_ORDER_STATES:
         return ""
     value = parse_utc(latest_ship)
     if value is None:

@@ -20,6 +20,7 @@ from fbm_desk.db.order_views import (
     count_orders,
     fetch_orders,
 )
+from fbm_desk.db.states import OrderState, PushState
 from fbm_desk.ui.table_models.formatting import (
     DUE_TODAY_COLOR,
     LATE_COLOR,
@@ -145,7 +146,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
                 return f"{r.units} × {r.first_sku}"
             return f"{r.units} units: {r.first_sku} +{r.lines - 1} more"
         if col == COL_SHIP_TO:
-            if r.state == "held" and not r.ship_city:
+            if r.state == OrderState.HELD and not r.ship_city:
                 return "(address after release)"
             return ", ".join(x for x in (r.ship_city, r.ship_country) if x)
         if col == COL_PUSH:
@@ -159,6 +160,6 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
             return "Imported while Amazon checks the payment: stock is allocated, do not ship yet."
         if col == COL_ORDER and r.needs_mapping:
             return "An item's SKU is not a warehouse SKU yet: map it in the Products tab."
-        if col == COL_PUSH and r.push_state == "queued":
+        if col == COL_PUSH and r.push_state == PushState.QUEUED:
             return "Queued — will be sent with the next tracking push."
         return None

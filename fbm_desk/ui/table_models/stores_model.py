@@ -10,12 +10,21 @@ from PySide6.QtGui import QColor
 
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.states import StoreStatus
 from fbm_desk.db.sync_runs_view import JobHealthRow
 from fbm_desk.foundation.timestamps import parse_utc
 from fbm_desk.ui.table_models.formatting import job_title
 
-STATUS_LABELS = {"connected": "Connected", "needs_reconnect": "Needs reconnect", "disabled": "Disabled"}
-STATUS_COLORS = {"connected": "#1d6b34", "needs_reconnect": "#b00020", "disabled": "#666666"}
+STATUS_LABELS: dict[str, str] = {
+    StoreStatus.CONNECTED: "Connected",
+    StoreStatus.NEEDS_RECONNECT: "Needs reconnect",
+    StoreStatus.DISABLED: "Disabled",
+}
+STATUS_COLORS: dict[str, str] = {
+    StoreStatus.CONNECTED: "#1d6b34",
+    StoreStatus.NEEDS_RECONNECT: "#b00020",
+    StoreStatus.DISABLED: "#666666",
+}
 RENEW_AFTER_DAYS = 335  # public-app authorizations must be renewed every 365 days (spapi-notes §2.1)
 INSECURE_KIND = "insecure_fallback"
 ModelIndex = QModelIndex | QPersistentModelIndex

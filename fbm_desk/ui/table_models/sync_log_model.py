@@ -8,13 +8,19 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
+from fbm_desk.db.states import SyncRunStatus
 from fbm_desk.db.sync_runs_view import SyncRunRow, recent_runs
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, job_title
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
 LOG_LIMIT = 500
 FAILED_COLOR = QColor("#b00020")
-RESULT_LABELS = {"ok": "OK", "failed": "Failed", "canceled": "Canceled", "running": "Running…"}
+RESULT_LABELS: dict[str, str] = {
+    SyncRunStatus.OK: "OK",
+    SyncRunStatus.FAILED: "Failed",
+    SyncRunStatus.CANCELED: "Canceled",
+    SyncRunStatus.RUNNING: "Running…",
+}
 
 Index = QModelIndex | QPersistentModelIndex
 
