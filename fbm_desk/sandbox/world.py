@@ -25,6 +25,7 @@ from fbm_desk.sandbox.documents import Presigner
 from fbm_desk.sandbox.faults import FaultBook
 from fbm_desk.sandbox.model import Document, Job, Listing, Order, Package
 from fbm_desk.sandbox.ratelimit import Throttle
+from fbm_desk.sandbox.report_dialects import check_seed
 
 DEFAULT_ORDER_COUNT = 300
 PENDING_RELEASE_SECONDS = (10 * 60, 45 * 60)  # Amazon seconds until a PENDING order is released
@@ -42,7 +43,12 @@ class World:
         rate_limits: bool = True,
         alive: bool = False,
         order_count: int | None = None,
+        report_headers: str = "english",
+        report_outcome: str = "DONE",
     ) -> None:
+        check_seed(report_headers, report_outcome)
+        self.report_headers = report_headers  # sandbox/report_dialects.py
+        self.report_outcome = report_outcome  # how every listings report ends: DONE, CANCELLED or FATAL
         self.lock = threading.RLock()
         self.seed = seed
         self.alive = alive
@@ -328,6 +334,12 @@ class World:
             )
             self.listings[sku] = listing
             return listing.asin
+
+    def seed_reports(self, headers: str = "english", outcome: str = "DONE") -> None:
+        """How later listings reports read (header dialect) and end (DONE, CANCELLED or FATAL)."""
+        check_seed(headers, outcome)
+        with self.lock:
+            self.report_headers, self.report_outcome = headers, outcome
 
     def listing_quantity(self, sku: str) -> int:
         with self.lock:
