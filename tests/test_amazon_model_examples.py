@@ -434,7 +434,12 @@ def test_report_that_is_terminal_at_once(fake: FakeAmazon, terminal: str) -> Non
         body["reportDocumentId"] = "D9"
     fake.sp("GET", f"{REPORTS}/reports/R9", ok(body))
     fake.sp("GET", f"{REPORTS}/documents/D9", ok({"reportDocumentId": "D9", "url": f"{S3}/d9"}))
-    fake.document("GET", "/d9", body=b"seller-sku\tfulfillment-channel\nX-1\tDEFAULT\n", content_type="text/tab-separated-values")
+    fake.document(
+        "GET",
+        "/d9",
+        body=b"seller-sku\tfulfillment-channel\nX-1\tDEFAULT\n",
+        content_type="text/tab-separated-values",
+    )
     c = client()
     if terminal == "FATAL":
         with pytest.raises(Exception, match="FATAL"):

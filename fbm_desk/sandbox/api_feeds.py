@@ -209,7 +209,12 @@ def _finish(world: World, job: Job) -> str:
 def get_feed(world: World, req: Request) -> Response:
     with world.lock:
         job = advanced_job(
-            world.feeds, req.params["feedId"], "Feed", world.clock, lambda j: _finish(world, j)
+            world.feeds,
+            req.params["feedId"],
+            "Feed",
+            world.clock,
+            lambda j: _finish(world, j),
+            world.feed_processing_seconds,
         )
         return Response.json(200, render_job(job, "feed", "resultFeedDocumentId"))
 

@@ -49,6 +49,7 @@ class World:
         check_seed(report_headers, report_outcome)
         self.report_headers = report_headers  # sandbox/report_dialects.py
         self.report_outcome = report_outcome  # how every listings report ends: DONE, CANCELLED or FATAL
+        self.feed_processing_seconds = 4.0  # Amazon seconds a feed stays IN_PROGRESS (Amazon: minutes)
         self.lock = threading.RLock()
         self.seed = seed
         self.alive = alive
@@ -335,11 +336,16 @@ class World:
             self.listings[sku] = listing
             return listing.asin
 
-    def seed_reports(self, headers: str = "english", outcome: str = "DONE") -> None:
-        """How later listings reports read (header dialect) and end (DONE, CANCELLED or FATAL)."""
+    def seed_reports(
+        self, headers: str = "english", outcome: str = "DONE", feed_seconds: float | None = None
+    ) -> None:
+        """How later listings reports read (header dialect) and end (DONE, CANCELLED or FATAL); how long
+        feeds stay IN_PROGRESS (Amazon seconds; Amazon sometimes takes very long)."""
         check_seed(headers, outcome)
         with self.lock:
             self.report_headers, self.report_outcome = headers, outcome
+            if feed_seconds is not None:
+                self.feed_processing_seconds = float(feed_seconds)
 
     def listing_quantity(self, sku: str) -> int:
         with self.lock:
