@@ -162,3 +162,32 @@ def test_report_options_must_be_strings(spapi: SpApi) -> None:
     }
     resp = spapi.call("POST", f"{REPORTS}/reports", body=body)
     assert resp.status_code == 400
+
+
+def test_sandbox_command_seeds_report_dialect_and_outcome(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import threading
+
+    import fbm_desk.sandbox as sandbox_pkg
+    from fbm_desk.cli import build_parser
+    from fbm_desk.sandbox import start_sandbox
+
+    started: list[RunningSandbox] = []
+
+    def start(**kwargs: Any) -> RunningSandbox:
+        started.append(start_sandbox(**{k: v for k, v in kwargs.items() if k != "port"}))
+        return started[0]
+
+    monkeypatch.setattr(sandbox_pkg, "start_sandbox", start)
+    args = build_parser().parse_args(
+        ["sandbox", "--static", "--report-headers", "chinese", "--report-outcome", "fatal"]
+    )
+    stop = threading.Event()
+    stop.set()
+    try:
+        assert args.func(args, stop) == 0
+        assert (started[0].world.report_headers, started[0].world.report_outcome) == ("chinese", "FATAL")
+        assert json.loads(capsys.readouterr().out.splitlines()[0])["selling_partner_id"] == SELLER
+    finally:
+        started[0].stop()
