@@ -206,6 +206,7 @@ def _record(lst: Listing, store_name: str, product_sku: str | None) -> ListingRe
         pushed_at=lst.pushed_at,
         push_state=lst.push_state,
         push_issues=lst.push_issues,
+        amazon_quantity_at=lst.amazon_quantity_at,
     )
 
 
