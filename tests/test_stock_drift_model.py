@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from fbm_desk.amazon.errors import AmazonNotFound
 from fbm_desk.amazon.types import FeedResult, PatchResult, QuantityUpdate
 from fbm_desk.app import Services
 from fbm_desk.core import CoreServices, build_core
@@ -121,3 +122,21 @@ def test_tab_cli_and_job_agree(qtbot: Any, world: CoreServices, app_paths: AppPa
     assert (amazon.sent, amazon.polled) == (["DRIFTED"], ["F-77"])
     assert pending_pushes() == []
     assert {p.seller_sku: p.reason for p in push_plan()}["IN-FEED"] is PushReason.IN_FLIGHT
+
+
+class ForgotTheFeed(StillProcessing):
+    """Amazon no longer knows feed F-77 (404)."""
+
+    def poll_quantity_feed(
+        self, feed_id: str, skus_by_message: dict[int, str], wait_s: float = 0.0
+    ) -> FeedResult:
+        raise AmazonNotFound("Feed F-77 not found.", status=404)
+
+
+def test_a_feed_amazon_no_longer_knows_is_sent_again(world: CoreServices) -> None:
+    amazon = ForgotTheFeed()
+    store = get_store(push_plan()[0].store_id)
+    ctx = JobContext(core=world, store=store, client=amazon)  # type: ignore[arg-type]
+    InventoryJob().run(ctx, Counts())
+    assert sorted(amazon.sent) == ["DRIFTED", "IN-FEED"]  # sent again in the same run, by patch
+    assert pending_pushes() == []

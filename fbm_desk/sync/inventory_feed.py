@@ -9,6 +9,7 @@ waiting — and no second feed is submitted while one is in flight (patches stil
 
 from __future__ import annotations
 
+from fbm_desk.amazon.errors import AmazonNotFound
 from fbm_desk.amazon.types import FeedResult, ListingIssue, QuantityUpdate
 from fbm_desk.db.inventory import FeedMessage, PushOutcome, feeds_in_flight, record_push_outcomes
 from fbm_desk.db.states import ListingPushState
@@ -67,7 +68,10 @@ def settle_feeds(ctx: JobContext, counts: Counts) -> bool:
     for feed_id, messages in feeds_in_flight(ctx.store.id).items():
         ctx.check_cancel()
         skus = {m.message_id: m.seller_sku for m in messages}
-        result = ctx.client.poll_quantity_feed(feed_id, skus)
+        try:
+            result = ctx.client.poll_quantity_feed(feed_id, skus)
+        except AmazonNotFound:  # Amazon no longer knows the feed: its outcome is lost, send again
+            result = FeedResult(feed_id, "UNKNOWN")
         record_push_outcomes(_outcomes(result, messages, counts), now=iso_utc(ctx.now()))
         if result.in_progress:
             waiting = True
