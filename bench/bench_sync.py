@@ -8,6 +8,8 @@ factor, so the client's pacing meets the sandbox's buckets exactly as it would m
 * ``orders`` with nothing changed: 1 page (the empty window);
 * ``products-full``: createReport + getReport polls + getReportDocument;
 * ``inventory`` after K on-hand changes (K <= 200): K patchListingsItem calls; again with nothing changed: 0;
+* drift correction: ``products-full`` read after Amazon applied every push, then ``inventory``: 0 calls;
+  D quantities changed on Amazon (Seller Central), ``products-full``, ``inventory``: D calls (only those SKUs);
 * ``shipments`` after P packages were recorded: P confirmShipment calls; again: 0;
 * 429 answers: 0 everywhere.
 
@@ -164,6 +166,7 @@ def part_calls(
         due = len(pending_pushes(store.id))
         result, secs = sync(core, store.id, JobKind.INVENTORY)
         record(f"inventory ({due} SKUs changed)", result, secs, due, "1 patch / changed SKU")
+        _drift_steps(core, sb, store.id, record)
         open_ids = [o for o in captured[changed : changed + 30]]
         for order_id in open_ids:
             record_package(core, order_id, "UPS", f"1Z999AA1{abs(hash(order_id)) % 10**10:010d}")
@@ -183,6 +186,29 @@ def part_calls(
         return rows, pages
     finally:
         sb.stop()
+
+
+def _pushes_long_ago(minutes: int = 30) -> None:
+    """Our pushes happened ``minutes`` ago: Amazon has applied them before the next report is read."""
+    then = iso_utc(datetime.now(UTC) - timedelta(minutes=minutes))
+    database_proxy.execute_sql("UPDATE listing SET pushed_at = ? WHERE pushed_at IS NOT NULL", [then])
+
+
+def _drift_steps(core: CoreServices, sb: RunningSandbox, store_id: int, record: Any) -> None:
+    """Drift correction costs calls only for the SKUs Amazon shows differently."""
+    _pushes_long_ago()
+    result, secs = sync(core, store_id, JobKind.PRODUCTS_FULL)
+    record("products-full (daily report, no drift)", result, secs, 3, "create + get + document")
+    result, secs = sync(core, store_id, JobKind.INVENTORY)
+    record("inventory (after the report, no drift)", result, secs, 0, "0")
+    drifted = sorted(lst.sku for lst in sb.world.listings.values() if not lst.is_fba)[-5:]
+    for sku in drifted:
+        sb.world.set_listing_quantity(sku, sb.world.listing_quantity(sku) + 40)  # changed in Seller Central
+    _pushes_long_ago()
+    result, secs = sync(core, store_id, JobKind.PRODUCTS_FULL)
+    record("products-full (5 changed on Amazon)", result, secs, 3, "create + get + document")
+    result, secs = sync(core, store_id, JobKind.INVENTORY)
+    record(f"inventory ({len(drifted)} drifted SKUs)", result, secs, len(drifted), "1 patch / drifted SKU")
 
 
 def _capture_pages(sb: RunningSandbox) -> list[Any]:
@@ -313,7 +339,7 @@ def main() -> int:
         if "api_calls" not in row:
             print(f"{row['step']:42} {'':>6} {'':>5} {row['throttled']:>5}")
             continue
-        polls = row["step"].startswith("products-full")
+        polls = row["step"].startswith("products-full")  # (report status polls vary)
         ok = row["api_calls"] >= row["minimum"] if polls else row["api_calls"] == row["minimum"]
         flag = "" if ok else "  <-- above minimum"
         print(

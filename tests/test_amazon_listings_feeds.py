@@ -253,3 +253,12 @@ def test_marketplace_participations_keep_known_marketplaces(fake: FakeAmazon) ->
     assert only.marketplace_id == US
     assert only.is_participating
     assert only.store_name == "Demo Store"
+
+
+def test_an_fba_network_sku_without_availability_is_not_taken_as_merchant() -> None:
+    from fbm_desk.amazon.listings import parse_item
+
+    fba = {"sku": "F-9", "summaries": [{"marketplaceId": US, "asin": "B0", "fnSku": "X00ABC"}]}
+    assert parse_item(fba, US).fulfillment_channel == "AMAZON"
+    plain = {"sku": "M-9", "summaries": [{"marketplaceId": US, "asin": "B0"}]}
+    assert parse_item(plain, US).fulfillment_channel == "DEFAULT"

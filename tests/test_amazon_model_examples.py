@@ -434,7 +434,12 @@ def test_report_that_is_terminal_at_once(fake: FakeAmazon, terminal: str) -> Non
         body["reportDocumentId"] = "D9"
     fake.sp("GET", f"{REPORTS}/reports/R9", ok(body))
     fake.sp("GET", f"{REPORTS}/documents/D9", ok({"reportDocumentId": "D9", "url": f"{S3}/d9"}))
-    fake.document("GET", "/d9", body=b"seller-sku\nX-1\n", content_type="text/tab-separated-values")
+    fake.document(
+        "GET",
+        "/d9",
+        body=b"seller-sku\tfulfillment-channel\nX-1\tDEFAULT\n",
+        content_type="text/tab-separated-values",
+    )
     c = client()
     if terminal == "FATAL":
         with pytest.raises(Exception, match="FATAL"):
@@ -472,8 +477,7 @@ def test_report_tsv_by_name_any_charset_newline_and_bom(charset: str, newline: s
     content_type = f"text/plain;charset={charset}" if charset else "text/plain"
     rows = parse_listings_tsv(decode(data, content_type))
     assert [(r.seller_sku, r.title, r.quantity, r.status) for r in rows] == [
-        ("SKU-1", title, 7, "Active"),
-        ("SKU-3", "No channel column value", None, "Inactive"),
+        ("SKU-1", title, 7, "Active"),  # SKU-3 has no channel: never taken as merchant-fulfilled
     ]
 
 
@@ -481,11 +485,11 @@ def test_report_with_a_bom_and_missing_optional_columns() -> None:
     from fbm_desk.amazon.documents import decode
     from fbm_desk.amazon.reports import parse_listings_tsv
 
-    data = "\ufeffseller-sku\r\nONLY-SKU\r\n".encode()
+    data = "\ufeffseller-sku\tfulfillment-channel\r\nONLY-SKU\tDEFAULT\r\n".encode()
     rows = parse_listings_tsv(decode(data, "text/plain; charset=UTF-8"))
     assert [(r.seller_sku, r.asin, r.title, r.quantity) for r in rows] == [("ONLY-SKU", "", "", None)]
     # a BOM the charset did not strip (declared cp1252 but written by a UTF-8 tool) still finds the column
-    rows = parse_listings_tsv("\ufeffSeller-SKU\tItem-Name\nA\tB\n")
+    rows = parse_listings_tsv("\ufeffSeller-SKU\tItem-Name\tFulfillment-Channel\nA\tB\tDEFAULT\n")
     assert [(r.seller_sku, r.title) for r in rows] == [("A", "B")]
 
 
@@ -772,7 +776,7 @@ def test_report_declared_gzip_but_already_inflated_by_content_encoding(fake: Fak
     fake.sp("GET", f"{REPORTS}/documents/D7", ok(doc))
     fake.rsps.get(
         f"{S3}/d7",
-        body=gzip.compress(b"seller-sku\tquantity\nZ-1\t4\n"),
+        body=gzip.compress(b"seller-sku\tquantity\tfulfillment-channel\nZ-1\t4\tDEFAULT\n"),
         headers={"content-encoding": "gzip", "content-type": "text/plain;charset=UTF-8"},
     )
     rows = client().fetch_listings_report(US)

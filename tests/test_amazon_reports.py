@@ -146,7 +146,11 @@ def test_download_has_no_sp_api_headers(fake: FakeAmazon) -> None:
 
 
 def test_columns_are_read_by_name_in_any_order() -> None:
-    content = "status\tfulfillment-channel\tquantity\tseller-sku\textra\nActive\t\t3\tSKU-9\tx\n"
+    content = (
+        "status\tfulfillment-channel\tquantity\tseller-sku\textra\n"
+        "Active\tDEFAULT\t3\tSKU-9\tx\n"
+        "Active\t\t4\tSKU-EMPTY-CHANNEL\tx\n"  # who fulfils it is not said: never taken as merchant
+    )
     (row,) = parse_listings_tsv(content)
     assert (row.seller_sku, row.quantity, row.status, row.fulfillment_channel) == (
         "SKU-9",

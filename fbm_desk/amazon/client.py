@@ -15,6 +15,7 @@ Public surface (stable; the sync and connect-store code codes against this)::
     client.get_listing(marketplace_id, sku) -> ListingRow
     client.patch_quantity(marketplace_id, sku, product_type, quantity) -> PatchResult
     client.submit_quantity_feed(marketplace_id, updates, wait_s) -> FeedResult
+    client.poll_quantity_feed(feed_id, skus_by_message, wait_s=0.0) -> FeedResult
     client.marketplace_participations() -> list[MarketplaceParticipation]
     client.stats -> CallStats  # api_calls, throttled, throttle_wait_s, request_ids; stats.reset()
 
@@ -185,6 +186,12 @@ class SpApiClient:
         return feeds.submit_quantity_feed(
             self.transport, self.selling_partner_id, marketplace_id, updates, wait_s=wait_s
         )
+
+    def poll_quantity_feed(
+        self, feed_id: str, skus_by_message: dict[int, str], wait_s: float = 0.0
+    ) -> FeedResult:
+        """An earlier quantity feed: getFeed (once when ``wait_s`` is 0), its processing report when DONE."""
+        return feeds.wait_for_feed(self.transport, feed_id, skus_by_message, wait_s=wait_s)
 
     # Sellers -------------------------------------------------------------------------------------------
     def marketplace_participations(self) -> list[MarketplaceParticipation]:

@@ -56,11 +56,11 @@ def parse_item(raw: Any, marketplace_id: str) -> ListingRow:
         summary = summaries[0] if summaries else {}
     availability = [a for a in arr(raw, "fulfillmentAvailability") if isinstance(a, dict)]
     default = next((a for a in availability if a.get("fulfillmentChannelCode") == "DEFAULT"), None)
-    if default is not None or not availability:
+    if default is not None or not (availability or text(summary, "fnSku")):
         channel = "DEFAULT"
         quantity: int | None = integer(default, "quantity") if default and "quantity" in default else None
-    else:
-        channel = text(availability[0], "fulfillmentChannelCode") or "DEFAULT"
+    else:  # Amazon's channel, or an FBA network SKU without availability: never taken as merchant
+        channel = (text(availability[0], "fulfillmentChannelCode") if availability else "") or "AMAZON"
         quantity = None
     return ListingRow(
         seller_sku=sku,

@@ -20,6 +20,24 @@ log = logging.getLogger(__name__)
 
 REPORT_TYPE = "GET_MERCHANT_LISTINGS_ALL_DATA"
 BASE = "/reports/2021-06-30"
+# Column headers follow the marketplace's language unless this option asks for another locale (Amazon's
+# answer in amzn/selling-partner-api-models#5303; report-type-values-inventory documents the option).
+REPORT_OPTIONS = {"preferredReportDocumentLocale": "en_US"}
+# Header spellings seen in real reports, read as the documented English names: the EU spelling
+# ``fulfilment-channel`` (amzn/selling-partner-api-models#3999, #4140) and the Chinese header row shown in
+# jlevers/selling-partner-api#525 (a marketplace-language report, in case the locale option is not honoured).
+HEADER_ALIASES = {
+    "fulfilment-channel": "fulfillment-channel",
+    "卖家 sku": "seller-sku",
+    "卖家sku": "seller-sku",
+    "商品名称": "item-name",
+    "数量": "quantity",
+    "开售日期": "open-date",
+    "配送渠道": "fulfillment-channel",
+    "状态": "status",
+}
+REQUIRED_COLUMNS = ("seller-sku", "fulfillment-channel")
+MERCHANT_CHANNEL = "DEFAULT"
 POLL_INTERVALS_S = (5.0, 10.0, 15.0, 30.0)  # then 30 s between polls (nominal; divided by speedup)
 
 # Time-zone abbreviations seen in the report's open-date column.
@@ -45,7 +63,11 @@ def fetch_listings_report(
         "createReport",
         "POST",
         f"{BASE}/reports",
-        json_body={"reportType": REPORT_TYPE, "marketplaceIds": [marketplace_id]},
+        json_body={
+            "reportType": REPORT_TYPE,
+            "marketplaceIds": [marketplace_id],
+            "reportOptions": dict(REPORT_OPTIONS),
+        },
     )
     report_id = text(created.body, "reportId")
     if not report_id:
@@ -108,19 +130,37 @@ def parse_open_date(raw: str) -> datetime | None:
     return None
 
 
+def _column_name(raw: str) -> str:
+    name = raw.strip().lstrip("\ufeff").strip().lower()
+    return HEADER_ALIASES.get(name, name)
+
+
+def _shown(header: list[str]) -> str:
+    shown = ", ".join(f"'{h.strip()}'" for h in header[:8])
+    return shown + (", ..." if len(header) > 8 else "")
+
+
 def parse_listings_tsv(content: str) -> list[ListingRow]:
-    """Tab-separated report with a header row, read by column name; FBA rows are skipped."""
+    """Tab-separated report with a header row, read by column name; only merchant (DEFAULT) rows are kept.
+
+    The channel decides what is merchant-fulfilled, so a header without a readable seller-sku or
+    fulfillment-channel column fails (naming the header) instead of guessing; a row whose channel is empty
+    or unknown is not taken as merchant-fulfilled either.
+    """
     reader = csv.reader(io.StringIO(content), delimiter="\t", quoting=csv.QUOTE_NONE)
     header = next(reader, None)
     if header is None:
         return []
-    names = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
-    if "seller-sku" not in names:
-        raise MalformedResponse(
-            "Amazon's listings report has no seller-sku column.", operation="getReportDocument"
-        )
+    names = [_column_name(h) for h in header]
+    for required in REQUIRED_COLUMNS:
+        if required not in names:
+            raise MalformedResponse(
+                f"Amazon's listings report has no {required} column that FBM Desk can read; its header "
+                f"is {_shown(header)}. Nothing was imported.",
+                operation="getReportDocument",
+            )
     rows: list[ListingRow] = []
-    skipped_fba = 0
+    skipped_fba = unknown = 0
     for values in reader:
         if not any(v.strip() for v in values):
             continue
@@ -128,9 +168,12 @@ def parse_listings_tsv(content: str) -> list[ListingRow]:
         sku = rec.get("seller-sku", "")
         if not sku:
             continue
-        channel = rec.get("fulfillment-channel", "") or "DEFAULT"
-        if channel.upper() != "DEFAULT":
-            skipped_fba += 1
+        channel = rec.get("fulfillment-channel", "").upper()
+        if channel != MERCHANT_CHANNEL:
+            if channel.startswith("AMAZON"):
+                skipped_fba += 1
+            else:
+                unknown += 1
             continue
         qty_raw = rec.get("quantity", "")
         try:
@@ -143,11 +186,13 @@ def parse_listings_tsv(content: str) -> list[ListingRow]:
                 asin=rec.get("asin1", "") or rec.get("asin", ""),
                 title=rec.get("item-name", ""),
                 product_type="",
-                fulfillment_channel="DEFAULT",
+                fulfillment_channel=MERCHANT_CHANNEL,
                 status=rec.get("status", ""),
                 quantity=quantity,
                 opened_at=parse_open_date(rec.get("open-date", "")),
             )
         )
+    if unknown:
+        log.warning("listings report: %d rows with an empty or unknown fulfillment channel skipped", unknown)
     log.info("listings report: %d merchant rows, %d FBA rows skipped", len(rows), skipped_fba)
     return rows

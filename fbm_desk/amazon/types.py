@@ -158,6 +158,11 @@ class FeedResult:
     def done(self) -> bool:
         return self.processing_status == "DONE"
 
+    @property
+    def in_progress(self) -> bool:
+        """Amazon has not finished the feed yet (IN_QUEUE / IN_PROGRESS): its SKUs wait for it."""
+        return self.processing_status in ("IN_QUEUE", "IN_PROGRESS")
+
 
 @dataclass(frozen=True)
 class ShipmentItem:

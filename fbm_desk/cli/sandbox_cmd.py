@@ -1,4 +1,5 @@
-"""``fbm-desk sandbox [--port N] [--seed N] [--speedup X] [--alive|--static] [--orders N]``.
+"""``fbm-desk sandbox [--port N] [--seed N] [--speedup X] [--alive|--static] [--orders N]
+[--report-headers english|fulfilment|chinese|german] [--report-outcome done|cancelled|fatal]``.
 
 Runs the built-in Amazon sandbox on loopback (``--no-rate-limits`` for benchmarks). When it is ready, prints
 ONE JSON line on stdout (public contract, issue 3): ``{"endpoint","lwa_token_url","seller_central_url",
@@ -41,6 +42,19 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--orders", type=int, default=None, metavar="N", help="number of seeded orders")
     parser.add_argument("--no-rate-limits", action="store_true", help="turn throttling off (benchmarks)")
+    parser.add_argument(
+        "--report-headers",
+        choices=("english", "fulfilment", "chinese", "german"),
+        default="english",
+        help="header row of the listings report (a language other than English only when English is "
+        "not asked for)",
+    )
+    parser.add_argument(
+        "--report-outcome",
+        choices=("done", "cancelled", "fatal"),
+        default="done",
+        help="how every listings report ends (default done)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -77,6 +91,8 @@ def run(args: argparse.Namespace, stop: threading.Event | None = None) -> int:
             alive=args.alive,
             order_count=args.orders,
             rate_limits=not args.no_rate_limits,
+            report_headers=args.report_headers,
+            report_outcome=args.report_outcome.upper(),
         )
     except OSError as exc:
         raise InvalidInput(f"Cannot listen on port {args.port}: {exc.strerror or exc}.") from exc

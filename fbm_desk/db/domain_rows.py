@@ -164,6 +164,7 @@ class ListingRecord:
     pushed_at: str | None
     push_state: str  # none | sent | accepted | rejected
     push_issues: str
+    amazon_quantity_at: str | None = None  # when ``amazon_quantity`` was read (an import)
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,10 @@ class PushOutcome:
 
     listing_id: int
     state: str  # accepted | rejected | sent (a feed still processing)
-    quantity: int | None = None  # what Amazon accepted (kept only for an accepted push)
+    quantity: int | None = None  # what Amazon accepted (kept for an accepted push), or what a feed carries
     issues: str = ""
+    feed_id: str | None = None  # state sent: the feed Amazon is still processing
+    feed_message_id: int | None = None  # the listing's message in that feed
 
 
 def record_push_outcomes(outcomes: Sequence[PushOutcome], *, now: str | None = None) -> None:
@@ -183,7 +185,43 @@ def record_push_outcomes(outcomes: Sequence[PushOutcome], *, now: str | None = N
             fields: dict[str, object] = {"push_state": o.state, "push_issues": o.issues, "pushed_at": stamp}
             if o.state == "accepted" and o.quantity is not None:
                 fields["pushed_quantity"] = o.quantity
+            in_flight = o.state == "sent" and o.feed_id is not None
+            fields["feed_id"] = o.feed_id if in_flight else None
+            fields["feed_message_id"] = o.feed_message_id if in_flight else None
+            fields["feed_quantity"] = o.quantity if in_flight else None
             Listing.update(**fields).where(Listing.id == o.listing_id).execute()
+
+
+@dataclass(frozen=True)
+class FeedMessage:
+    """A listing whose quantity rides in a feed Amazon had not finished when the push last looked."""
+
+    listing_id: int
+    seller_sku: str
+    feed_id: str
+    message_id: int
+    quantity: int
+
+
+def feeds_in_flight(store_id: int) -> dict[str, list[FeedMessage]]:
+    """The store's unfinished feeds (feed id -> its listings), to be polled before anything is sent again."""
+    query = (
+        Listing.select()
+        .where((Listing.store == store_id) & (Listing.push_state == "sent") & Listing.feed_id.is_null(False))
+        .order_by(Listing.feed_id, Listing.feed_message_id)
+    )
+    out: dict[str, list[FeedMessage]] = {}
+    for lst in query:
+        out.setdefault(str(lst.feed_id), []).append(
+            FeedMessage(
+                lst.id,
+                lst.seller_sku,
+                str(lst.feed_id),
+                int(lst.feed_message_id or 0),
+                int(lst.feed_quantity or 0),
+            )
+        )
+    return out
 
 
 def set_listing_product_type(listing_id: int, product_type: str) -> None:

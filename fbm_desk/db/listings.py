@@ -50,14 +50,23 @@ def is_lossy_copy(new: str, known: str) -> bool:
 
 
 def upsert_listings(
-    store: StoreRow, rows: Sequence[ListingRow], *, now: str | None = None, create_new: bool | None = None
+    store: StoreRow,
+    rows: Sequence[ListingRow],
+    *,
+    now: str | None = None,
+    create_new: bool | None = None,
+    read_at: str | None = None,
 ) -> ListingUpsert:
     """Insert or update listings of one store (one transaction); creates products for new SKUs.
+
+    ``read_at``: when Amazon's data was taken (the report's request time; default ``now``), kept with each
+    quantity read as ``amazon_quantity_at`` for drift correction (``fbm_desk.db.stock``).
 
     ``create_new`` defaults to the store's "download products" option; existing listings are always updated.
     Returns counts. Call ``sku_resolution.resolve_order_items`` afterwards so waiting orders pick up new mappings.
     """
     stamp = now or utcnow_iso()
+    read = read_at or stamp
     allow_new = store.download_products_orders if create_new is None else create_new
     created = updated = products_created = skipped = 0
     with database_proxy.atomic():
@@ -91,6 +100,7 @@ def upsert_listings(
                     fulfillment_channel=r.fulfillment_channel or "DEFAULT",
                     status=r.status,
                     amazon_quantity=r.quantity,
+                    amazon_quantity_at=read if r.quantity is not None else None,
                     product=product_id,
                     opened_at=opened,
                     first_seen_at=stamp,
@@ -120,6 +130,8 @@ def upsert_listings(
                 changes["product"] = mapping[r.seller_sku]
             meaningful = bool(changes)
             changes["last_seen_at"] = stamp
+            if r.quantity is not None:
+                changes["amazon_quantity_at"] = read  # Amazon's quantity read now (drift: db/stock.py)
             Listing.update(**changes).where(Listing.id == current.id).execute()
             if meaningful:
                 updated += 1
@@ -194,6 +206,7 @@ def _record(lst: Listing, store_name: str, product_sku: str | None) -> ListingRe
         pushed_at=lst.pushed_at,
         push_state=lst.push_state,
         push_issues=lst.push_issues,
+        amazon_quantity_at=lst.amazon_quantity_at,
     )
 
 

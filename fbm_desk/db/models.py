@@ -99,6 +99,10 @@ class Listing(BaseModel):
     pushed_at = pw.TextField(null=True)
     push_state = pw.TextField(default=ListingPushState.NONE)
     push_issues = pw.TextField(default="")
+    amazon_quantity_at = pw.TextField(null=True)  # when ``amazon_quantity`` was read (an import)
+    feed_id = pw.TextField(null=True)  # the feed still carrying its quantity (push_state 'sent')
+    feed_message_id = pw.IntegerField(null=True)
+    feed_quantity = pw.IntegerField(null=True)
 
 
 class SkuAlias(BaseModel):

@@ -7,12 +7,13 @@ push job itself, so they cannot disagree.
 - **allocated**: the unshipped units (quantity - quantity_shipped) of order items on held, released and
   partially shipped orders. Never stored, so a canceled or shipped order frees its units by itself.
 - **available** = max(0, on-hand over all warehouses - allocated), per product (warehouse SKU).
-- **the push rule** (``PushReason``), per listing mapped to a product and still on Amazon: a listing of a
-  connected store, fulfilled by the merchant (DEFAULT channel), is sent the product's available quantity when
-  its last push was rejected, or when available differs from what Amazon last accepted (before any push:
-  Amazon's own quantity, sent when unknown). FBA listings and listings of stores that are not connected are
-  never sent. The rule is one SQL expression (``_PLAN``), shared by the per-listing plan and the per-product
-  rows.
+- **the push rule** (``PushReason``), per listing mapped to a product and still on Amazon: only a listing of a
+  connected store known to be fulfilled by the merchant (``DEFAULT`` channel) is ever sent a quantity, never
+  one whose feed Amazon is still processing. It is sent the product's available quantity when its last push
+  was rejected, or when available differs from what Amazon has: Amazon's own quantity when the last import
+  read it at least ``AMAZON_APPLY_MINUTES`` after our last push (drift: changed in Seller Central, or a
+  queued push Amazon never applied), else what Amazon last accepted (before any push or read: unknown, sent).
+  The rule is one SQL expression (``_PLAN``), shared by the per-listing plan and the per-product rows.
 - **pushed_quantity** of a product: what Amazon last accepted for it, the most recent accepted quantity over
   its merchant listings in every store (None before any accepted push).
 """
@@ -31,15 +32,21 @@ from fbm_desk.db.models import database_proxy
 class PushReason(StrEnum):
     """Why the next push sends a listing its quantity, or why it does not."""
 
-    CHANGED = "changed"  # sent: available differs from what Amazon has
+    CHANGED = "changed"  # sent: available differs from what Amazon last accepted
+    DRIFTED = "drifted"  # sent: available differs from the quantity Amazon showed when last read
     UNKNOWN = "unknown"  # sent: Amazon's quantity was never known and never pushed
     RETRY = "retry"  # sent: Amazon rejected the last push
     IN_SYNC = "in_sync"  # not sent: Amazon already has the available quantity
-    FBA = "fba"  # not sent: Amazon fulfils this listing, its stock is Amazon's
+    IN_FLIGHT = "in_flight"  # not sent: Amazon is still processing the feed that carries its quantity
+    FBA = "fba"  # not sent: not known to be merchant-fulfilled (FBA: its stock is Amazon's)
     STORE_INACTIVE = "store_inactive"  # not sent: the store is not connected, its jobs do not run
 
 
-SENDING = frozenset({PushReason.CHANGED, PushReason.UNKNOWN, PushReason.RETRY})
+SENDING = frozenset({PushReason.CHANGED, PushReason.DRIFTED, PushReason.UNKNOWN, PushReason.RETRY})
+MERCHANT_CHANNEL = "DEFAULT"
+# An accepted push only means queued: Amazon applies it minutes later, so a read taken sooner after it may
+# still show the old quantity and is not taken as drift.
+AMAZON_APPLY_MINUTES = 15
 
 
 @dataclass(frozen=True)
@@ -53,9 +60,12 @@ class ListingPush:
     product_type: str
     product_id: int
     product_sku: str
-    amazon_has: int | None  # what Amazon last accepted, else Amazon's own quantity (None: unknown)
+    amazon_has: int | None  # what Amazon has as the push rule sees it (None: unknown)
     available: int
     reason: PushReason
+    channel: str = MERCHANT_CHANNEL  # the listing's fulfillment channel
+    amazon_read_at: str | None = None  # when Amazon's own quantity was last read (an import)
+    feed_id: str | None = None  # the feed still carrying its quantity (IN_FLIGHT)
 
     @property
     def sends(self) -> bool:
@@ -69,7 +79,12 @@ class ListingPush:
     @property
     def explanation(self) -> str:
         if self.reason is PushReason.CHANGED:
-            return f"Amazon has {self.amazon_has}"
+            return f"Amazon last accepted {self.amazon_has}"
+        if self.reason is PushReason.DRIFTED:
+            read = (self.amazon_read_at or "")[:16].replace("T", " ")
+            return f"Amazon shows {self.amazon_has} (read {read + ' UTC' if read else 'at the last import'})"
+        if self.reason is PushReason.IN_FLIGHT:
+            return f"Waiting for Amazon to process feed {self.feed_id}: not sent again meanwhile"
         if self.reason is PushReason.UNKNOWN:
             return "Amazon's quantity is not known yet"
         if self.reason is PushReason.RETRY:
@@ -77,7 +92,7 @@ class ListingPush:
         if self.reason is PushReason.IN_SYNC:
             return f"Amazon already has {self.available}"
         if self.reason is PushReason.FBA:
-            return "Fulfilled by Amazon: not pushed"
+            return f"Not merchant-fulfilled (channel '{self.channel or 'unknown'}'): never pushed"
         return f"Store '{self.store_name}' is not connected: not pushed"
 
 
@@ -120,25 +135,13 @@ class StockRow:
     push_issues: str  # Amazon's issues of rejected pushes
     listings: int  # merchant (DEFAULT channel) listings mapped to the product, still on Amazon
     to_send: int  # listings the next inventory push sends ``available`` to
+    amazon_shows: int | None = None  # Amazon's own quantity at the latest read over those listings
+    amazon_read_at: str | None = None  # when that was read (the last products import)
 
     @property
     def differs_from_amazon(self) -> bool:
         """The next inventory push sends this SKU (yellow cell, "Differs from Amazon" filter)."""
         return self.to_send > 0
-
-
-@dataclass(frozen=True)
-class HoldingOrderRow:
-    """An open order that holds units of a SKU ("why is available N?")."""
-
-    order_id: int
-    amazon_order_id: str
-    store_name: str
-    state: str
-    payment_hold: bool
-    units: int
-    purchase_date: str | None
-    latest_ship_date: str | None
 
 
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
@@ -156,17 +159,28 @@ _STOCK = (
     "  max(0, coalesce(s.n, 0) - coalesce(a.n, 0)) AS available"
     " FROM product p LEFT JOIN level s ON s.pid = p.id LEFT JOIN alloc a ON a.pid = p.id)"
 )
+# Amazon's own quantity counts when it was read long enough after our last push (or with no push at all).
+_READ_COUNTS = (
+    "(l.amazon_quantity IS NOT NULL AND (l.pushed_at IS NULL OR (l.amazon_quantity_at IS NOT NULL AND"
+    f" l.amazon_quantity_at > strftime('%Y-%m-%dT%H:%M:%SZ', l.pushed_at, '+{AMAZON_APPLY_MINUTES} minutes'))))"
+)
+_HAS = (
+    f"CASE WHEN {_READ_COUNTS} THEN l.amazon_quantity ELSE coalesce(l.pushed_quantity, l.amazon_quantity) END"
+)
 # The push rule, once: one row per listing mapped to a product and still on Amazon.
 _PLAN = (
     " plan AS ("  # noqa: S608 - constant fragments only
     " SELECT l.id, l.store_id, st.name AS store_name, l.seller_sku, l.product_type, l.product_id AS pid,"
-    "  p.sku AS product_sku, coalesce(l.pushed_quantity, l.amazon_quantity) AS amazon_has, k.available,"
-    f"  CASE WHEN l.fulfillment_channel != 'DEFAULT' THEN '{PushReason.FBA}'"
+    f"  p.sku AS product_sku, {_HAS} AS amazon_has, k.available,"
+    f"  CASE WHEN l.fulfillment_channel IS NOT '{MERCHANT_CHANNEL}' THEN '{PushReason.FBA}'"
     f"   WHEN st.status != {_CONNECTED} THEN '{PushReason.STORE_INACTIVE}'"
+    f"   WHEN l.push_state = 'sent' AND l.feed_id IS NOT NULL THEN '{PushReason.IN_FLIGHT}'"
     f"   WHEN l.push_state = 'rejected' THEN '{PushReason.RETRY}'"
-    f"   WHEN coalesce(l.pushed_quantity, l.amazon_quantity) IS NULL THEN '{PushReason.UNKNOWN}'"
-    f"   WHEN coalesce(l.pushed_quantity, l.amazon_quantity) != k.available THEN '{PushReason.CHANGED}'"
-    f"   ELSE '{PushReason.IN_SYNC}' END AS reason"
+    f"   WHEN ({_HAS}) IS NULL THEN '{PushReason.UNKNOWN}'"
+    f"   WHEN ({_HAS}) = k.available THEN '{PushReason.IN_SYNC}'"
+    f"   WHEN {_READ_COUNTS} AND l.amazon_quantity_at IS NOT NULL THEN '{PushReason.DRIFTED}'"
+    f"   ELSE '{PushReason.CHANGED}' END AS reason,"
+    "  l.fulfillment_channel AS channel, l.amazon_quantity_at AS read_at, l.feed_id"
     " FROM listing l JOIN store st ON st.id = l.store_id JOIN product p ON p.id = l.product_id"
     " JOIN stock k ON k.pid = l.product_id"
     " WHERE l.product_id IS NOT NULL AND l.gone_at IS NULL)"
@@ -179,7 +193,7 @@ _ROWS = (
     " SELECT l.product_id AS pid, count(*) AS listings,"
     "  max(CASE push_state WHEN 'rejected' THEN 3 WHEN 'sent' THEN 2 WHEN 'accepted' THEN 1 ELSE 0 END) "
     "AS worst,"
-    "  max(pushed_at) AS last_at,"
+    "  max(pushed_at) AS last_at, max(amazon_quantity_at) AS read_at,"
     "  group_concat(CASE WHEN push_state = 'rejected' AND push_issues != '' THEN push_issues END, '; ') "
     "AS issues"
     f" FROM listing l JOIN product p ON {_MERCHANT} GROUP BY l.product_id),"
@@ -190,16 +204,19 @@ _ROWS = (
     "  u.last_at AS pushed_at,"
     "  CASE coalesce(u.worst, 0) WHEN 3 THEN 'rejected' WHEN 2 THEN 'sent' WHEN 1 THEN 'accepted'"
     "   ELSE 'none' END AS push_state,"
-    "  coalesce(u.issues, '') AS push_issues, coalesce(u.listings, 0) AS listings, coalesce(d.n, 0) AS to_send"
+    "  coalesce(u.issues, '') AS push_issues, coalesce(u.listings, 0) AS listings, coalesce(d.n, 0) AS to_send,"
+    f"  (SELECT l.amazon_quantity FROM listing l WHERE {_MERCHANT} AND l.amazon_quantity_at IS NOT NULL"
+    "   ORDER BY l.amazon_quantity_at DESC, l.id DESC LIMIT 1) AS amazon_shows, u.read_at AS amazon_read_at"
     " FROM product p JOIN stock k ON k.pid = p.id"
     " LEFT JOIN pushes u ON u.pid = p.id LEFT JOIN due d ON d.pid = p.id)"
 )
 _PLAN_COLUMNS = (
-    "id, store_id, store_name, seller_sku, product_type, pid, product_sku, amazon_has, available, reason"
+    "id, store_id, store_name, seller_sku, product_type, pid, product_sku, amazon_has, available, reason, "
+    "channel, read_at, feed_id"
 )
 _COLUMNS = (
     "id, sku, title, barcode, on_hand, allocated, available, pushed_quantity, pushed_at, push_state, "
-    "push_issues, listings, to_send"
+    "push_issues, listings, to_send, amazon_shows, amazon_read_at"
 )
 _SORT_SQL: dict[InventorySort, str] = {
     InventorySort.SKU: "sku COLLATE NOCASE",
@@ -253,6 +270,8 @@ def _row(r: tuple[Any, ...]) -> StockRow:
         push_issues=r[10],
         listings=int(r[11]),
         to_send=int(r[12]),
+        amazon_shows=r[13],
+        amazon_read_at=r[14],
     )
 
 
@@ -329,6 +348,9 @@ def push_plan(
             amazon_has=r[7],
             available=int(r[8]),
             reason=PushReason(r[9]),
+            channel=r[10] or "",
+            amazon_read_at=r[11],
+            feed_id=r[12],
         )
         for r in rows
     ]
@@ -337,28 +359,3 @@ def push_plan(
 def pending_pushes(store_id: int | None = None) -> list[ListingPush]:
     """The listings the next inventory push sends (what the job sends and the preview shows)."""
     return push_plan(store_id, sending_only=True)
-
-
-def holding_orders(product_id: int, limit: int = 500) -> list[HoldingOrderRow]:
-    """Open orders holding units of ``product_id``, the most urgent (earliest ship-by) first."""
-    rows = database_proxy.execute_sql(
-        "SELECT o.id, o.amazon_order_id, s.name, o.state, o.payment_hold, "  # noqa: S608 - constant fragments
-        "sum(i.quantity - i.quantity_shipped), o.purchase_date, o.latest_ship_date "
-        "FROM order_item i JOIN orders o ON o.id = i.order_id JOIN store s ON s.id = o.store_id "
-        f"WHERE i.product_id = ? AND o.state IN {_OPEN} AND i.quantity > i.quantity_shipped "
-        "GROUP BY o.id ORDER BY o.latest_ship_date, o.id LIMIT ?",
-        [product_id, limit],
-    ).fetchall()
-    return [
-        HoldingOrderRow(
-            order_id=r[0],
-            amazon_order_id=r[1],
-            store_name=r[2],
-            state=r[3],
-            payment_hold=bool(r[4]),
-            units=int(r[5]),
-            purchase_date=r[6],
-            latest_ship_date=r[7],
-        )
-        for r in rows
-    ]

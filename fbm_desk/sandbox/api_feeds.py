@@ -10,11 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fbm_desk.sandbox.feed_schema import schema_problems
 from fbm_desk.sandbox.http_util import Request, Response, invalid_input, require_json_object
 from fbm_desk.sandbox.jobs import advanced_job, document_response, render_job, require_kind_and_marketplaces
 from fbm_desk.sandbox.listing_patch import (
     apply_quantity,
     check_patches,
+    product_type_issue,
     structural_problem,
     unknown_sku_issue,
 )
@@ -85,41 +87,52 @@ def _processing_report(
     }
 
 
+def _schema_issues(feed: Any) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """Amazon's schema check of the whole document: (feed-level issues, issues per message index)."""
+    feed_level: list[dict[str, Any]] = []
+    per_message: dict[int, list[dict[str, Any]]] = {}
+    for path, text in schema_problems(feed):
+        where = "/".join(str(p) for p in path) or "(root)"
+        if len(path) >= 2 and path[0] == "messages" and isinstance(path[1], int):
+            per_message.setdefault(path[1], []).append(
+                _issue(f"Invalid parameters provided: {where}: {text}", code="100003")
+            )
+        else:
+            feed_level.append(
+                _issue(f"The feed does not follow the listings feed schema: {where}: {text}", code="100001")
+            )
+    return feed_level, per_message
+
+
 def process_listings_feed(world: World, job: Job, content: bytes) -> tuple[str, dict[str, Any]]:
-    """Apply a JSON_LISTINGS_FEED; returns (final status, processing report)."""
+    """Apply a JSON_LISTINGS_FEED; returns (final status, processing report).
+
+    The document is first validated with Amazon's listings feed schema: a document-level problem (header,
+    no messages) fails the whole feed (FATAL), a message that breaks it is reported and not applied."""
     issues: list[dict[str, Any]] = []
+    messages: list[Any] = []
+    per_message: dict[int, list[dict[str, Any]]] = {}
     accepted = invalid = processed = 0
     try:
         feed = json.loads(content.decode("utf-8"))
-        messages = feed["messages"]
-        header = feed["header"]
-        if not isinstance(messages, list) or not isinstance(header, dict):
-            raise TypeError("messages/header")
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-        issues.append(
-            _issue(
-                "The feed document is not valid JSON or does not follow the listings feed schema.",
-                code="100001",
-            )
-        )
-        messages = []
-        header = {}
-    if header and (header.get("sellerId") != job.seller or header.get("version") != "2.0"):
-        issues.append(
-            _issue("The header must contain this seller's sellerId and version '2.0'.", code="100002")
-        )
-        messages = []
-    for message in messages:
+    except (ValueError, UnicodeDecodeError):
+        feed = None
+        issues.append(_issue("The feed document is not valid JSON.", code="100001"))
+    if feed is not None:
+        feed_level, per_message = _schema_issues(feed)
+        issues += feed_level
+        if not isinstance(feed, dict) and not feed_level:
+            issues.append(_issue("The feed document must be a JSON object.", code="100001"))
+        elif not feed_level and feed["header"].get("sellerId") != job.seller:
+            issues.append(_issue("The header must contain this seller's sellerId.", code="100002"))
+        messages = [] if issues else feed["messages"]
+    for index, message in enumerate(messages):
         processed += 1
-        problems: list[dict[str, Any]] = []
         msg_id = message.get("messageId") if isinstance(message, dict) else None
         sku = message.get("sku") if isinstance(message, dict) else None
-        if not isinstance(msg_id, int) or not isinstance(sku, str) or not sku:
-            problems.append(_issue("Invalid parameters provided.", code="100003"))
-            msg_id = msg_id if isinstance(msg_id, int) and msg_id >= 1 else None
-            sku = sku if isinstance(sku, str) and sku else ""
-        else:
-            problems += _check_message(world, message, msg_id, sku)
+        msg_id = msg_id if isinstance(msg_id, int) and not isinstance(msg_id, bool) and msg_id >= 1 else None
+        sku = sku if isinstance(sku, str) and sku else ""
+        problems = per_message.get(index) or _check_message(world, message, int(msg_id or 0), sku)
         world.pushed_feed_messages.append(
             {"feed_id": job.job_id, "message": message, "accepted": not problems}
         )
@@ -148,6 +161,9 @@ def _check_message(world: World, message: dict[str, Any], msg_id: int, sku: str)
         return [_issue("DELETE is not supported by the sandbox.", code="100004")]
     if not isinstance(message.get("productType"), str) or not message["productType"]:
         return [_issue("'productType' is required but not supplied.", code="90220")]
+    wrong_type = product_type_issue(listing, message["productType"])
+    if wrong_type is not None:
+        return [_issue(wrong_type.message, code=wrong_type.code)]
     if op == "PATCH":
         patches = message.get("patches")
         if structural_problem(patches):
@@ -193,7 +209,12 @@ def _finish(world: World, job: Job) -> str:
 def get_feed(world: World, req: Request) -> Response:
     with world.lock:
         job = advanced_job(
-            world.feeds, req.params["feedId"], "Feed", world.clock, lambda j: _finish(world, j)
+            world.feeds,
+            req.params["feedId"],
+            "Feed",
+            world.clock,
+            lambda j: _finish(world, j),
+            world.feed_processing_seconds,
         )
         return Response.json(200, render_job(job, "feed", "resultFeedDocumentId"))
 

@@ -26,6 +26,7 @@ from fbm_desk.sandbox.http_util import (
 from fbm_desk.sandbox.listing_patch import (
     apply_quantity,
     check_patches,
+    product_type_issue,
     structural_problem,
     unknown_sku_issue,
 )
@@ -269,6 +270,9 @@ def patch_listings_item(world: World, req: Request) -> Response:
         listing = world.listings.get(sku)
         if listing is None:
             issues.append(unknown_sku_issue(sku))
+        else:
+            wrong_type = product_type_issue(listing, product_type)
+            issues += [wrong_type] if wrong_type else []
         status = "INVALID" if issues else ("VALID" if mode else "ACCEPTED")
         if status == "ACCEPTED" and listing is not None:
             apply_quantity(listing, quantity)

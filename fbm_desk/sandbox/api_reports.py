@@ -9,9 +9,10 @@ from __future__ import annotations
 import gzip
 from datetime import timedelta, timezone
 
-from fbm_desk.sandbox.http_util import Request, Response, require_json_object
+from fbm_desk.sandbox.http_util import Request, Response, invalid_input, require_json_object
 from fbm_desk.sandbox.jobs import advanced_job, document_response, render_job, require_kind_and_marketplaces
 from fbm_desk.sandbox.model import Job
+from fbm_desk.sandbox.report_dialects import header_row
 from fbm_desk.sandbox.world import World
 
 LISTINGS_REPORT = "GET_MERCHANT_LISTINGS_ALL_DATA"
@@ -49,8 +50,8 @@ COLUMNS = (
 _PACIFIC = timezone(timedelta(hours=-8), "PST")
 
 
-def listings_tsv(world: World, marketplace_id: str) -> bytes:
-    rows = ["\t".join(COLUMNS)]
+def listings_tsv(world: World, marketplace_id: str, options: dict[str, str] | None = None) -> bytes:
+    rows = ["\t".join(header_row(COLUMNS, world.report_headers, options or {}))]
     ca = marketplace_id == "A2EUQ1WTGCTBG2"
     for lst in sorted(world.listings.values(), key=lambda x: x.sku):
         price = f"{float(lst.price) * (1.35 if ca else 1):.2f}"
@@ -79,8 +80,10 @@ def listings_tsv(world: World, marketplace_id: str) -> bytes:
 def _finish(world: World, job: Job) -> str:
     if job.kind != LISTINGS_REPORT:
         return "CANCELLED"  # the sandbox has no data for other report types
+    if world.report_outcome != "DONE":  # seeded: "no data / asked too often" or Amazon's own failure
+        return world.report_outcome
     doc = world.new_document("amzn1.spdoc.1.4.na")
-    doc.content = gzip.compress(listings_tsv(world, job.marketplace_ids[0]), mtime=0)
+    doc.content = gzip.compress(listings_tsv(world, job.marketplace_ids[0], job.options), mtime=0)
     doc.content_type = "text/plain;charset=Cp1252"
     doc.compression = "GZIP"
     doc.uploaded = True
@@ -91,6 +94,9 @@ def _finish(world: World, job: Job) -> str:
 def create_report(world: World, req: Request) -> Response:
     body = require_json_object(req)
     report_type, marketplaces = require_kind_and_marketplaces(world, body, "reportType")
+    options = body.get("reportOptions") or {}
+    if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
+        raise invalid_input("reportOptions must be an object of string values.")
     with world.lock:
         report_id = str(50000000000 + world.rng.randint(0, 999999999) * 10 + len(world.reports))
         world.reports[report_id] = Job(
@@ -100,7 +106,7 @@ def create_report(world: World, req: Request) -> Response:
             created=world.clock.now(),
             created_mono=world.clock.mono(),
             seller=req.seller,
-            options=dict(body.get("reportOptions") or {}),
+            options=dict(options),
         )
     return Response.json(202, {"reportId": report_id})
 

@@ -24,6 +24,7 @@ METHODS = (
     "ship_elsewhere",
     "set_listing_quantity",
     "add_listing",
+    "seed_reports",
     "inject_fault",
     "clear_faults",
     "expire_access_tokens",

@@ -16,7 +16,9 @@ QUEUE_SECONDS = 2.0  # Amazon seconds in IN_QUEUE
 PROCESS_SECONDS = 4.0  # Amazon seconds in IN_PROGRESS
 
 
-def advance_job(clock: Clock, job: Job, finish: Callable[[Job], str]) -> None:
+def advance_job(
+    clock: Clock, job: Job, finish: Callable[[Job], str], process_seconds: float = PROCESS_SECONDS
+) -> None:
     """Move ``job`` along according to the time elapsed; ``finish`` runs once and returns the final status."""
     if job.status in ("DONE", "CANCELLED", "FATAL"):
         return
@@ -25,7 +27,7 @@ def advance_job(clock: Clock, job: Job, finish: Callable[[Job], str]) -> None:
     if elapsed >= queue and job.status == "IN_QUEUE":
         job.status = "IN_PROGRESS"
         job.processing_start = job.created + timedelta(seconds=QUEUE_SECONDS)
-    if elapsed >= queue + clock.scaled(PROCESS_SECONDS):
+    if elapsed >= queue + clock.scaled(process_seconds):
         job.processing_end = clock.now()
         job.status = finish(job)
 
@@ -47,7 +49,12 @@ def require_kind_and_marketplaces(
 
 
 def advanced_job(
-    jobs: dict[str, Job], job_id: str, label: str, clock: Clock, finish: Callable[[Job], str]
+    jobs: dict[str, Job],
+    job_id: str,
+    label: str,
+    clock: Clock,
+    finish: Callable[[Job], str],
+    process_seconds: float = PROCESS_SECONDS,
 ) -> Job:
     """The job ``job_id`` moved along by the time elapsed (404 ``"<label> <id> not found."`` when unknown).
 
@@ -56,7 +63,7 @@ def advanced_job(
     job = jobs.get(job_id)
     if job is None:
         raise not_found(f"{label} {job_id} not found.")
-    advance_job(clock, job, finish)
+    advance_job(clock, job, finish, process_seconds)
     return job
 
 

@@ -10,6 +10,11 @@ from fbm_desk.sandbox.model import Listing
 
 PATCH_OPS = frozenset({"add", "replace", "merge", "delete"})
 QUANTITY_PATH = "/attributes/fulfillment_availability"
+# Channel codes: DEFAULT (the seller) and Amazon's regional FBA networks.
+CHANNEL_CODES = frozenset({"DEFAULT", "AMAZON_NA", "AMAZON_EU", "AMAZON_FE", "AMAZON_JP", "AMAZON_IN"})
+# The generic type Amazon takes for offer-only patches (amzn/selling-partner-api-docs#2068); any other type
+# must be the listing's own.
+GENERIC_PRODUCT_TYPE = "PRODUCT"
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,15 @@ def check_patches(patches: list[dict[str, Any]]) -> tuple[list[PatchIssue], int 
             continue
         for entry in value:
             code = entry.get("fulfillment_channel_code") if isinstance(entry, dict) else None
+            if isinstance(code, str) and code.strip() and code not in CHANNEL_CODES:
+                issues.append(
+                    PatchIssue(
+                        "4000001",
+                        f"The value '{code}' for 'fulfillment_channel_code' of the attribute "
+                        "'fulfillment_availability' is not valid.",
+                    )
+                )
+                continue
             if not isinstance(code, str) or not code.strip():
                 issues.append(
                     PatchIssue(
@@ -87,6 +101,23 @@ def unknown_sku_issue(sku: str) -> PatchIssue:
     return PatchIssue("NOT_FOUND", f"SKU '{sku}' does not exist for this seller and marketplace.", "")
 
 
+def product_type_issue(listing: Listing, product_type: str) -> PatchIssue | None:
+    """A patch must name the listing's product type (or the generic one), as Amazon validates the attributes
+    against that type's schema."""
+    if product_type in (GENERIC_PRODUCT_TYPE, listing.product_type):
+        return None
+    return PatchIssue(
+        "4000003",
+        f"The product type '{product_type}' is not the product type '{listing.product_type}' of this listing.",
+        "",
+    )
+
+
 def apply_quantity(listing: Listing, quantity: int | None) -> None:
-    if quantity is not None and not listing.is_fba:
-        listing.quantity = quantity
+    """A merchant (DEFAULT) quantity. Sent to an FBA listing it does what Amazon does: the offer becomes
+    merchant-fulfilled (the fulfillment is converted), which is what the app must never cause."""
+    if quantity is None:
+        return
+    if listing.is_fba:
+        listing.fulfillment_channel = "DEFAULT"
+    listing.quantity = quantity

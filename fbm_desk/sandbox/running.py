@@ -179,7 +179,17 @@ def start_sandbox(
     rate_limits: bool = True,
     alive: bool = False,
     order_count: int | None = None,
+    report_headers: str = "english",
+    report_outcome: str = "DONE",
 ) -> RunningSandbox:
     """Build a seeded world and serve it on ``host:port`` (0 = a free port) on a daemon thread."""
-    world = World(seed=seed, speedup=speedup, rate_limits=rate_limits, alive=alive, order_count=order_count)
+    world = World(
+        seed=seed,
+        speedup=speedup,
+        rate_limits=rate_limits,
+        alive=alive,
+        order_count=order_count,
+        report_headers=report_headers,
+        report_outcome=report_outcome,
+    )
     return RunningSandbox(world, host, port).start()

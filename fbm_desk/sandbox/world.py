@@ -25,6 +25,7 @@ from fbm_desk.sandbox.documents import Presigner
 from fbm_desk.sandbox.faults import FaultBook
 from fbm_desk.sandbox.model import Document, Job, Listing, Order, Package
 from fbm_desk.sandbox.ratelimit import Throttle
+from fbm_desk.sandbox.report_dialects import check_seed
 
 DEFAULT_ORDER_COUNT = 300
 PENDING_RELEASE_SECONDS = (10 * 60, 45 * 60)  # Amazon seconds until a PENDING order is released
@@ -42,7 +43,13 @@ class World:
         rate_limits: bool = True,
         alive: bool = False,
         order_count: int | None = None,
+        report_headers: str = "english",
+        report_outcome: str = "DONE",
     ) -> None:
+        check_seed(report_headers, report_outcome)
+        self.report_headers = report_headers  # sandbox/report_dialects.py
+        self.report_outcome = report_outcome  # how every listings report ends: DONE, CANCELLED or FATAL
+        self.feed_processing_seconds = 4.0  # Amazon seconds a feed stays IN_PROGRESS (Amazon: minutes)
         self.lock = threading.RLock()
         self.seed = seed
         self.alive = alive
@@ -328,6 +335,17 @@ class World:
             )
             self.listings[sku] = listing
             return listing.asin
+
+    def seed_reports(
+        self, headers: str = "english", outcome: str = "DONE", feed_seconds: float | None = None
+    ) -> None:
+        """How later listings reports read (header dialect) and end (DONE, CANCELLED or FATAL); how long
+        feeds stay IN_PROGRESS (Amazon seconds; Amazon sometimes takes very long)."""
+        check_seed(headers, outcome)
+        with self.lock:
+            self.report_headers, self.report_outcome = headers, outcome
+            if feed_seconds is not None:
+                self.feed_processing_seconds = float(feed_seconds)
 
     def listing_quantity(self, sku: str) -> int:
         with self.lock:

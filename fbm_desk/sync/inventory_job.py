@@ -5,8 +5,11 @@ every merchant listing of the store that maps to a product, the product's availa
 differs from what Amazon last accepted for it (before any push: Amazon's own quantity) or the last push was
 rejected, so a run with nothing changed makes no API call. Up to
 ``PATCH_LIMIT`` changes go out as per-SKU ``patchListingsItem`` merges (immediate per-SKU answers); more go
-out as one ``JSON_LISTINGS_FEED`` whose processing report is awaited within the run (bounded). Each listing
-records what Amazon accepted (``pushed_quantity``) or the issues it reported.
+out as one ``JSON_LISTINGS_FEED`` whose processing report is awaited within the run (bounded); a feed Amazon
+has not finished by then is polled first by the next run, and its SKUs are not sent again meanwhile
+(``inventory_feed``). Each listing records what Amazon accepted (``pushed_quantity``) or the issues it
+reported. Guard: whatever the plan says, a listing not known to be merchant-fulfilled (``DEFAULT``) is never
+sent a quantity.
 """
 
 from __future__ import annotations
@@ -14,22 +17,15 @@ from __future__ import annotations
 from typing import Protocol
 
 from fbm_desk.amazon.errors import AmazonRejected
-from fbm_desk.amazon.types import ListingIssue, PatchResult, QuantityUpdate
+from fbm_desk.amazon.types import PatchResult
 from fbm_desk.db.inventory import PushOutcome, record_push_outcomes, set_listing_product_type
 from fbm_desk.db.states import ListingPushState
-from fbm_desk.db.stock import ListingPush, pending_pushes
+from fbm_desk.db.stock import MERCHANT_CHANNEL, ListingPush, pending_pushes
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
+from fbm_desk.sync.inventory_feed import GENERIC_PRODUCT_TYPE, issues_text, send_feed, settle_feeds
 
 PATCH_LIMIT = 200
-GENERIC_PRODUCT_TYPE = "PRODUCT"  # stored for listings known only from the report (no product type column)
-FEED_WAIT_S = 900.0  # nominal seconds (the client divides its polling waits by FBM_DESK_SPEEDUP)
-
-
-def _issues_text(issues: tuple[ListingIssue, ...]) -> str:
-    return "; ".join(
-        f"{i.code}: {i.message}" if i.code else i.message for i in issues if i.severity == "ERROR"
-    ) or ("; ".join(i.message for i in issues))
 
 
 def _about_product_type(text: str) -> bool:
@@ -65,14 +61,20 @@ class InventoryJob:
     kind = JobKind.INVENTORY
 
     def run(self, ctx: JobContext, counts: Counts) -> None:
-        changes = pending_pushes(ctx.store.id)
+        feed_waiting = settle_feeds(ctx, counts)
+        planned = pending_pushes(ctx.store.id)
+        changes = [p for p in planned if p.channel == MERCHANT_CHANNEL]  # the guard (see module doc)
+        if len(changes) < len(planned):
+            counts.notes.append(f"{len(planned) - len(changes)} non-merchant listing(s) never pushed")
         if not changes:
             counts.notes.append("Nothing changed since the last accepted push")
             return
         if len(changes) <= PATCH_LIMIT:
             self._patch(ctx, changes, counts)
+        elif feed_waiting:
+            counts.notes.append(f"{len(changes)} SKU(s) wait for Amazon to finish the previous feed")
         else:
-            self._feed(ctx, changes, counts)
+            send_feed(ctx, changes, counts)
 
     def _patch(self, ctx: JobContext, changes: list[ListingPush], counts: Counts) -> None:
         for n, lst in enumerate(changes, start=1):
@@ -91,43 +93,10 @@ class InventoryJob:
                 outcome = PushOutcome(lst.id, ListingPushState.ACCEPTED, quantity=lst.available)
                 counts.updated += 1
             else:
-                outcome = PushOutcome(lst.id, ListingPushState.REJECTED, issues=_issues_text(result.issues))
+                outcome = PushOutcome(lst.id, ListingPushState.REJECTED, issues=issues_text(result.issues))
                 counts.rejected += 1
             record_push_outcomes([outcome], now=self._now(ctx))
             ctx.progress(f"Inventory: {n} of {len(changes)} SKUs", n, len(changes))
-
-    def _feed(self, ctx: JobContext, changes: list[ListingPush], counts: Counts) -> None:
-        updates = [
-            QuantityUpdate(lst.seller_sku, lst.product_type or GENERIC_PRODUCT_TYPE, lst.available)
-            for lst in changes
-        ]
-        ctx.progress(f"Inventory: sending {len(updates)} SKUs in one feed", None, None)
-        result = ctx.client.submit_quantity_feed(ctx.store.marketplace_id, updates, FEED_WAIT_S)
-        accepted = set(result.accepted_skus)
-        outcomes = []
-        for lst in changes:
-            issues = result.issues_by_sku.get(lst.seller_sku, ())
-            errors = tuple(i for i in issues if i.severity == "ERROR")
-            if not result.done:
-                outcomes.append(
-                    PushOutcome(
-                        lst.id, ListingPushState.SENT, issues=f"Feed {result.feed_id} still processing"
-                    )
-                )
-            elif errors or (accepted and lst.seller_sku not in accepted):
-                outcomes.append(
-                    PushOutcome(lst.id, ListingPushState.REJECTED, issues=_issues_text(errors or issues))
-                )
-                counts.rejected += 1
-            else:
-                outcomes.append(PushOutcome(lst.id, ListingPushState.ACCEPTED, quantity=lst.available))
-                counts.updated += 1
-        record_push_outcomes(outcomes, now=self._now(ctx))  # the whole feed in one transaction
-        counts.fetched += len(changes) if result.done else 0
-        if not result.done:
-            counts.notes.append(
-                f"Feed {result.feed_id} was still {result.processing_status}; resent next run"
-            )
 
     @staticmethod
     def _patch_one(ctx: JobContext, lst: PushTarget, quantity: int) -> PatchResult:

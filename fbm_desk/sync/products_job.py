@@ -16,6 +16,7 @@ from fbm_desk.amazon.types import ListingRow
 from fbm_desk.db.cursors import get_cursor, set_cursor
 from fbm_desk.db.listings import lossy_titles, mark_gone, repair_title, upsert_listings
 from fbm_desk.db.sku_resolution import resolve_order_items
+from fbm_desk.db.stock import PushReason, push_plan
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
 
@@ -26,8 +27,8 @@ REPORT_MAX_WAIT_S = 1800.0
 TITLE_REPAIRS_PER_RUN = 100  # getListingsItem calls at most (5/s): about 20 s
 
 
-def _store_rows(ctx: JobContext, rows: list[ListingRow], counts: Counts) -> None:
-    result = upsert_listings(ctx.store, rows, now=iso_utc(ctx.now()))
+def _store_rows(ctx: JobContext, rows: list[ListingRow], counts: Counts, read_at: str | None = None) -> None:
+    result = upsert_listings(ctx.store, rows, now=iso_utc(ctx.now()), read_at=read_at)
     counts.created += result.created
     counts.updated += result.updated
     counts.skipped += result.skipped
@@ -43,7 +44,7 @@ def full_import(ctx: JobContext, counts: Counts) -> None:
     counts.fetched += len(rows)
     for start in range(0, len(rows), 500):
         ctx.check_cancel()
-        _store_rows(ctx, rows[start : start + 500], counts)
+        _store_rows(ctx, rows[start : start + 500], counts, read_at=iso_utc(started))
         ctx.progress(f"Products: {min(start + 500, len(rows))} of {len(rows)}", start + 500, len(rows))
     if rows:
         gone = mark_gone(ctx.store.id, [r.seller_sku for r in rows], now=iso_utc(ctx.now()))
@@ -55,9 +56,20 @@ def full_import(ctx: JobContext, counts: Counts) -> None:
         # report as proof that every listing is gone
         counts.notes.append("Amazon's listings report was empty; nothing marked gone")
     repair_lossy_titles(ctx, counts)
+    note_drift(ctx, counts)
     if get_cursor(ctx.store.id, CURSOR) is None:
         set_cursor(ctx.store.id, CURSOR, started)
     resolve_order_items(ctx.store.id)
+
+
+def note_drift(ctx: JobContext, counts: Counts) -> None:
+    """Say how many SKUs Amazon shows with another quantity than the warehouse would push: the next
+    inventory push re-sends exactly those (``fbm_desk.db.stock``, reason DRIFTED)."""
+    drifted = [p for p in push_plan(ctx.store.id, sending_only=True) if p.reason is PushReason.DRIFTED]
+    if drifted:
+        counts.notes.append(
+            f"Amazon shows another quantity for {len(drifted)} SKU(s); the next push corrects it"
+        )
 
 
 def repair_lossy_titles(ctx: JobContext, counts: Counts) -> None:

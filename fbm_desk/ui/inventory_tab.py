@@ -29,8 +29,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
-from fbm_desk.db.stock import holding_orders, pending_pushes, push_plan, stock_row
+from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
@@ -265,6 +266,12 @@ class InventoryTab(QWidget):
         if row.pushed_quantity is not None:
             parts.append(
                 f"<p>Amazon last accepted {row.pushed_quantity} ({escape(local_time(row.pushed_at))}).</p>"
+            )
+        if row.amazon_shows is not None:
+            parts.append(
+                f"<p>Amazon shows {row.amazon_shows} (read {escape(local_time(row.amazon_read_at))}"
+                " by the last products import). When that differs from available, the next inventory push "
+                "sends available again.</p>"
             )
         if row.push_issues:
             parts.append(f"<p style='color:#9b1111'>Amazon's issues: {escape(row.push_issues)}</p>")

@@ -120,11 +120,19 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
 
 def push_tooltip(r: StockRow) -> str | None:
     """The "Last pushed" cell's tooltip: what the next push does with this SKU (``fbm_desk.db.stock``)."""
+    shows = amazon_shows_text(r)
     if r.to_send:
-        return f"The next inventory push will send {r.available} to {r.to_send} listing(s)"
+        return f"The next inventory push will send {r.available} to {r.to_send} listing(s)" + shows
     if r.listings:
-        return "The next inventory push sends nothing for this SKU"
+        return "The next inventory push sends nothing for this SKU" + shows
     return None
+
+
+def amazon_shows_text(r: StockRow) -> str:
+    """ "Amazon shows N (read …)": Amazon's own quantity at the last products import, if one read it."""
+    if r.amazon_shows is None:
+        return ""
+    return f"\nAmazon shows {r.amazon_shows} (read {local_time(r.amazon_read_at)})"
 
 
 PREVIEW_HEADERS = ("Store", "Amazon SKU", "Warehouse SKU", "Amazon has", "Will send", "Why")

@@ -1,0 +1,49 @@
+"""Which open orders hold a SKU's units ("why is available N?"), read next to ``fbm_desk.db.stock``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fbm_desk.db.domain_rows import OPEN_STATES
+from fbm_desk.db.models import database_proxy
+
+_OPEN = "('" + "', '".join(OPEN_STATES) + "')"
+
+
+@dataclass(frozen=True)
+class HoldingOrderRow:
+    """An open order that holds units of a SKU ("why is available N?")."""
+
+    order_id: int
+    amazon_order_id: str
+    store_name: str
+    state: str
+    payment_hold: bool
+    units: int
+    purchase_date: str | None
+    latest_ship_date: str | None
+
+
+def holding_orders(product_id: int, limit: int = 500) -> list[HoldingOrderRow]:
+    """Open orders holding units of ``product_id``, the most urgent (earliest ship-by) first."""
+    rows = database_proxy.execute_sql(
+        "SELECT o.id, o.amazon_order_id, s.name, o.state, o.payment_hold, "  # noqa: S608 - constant fragments
+        "sum(i.quantity - i.quantity_shipped), o.purchase_date, o.latest_ship_date "
+        "FROM order_item i JOIN orders o ON o.id = i.order_id JOIN store s ON s.id = o.store_id "
+        f"WHERE i.product_id = ? AND o.state IN {_OPEN} AND i.quantity > i.quantity_shipped "
+        "GROUP BY o.id ORDER BY o.latest_ship_date, o.id LIMIT ?",
+        [product_id, limit],
+    ).fetchall()
+    return [
+        HoldingOrderRow(
+            order_id=r[0],
+            amazon_order_id=r[1],
+            store_name=r[2],
+            state=r[3],
+            payment_hold=bool(r[4]),
+            units=int(r[5]),
+            purchase_date=r[6],
+            latest_ship_date=r[7],
+        )
+        for r in rows
+    ]
