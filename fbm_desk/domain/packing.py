@@ -199,7 +199,10 @@ def record_package(
     ship_date: datetime | str | None = None,
     items: Mapping[str, int] | None = None,
 ) -> PackageRow:
-    """Validate and store a package for an order (local id or Amazon order id); it is queued for the push.
+    """Validate and store a package for an order; it is queued for the push.
+
+    ``order``: the Amazon order id a user or script typed (never read as a row number), or the id of an
+    ``OrderRow`` the caller got from the database (the pack dialog).
 
     ``items`` maps Amazon's orderItemId to a quantity; None = every unit still unshipped and not packed.
     Raises ``InvalidInput`` / ``NotFound`` (nothing stored).
@@ -208,7 +211,7 @@ def record_package(
     # IMMEDIATE: take the write lock first, so the order is read as it is now (a sync on another thread may
     # have just canceled or shipped it) and cannot change between the checks and the insert.
     with transaction(immediate=True):
-        row = find_order(order)
+        row = get_order(order) if isinstance(order, int) else find_order(order)
         draft = validate_package(
             row,
             carrier_code,
