@@ -14,15 +14,18 @@ from __future__ import annotations
 from typing import Protocol
 
 from fbm_desk.amazon.errors import AmazonRejected
-from fbm_desk.amazon.types import ListingIssue, PatchResult, QuantityUpdate
+from fbm_desk.amazon.types import FeedResult, ListingIssue, PatchResult, QuantityUpdate
 from fbm_desk.db.inventory import PushOutcome, record_push_outcomes, set_listing_product_type
 from fbm_desk.db.states import ListingPushState
 from fbm_desk.db.stock import ListingPush, pending_pushes
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext, JobKind
 
 PATCH_LIMIT = 200
 GENERIC_PRODUCT_TYPE = "PRODUCT"  # stored for listings known only from the report (no product type column)
+FAILED_FEED = frozenset({"FATAL", "CANCELLED"})  # Amazon processed none of the feed
+SKUS_NAMED = 20  # SKUs listed by name in the run's error (the Inventory tab shows every one)
 FEED_WAIT_S = 900.0  # nominal seconds (the client divides its polling waits by FBM_DESK_SPEEDUP)
 
 
@@ -103,6 +106,8 @@ class InventoryJob:
         ]
         ctx.progress(f"Inventory: sending {len(updates)} SKUs in one feed", None, None)
         result = ctx.client.submit_quantity_feed(ctx.store.marketplace_id, updates, FEED_WAIT_S)
+        if result.processing_status in FAILED_FEED:
+            self._feed_failed(ctx, changes, result)
         accepted = set(result.accepted_skus)
         outcomes = []
         for lst in changes:
@@ -128,6 +133,29 @@ class InventoryJob:
             counts.notes.append(
                 f"Feed {result.feed_id} was still {result.processing_status}; resent next run"
             )
+
+    def _feed_failed(self, ctx: JobContext, changes: list[ListingPush], result: FeedResult) -> None:
+        """Amazon applied none of the feed (FATAL: e.g. its document never arrived; CANCELLED): each SKU is
+        marked rejected with the reason (the Inventory tab shows it, ``db.stock`` sends it again next run)
+        and the run fails naming the SKUs still to push."""
+        reason = f"Amazon's inventory feed {result.feed_id} ended {result.processing_status}"
+        outcomes = []
+        for lst in changes:
+            said = _issues_text(result.issues_by_sku.get(lst.seller_sku, ()))
+            outcomes.append(
+                PushOutcome(
+                    lst.id, ListingPushState.REJECTED, issues=f"{reason}: {said or 'nothing applied'}"
+                )
+            )
+        record_push_outcomes(outcomes, now=self._now(ctx))
+        skus = [lst.seller_sku for lst in changes]
+        shown = ", ".join(skus[:SKUS_NAMED]) + (
+            f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
+        )
+        raise FbmError(
+            f"{reason}: none of its {len(skus)} quantities were applied. Still to push: {shown}. "
+            "They are sent again on the next inventory push."
+        )
 
     @staticmethod
     def _patch_one(ctx: JobContext, lst: PushTarget, quantity: int) -> PatchResult:
