@@ -51,6 +51,7 @@ def _add(
 def amazon(quiet: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> RunningSandbox:
     for key, value in quiet.env().items():
         monkeypatch.setenv(key, value)
+    monkeypatch.setenv("FBM_DESK_CREDENTIALS", "file")  # each main() is a new process's worth of services
     return quiet
 
 
@@ -115,3 +116,19 @@ def test_a_tampered_seller_id_in_the_redirect_is_refused(store_core: CoreService
             future.result(timeout=60)
     assert page.status_code == 400
     assert store_db.list_stores() == []
+
+
+def test_reconnect_with_a_refused_token_keeps_the_old_one(
+    amazon: RunningSandbox,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    good = (amazon.info.refresh_token + "\n").encode()
+    assert _add(monkeypatch, data_dir, amazon.info.selling_partner_id, good) == 0
+    monkeypatch.setattr("sys.stdin", _Stdin(b"Atzr|IwEBrevokedOrMistyped\n"))
+    argv = ["--data-dir", str(data_dir), "store", "reconnect", "--name", "Acme US", "--refresh-token-stdin"]
+    assert main(argv) == 2
+    assert "invalid_grant" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", _Stdin(b""))
+    assert main(["--data-dir", str(data_dir), "sync", "orders", "--json"]) == 0  # the old token still works

@@ -232,7 +232,11 @@ def cmd_reconnect(args: argparse.Namespace) -> int:
     with core_session(args) as core:
         store = store_db.find_store(args.name)
         if args.refresh_token_stdin:
-            replace_token(core, store.id, _read_token())
+            token = check_refresh_token_format(_read_token())
+            warning = try_refresh_token(core.spapi_config, token, store.region)  # invalid_grant: exit 2
+            replace_token(core, store.id, token)
+            if warning:
+                print(f"Warning: {warning}", file=sys.stderr)
             print(f"Reconnected store '{store.name}' with the pasted refresh token.")
             return EXIT_OK
         result = _run_flow(core, ConnectFlow.for_reconnect(core, store.id, port=args.port), args)
