@@ -1,9 +1,9 @@
 """Writes Amazon may not have done are not taken as done (issue 11, items 2 and 6), by fault injection against
 the built-in sandbox.
 
-- confirmShipment answered 200 with an unreadable body (the request was not processed): the package stays
-  queued, the run says so (failed, naming it), and the next run sends it again; Amazon ends with each
-  package once.
+- confirmShipment answered 200 with an unreadable body (the request was not processed), or 500 (the retry
+  policy's ``OutcomeUnknown``): the package stays queued, the others still go out, the run says so (failed,
+  naming it), and the next run sends it again; Amazon ends with each package once.
 - A quantity feed ending FATAL (here: the upload answered 200 but was never stored) or CANCELLED fails the run
   with the SKUs still to push, marks them on the Inventory tab (push state rejected with the reason), and
   the next run sends them again.
@@ -42,8 +42,9 @@ def run(core: CoreServices, store_id: int, kind: JobKind) -> SyncResult:
     return run_job(core, get_store(store_id), kind)
 
 
-def test_unreadable_200_leaves_the_confirmation_queued_and_it_is_sent_again(
-    core: CoreServices, quiet: RunningSandbox
+@pytest.mark.parametrize("fault", ["unreadable_200", "500"])
+def test_unknown_outcome_leaves_the_confirmation_queued_and_it_is_sent_again(
+    core: CoreServices, quiet: RunningSandbox, fault: str
 ) -> None:
     store = make_store(core, quiet)
     sku = merchant_skus(quiet, 1)[0]
@@ -52,7 +53,7 @@ def test_unreadable_200_leaves_the_confirmation_queued_and_it_is_sent_again(
     assert run(core, store.id, JobKind.ORDERS).status == "ok"
     for order_id, tracking in zip(orders, TRACKING, strict=True):
         record_package(core, order_id, "UPS", tracking)
-    quiet.world.inject_fault("confirmShipment", "unreadable_200")  # the first of the three: not processed
+    quiet.world.inject_fault("confirmShipment", fault)  # the first of the three: not processed
     first = run(core, store.id, JobKind.SHIPMENTS)
     assert first.status == "failed"
     assert "did not confirm 1 package" in first.error
