@@ -60,9 +60,11 @@ def test_unknown_outcome_leaves_the_confirmation_queued_and_it_is_sent_again(
     states = [get_order_detail(find_order(o).id).packages[0].push_state for o in orders]
     assert states == ["queued", "confirmed", "confirmed"]
     assert [len(quiet.world.order_state(o)["packages"]) for o in orders] == [0, 1, 1]
+    assert "sent again" in get_order_detail(find_order(orders[0]).id).packages[0].push_message  # order view
     again = run(core, store.id, JobKind.SHIPMENTS)
     assert (again.status, again.updated) == ("ok", 1)
-    assert get_order_detail(find_order(orders[0]).id).packages[0].push_state == "confirmed"
+    confirmed = get_order_detail(find_order(orders[0]).id).packages[0]
+    assert (confirmed.push_state, confirmed.push_message) == ("confirmed", "")
     assert [len(quiet.world.order_state(o)["packages"]) for o in orders] == [1, 1, 1]
 
 

@@ -121,10 +121,12 @@ def mark_sent(package_id: int, now: str) -> PackageRow | None:
         return get_package(package_id)
 
 
-def back_to_queue(package_id: int, now: str, reason: str) -> None:
-    """The package did not reach Amazon (or nobody knows whether it did): queued again, nothing lost."""
+def back_to_queue(package_id: int, now: str, reason: str, note: str = "") -> None:
+    """The package did not reach Amazon (or nobody knows whether it did): queued again, nothing lost.
+
+    ``note``: shown with the package (order view) until the next attempt, e.g. why it is sent again."""
     with database_proxy.atomic():
-        set_push_state(package_id, PushState.QUEUED, "", now)
+        set_push_state(package_id, PushState.QUEUED, note, now)
         set_outbox(package_id, OutboxState.PENDING, reason)
 
 

@@ -35,6 +35,8 @@ from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind
 
 log = logging.getLogger(__name__)
 
+UNCONFIRMED_NOTE = "No readable answer to the last send, so not known to be received; sent again next push."
+
 
 def _already_at_amazon(ctx: JobContext, amazon_order_id: str, tracking: str) -> bool:
     """Does Amazon list a package with this tracking number on the order? Raises when Amazon cannot be asked
@@ -116,7 +118,7 @@ class ShipmentsJob:
             counts.rejected += 1
             return ""
         except OutcomeUnknown as exc:
-            back_to_queue(package_id, now, exc.user_message)
+            back_to_queue(package_id, now, exc.user_message, note=UNCONFIRMED_NOTE)
             counts.notes.append(f"Package {pkg.package_reference_id}: {exc.user_message}")
             return str(pkg.package_reference_id)
         except (AmazonError, Cancelled) as exc:
