@@ -76,7 +76,7 @@ def test_dialog_shows_the_fields_of_the_seeds(qtbot: QtBot, core: CoreServices, 
 
 
 def test_validation_messages(qtbot: QtBot, core: CoreServices, browser: FakeBrowser) -> None:
-    add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|x")
+    add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|x")
     dialog = make_dialog(qtbot, core, browser)
     click(qtbot, dialog.connect_button)
     assert dialog.error_label.isVisible()
@@ -185,20 +185,22 @@ def test_closing_the_dialog_cancels_the_wait(qtbot: QtBot, core: CoreServices, b
 
 
 def test_paste_refresh_token_path(qtbot: QtBot, core: CoreServices, browser: FakeBrowser) -> None:
-    add_store(core, name="Brand A US", marketplace="US", selling_partner_id="A1SELF", refresh_token="Atzr|a")
+    add_store(
+        core, name="Brand A US", marketplace="US", selling_partner_id="A1SELFSELLER", refresh_token="Atzr|a"
+    )
     dialog = make_dialog(qtbot, core, browser)
     click_box(qtbot, dialog.advanced_box)
     assert dialog.advanced_box.isChecked()
     assert dialog.connect_button.text() == "Add Store"
     qtbot.keyClicks(dialog.name_edit, "Brand B US")
     choose_marketplace(qtbot, dialog, "Amazon.com")
-    qtbot.keyClicks(dialog.seller_edit, "A1SELF")
+    qtbot.keyClicks(dialog.seller_edit, "A1SELFSELLER")
     qtbot.keyClicks(dialog.token_edit, "Atzr|IwEBselfAuthorized")
     click(qtbot, dialog.connect_button)
     assert "already connected in this marketplace as store 'Brand A US'" in dialog.error_label.text()
     assert browser.urls == []
     dialog.seller_edit.clear()
-    qtbot.keyClicks(dialog.seller_edit, "A2OTHER")  # a second account in the same marketplace is fine
+    qtbot.keyClicks(dialog.seller_edit, "A2OTHERSELLER")  # a second account in the same marketplace is fine
     with qtbot.waitSignal(dialog.store_added, timeout=5000):
         click(qtbot, dialog.connect_button)
     store = store_db.find_store("Brand B US")

@@ -20,7 +20,7 @@ import responses
 
 from fbm_desk.amazon._parse import parse_datetime
 from fbm_desk.amazon.client import SpApiClient
-from fbm_desk.amazon.errors import AccessDenied, AmazonRejected, AmazonUnavailable
+from fbm_desk.amazon.errors import AccessDenied, AmazonRejected, AmazonUnavailable, OutcomeUnknown
 from fbm_desk.amazon.feeds import parse_processing_report
 from fbm_desk.amazon.orders import parse_order
 from fbm_desk.amazon.types import QuantityUpdate, ShipmentConfirmation, ShipmentItem
@@ -756,9 +756,18 @@ def test_model_orders_go_through_the_importer_from_pending_to_their_final_state(
     assert (again.created, again.updated) == (0, 0)
 
 
-def test_confirm_shipment_2xx_with_an_unreadable_body_is_still_done(fake: FakeAmazon) -> None:
+def test_confirm_shipment_2xx_with_an_unreadable_body_is_not_done(fake: FakeAmazon) -> None:
+    # issue 11: a 2xx whose body cannot be read (a front end answering in Amazon's place) is no proof the
+    # confirmation was processed; the shipments job keeps the package queued and sends it again
     path = "/orders/v0/orders/902-1106328-1059050/shipmentConfirmation"
     fake.sp("POST", path, (200, {"content-type": "text/plain"}, b"OK"), check_response=False)
+    with pytest.raises(OutcomeUnknown):
+        client().confirm_shipment("902-1106328-1059050", US, CONFIRMATION)
+
+
+def test_confirm_shipment_2xx_without_a_body_is_done(fake: FakeAmazon) -> None:
+    path = "/orders/v0/orders/902-1106328-1059050/shipmentConfirmation"
+    fake.sp("POST", path, (200, {"content-type": "application/json"}, b""), check_response=False)
     client().confirm_shipment("902-1106328-1059050", US, CONFIRMATION)
 
 

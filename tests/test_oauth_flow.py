@@ -252,7 +252,9 @@ def test_same_seller_and_marketplace_twice_is_refused_after_consent(
 
 
 def test_duplicate_name_is_refused_before_the_browser_opens(core: CoreServices) -> None:
-    add_store(core, name="Maple US", marketplace="CA", selling_partner_id="AOTHER", refresh_token="Atzr|x")
+    add_store(
+        core, name="Maple US", marketplace="CA", selling_partner_id="AOTHERSELLER", refresh_token="Atzr|x"
+    )
     flow = ConnectFlow(core, ConnectRequest(name="maple us", marketplace="US"))
     with pytest.raises(InvalidInput, match="already exists"):
         flow.start()
@@ -263,7 +265,7 @@ def test_second_account_in_the_same_marketplace_is_allowed(
     core: CoreServices, pool: ThreadPoolExecutor
 ) -> None:
     add_store(
-        core, name="Other seller", marketplace="US", selling_partner_id="AOTHER", refresh_token="Atzr|x"
+        core, name="Other seller", marketplace="US", selling_partner_id="AOTHERSELLER", refresh_token="Atzr|x"
     )
     with ConnectFlow(core, ConnectRequest(name="Maple US", marketplace="US")) as flow:
         url, future = _begin(core, pool, flow)
@@ -292,7 +294,7 @@ def test_reconnect_replaces_the_token_in_place(core: CoreServices, pool: ThreadP
 
 def test_reconnect_with_another_account_is_refused(core: CoreServices, pool: ThreadPoolExecutor) -> None:
     old = add_store(
-        core, name="Maple US", marketplace="US", selling_partner_id="AOTHER", refresh_token="Atzr|old"
+        core, name="Maple US", marketplace="US", selling_partner_id="AOTHERSELLER", refresh_token="Atzr|old"
     )
     with ConnectFlow.for_reconnect(core, old.id) as flow:
         url, future = _begin(core, pool, flow)

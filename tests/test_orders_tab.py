@@ -249,3 +249,19 @@ def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) 
     assert not tab.after_sync.pending
     assert tab.model.row_at(0).amazon_order_id == "321-0000000-0000001"  # type: ignore[union-attr]
     assert tab.filter_buttons[QuickFilter.ALL].text() == "All (301)"
+
+
+def test_a_package_queued_again_shows_why(qtbot: Any, tab: OrdersTab, services: Services) -> None:
+    from fbm_desk.db.packages import back_to_queue, mark_sent
+    from fbm_desk.domain import packing
+    from fbm_desk.sync.shipments_job import UNCONFIRMED_NOTE
+
+    order = add_order(services.db.db, "123-1111111-3333333", items=(("CANDLE-PINE-8", 1),))
+    package = packing.record_package(services.core, order, "UPS", "1Z999AA10123456784")
+    mark_sent(package.id, "2030-01-01T00:00:00Z")
+    back_to_queue(package.id, "2030-01-01T00:00:01Z", "unreadable answer", note=UNCONFIRMED_NOTE)
+    tab.refresh()
+    tab.select_order(order)
+    text = tab.detail.body.toPlainText()
+    assert f"Note: {UNCONFIRMED_NOTE}" in text
+    assert "Amazon: " not in text  # our note, not Amazon's words

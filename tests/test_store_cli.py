@@ -26,6 +26,7 @@ LIST_FIELDS = [
     "secret_storage",
 ]
 REPO = Path(__file__).resolve().parent.parent
+TOKEN_VAR = "TEST_SANDBOX_REFRESH_TOKEN"
 
 
 @pytest.fixture
@@ -40,6 +41,7 @@ def cli_env(sandbox: RunningSandbox) -> dict[str, str]:
     env.update(sandbox.env())
     env["FBM_DESK_CREDENTIALS"] = "file"  # survives between processes (a real keyring is not available here)
     env["PYTHONPATH"] = str(REPO)
+    env[TOKEN_VAR] = sandbox.info.refresh_token  # (read by ``add`` only; the app ignores it)
     return env
 
 
@@ -87,7 +89,7 @@ def add(data_dir: Path, env: dict[str, str], name: str, market: str, seller: str
         seller,
         "--refresh-token-stdin",
         *extra,
-        stdin="Atzr|IwEBpastedTokenForTests\n",
+        stdin=env[TOKEN_VAR] + "\n",
     )
 
 
@@ -110,12 +112,12 @@ def test_store_add_and_list_contract(tmp_path: Path, cli_env: dict[str, str]) ->
         }
     ]
     assert list(stores[0]) == LIST_FIELDS
-    assert b"Atzr|IwEBpastedTokenForTests" not in (tmp_path / "fbm-desk.sqlite3").read_bytes()
+    assert cli_env[TOKEN_VAR].encode() not in (tmp_path / "fbm-desk.sqlite3").read_bytes()
 
 
 def test_store_add_duplicates_exit_2_and_store_nothing(tmp_path: Path, cli_env: dict[str, str]) -> None:
     assert add(tmp_path, cli_env, "Acme US", "US", "A1SELLER").returncode == 0
-    same_name = add(tmp_path, cli_env, "acme  us", "CA", "A9OTHER")
+    same_name = add(tmp_path, cli_env, "acme  us", "CA", "A9OTHERSELLER")
     assert same_name.returncode == 2
     assert "already exists" in same_name.stderr
     same_account = add(tmp_path, cli_env, "Acme again", "US", "A1SELLER")

@@ -49,8 +49,10 @@ def cell(tab: StoresTab, row: int, column: str) -> str:
 
 
 def test_model_passes_qtmodeltester(qtmodeltester, core: CoreServices) -> None:  # type: ignore[no-untyped-def]
-    a = add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
-    add_store(core, name="Acme DE", marketplace="DE", selling_partner_id="A1", refresh_token="Atzr|b")
+    a = add_store(
+        core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a"
+    )
+    add_store(core, name="Acme DE", marketplace="DE", selling_partner_id="A1SELLERID", refresh_token="Atzr|b")
     run = sync_runs.start_run(a.id, "orders", "schedule")
     sync_runs.finish_run(run, "ok")
     health: dict[int, list] = {}
@@ -70,7 +72,9 @@ def test_model_passes_qtmodeltester(qtmodeltester, core: CoreServices) -> None: 
 
 
 def test_model_columns_and_token_age(core: CoreServices) -> None:
-    store = add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
+    store = add_store(
+        core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a"
+    )
     old = (datetime.now(UTC) - timedelta(days=340)).isoformat()
     store = store_db.update_store(store.id, token_updated_at=old)
     store_db.set_status(store.id, "needs_reconnect", "Amazon no longer accepts this store's authorization")
@@ -80,7 +84,7 @@ def test_model_columns_and_token_age(core: CoreServices) -> None:
     assert values == [
         "Acme US",
         "Amazon.com (US)",
-        "A1",
+        "A1SELLERID",
         "Needs reconnect",
         "never",
         "340 days (renew soon)",
@@ -94,7 +98,7 @@ def test_tab_lists_stores_and_flags_insecure_secrets(qtbot: QtBot, core: CoreSer
     assert tab.empty_label.isVisible()
     assert tab.insecure_notice.isVisible()  # memory credentials stand in for the insecure fallback
     assert "INSECURE" in tab.insecure_notice.text()
-    add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
+    add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a")
     tab.refresh()
     assert not tab.empty_label.isVisible()
     assert cell(tab, 0, "Name") == "Acme US"
@@ -110,7 +114,9 @@ def test_no_insecure_notice_with_a_keyring(qtbot: QtBot, core: CoreServices) -> 
 
 
 def test_banner_for_stores_needing_reconnect(qtbot: QtBot, core: CoreServices) -> None:
-    store = add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
+    store = add_store(
+        core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a"
+    )
     store_db.set_status(store.id, "needs_reconnect", "revoked")
     tab = make_tab(qtbot, core)
     assert tab.reconnect_banner.isVisible()
@@ -119,7 +125,9 @@ def test_banner_for_stores_needing_reconnect(qtbot: QtBot, core: CoreServices) -
 
 
 def test_disable_and_enable(qtbot: QtBot, core: CoreServices) -> None:
-    store = add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
+    store = add_store(
+        core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a"
+    )
     tab = make_tab(qtbot, core)
     assert tab.toggle_button.text() == "Disable"
     click(qtbot, tab.toggle_button)
@@ -132,7 +140,9 @@ def test_disable_and_enable(qtbot: QtBot, core: CoreServices) -> None:
 
 
 def test_remove_asks_and_says_what_is_deleted(qtbot: QtBot, core: CoreServices) -> None:
-    store = add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
+    store = add_store(
+        core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a"
+    )
     tab = make_tab(qtbot, core)
     click(qtbot, tab.remove_button)
     box = tab.message_box
@@ -156,8 +166,10 @@ def test_remove_asks_and_says_what_is_deleted(qtbot: QtBot, core: CoreServices) 
 
 
 def test_settings_dialog_saves_options(qtbot: QtBot, core: CoreServices) -> None:
-    store = add_store(core, name="Acme US", marketplace="US", selling_partner_id="A1", refresh_token="Atzr|a")
-    add_store(core, name="Other", marketplace="US", selling_partner_id="A2", refresh_token="Atzr|b")
+    store = add_store(
+        core, name="Acme US", marketplace="US", selling_partner_id="A1SELLERID", refresh_token="Atzr|a"
+    )
+    add_store(core, name="Other", marketplace="US", selling_partner_id="A2SELLERID", refresh_token="Atzr|b")
     tab = make_tab(qtbot, core)
     tab.select_store(store.id)
     click(qtbot, tab.settings_button)

@@ -110,7 +110,7 @@ def wait_for_feed(
         transport.sleep(interval)
         waited += interval
     result_id = text(feed, "resultFeedDocumentId")
-    if status != "DONE" or not result_id:
+    if status == "CANCELLED" or not result_id:  # a FATAL feed's report says why: read it as well
         log.info("feed %s ended %s", feed_id, status)
         return FeedResult(feed_id=feed_id, processing_status=status)
     doc = transport.call("getFeedDocument", "GET", f"{BASE}/documents/{quote(result_id, safe='')}").body

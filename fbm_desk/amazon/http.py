@@ -31,7 +31,13 @@ from fbm_desk.amazon.answers import (
     parse_errors,
 )
 from fbm_desk.amazon.config import SpApiConfig
-from fbm_desk.amazon.errors import AmazonError, AmazonRejected, AuthorizationRevoked, Cancelled
+from fbm_desk.amazon.errors import (
+    AmazonError,
+    AmazonRejected,
+    AuthorizationRevoked,
+    Cancelled,
+    OutcomeUnknown,
+)
 from fbm_desk.amazon.lwa import REVOKED_MESSAGE, AccessTokenProvider
 from fbm_desk.amazon.ratelimit import RateLimiter, Waiter, default_waiter
 from fbm_desk.amazon.retry import (
@@ -101,6 +107,17 @@ class _Request:
     query: dict[str, str]
     data: bytes | None
     extra_limits: tuple[tuple[str, str], ...]
+
+
+def _readable(resp: requests.Response) -> bool:
+    """No body (204), or a JSON one: an answer the operation itself gave."""
+    if not resp.content.strip():
+        return True
+    try:
+        json.loads(resp.content)
+    except ValueError:
+        return False
+    return True
 
 
 def serialize_params(params: Mapping[str, ParamValue | None]) -> dict[str, str]:
@@ -193,7 +210,9 @@ class SpApiTransport:
     ) -> ApiResponse:
         """One SP-API operation, paced and retried; ``extra_limits``: more (seller, operation) buckets.
 
-        ``expect_body=False``: a success needs no body (confirmShipment's 204), so an unreadable one is ignored.
+        ``expect_body=False``: a success needs no body (confirmShipment's 204). A 2xx whose body cannot be read
+        is no proof that a write was done (a front end may have answered in the service's place): for a
+        POST/PUT/PATCH it raises ``OutcomeUnknown``, whatever ``expect_body`` says.
         """
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
         request = _Request(
@@ -261,6 +280,17 @@ class SpApiTransport:
         request_id = resp.headers.get("x-amzn-RequestId", "")
         limit = resp.headers.get("x-amzn-RateLimit-Limit")
         self.limiter.observe_rate(self.selling_partner_id, self.region, request.operation, limit)
+        if request.method.upper() not in IDEMPOTENT_METHODS and not _readable(resp):
+            log.warning(
+                "%s -> %s with an unreadable body: not taken as done", request.operation, resp.status_code
+            )
+            raise OutcomeUnknown(
+                f"Amazon answered {request.operation} with {resp.status_code} but a body that cannot be read, "
+                "so it is not known to be done; it is sent again on the next run.",
+                status=resp.status_code,
+                request_id=request_id,
+                operation=request.operation,
+            )
         parsed = json_or_none(resp, request.operation, request_id) if expect_body else json_quiet(resp)
         if only_errors(parsed):
             # a 2xx whose body is nothing but Amazon's error list is a refusal, not a success

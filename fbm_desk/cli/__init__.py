@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 
@@ -33,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_INVALID = 2
+EXIT_PIPE_CLOSED = 128 + 13  # what a shell reports for a tool ended by SIGPIPE (``… | head``)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -72,6 +74,8 @@ def run_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("fbm-desk: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     except Exception as exc:
         known = storage_error(exc)
         if known is not None:
@@ -94,4 +98,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         from fbm_desk.app import run_gui
 
         return run_gui(args)
-    return run_command(args)
+    code = run_command(args)
+    try:
+        sys.stdout.flush()  # what is still buffered, while a closed pipe can still be handled here
+    except BrokenPipeError:
+        return _reader_went_away()
+    return code
+
+
+def _reader_went_away() -> int:
+    """The reader of our output closed it (``fbm-desk orders list | head``): stop quietly, like a Unix tool.
+
+    Python's "Note on SIGPIPE": point stdout at devnull, so the interpreter's final flush does not raise again.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (embedded, tests): nothing to redirect
+        pass
+    return EXIT_PIPE_CLOSED

@@ -19,12 +19,13 @@ import webbrowser
 from typing import Any
 
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
-from fbm_desk.amazon.marketplaces import by_id
+from fbm_desk.amazon.marketplaces import by_code, by_id
 from fbm_desk.cli.common import core_session, print_json
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
+from fbm_desk.domain.authorization import check_refresh_token_format, check_seller_id, try_refresh_token
 from fbm_desk.domain.stores import StoreOptions, add_store, remove_store, replace_token
 from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.oauth.flow import DEFAULT_TIMEOUT_S, ConnectFlow, ConnectRequest, ConnectResult
@@ -123,7 +124,15 @@ def _store_options(args: argparse.Namespace) -> StoreOptions:
 
 
 def _read_token() -> str:
-    token = getpass.getpass("Refresh token: ") if sys.stdin.isatty() else sys.stdin.read()
+    if sys.stdin.isatty():
+        token = getpass.getpass("Refresh token: ")
+    else:  # bytes: a token that is not plain text is refused here, not stored to fail every sync later
+        try:
+            token = sys.stdin.buffer.read().decode("ascii")
+        except UnicodeDecodeError:
+            raise InvalidInput(
+                "The refresh token on stdin is not plain text (it starts with Atzr| and is ASCII)."
+            ) from None
     token = token.strip()
     if not token:
         raise InvalidInput("No refresh token on stdin (pipe it in: ... --refresh-token-stdin < token.txt).")
@@ -162,7 +171,12 @@ def store_json(store: StoreRow) -> dict[str, Any]:
 def cmd_add(args: argparse.Namespace) -> int:
     options = _store_options(args)
     token = _read_token()
+    market = by_code(args.marketplace)
+    seller = check_seller_id(args.selling_partner_id)
+    check_refresh_token_format(token)
     with core_session(args) as core:
+        store_db.check_new_store(args.name, seller, market.marketplace_id)  # before asking Amazon
+        warning = try_refresh_token(core.spapi_config, token, market.region)
         store = add_store(
             core,
             name=args.name,
@@ -172,6 +186,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             options=options,
         )
     print(f"Added store '{store.name}' ({_market_code(store)}, seller {store.selling_partner_id}).")
+    if warning:
+        print(f"Warning: {warning}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -216,7 +232,11 @@ def cmd_reconnect(args: argparse.Namespace) -> int:
     with core_session(args) as core:
         store = store_db.find_store(args.name)
         if args.refresh_token_stdin:
-            replace_token(core, store.id, _read_token())
+            token = check_refresh_token_format(_read_token())
+            warning = try_refresh_token(core.spapi_config, token, store.region)  # invalid_grant: exit 2
+            replace_token(core, store.id, token)
+            if warning:
+                print(f"Warning: {warning}", file=sys.stderr)
             print(f"Reconnected store '{store.name}' with the pasted refresh token.")
             return EXIT_OK
         result = _run_flow(core, ConnectFlow.for_reconnect(core, store.id, port=args.port), args)

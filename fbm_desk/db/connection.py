@@ -35,6 +35,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_v4.sql",
     "schema_v5.sql",
     "schema_stock_drift.sql",
+    "schema_sync_run_process.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

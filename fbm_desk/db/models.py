@@ -254,6 +254,7 @@ class SyncRun(BaseModel):
     summary = pw.TextField(default="")
     error = pw.TextField(default="")
     pid = pw.IntegerField(default=0)  # the process running it (schema v4)
+    process_start = pw.TextField(default="")  # which process had that pid (schema_sync_run_process.sql)
 
 
 class OrderEvent(BaseModel):

@@ -6,6 +6,7 @@ Reads only. Importing Amazon's pages lives in ``fbm_desk.db.order_import``, movi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import peewee as pw
@@ -130,11 +131,21 @@ def get_order(order_id: int) -> OrderRow:
     return _row(o, getattr(o, "store_name", ""), *unit_totals([o.id]).get(o.id, (0, 0)))
 
 
-def find_order(ref: str | int, store_id: int | None = None) -> OrderRow:
-    """An order by Amazon order id (e.g. ``111-2223334-4445556``) or local number. Raises NotFound."""
-    if isinstance(ref, int):
-        return get_order(ref)
+# Amazon order ids are three groups of ASCII digits (3-7-7, e.g. 114-9751614-5801292); [0-9], not \d, which
+# would also take Arabic-Indic or fullwidth digits.
+AMAZON_ORDER_ID = re.compile(r"[0-9]{3}-[0-9]{7}-[0-9]{7}")
+MAX_ORDER_ID_LENGTH = 64
+
+
+def find_order(ref: str, store_id: int | None = None) -> OrderRow:
+    """An order by the Amazon order id a user or script typed (e.g. ``111-2223334-4445556``).
+
+    Never by the local row number: a string of digits (a numeric barcode, a typo) is not an order id.
+    Raises ``NotFound`` for an id no imported order has, ``InvalidInput`` for text that is not an order id.
+    """
     text = ref.strip()
+    if not text or len(text) > MAX_ORDER_ID_LENGTH or not text.isprintable():
+        raise InvalidInput(_not_an_order_id(text))
     query = Order.select(Order.id).where(Order.amazon_order_id == text)
     if store_id is not None:
         query = query.where(Order.store == store_id)
@@ -143,9 +154,17 @@ def find_order(ref: str | int, store_id: int | None = None) -> OrderRow:
         raise InvalidInput(f"Order {text} exists in several stores; choose the store.")
     if ids:
         return get_order(ids[0])
-    if text.isdigit() and Order.get_or_none(Order.id == int(text)) is not None:
-        return get_order(int(text))
+    if AMAZON_ORDER_ID.fullmatch(text) is None:
+        raise InvalidInput(_not_an_order_id(text))
     raise NotFound(f"Unknown order '{text}': no imported order has this Amazon order id.")
+
+
+def _not_an_order_id(text: str) -> str:
+    shown = text if len(text) <= 40 and text.isprintable() else f"{text[:20]!r}…"
+    return (
+        f"'{shown}' is not an Amazon order id (they look like 114-9751614-5801292, three groups of digits); "
+        "no order was changed."
+    )
 
 
 def list_items(order_ids: Iterable[int]) -> dict[int, list[OrderItemRow]]:

@@ -99,17 +99,34 @@ def set_outbox(package_id: int, state: str, error: str = "", attempt: bool = Fal
     Outbox.update(fields).where((Outbox.kind == OUTBOX_KIND) & (Outbox.ref_id == package_id)).execute()
 
 
-def mark_sent(package_id: int, now: str) -> None:
-    """The push is about to send the package: committed before the call, so a crash leaves a trace."""
+def mark_sent(package_id: int, now: str) -> PackageRow | None:
+    """The push is about to send the package: committed before the call, so a crash leaves a trace.
+
+    Conditional: only a local package still waiting (queued, or sent by a run that died) is marked, in one
+    transaction with the read of what is sent. None when it was removed, rejected or confirmed meanwhile
+    (the pack dialog may have changed it since the job listed it)."""
     with database_proxy.atomic():
-        set_push_state(package_id, PushState.SENT, "", now)
+        marked = (
+            Package.update(push_state=PushState.SENT, push_message="", updated_at=now, pushed_at=now)
+            .where(
+                (Package.id == package_id)
+                & (Package.source == PackageSource.LOCAL)
+                & Package.push_state.in_(UNCONFIRMED)
+            )
+            .execute()
+        )
+        if not marked:
+            return None
         set_outbox(package_id, OutboxState.IN_FLIGHT, attempt=True)
+        return get_package(package_id)
 
 
-def back_to_queue(package_id: int, now: str, reason: str) -> None:
-    """The package did not reach Amazon (or nobody knows whether it did): queued again, nothing lost."""
+def back_to_queue(package_id: int, now: str, reason: str, note: str = "") -> None:
+    """The package did not reach Amazon (or nobody knows whether it did): queued again, nothing lost.
+
+    ``note``: shown with the package (order view) until the next attempt, e.g. why it is sent again."""
     with database_proxy.atomic():
-        set_push_state(package_id, PushState.QUEUED, "", now)
+        set_push_state(package_id, PushState.QUEUED, note, now)
         set_outbox(package_id, OutboxState.PENDING, reason)
 
 

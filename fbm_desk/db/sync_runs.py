@@ -10,14 +10,21 @@ from typing import Any
 
 from fbm_desk.db.models import SyncRun, utcnow_iso
 from fbm_desk.db.states import SyncRunStatus
+from fbm_desk.foundation.process import process_start
 
 MAX_REQUEST_IDS = 5  # the last few x-amzn-RequestId values, for support
 
 
 def start_run(store_id: int | None, job: str, trigger: str, started_at: str | None = None) -> int:
     """Insert a ``running`` row; returns its id."""
+    pid = os.getpid()
     run = SyncRun.create(
-        store=store_id, job=job, trigger=trigger, started_at=started_at or utcnow_iso(), pid=os.getpid()
+        store=store_id,
+        job=job,
+        trigger=trigger,
+        started_at=started_at or utcnow_iso(),
+        pid=pid,
+        process_start=process_start(pid),
     )
     return int(run.id)
 
@@ -48,13 +55,26 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _still_running(pid: int, started: str) -> bool:
+    """Is the process that wrote the row still there? Its pid alone is not proof: once it ended, the pid may
+    belong to another process, told apart by its start (where known)."""
+    if not _alive(pid):
+        return False
+    if pid == os.getpid() or not started:
+        return True
+    now = process_start(pid)
+    return not now or now == started
+
+
 def mark_interrupted_runs() -> int:
     """Runs left ``running`` by a process that is gone: mark them failed. Called when the services open;
     runs of live processes (the app and a CLI sync side by side) are left alone."""
     stale = [
         run.id
-        for run in SyncRun.select(SyncRun.id, SyncRun.pid).where(SyncRun.status == SyncRunStatus.RUNNING)
-        if not _alive(int(run.pid))
+        for run in SyncRun.select(SyncRun.id, SyncRun.pid, SyncRun.process_start).where(
+            SyncRun.status == SyncRunStatus.RUNNING
+        )
+        if not _still_running(int(run.pid), str(run.process_start))
     ]
     if not stale:
         return 0

@@ -9,6 +9,7 @@ tracking number pasted into the wrong field, a truncated scan), not proofs that 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 OTHER = "Other"
@@ -29,8 +30,8 @@ class Carrier:
 
     def plausible(self, tracking: str) -> bool:
         if not self.patterns:
-            return re.fullmatch(_GENERIC, tracking) is not None
-        return any(re.fullmatch(p, tracking) for p in self.patterns)
+            return re.fullmatch(_GENERIC, tracking, re.ASCII) is not None
+        return any(re.fullmatch(p, tracking, re.ASCII) for p in self.patterns)  # \d: 0-9 only
 
 
 CARRIERS: tuple[Carrier, ...] = (
@@ -85,8 +86,15 @@ CARRIER_CODES: tuple[str, ...] = tuple(c.code for c in CARRIERS)
 
 
 def normalize_tracking(tracking: str) -> str:
-    """Tracking numbers are compared and sent without spaces, in capitals."""
-    return "".join(tracking.split()).upper()
+    """Tracking numbers are compared and sent without spaces, in capitals and in ASCII.
+
+    Digits typed in another script are the same digits (a scanner behind an Arabic keyboard layout types
+    ``١٢٣``, an IME in full-width mode ``１２３``); carriers and Amazon know only ASCII, so they are converted
+    explicitly here rather than sent as typed. Anything else that is not ASCII stays and fails the
+    plausibility check (``Carrier.plausible`` matches ASCII only)."""
+    folded = unicodedata.normalize("NFKC", tracking)  # full-width letters and digits -> ASCII
+    digits = "".join(str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in folded)
+    return "".join(digits.split()).upper()
 
 
 def carrier_for(code: str) -> Carrier | None:

@@ -199,7 +199,10 @@ def record_package(
     ship_date: datetime | str | None = None,
     items: Mapping[str, int] | None = None,
 ) -> PackageRow:
-    """Validate and store a package for an order (local id or Amazon order id); it is queued for the push.
+    """Validate and store a package for an order; it is queued for the push.
+
+    ``order``: the Amazon order id a user or script typed (never read as a row number), or the id of an
+    ``OrderRow`` the caller got from the database (the pack dialog).
 
     ``items`` maps Amazon's orderItemId to a quantity; None = every unit still unshipped and not packed.
     Raises ``InvalidInput`` / ``NotFound`` (nothing stored).
@@ -208,7 +211,7 @@ def record_package(
     # IMMEDIATE: take the write lock first, so the order is read as it is now (a sync on another thread may
     # have just canceled or shipped it) and cannot change between the checks and the insert.
     with transaction(immediate=True):
-        row = find_order(order)
+        row = get_order(order) if isinstance(order, int) else find_order(order)
         draft = validate_package(
             row,
             carrier_code,
@@ -246,17 +249,16 @@ def update_package(
     ship_date: datetime | str | None = None,
     items: Mapping[str, int] | None = None,
 ) -> PackageRow:
-    """Edit a queued or rejected package and (re-)queue it for the push."""
+    """Edit a queued or rejected package and (re-)queue it for the push.
+
+    The push state is checked inside the write transaction (IMMEDIATE): the shipments job marks a package
+    ``sent`` before calling Amazon, and an edit read before that mark would put it back to ``queued`` (sent
+    twice)."""
     del core
-    current = get_package(package_id)
-    if current.source != PackageSource.LOCAL or current.push_state not in _EDITABLE:
-        raise InvalidInput(
-            f"Package {current.package_reference_id} was already {current.push_state}; only queued or "
-            "rejected packages can be edited."
-        )
-    order = get_order(current.order_id)
-    wanted = items if items is not None else {i.order_item_id: i.quantity for i in current.items}
-    with transaction():
+    with transaction(immediate=True):
+        current = _editable(package_id, "edited")
+        order = get_order(current.order_id)
+        wanted = items if items is not None else {i.order_item_id: i.quantity for i in current.items}
         draft = validate_package(
             order,
             carrier_code,
@@ -288,6 +290,17 @@ def update_package(
     return get_package(package_id)
 
 
+def _editable(package_id: int, verb: str) -> PackageRow:
+    """The package, if it may still change (local, queued or rejected); call inside the write transaction."""
+    current = get_package(package_id)
+    if current.source != PackageSource.LOCAL or current.push_state not in _EDITABLE:
+        raise InvalidInput(
+            f"Package {current.package_reference_id} was already {current.push_state}; only queued or "
+            f"rejected packages can be {verb}."
+        )
+    return current
+
+
 def requeue_package(core: CoreServices | None, package_id: int) -> PackageRow:
     """Queue a rejected package again unchanged (e.g. after fixing the problem in Seller Central)."""
     current = get_package(package_id)
@@ -304,14 +317,12 @@ def requeue_package(core: CoreServices | None, package_id: int) -> PackageRow:
 
 
 def delete_package(core: CoreServices | None, package_id: int) -> None:
-    """Remove a package that was not sent (queued or rejected): its units can be packed again."""
+    """Remove a package that was not sent (queued or rejected): its units can be packed again.
+
+    Checked inside the write transaction, so a package the shipments job has just marked ``sent`` stays."""
     del core
-    current = get_package(package_id)
-    if current.source != PackageSource.LOCAL or current.push_state not in _EDITABLE:
-        raise InvalidInput(
-            f"Package {current.package_reference_id} was already {current.push_state}; it stays."
-        )
-    with transaction():
+    with transaction(immediate=True):
+        current = _editable(package_id, "removed")
         remove_package(package_id)
         events.add_event(
             current.order_id, events.PACKAGE_DELETED, f"Package {current.package_reference_id} removed"

@@ -16,6 +16,7 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
 from fbm_desk.db.transactions import transaction
+from fbm_desk.domain.authorization import check_refresh_token_format, check_seller_id
 from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.foundation.timestamps import iso_utc
 
@@ -46,12 +47,10 @@ def add_store(
     """Create a connected store. Raises ``InvalidInput`` (nothing stored) for a bad or duplicate store."""
     options = options or StoreOptions()
     market = by_code(marketplace)
-    seller = selling_partner_id.strip()
-    if not seller:
+    if not selling_partner_id.strip():
         raise InvalidInput("Enter the Amazon selling partner id (Merchant Token) of the store.")
-    token = refresh_token.strip()
-    if not token:
-        raise InvalidInput("The refresh token is empty.")
+    seller = check_seller_id(selling_partner_id)
+    token = check_refresh_token_format(refresh_token)
     with transaction():
         clean = store_db.check_new_store(name, seller, market.marketplace_id)
         row = store_db.insert_store(
@@ -81,7 +80,7 @@ def replace_token(
             f"You authorized a different Amazon account ({selling_partner_id}) than the one of store "
             f"'{current.name}' ({current.selling_partner_id}). Add it as a new store instead."
         )
-    core.credentials.set_refresh_token(store_id, refresh_token)
+    core.credentials.set_refresh_token(store_id, check_refresh_token_format(refresh_token))
     return store_db.update_store(
         store_id,
         status=StoreStatus.CONNECTED,

@@ -26,6 +26,7 @@ from fbm_desk.amazon.types import MarketplaceParticipation, TokenGrant
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.domain.authorization import verify_authorizing_seller
 from fbm_desk.domain.stores import StoreOptions, add_store, replace_token
 from fbm_desk.foundation.errors import Action, FbmError
 from fbm_desk.oauth import pages
@@ -144,6 +145,14 @@ class ConnectFlow:
         callback = self._attempt.wait(timeout_s, stop)
         try:
             grant = self._exchange(self._core.spapi_config, callback.code, self._redirect_uri)
+            verify_authorizing_seller(  # the redirect's seller id is a query parameter: check it
+                self._core.spapi_config,
+                grant.refresh_token,
+                callback.selling_partner_id,
+                marketplace_id=self.marketplace.marketplace_id,
+                region=self.marketplace.region,
+                limiter=self._core.limiter,
+            )
             store, reconnected = self._save(callback.selling_partner_id, grant.refresh_token)
         except FbmError as exc:
             self._attempt.reply(pages.failed(exc.user_message))

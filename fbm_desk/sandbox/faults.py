@@ -6,7 +6,18 @@ import threading
 from dataclasses import dataclass
 
 FAULT_KINDS = frozenset(
-    {"429", "500", "503", "slow", "drop", "malformed_json", "truncated_gzip", "403_invalid_token"}
+    {
+        "429",
+        "500",
+        "503",
+        "slow",
+        "drop",
+        "malformed_json",
+        "truncated_gzip",
+        "403_invalid_token",
+        "unreadable_200",  # 200 with a body nobody can read, and the request was NOT processed
+        "lost_upload",  # uploadDocument: 200 as usual, but the document is never stored
+    }
 )
 ANY_OPERATION = "*"
 

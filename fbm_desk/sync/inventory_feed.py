@@ -14,11 +14,13 @@ from fbm_desk.amazon.types import FeedResult, ListingIssue, QuantityUpdate
 from fbm_desk.db.inventory import FeedMessage, PushOutcome, feeds_in_flight, record_push_outcomes
 from fbm_desk.db.states import ListingPushState
 from fbm_desk.db.stock import ListingPush
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobContext
 
 GENERIC_PRODUCT_TYPE = "PRODUCT"  # stored for listings known only from the report (no product type column)
 FEED_WAIT_S = 900.0  # nominal seconds (the client divides its polling waits by FBM_DESK_SPEEDUP)
+SKUS_NAMED = 20  # SKUs listed by name in the run's error (the Inventory tab shows every one)
 
 
 def issues_text(issues: tuple[ListingIssue, ...]) -> str:
@@ -96,9 +98,24 @@ def send_feed(ctx: JobContext, changes: list[ListingPush], counts: Counts) -> No
         for n, lst in enumerate(changes, start=1)
     ]
     record_push_outcomes(_outcomes(result, messages, counts), now=iso_utc(ctx.now()))  # one transaction
+    if not result.in_progress and not result.done:
+        _fail_run(result, [lst.seller_sku for lst in changes])
     if result.in_progress:
         counts.notes.append(
             f"Feed {result.feed_id} was still {result.processing_status}; the next run waits for it"
         )
     else:
         counts.fetched += len(changes)
+
+
+def _fail_run(result: FeedResult, skus: list[str]) -> None:
+    """Amazon applied none of the feed just sent (FATAL: e.g. its document never arrived; CANCELLED): its SKUs
+    are already marked rejected with the reason (the Inventory tab shows it, ``db.stock`` sends them again next
+    run); the run fails naming them, so the user sees it (run status, notification)."""
+    shown = ", ".join(skus[:SKUS_NAMED]) + (
+        f" and {len(skus) - SKUS_NAMED} more" if len(skus) > SKUS_NAMED else ""
+    )
+    raise FbmError(
+        f"Amazon's inventory feed {result.feed_id} ended {result.processing_status}: none of its {len(skus)} "
+        f"quantities were applied. Still to push: {shown}. They are sent again on the next inventory push."
+    )

@@ -185,7 +185,10 @@ class OrderDetailPanel(QWidget):
             if p.push_state == PushState.QUEUED:
                 line += " <i>queued — will be sent with the next tracking push</i>"
             if p.push_message:
-                line += f"<br><span style='color:#9b1111'>Amazon: {escape(p.push_message)}</span>"
+                said = (
+                    "Note" if p.push_state == PushState.QUEUED else "Amazon"
+                )  # queued: our note, not Amazon's
+                line += f"<br><span style='color:#9b1111'>{said}: {escape(p.push_message)}</span>"
             if p.source == PackageSource.LOCAL and p.push_state in (PushState.QUEUED, PushState.REJECTED):
                 line += f" &nbsp;<a href='edit-package:{p.id}'>Edit and queue again…</a>"
             parts.append(line + "</p>")
