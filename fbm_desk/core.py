@@ -42,14 +42,14 @@ class CoreServices:
 
     @property
     def limiter(self) -> RateLimiter:
-        """One rate limiter per process, shared by every client, persisted in the ``rate_bucket`` table."""
+        """One rate limiter per process, shared by every client; its buckets live in the ``rate_bucket`` table,
+        shared with every other process of the same database (each token taken atomically there)."""
         with self._limiter_lock:
             if self._limiter is None:
                 from fbm_desk.amazon.ratelimit import RateLimiter
                 from fbm_desk.db.rate_buckets import DbBucketStore
 
-                self._limiter = RateLimiter(speedup=self.spapi_config.speedup)
-                self._limiter.load_from(DbBucketStore())  # saved again after each run (sync.execute)
+                self._limiter = RateLimiter(speedup=self.spapi_config.speedup, shared=DbBucketStore())
             return self._limiter
 
     def client_for(self, store: StoreRow, cancel: threading.Event | None = None) -> SpApiClient:
