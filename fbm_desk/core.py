@@ -113,12 +113,19 @@ class CoreServices:
         self.db.close()
 
 
-def build_core(paths: AppPaths, *, spapi_config: SpApiConfig | None = None) -> CoreServices:
-    """Open everything the app needs below the UI. Raises ``DatabaseError`` for an unusable database."""
-    paths.ensure()
+def build_core(
+    paths: AppPaths, *, spapi_config: SpApiConfig | None = None, read_only: bool = False
+) -> CoreServices:
+    """Open everything the app needs below the UI. Raises ``DatabaseError`` for an unusable database.
+
+    ``read_only`` (a read-only data folder): the database is opened for reading only and the fix-up of runs
+    interrupted by a stopped process is left for a writable start.
+    """
+    if not read_only:
+        paths.ensure()
     settings = load_settings(paths.settings_file)
-    db = open_database(paths.db_file, backup_dir=paths.backup_dir)
-    interrupted = mark_interrupted_runs()
+    db = open_database(paths.db_file, backup_dir=paths.backup_dir, read_only=read_only)
+    interrupted = 0 if read_only else mark_interrupted_runs()
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
     credentials = open_credentials(paths.data_dir, settings.instance_id)

@@ -158,6 +158,13 @@ class SqliteJobLocks:
             JobLock.delete().where((JobLock.store == store_id) & (JobLock.owner == owner.token)).execute()
 
 
+def runs_of_other_stores_here(store_id: int) -> bool:
+    """True when this process runs a job of another store right now (a "busy" database is then our own doing,
+    not another window's)."""
+    rows = JobLock.select().where(JobLock.store != store_id)
+    return any(Holder(str(r.job), str(r.host), int(r.pid), str(r.acquired_at)).in_this_process for r in rows)
+
+
 class LockWaitCancelled(Exception):
     """The run was cancelled while it waited for another run of its store."""
 

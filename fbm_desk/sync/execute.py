@@ -17,11 +17,17 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked, Cancelled
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
-from fbm_desk.db.errors import storage_error
-from fbm_desk.db.job_locks import Holder, LockWaitCancelled, LockWaitTimedOut, hold_store_job
+from fbm_desk.db.errors import StorageProblem, busy_error, classify, storage_error
+from fbm_desk.db.job_locks import (
+    Holder,
+    LockWaitCancelled,
+    LockWaitTimedOut,
+    hold_store_job,
+    runs_of_other_stores_here,
+)
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus, SyncRunStatus
-from fbm_desk.foundation.errors import FbmError, NotFound
+from fbm_desk.foundation.errors import DatabaseError, FbmError, NotFound
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
 from fbm_desk.sync.jobs import job_for
@@ -39,6 +45,16 @@ def _inactive_message(store: StoreRow) -> str:
         return f"Store '{store.name}' is disabled; enable it to sync."
     detail = f" ({store.status_message})" if store.status_message else ""
     return f"Store '{store.name}' needs to be reconnected to Amazon{detail}. Use Reconnect on the Stores tab."
+
+
+def _storage_error(exc: BaseException, store_id: int) -> DatabaseError | None:
+    """A storage failure's user message; "busy" names our own other jobs when they were the writers."""
+    if classify(exc) is StorageProblem.BUSY:
+        try:
+            return busy_error(own_jobs=runs_of_other_stores_here(store_id))
+        except Exception:  # reading the lock table failed too: the general message
+            return busy_error(own_jobs=False)
+    return storage_error(exc)
 
 
 def run_job(
@@ -92,7 +108,7 @@ def run_job(
             "running; try again when it has finished."
         )
     except Exception as exc:  # the lock's own transactions: full disk, read-only folder...
-        known = storage_error(exc)
+        known = _storage_error(exc, fresh.id)
         if known is None:
             raise
         return failed(error=known.user_message)
@@ -130,7 +146,7 @@ def _run_locked(
         log.info("%s for store %s failed: %s", kind.value, fresh.id, exc.user_message)
     except Exception as exc:
         status = "failed"
-        known = storage_error(exc)
+        known = _storage_error(exc, fresh.id)
         if known is not None:  # full disk, locked file...: the page in flight was rolled back
             error = known.user_message
             log.error("%s for store %s stopped: %s (%s)", kind.value, fresh.id, known.user_message, exc)
