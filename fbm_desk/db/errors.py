@@ -110,7 +110,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
             continue
         seen.add(id(current))
         yield current
-        pending.extend(e for e in (current.__cause__, current.__context__) if isinstance(e, BaseException))
+        context = None if current.__suppress_context__ else current.__context__
+        pending.extend(e for e in (current.__cause__, context) if isinstance(e, BaseException))
 
 
 def _bound_database_dir() -> Path | None:
