@@ -47,13 +47,16 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def _fill(disk: Path) -> Path:
     filler = disk / "filler"
-    with filler.open("wb") as fh:
-        try:
+
+    def write_until_full() -> None:
+        with filler.open("wb") as fh:
             while True:
                 fh.write(b"\0" * 65536)
                 fh.flush()
-        except OSError as exc:
-            assert exc.errno == errno.ENOSPC
+
+    with pytest.raises(OSError, match="No space left") as info:
+        write_until_full()
+    assert info.value.errno == errno.ENOSPC
     return filler
 
 
@@ -81,7 +84,8 @@ def test_a_full_disk_is_reported_as_full_and_the_file_is_fine_afterwards(
     code, _, err = _cli(capsys, data, "orders", "list", "--json")
     assert code == 1
     assert FULL in err
-    assert DAMAGED not in err and "restore a backup" not in err
+    assert DAMAGED not in err
+    assert "restore a backup" not in err
     assert "internal error" not in err
     with pytest.raises(DatabaseError, match=FULL):
         open_database(data / "fbm-desk.sqlite3")
@@ -89,7 +93,7 @@ def test_a_full_disk_is_reported_as_full_and_the_file_is_fine_afterwards(
     filler.unlink()  # space freed: the same file opens and passes its integrity check
     opened = open_database(data / "fbm-desk.sqlite3")
     try:
-        assert opened.db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert opened.db.execute_sql("PRAGMA integrity_check").fetchone()[0] == "ok"  # type: ignore[no-untyped-call]
     finally:
         opened.close()
 
@@ -100,7 +104,7 @@ def test_an_io_error_on_a_disk_without_space_is_the_full_disk(
     io_error = sqlite3.OperationalError("disk I/O error")
     io_error.sqlite_errorcode = sqlite3.SQLITE_IOERR_SHMSIZE  # type: ignore[attr-defined]
     assert classify(io_error, tmp_path) is StorageProblem.IO_ERROR  # space left: a real I/O error
-    monkeypatch.setattr(errors.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 0))  # type: ignore[attr-defined]
+    monkeypatch.setattr(errors.shutil, "disk_usage", lambda _: shutil._ntuple_diskusage(10**9, 10**9, 0))
     assert classify(io_error, tmp_path) is StorageProblem.DISK_FULL
 
 
@@ -114,13 +118,15 @@ def test_an_io_error_on_a_disk_without_space_is_the_full_disk(
     ],
 )
 def test_os_errors_on_storage_paths_are_classified_by_errno(code: int, problem: StorageProblem) -> None:
-    try:
+    def rewrapped() -> None:
         try:
             raise OSError(code, "injected")
         except OSError:
             raise RuntimeError("while writing") from None
-    except RuntimeError as exc:
-        assert classify(exc) is None  # "from None" cut the chain: not a storage error
+
+    with pytest.raises(RuntimeError) as info:
+        rewrapped()
+    assert classify(info.value) is None  # "from None" cut the chain: not a storage error
     assert classify(OSError(code, "injected")) is problem
 
 
@@ -150,7 +156,7 @@ def test_a_log_file_that_cannot_be_written_is_noted_once_not_a_traceback_per_lin
         def write(self, _: str) -> int:
             raise OSError(errno.ENOSPC, "No space left on device")
 
-    handler.setStream(FullDisk()).close()  # type: ignore[union-attr]
+    handler.setStream(FullDisk()).close()  # type: ignore[arg-type,union-attr]
     for _ in range(3):
         logging.getLogger("fbm_desk.test").warning("a line")
     err = capsys.readouterr().err
@@ -174,7 +180,8 @@ def _read_only_checks(capsys: pytest.CaptureFixture[str], data: Path) -> None:
     )  # fmt: skip
     assert code == 1
     assert "read-only" in err
-    assert "internal error" not in err and "Traceback" not in err
+    assert "internal error" not in err
+    assert "Traceback" not in err
     code, out, err = _cli(capsys, data, "sync", "orders", "--json")
     assert code == 1
     assert "read-only" in err
