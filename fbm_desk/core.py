@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
 from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
@@ -129,5 +130,7 @@ def build_core(
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
     credentials = open_credentials(paths.data_dir, settings.instance_id)
+    if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
+        log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
     config = spapi_config or SpApiConfig.from_env(settings.amazon)
     return CoreServices(paths=paths, db=db, settings=settings, credentials=credentials, spapi_config=config)
