@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db.inventory import set_on_hand
+from fbm_desk.db.stock import pending_pushes
 from fbm_desk.db.stores import get_store
 from fbm_desk.domain.packing import record_package
 from fbm_desk.domain.stores import add_store
@@ -108,7 +109,7 @@ class Bench:
             changed = self.skus[(2 * round_no) % len(self.skus) : (2 * round_no) % len(self.skus) + 2]
             for k, sku in enumerate(changed):
                 set_on_hand(sku, 100_000 + 10 * round_no + k, reason="bench")
-            return len(changed)
+            return len(pending_pushes(self.store.id))  # these and what packed orders took meanwhile
         return 0
 
 
