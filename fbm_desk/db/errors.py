@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
+from fbm_desk.db.models import database_proxy
 from fbm_desk.foundation.errors import Action, DatabaseError
 
 
@@ -115,8 +116,6 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _bound_database_dir() -> Path | None:
-    from fbm_desk.db.models import database_proxy
-
     db = database_proxy.obj
     name = getattr(db, "database", None)
     return Path(str(name).removeprefix("file:").split("?", 1)[0]).parent if name else None
