@@ -272,7 +272,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from fbm_desk.ui.error_dialog import install_gui_excepthook
 
     window: MainWindow | None = None
-    install_gui_excepthook(lambda: window, log_file=str(log_file))
+    install_gui_excepthook(lambda: window, log_file=str(log_file or ""))
     _route_qt_messages()
     try:
         demo_running = demo and start_demo(services)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
 from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
@@ -42,14 +43,14 @@ class CoreServices:
 
     @property
     def limiter(self) -> RateLimiter:
-        """One rate limiter per process, shared by every client, persisted in the ``rate_bucket`` table."""
+        """One rate limiter per process, shared by every client; its buckets live in the ``rate_bucket`` table,
+        shared with every other process of the same database (each token taken atomically there)."""
         with self._limiter_lock:
             if self._limiter is None:
                 from fbm_desk.amazon.ratelimit import RateLimiter
                 from fbm_desk.db.rate_buckets import DbBucketStore
 
-                self._limiter = RateLimiter(speedup=self.spapi_config.speedup)
-                self._limiter.load_from(DbBucketStore())  # saved again after each run (sync.execute)
+                self._limiter = RateLimiter(speedup=self.spapi_config.speedup, shared=DbBucketStore())
             return self._limiter
 
     def client_for(self, store: StoreRow, cancel: threading.Event | None = None) -> SpApiClient:
@@ -113,14 +114,23 @@ class CoreServices:
         self.db.close()
 
 
-def build_core(paths: AppPaths, *, spapi_config: SpApiConfig | None = None) -> CoreServices:
-    """Open everything the app needs below the UI. Raises ``DatabaseError`` for an unusable database."""
-    paths.ensure()
+def build_core(
+    paths: AppPaths, *, spapi_config: SpApiConfig | None = None, read_only: bool = False
+) -> CoreServices:
+    """Open everything the app needs below the UI. Raises ``DatabaseError`` for an unusable database.
+
+    ``read_only`` (a read-only data folder): the database is opened for reading only and the fix-up of runs
+    interrupted by a stopped process is left for a writable start.
+    """
+    if not read_only:
+        paths.ensure()
     settings = load_settings(paths.settings_file)
-    db = open_database(paths.db_file, backup_dir=paths.backup_dir)
-    interrupted = mark_interrupted_runs()
+    db = open_database(paths.db_file, backup_dir=paths.backup_dir, read_only=read_only)
+    interrupted = 0 if read_only else mark_interrupted_runs()
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
     credentials = open_credentials(paths.data_dir, settings.instance_id)
+    if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
+        log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
     config = spapi_config or SpApiConfig.from_env(settings.amazon)
     return CoreServices(paths=paths, db=db, settings=settings, credentials=credentials, spapi_config=config)

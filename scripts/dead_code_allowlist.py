@@ -47,3 +47,6 @@ COL_LEFT
 has_suspended_listings
 order_item_row_id
 listings_mapped
+
+# logging.Handler hook: called by logging when a record cannot be written.
+handleError

@@ -40,8 +40,10 @@ def t() -> FakeTime:
     return FakeTime()
 
 
-def limiter(t: FakeTime, speedup: float = 1.0, margin_s: float = 0.0) -> RateLimiter:
-    return RateLimiter(speedup=speedup, clock=t.clock, waiter=t.waiter, margin_s=margin_s)
+def limiter(
+    t: FakeTime, speedup: float = 1.0, margin_s: float = 0.0, shared: DbBucketStore | None = None
+) -> RateLimiter:
+    return RateLimiter(speedup=speedup, clock=t.clock, waiter=t.waiter, margin_s=margin_s, shared=shared)
 
 
 def test_limits_come_from_the_model_files() -> None:
@@ -160,20 +162,20 @@ def test_shared_limiter_is_thread_safe(t: FakeTime) -> None:
     assert sum(1 for w in waits if w == 0) == 10
 
 
-def test_buckets_persist_in_the_database(tmp_path: Path, t: FakeTime) -> None:
+def test_two_processes_of_one_seller_share_the_buckets_in_the_database(tmp_path: Path, t: FakeTime) -> None:
+    """Issue 11 #3: two processes (two limiters) of one seller used to spend a burst each (7 x 429)."""
     opened = open_database(tmp_path / "fbm.sqlite3")
     try:
-        store = DbBucketStore()
-        first = limiter(t)
-        for _ in range(12):
-            first.reserve("S", "NA", "confirmShipment")
-        first.save_to(store)
-        first.save_to(store)  # saving twice updates in place
-        assert store.load()["S|NA|confirmShipment"] == pytest.approx((-2.0, t.now))
+        first = limiter(t, shared=DbBucketStore())  # what core.limiter injects in each process
+        second = limiter(t, shared=DbBucketStore())
+        waits = [lim.reserve("S", "NA", "confirmShipment") for _ in range(6) for lim in (first, second)]
+        # confirmShipment: burst 10, rate 2/s shared by both: 10 free, then 0.5 s per token, in either process
+        assert sum(1 for w in waits if w == 0) == 10
+        assert waits[-1] == pytest.approx(1.0)
 
-        t.now += 2.0
-        second = limiter(t)
-        second.load_from(store)
-        assert second.tokens("S", "NA", "confirmShipment") == pytest.approx(2.0)
+        t.now += 2.0  # a later process refills for the time that passed
+        third = limiter(t, shared=DbBucketStore())
+        assert third.reserve("S", "NA", "confirmShipment") == 0.0
+        assert third.tokens("S", "NA", "confirmShipment") == pytest.approx(-2.0 + 2.0 * 2.0 - 1.0)
     finally:
         opened.close()

@@ -3,8 +3,9 @@
 The default rate/burst of every operation is read at import from the "Usage Plan" table in the operation
 descriptions of ``resources/spapi-models`` (not hand-copied). A bucket's rate is lowered when Amazon's
 ``x-amzn-RateLimit-Limit`` header reports a smaller one. One ``RateLimiter`` per process is shared by every
-client, so two jobs of the same seller never double-spend a bucket. ``snapshot``/``restore`` (and a
-``BucketStore``) let the buckets survive between CLI runs.
+client, so two jobs of the same seller never double-spend a bucket. Across processes (the app and CLI
+commands of one seller), a ``SharedBuckets`` store injected by the composition root keeps each bucket: every
+token is taken in one atomic read-refill-take-write on the shared state, so together they keep Amazon's rate.
 
 Time runs ``speedup`` times faster for the buckets (tests and the sandbox's demo mode).
 """
@@ -83,12 +84,15 @@ def bucket_key(selling_partner_id: str, region: str, operation: str) -> str:
     return f"{selling_partner_id}|{region}|{operation}"
 
 
-class BucketStore(Protocol):
-    """Persists bucket state between runs (implemented on the ``rate_bucket`` table in ``fbm_desk.db``)."""
+BucketState = tuple[float, float]  # (tokens, wall-clock time they refer to)
 
-    def load(self) -> dict[str, tuple[float, float]]: ...
 
-    def save(self, buckets: Mapping[str, tuple[float, float]]) -> None: ...
+class SharedBuckets(Protocol):
+    """Bucket state shared by every process of a seller (the ``rate_bucket`` table in ``fbm_desk.db``)."""
+
+    def update(self, key: str, change: Callable[[BucketState | None], BucketState]) -> BucketState:
+        """Atomically replace the state of ``key`` by ``change(state)`` (None: no state yet); return it."""
+        ...
 
 
 Waiter = Callable[[float, "threading.Event | None"], None]
@@ -121,6 +125,7 @@ class RateLimiter:
         waiter: Waiter = default_waiter,
         limits: Mapping[str, OperationLimit] | None = None,
         margin_s: float = PACING_MARGIN_S,
+        shared: SharedBuckets | None = None,
     ) -> None:
         self.speedup = max(1.0, speedup)
         self.margin_s = margin_s
@@ -130,6 +135,7 @@ class RateLimiter:
         self._limits.update(EXTRA_LIMITS)
         self._buckets: dict[str, _Bucket] = {}
         self._lock = threading.Lock()
+        self._shared = shared
 
     def limit_for(self, operation: str) -> OperationLimit:
         return self._limits.get(operation, FALLBACK_LIMIT)
@@ -149,13 +155,37 @@ class RateLimiter:
             )
         bucket.at = now
 
+    def _sync_shared(self, key: str, bucket: _Bucket, take: float, floor: float | None = None) -> None:
+        """Apply ``take`` (and a ``floor`` cap, for a drain) to the shared state of ``key`` atomically and
+        mirror it locally. Without a usable shared store (read-only or busy database), the local bucket alone
+        paces this process."""
+
+        def change(state: BucketState | None) -> BucketState:
+            tokens, at = state if state is not None else (bucket.tokens, bucket.at)
+            shared = _Bucket(bucket.rate, bucket.burst, min(float(bucket.burst), tokens), at)
+            self._refill(shared, self._clock())
+            shared.tokens -= take
+            if floor is not None:
+                shared.tokens = min(shared.tokens, floor)
+            return shared.tokens, shared.at
+
+        if self._shared is not None:
+            try:
+                bucket.tokens, bucket.at = self._shared.update(key, change)
+                return
+            except Exception as exc:  # never stop a sync over pacing bookkeeping
+                log.debug("shared rate-limit state unavailable (%s); pacing locally", type(exc).__name__)
+        self._refill(bucket, self._clock())
+        bucket.tokens -= take
+        if floor is not None:
+            bucket.tokens = min(bucket.tokens, floor)
+
     def reserve(self, selling_partner_id: str, region: str, operation: str) -> float:
         """Take one token now; return how long (real seconds) the caller must wait before sending."""
         key = bucket_key(selling_partner_id, region, operation)
         with self._lock:
             bucket = self._bucket(key, operation)
-            self._refill(bucket, self._clock())
-            bucket.tokens -= 1.0
+            self._sync_shared(key, bucket, 1.0)
             rate = bucket.rate * self.speedup
             reserve = min(self.margin_s * rate, bucket.burst / 2.0)
             if bucket.tokens >= reserve:
@@ -196,9 +226,7 @@ class RateLimiter:
         """Amazon said 429: our bucket was optimistic, so empty it."""
         key = bucket_key(selling_partner_id, region, operation)
         with self._lock:
-            bucket = self._bucket(key, operation)
-            self._refill(bucket, self._clock())
-            bucket.tokens = min(bucket.tokens, 0.0)
+            self._sync_shared(key, self._bucket(key, operation), 0.0, floor=0.0)
 
     def tokens(self, selling_partner_id: str, region: str, operation: str) -> float:
         key = bucket_key(selling_partner_id, region, operation)
@@ -220,9 +248,3 @@ class RateLimiter:
                 limit = self.limit_for(operation)
                 bucket = _Bucket(limit.rate, limit.burst, min(float(tokens), float(limit.burst)), float(at))
                 self._buckets[key] = bucket
-
-    def load_from(self, store: BucketStore) -> None:
-        self.restore(store.load())
-
-    def save_to(self, store: BucketStore) -> None:
-        store.save(self.snapshot())

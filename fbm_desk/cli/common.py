@@ -18,10 +18,28 @@ T = TypeVar("T")
 
 
 def open_core(args: argparse.Namespace) -> CoreServices:
-    """Build the Qt-free services for a headless command (logs go to the log file only)."""
-    paths = resolve_paths(getattr(args, "data_dir", None)).ensure()
-    setup_logging(paths, verbose=bool(getattr(args, "verbose", False)), console=False)
-    return build_core(paths)
+    """Build the Qt-free services for a headless command (logs go to the log file only).
+
+    A read-only data folder still serves read commands: the database opens read-only, a note on stderr says
+    what cannot be written, and a command that writes fails with the read-only message (exit 1).
+    """
+    paths = resolve_paths(getattr(args, "data_dir", None))
+    read_only = not paths.data_writable()
+    if not read_only:
+        paths.ensure()
+    log_file = setup_logging(paths, verbose=bool(getattr(args, "verbose", False)), console=False)
+    if read_only:
+        print(
+            f"fbm-desk: note: the data folder {paths.data_dir} is read-only: data can be shown, nothing can be "
+            "saved (no sync, no changes, no log file).",
+            file=sys.stderr,
+        )
+    elif log_file is None:
+        print(
+            f"fbm-desk: note: the log file {paths.log_file} cannot be written; nothing is logged.",
+            file=sys.stderr,
+        )
+    return build_core(paths, read_only=read_only)
 
 
 @contextmanager

@@ -8,11 +8,18 @@ Rules (see ARCHITECTURE.md):
   refused. In both cases the file is never written to.
 - Every connection uses WAL, foreign keys and a busy timeout. peewee keeps one connection per thread, so the
   sync workers on the thread pool and the GUI thread each get their own.
+- Every transaction takes the write lock when it begins (``BEGIN IMMEDIATE``): a transaction that read first
+  and then wanted to write could not wait for the lock (SQLite answers "busy" at once, whatever the timeout,
+  when another connection wrote meanwhile). Taking the lock at BEGIN waits up to the busy timeout, and once
+  more after that (``_Database.begin``); nothing else can fail with "busy" inside the transaction.
+- A read-only data folder opens the file read-only (``read_only=True``): reading works, every write fails with
+  SQLite's read-only error (``errors.py``); nothing is migrated.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +28,7 @@ from pathlib import Path
 
 import peewee as pw
 
-from fbm_desk.db.errors import storage_error
+from fbm_desk.db.errors import StorageProblem, classify, problem_error, storage_error
 from fbm_desk.db.models import database_proxy
 from fbm_desk.foundation.errors import DatabaseError
 
@@ -36,6 +43,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_v5.sql",
     "schema_stock_drift.sql",
     "schema_sync_run_process.sql",
+    "schema_job_locks.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -65,6 +73,30 @@ def _sql(name: str) -> str:
     return resources.files("fbm_desk.db").joinpath(name).read_text(encoding="utf-8")
 
 
+def _read_only_uri(path: Path) -> str:
+    """A URI that reads ``path`` without writing: ``mode=ro``; on a read-only folder where SQLite cannot create
+    the WAL index next to the file, ``immutable=1`` (nothing can change a file in such a folder meanwhile)."""
+    uri = f"{path.as_uri()}?mode=ro"
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as exc:
+        cannot_open = classify(exc, path.parent) is StorageProblem.CANNOT_OPEN
+        if cannot_open and (_read_only_folder(path.parent) or not os.access(path.parent, os.W_OK)):
+            return f"{uri}&immutable=1"
+    return uri
+
+
+def _read_only_folder(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):
+        return False
+
+
 def _inspect_existing(path: Path) -> tuple[int, int]:
     """Return (user_version, application_id) of an existing file, read-only. Raises DatabaseError if unusable."""
     try:
@@ -78,7 +110,7 @@ def _inspect_existing(path: Path) -> tuple[int, int]:
             "It was left untouched; restore a backup from the 'backups' folder or move the file away."
         )
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
             check = conn.execute("PRAGMA quick_check").fetchone()
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
@@ -86,6 +118,11 @@ def _inspect_existing(path: Path) -> tuple[int, int]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        problem = classify(exc, path.parent)
+        if (
+            problem is not None and problem is not StorageProblem.CORRUPT
+        ):  # full disk, read-only...: not damage
+            raise problem_error(problem) from exc
         raise DatabaseError(
             f"The database file {path} is damaged and cannot be opened ({exc}). "
             "It was left untouched; restore a backup from the 'backups' folder."
@@ -150,12 +187,28 @@ def _split_sql(script: str) -> list[str]:
     return statements
 
 
-def open_database(path: Path, *, backup_dir: Path | None = None) -> OpenedDatabase:
+class _Database(pw.SqliteDatabase):
+    """peewee's SQLite database whose transactions begin with the write lock and retry that once."""
+
+    def begin(self, lock_type: str | None = None) -> None:
+        try:
+            super().begin(lock_type)
+        except pw.OperationalError as exc:
+            if classify(exc) is not StorageProblem.BUSY:
+                raise
+            log.warning("The database stayed locked for %.0f s; waiting once more", BUSY_TIMEOUT_S)
+            super().begin(lock_type)
+
+
+def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool = False) -> OpenedDatabase:
     """Open (creating or migrating) the database at ``path`` and bind the models to it.
 
     Raises ``DatabaseError`` with a user-facing message when the file is damaged, foreign, newer than this
-    version, or the disk is full. A refused file is never modified.
+    version, or the disk is full. A refused file is never modified. ``read_only`` (a read-only data folder)
+    opens an existing, current file for reading only.
     """
+    if read_only:
+        return _open_read_only(Path(path))
     path = Path(path)
     backup_dir = backup_dir or path.parent / "backups"
     migrated_from: int | None = None
@@ -182,20 +235,39 @@ def open_database(path: Path, *, backup_dir: Path | None = None) -> OpenedDataba
             path.parent.mkdir(parents=True, exist_ok=True)
             migrated_from = 0
             _apply_migrations(path, 0)
-    except sqlite3.OperationalError as exc:
-        known = storage_error(exc)
+    except (sqlite3.Error, OSError) as exc:  # migration, backup copy, folder creation
+        known = storage_error(exc, path.parent)
         raise (known or DatabaseError(f"The database {path} could not be opened: {exc}.")) from exc
 
-    db = pw.SqliteDatabase(
+    db = _Database(
         str(path),
         pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "cache_size": -32000},
         timeout=BUSY_TIMEOUT_S,
+        lock_type="IMMEDIATE",
     )
     database_proxy.initialize(db)
     db.connect(reuse_if_open=True)
     return OpenedDatabase(
         db=db, path=path, version=LATEST_VERSION, migrated_from=migrated_from, backup=backup
     )
+
+
+def _open_read_only(path: Path) -> OpenedDatabase:
+    if not path.exists():
+        raise DatabaseError(f"The data folder is read-only and holds no database yet ({path}).")
+    version, app_id = _inspect_existing(path)
+    if app_id != APPLICATION_ID or version != LATEST_VERSION:
+        raise DatabaseError(
+            f"The database {path} needs updating (schema {version} -> {LATEST_VERSION}), but its folder is "
+            "read-only. Make the folder writable and run FBM Desk once."
+        )
+    db = _Database(_read_only_uri(path), uri=True, pragmas={"foreign_keys": 1}, timeout=BUSY_TIMEOUT_S)
+    database_proxy.initialize(db)
+    try:
+        db.connect(reuse_if_open=True)
+    except pw.DatabaseError as exc:
+        raise (storage_error(exc, path.parent) or DatabaseError(f"Cannot read {path}: {exc}.")) from exc
+    return OpenedDatabase(db=db, path=path, version=version, migrated_from=None, backup=None)
 
 
 def _has_tables(path: Path) -> bool:

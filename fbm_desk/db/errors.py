@@ -9,10 +9,14 @@ was rolled back: nothing half-written stays behind.
 
 from __future__ import annotations
 
+import errno
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from enum import StrEnum
+from pathlib import Path
 
+from fbm_desk.db.models import database_proxy
 from fbm_desk.foundation.errors import Action, DatabaseError
 
 
@@ -37,9 +41,23 @@ _BY_CODE: dict[int, StorageProblem] = {
     sqlite3.SQLITE_CANTOPEN: StorageProblem.CANNOT_OPEN,
 }
 
+# OS errors met on the same paths (log file, backup copy, settings, WAL index): errno -> problem
+_BY_ERRNO: dict[int, StorageProblem] = {
+    errno.ENOSPC: StorageProblem.DISK_FULL,
+    errno.EDQUOT: StorageProblem.DISK_FULL,
+    errno.EROFS: StorageProblem.READ_ONLY,
+    errno.EACCES: StorageProblem.READ_ONLY,
+    errno.EPERM: StorageProblem.READ_ONLY,
+    errno.EIO: StorageProblem.IO_ERROR,
+}
+# SQLite reports a failed write of its shared-memory index or journal as a disk I/O error, not as "full":
+# with less free space than this in the database's folder, an I/O error is the full disk.
+LOW_SPACE_BYTES = 1024 * 1024
+
 _MESSAGES: dict[StorageProblem, tuple[str, Action]] = {
     StorageProblem.DISK_FULL: (
-        "The disk is full: FBM Desk could not save. Nothing was half-saved; free some disk space and try again.",
+        "The disk is full: FBM Desk cannot save its data. Nothing was half-saved and the database is not "
+        "damaged; free some disk space and try again.",
         Action.RETRY_LATER,
     ),
     StorageProblem.IO_ERROR: (
@@ -51,7 +69,8 @@ _MESSAGES: dict[StorageProblem, tuple[str, Action]] = {
         Action.CONTACT_SUPPORT,
     ),
     StorageProblem.BUSY: (
-        "The database is busy (another FBM Desk window or command is writing). Nothing was lost; try again.",
+        "The database stayed busy: another FBM Desk window or command kept writing for too long. Nothing was "
+        "lost; try again.",
         Action.RETRY_LATER,
     ),
     StorageProblem.CORRUPT: (
@@ -83,17 +102,55 @@ def _sqlite_errors(exc: BaseException) -> Iterator[sqlite3.Error]:
         pending.extend(e for e in linked if isinstance(e, BaseException))
 
 
-def classify(exc: BaseException) -> StorageProblem | None:
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop(0)
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        context = None if current.__suppress_context__ else current.__context__
+        pending.extend(e for e in (current.__cause__, context) if isinstance(e, BaseException))
+
+
+def _bound_database_dir() -> Path | None:
+    db = database_proxy.obj
+    name = getattr(db, "database", None)
+    return Path(str(name).removeprefix("file:").split("?", 1)[0]).parent if name else None
+
+
+def low_on_space(folder: Path | None) -> bool:
+    """True when the disk holding ``folder`` has (almost) no free space left."""
+    if folder is None:
+        return False
+    try:
+        return shutil.disk_usage(folder).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
+
+
+def classify(exc: BaseException, folder: Path | None = None) -> StorageProblem | None:
     """The storage problem behind ``exc`` (searched along its chain), or None when it is something else.
 
     The chain matters: on a full disk SQLite rolls the transaction back itself, so the error that surfaces is
     peewee's "cannot rollback - no transaction is active" (a plain SQLITE_ERROR), raised while handling it.
+    An I/O error on a disk without free space (``folder``, default the open database's) is the full disk.
     """
+    problem: StorageProblem | None = None
     for err in _sqlite_errors(exc):
         code = getattr(err, "sqlite_errorcode", None)
         if isinstance(code, int) and (code & 0xFF) in _BY_CODE:
-            return _BY_CODE[code & 0xFF]
-    return None
+            problem = _BY_CODE[code & 0xFF]
+            break
+    if problem is None:
+        problem = next(
+            (_BY_ERRNO[e.errno] for e in _chain(exc) if isinstance(e, OSError) and e.errno in _BY_ERRNO), None
+        )
+    if problem is StorageProblem.IO_ERROR and low_on_space(folder or _bound_database_dir()):
+        return StorageProblem.DISK_FULL
+    return problem
 
 
 def problem_error(problem: StorageProblem) -> DatabaseError:
@@ -102,7 +159,18 @@ def problem_error(problem: StorageProblem) -> DatabaseError:
     return DatabaseError(message, action=action)
 
 
-def storage_error(exc: BaseException) -> DatabaseError | None:
-    """The user-facing error for a SQLite storage failure, or None when ``exc`` is something else."""
-    problem = classify(exc)
+def busy_error(*, own_jobs: bool) -> DatabaseError:
+    """The busy error, telling whether it was this app's own other jobs (not another window) that wrote."""
+    if not own_jobs:
+        return problem_error(StorageProblem.BUSY)
+    return DatabaseError(
+        "The database stayed busy while this window's other sync jobs were saving. Nothing was lost; the job "
+        "runs again on its next schedule.",
+        action=Action.RETRY_LATER,
+    )
+
+
+def storage_error(exc: BaseException, folder: Path | None = None) -> DatabaseError | None:
+    """The user-facing error for a storage failure (SQLite or the OS), or None when ``exc`` is something else."""
+    problem = classify(exc, folder)
     return None if problem is None else problem_error(problem)

@@ -272,6 +272,19 @@ class RateBucket(BaseModel):
     updated_at = pw.FloatField()
 
 
+class JobLock(BaseModel):
+    """The holder of a store's job lock (``fbm_desk.db.job_locks``)."""
+
+    store = pw.ForeignKeyField(Store, primary_key=True, column_name="store_id", on_delete="CASCADE")
+    job = pw.TextField()
+    owner = pw.TextField()
+    host = pw.TextField()
+    pid = pw.IntegerField()
+    process_started = pw.FloatField()
+    acquired_at = pw.TextField()
+    lease_until = pw.FloatField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Store,
     SyncCursor,
@@ -289,4 +302,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     SyncRun,
     OrderEvent,
     RateBucket,
+    JobLock,
 )

@@ -1,25 +1,44 @@
-"""Persist the SP-API client's token buckets in ``rate_bucket`` (structurally a ``ratelimit.BucketStore``).
+"""The SP-API token buckets of every process, in ``rate_bucket`` (structurally a ``ratelimit.SharedBuckets``).
 
-Keys are ``seller|region|operation``; ``updated_at`` is the wall-clock time the token count refers to, so a
-later run refills the bucket for the time that passed.
+Keys are ``seller|region|operation``; ``updated_at`` is the wall-clock time the token count refers to, so the
+next taker refills the bucket for the time that passed. Each take is one ``BEGIN IMMEDIATE`` transaction on a
+connection of its own (never a savepoint of a job's transaction, so it commits at once and other processes see
+it), with a short busy timeout: pacing must never wait long on the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Callable
 
-from fbm_desk.db.models import RateBucket, database_proxy
+from fbm_desk.db.models import database_proxy
+
+BUSY_TIMEOUT_S = 2.0
 
 
 class DbBucketStore:
-    """load/save of ``RateLimiter.snapshot()`` data in the open database."""
+    """Atomic read-change-write of one bucket, shared by every process that opens the database."""
 
-    def load(self) -> dict[str, tuple[float, float]]:
-        return {str(row.key): (float(row.tokens), float(row.updated_at)) for row in RateBucket.select()}
-
-    def save(self, buckets: Mapping[str, tuple[float, float]]) -> None:
-        if not buckets:
-            return
-        rows = [{"key": key, "tokens": tokens, "updated_at": at} for key, (tokens, at) in buckets.items()]
-        with database_proxy.atomic():
-            RateBucket.replace_many(rows).execute()
+    def update(
+        self, key: str, change: Callable[[tuple[float, float] | None], tuple[float, float]]
+    ) -> tuple[float, float]:
+        conn = sqlite3.connect(str(database_proxy.obj.database), timeout=BUSY_TIMEOUT_S, isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    "SELECT tokens, updated_at FROM rate_bucket WHERE key = ?", (key,)
+                ).fetchone()
+                tokens, at = change(None if row is None else (float(row[0]), float(row[1])))
+                conn.execute(
+                    "INSERT OR REPLACE INTO rate_bucket (key, tokens, updated_at) VALUES (?, ?, ?)",
+                    (key, tokens, at),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:  # SQLite may have rolled back already (full disk)
+                    conn.execute("ROLLBACK")
+                raise
+            return tokens, at
+        finally:
+            conn.close()

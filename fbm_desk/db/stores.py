@@ -99,3 +99,9 @@ def set_status(store_id: int, status: str, message: str = "") -> StoreRow:
 def delete_store(store_id: int) -> None:
     """Delete a store and (by cascade) its listings, orders, packages, cursors and runs."""
     Store.delete().where(Store.id == store_id).execute()
+
+
+def flag_keyring_secrets_insecure() -> int:
+    """The keyring turned out not to encrypt: every store whose token is in it is flagged insecure."""
+    flagged = Store.update(secret_storage="insecure_fallback")  # noqa: S106 (a storage kind, not a secret)
+    return int(flagged.where(Store.secret_storage == "keyring").execute())  # noqa: S105

@@ -1,8 +1,10 @@
 """Secrets (per-store LWA refresh tokens) — the only place they are read or written.
 
 Where they live:
-- ``keyring`` when the system has a working backend (Secret Service / KWallet on Linux, Keychain on macOS,
-  Credential Manager on Windows). Entries use service ``FBM Desk`` and user ``<instance id>/<key>``; the instance
+- ``keyring`` when the system has a working backend that encrypts (Secret Service / KWallet on Linux, Keychain
+  on macOS, Credential Manager on Windows). A backend that stores secrets unencrypted (``keyrings.alt``'s
+  ``PlaintextKeyring``: base64 in a file) works, but counts as the insecure fallback: reported and shown as
+  such, exactly like the file below (``backend_encrypts``). Entries use service ``FBM Desk`` and user ``<instance id>/<key>``; the instance
   id is a random id kept in ``settings.json``, so two data dirs never share or overwrite each other's tokens.
 - Otherwise an **insecure fallback**: ``secrets-INSECURE.json`` in the data dir, plain JSON, file mode 0600,
   written atomically. It is exactly as safe as the user's account and disk. The app shows it as "INSECURE" in
@@ -45,13 +47,16 @@ class SecretStore(Protocol):
 
 
 class KeyringStore:
-    kind: BackendKind = "keyring"
-
-    def __init__(self, instance_id: str) -> None:
+    def __init__(self, instance_id: str, kind: BackendKind = "keyring") -> None:
         import keyring
 
         self._keyring = keyring
         self._prefix = instance_id
+        self.kind: BackendKind = kind  # "insecure_fallback" for a keyring backend that does not encrypt
+
+    def backend_name(self) -> str:
+        backend = self._keyring.get_keyring()
+        return f"{type(backend).__module__}.{type(backend).__name__}"
 
     def _user(self, key: str) -> str:
         return f"{self._prefix}/{key}"
@@ -152,6 +157,22 @@ class MemoryStore:
         self._data.pop(key, None)
 
 
+def backend_encrypts(backend: object) -> bool:
+    """False for a keyring backend that keeps secrets unencrypted, or a chain that includes one (any member
+    of the chain may hold the token). ``keyrings.alt``'s file backends name their ``scheme`` ("no encyption"
+    [sic] for ``PlaintextKeyring``); other plain stores say "Plaintext" in their class name."""
+    members = getattr(backend, "backends", None)  # keyring's ChainerBackend
+    if isinstance(members, list | tuple) and members:
+        return all(backend_encrypts(member) for member in members)
+    wrapped = getattr(backend, "_keyring", None)  # keyrings.alt's MultipartKeyringWrapper
+    if wrapped is not None and wrapped is not backend:
+        return backend_encrypts(wrapped)
+    scheme = getattr(backend, "scheme", None)
+    if isinstance(scheme, str) and ("no enc" in scheme.lower() or "plain" in scheme.lower()):
+        return False
+    return "plaintext" not in type(backend).__name__.lower()
+
+
 def keyring_usable() -> bool:
     """True when keyring has a real backend (not the ``fail`` or ``null`` one) that survives a probe."""
     try:
@@ -188,6 +209,11 @@ class Credentials:
     def is_insecure(self) -> bool:
         return self._store.kind == "insecure_fallback"
 
+    @property
+    def unencrypted_keyring(self) -> bool:
+        """The tokens are in the system keyring, but its backend does not encrypt them."""
+        return isinstance(self._store, KeyringStore) and self.is_insecure
+
     def describe(self) -> str:
         """One sentence for the UI about where secrets are kept."""
         if isinstance(self._store, InsecureFileStore):
@@ -197,6 +223,12 @@ class Credentials:
             )
         if isinstance(self._store, MemoryStore):
             return "Amazon tokens are kept in memory only (test mode); they are lost when the app closes."
+        if isinstance(self._store, KeyringStore) and self.is_insecure:
+            return (
+                f"The system keyring ({self._store.backend_name()}) does not encrypt: Amazon tokens are stored "
+                "UNENCRYPTED in its file. Install an encrypting keyring (e.g. gnome-keyring) and reconnect the "
+                "stores to secure them."
+            )
         return "Amazon tokens are stored in the system keyring."
 
     @staticmethod
@@ -222,7 +254,12 @@ def open_credentials(data_dir: Path, instance_id: str) -> Credentials:
     if choice == "memory":
         return Credentials(MemoryStore())
     if choice != "file" and keyring_usable():
-        return Credentials(KeyringStore(instance_id))
+        import keyring
+
+        if backend_encrypts(keyring.get_keyring()):
+            return Credentials(KeyringStore(instance_id))
+        log.warning("The keyring backend does not encrypt: tokens in it are flagged INSECURE")
+        return Credentials(KeyringStore(instance_id, kind="insecure_fallback"))
     if choice != "file":
         log.warning("No usable system keyring: using the INSECURE file fallback %s", fallback_path)
     return Credentials(InsecureFileStore(fallback_path))

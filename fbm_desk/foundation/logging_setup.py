@@ -202,12 +202,25 @@ def _install_excepthooks() -> None:
     threading.excepthook = thread_excepthook
 
 
-def setup_logging(paths: AppPaths, *, verbose: bool = False, console: bool = False) -> Path:
+class _LogFileHandler(logging.handlers.RotatingFileHandler):
+    """The log file; a write that fails (full disk) is noted once on stderr instead of a traceback per line."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            self.failed = True
+            sys.stderr.write(
+                f"fbm-desk: note: the log file {self.baseFilename} cannot be written (disk full?)\n"
+            )
+
+
+def setup_logging(paths: AppPaths, *, verbose: bool = False, console: bool = False) -> Path | None:
     """Send all logging to ``paths.log_file`` (rotating, 5 × 2 MB, UTF-8), redacted; return the file's path.
 
-    Calling it again (tests, a second data dir) replaces the handlers it installed before.
+    When the log file cannot be opened (read-only or full disk), nothing is logged to a file and the result is
+    None (the caller says so). Calling it again (tests, a second data dir) replaces the handlers it installed.
     """
-    paths.log_dir.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, _HANDLER_MARK, False):
@@ -216,12 +229,20 @@ def setup_logging(paths: AppPaths, *, verbose: bool = False, console: bool = Fal
 
     formatter = logging.Formatter(LOG_FORMAT)
     redactor = RedactingFilter()
-    file_handler = logging.handlers.RotatingFileHandler(
-        paths.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8"
-    )
-    handlers: list[logging.Handler] = [file_handler]
+    handlers: list[logging.Handler] = []
+    try:
+        paths.log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            _LogFileHandler(
+                paths.log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUP_COUNT, encoding="utf-8"
+            )
+        )
+    except OSError:
+        pass
     if console:
         handlers.append(logging.StreamHandler(sys.stderr))
+    if not handlers:  # no log file, no console: say nothing (logging's last resort would print on stderr)
+        handlers.append(logging.NullHandler())
     for handler in handlers:
         handler.setFormatter(formatter)
         handler.addFilter(redactor)
@@ -237,5 +258,7 @@ def setup_logging(paths: AppPaths, *, verbose: bool = False, console: bool = Fal
     _install_excepthooks()
     from fbm_desk import __version__
 
+    if not any(isinstance(handler, _LogFileHandler) for handler in handlers):
+        return None
     logging.getLogger(__name__).info("FBM Desk %s logging to %s", __version__, paths.log_file)
     return paths.log_file

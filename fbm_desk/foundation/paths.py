@@ -7,7 +7,9 @@ instance; otherwise in the platform log dir.
 
 from __future__ import annotations
 
+import errno
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,6 +44,19 @@ class AppPaths:
     @property
     def log_file(self) -> Path:
         return self.log_dir / "fbm-desk.log"
+
+    def data_writable(self) -> bool:
+        """False when the data folder is on a read-only disk or not writable for this user (read-only mode:
+        read commands work, writes are refused with a clear message)."""
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=self.data_dir):
+                pass
+        except OSError as exc:
+            if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+                return False
+            raise
+        return True
 
     def ensure(self) -> AppPaths:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -69,6 +69,9 @@ def load_settings(path: Path) -> Settings:
         changed = True
     settings = Settings(path, data)
     if changed:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        settings.save()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            settings.save()
+        except OSError as exc:  # read-only folder or full disk: this run uses the new id, unsaved
+            log.warning("settings.json could not be written (%s)", exc.strerror)
     return settings

@@ -86,10 +86,13 @@ class SyncResult:
     error: str = ""
     summary: str = ""
     run_id: int | None = None
+    covered_by_other_run: bool = (
+        False  # another run of the same job and store was running: it covers this one
+    )
 
     def to_json(self) -> dict[str, object]:
-        """The public ``sync --json`` contract."""
-        return {
+        """The public ``sync --json`` contract (``covered_by_other_run`` appears, true, only when it applies)."""
+        data: dict[str, object] = {
             "job": self.job,
             "store": self.store,
             "status": "ok" if self.status == "ok" else "failed",
@@ -100,6 +103,9 @@ class SyncResult:
             "throttled": self.throttled,
             "error": self.error or None,
         }
+        if self.covered_by_other_run:
+            data["covered_by_other_run"] = True
+        return data
 
 
 @dataclass

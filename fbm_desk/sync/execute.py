@@ -7,6 +7,7 @@ denied puts the store into ``needs_reconnect``; anything else is a bug, logged w
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections.abc import Callable
@@ -16,10 +17,17 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked, Cancelled
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs
-from fbm_desk.db.errors import storage_error
+from fbm_desk.db.errors import StorageProblem, busy_error, classify, storage_error
+from fbm_desk.db.job_locks import (
+    Holder,
+    LockWaitCancelled,
+    LockWaitTimedOut,
+    hold_store_job,
+    runs_of_other_stores_here,
+)
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus, SyncRunStatus
-from fbm_desk.foundation.errors import FbmError, NotFound
+from fbm_desk.foundation.errors import DatabaseError, FbmError, NotFound
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
 from fbm_desk.sync.jobs import job_for
@@ -39,14 +47,14 @@ def _inactive_message(store: StoreRow) -> str:
     return f"Store '{store.name}' needs to be reconnected to Amazon{detail}. Use Reconnect on the Stores tab."
 
 
-def _save_buckets(core: CoreServices) -> None:
-    """Persist the rate-limit buckets so the next process (CLI run, app start) does not reuse a full burst."""
-    try:
-        from fbm_desk.db.rate_buckets import DbBucketStore
-
-        core.limiter.save_to(DbBucketStore())
-    except Exception:  # bookkeeping only: never fail a run over it
-        log.warning("Could not save the rate-limit state", exc_info=True)
+def _storage_error(exc: BaseException, store_id: int) -> DatabaseError | None:
+    """A storage failure's user message; "busy" names our own other jobs when they were the writers."""
+    if classify(exc) is StorageProblem.BUSY:
+        try:
+            return busy_error(own_jobs=runs_of_other_stores_here(store_id))
+        except Exception:  # reading the lock table failed too: the general message
+            return busy_error(own_jobs=False)
+    return storage_error(exc)
 
 
 def run_job(
@@ -58,15 +66,63 @@ def run_job(
     cancel: threading.Event | None = None,
     progress: ProgressFn | None = None,
     now: Callable[[], datetime] | None = None,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> SyncResult:
-    """Run ``kind`` for ``store`` and record it in ``sync_run``; never raises for known errors."""
+    """Run ``kind`` for ``store`` and record it in ``sync_run``; never raises for known errors.
+
+    At most one run of a store runs at a time in all processes (``db.job_locks``): this one waits for another
+    run of the store; when that is a run of the same job, it covers this one (``covered_by_other_run``).
+    """
     kind = JobKind(kind)
-    clock = now or utcnow
     cancel = cancel or threading.Event()
     try:
         fresh = store_db.get_store(store.id)  # the row may have changed since the caller read it
     except NotFound:
         return SyncResult(job=kind.value, store=store.name, status="failed", error="The store was removed.")
+    failed = functools.partial(SyncResult, job=kind.value, store=fresh.name, status="failed")
+    try:
+        with hold_store_job(fresh.id, kind.value, cancel=cancel, on_wait=on_wait) as grant:
+            if grant.covered and grant.other is not None:
+                log.info(
+                    "%s for store %s: covered by the run of pid %s", kind.value, fresh.id, grant.other.pid
+                )
+                return SyncResult(
+                    job=kind.value,
+                    store=fresh.name,
+                    status="ok",
+                    summary=f"Covered by the {grant.other.job} run started {grant.other.acquired_at} "
+                    f"(process {grant.other.pid}), which was running at the same time.",
+                    covered_by_other_run=True,
+                )
+            return _run_locked(core, fresh, kind, trigger, cancel, progress, now or utcnow)
+    except LockWaitCancelled:
+        return SyncResult(
+            job=kind.value,
+            store=fresh.name,
+            status=SyncRunStatus.CANCELED,
+            error="Stopped: the job was cancelled.",
+        )
+    except LockWaitTimedOut as exc:
+        return failed(
+            error=f"Another run of store '{fresh.name}' ({exc.holder.job}, process {exc.holder.pid}) is still "
+            "running; try again when it has finished."
+        )
+    except Exception as exc:  # the lock's own transactions: full disk, read-only folder...
+        known = _storage_error(exc, fresh.id)
+        if known is None:
+            raise
+        return failed(error=known.user_message)
+
+
+def _run_locked(
+    core: CoreServices,
+    fresh: StoreRow,
+    kind: JobKind,
+    trigger: str,
+    cancel: threading.Event,
+    progress: ProgressFn | None,
+    clock: Callable[[], datetime],
+) -> SyncResult:
     run_id = sync_runs.start_run(fresh.id, kind.value, trigger, iso_utc(clock()))
     counts = Counts()
     client = None
@@ -90,15 +146,13 @@ def run_job(
         log.info("%s for store %s failed: %s", kind.value, fresh.id, exc.user_message)
     except Exception as exc:
         status = "failed"
-        known = storage_error(exc)
+        known = _storage_error(exc, fresh.id)
         if known is not None:  # full disk, locked file...: the page in flight was rolled back
             error = known.user_message
             log.error("%s for store %s stopped: %s (%s)", kind.value, fresh.id, known.user_message, exc)
         else:
             error = f"Internal error ({type(exc).__name__}); details are in the log file."
             log.exception("Bug in %s job for store %s", kind.value, fresh.id)
-    if client is not None:
-        _save_buckets(core)
     stats = client.stats if client is not None else None
     summary = "; ".join(counts.notes)
     result = SyncResult(

@@ -56,7 +56,7 @@ def token_age(store: StoreRow, now: datetime) -> tuple[str, bool]:
 
 
 def is_insecure(store: StoreRow) -> bool:
-    """The store's token lives in the unencrypted fallback file."""
+    """The store's token is stored unencrypted (the fallback file, or a keyring backend that does not encrypt)."""
     return store.secret_storage == INSECURE_KIND
 
 
@@ -174,7 +174,10 @@ class StoresTableModel(QAbstractTableModel):
         if column == "Token age":
             return "Amazon asks sellers to renew an app's authorization every 365 days: use Reconnect."
         if column == "Secrets" and is_insecure(store):
-            return "This store's refresh token is in the unencrypted fallback file (no system keyring)."
+            return (
+                "This store's refresh token is stored unencrypted: in the fallback file (no system keyring) "
+                "or in a keyring backend that does not encrypt."
+            )
         return None
 
     def describe_job(self, h: JobHealthRow) -> str:
