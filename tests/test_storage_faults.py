@@ -64,7 +64,7 @@ def _cli(capsys: pytest.CaptureFixture[str], data: Path, *args: str, stdin: str 
     import sys
 
     old = sys.stdin
-    sys.stdin = io.StringIO(stdin)
+    sys.stdin = io.TextIOWrapper(io.BytesIO(stdin.encode()))
     try:
         code = main(["--data-dir", str(data), *args])
     finally:
