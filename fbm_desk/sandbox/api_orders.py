@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from fbm_desk.sandbox.carrier_codes import CARRIER_CODES
 from fbm_desk.sandbox.clock import iso, parse_iso
 from fbm_desk.sandbox.http_util import (
     ApiError,
@@ -229,6 +230,11 @@ def confirm_shipment(world: World, req: Request) -> Response:
         carrier = _require(detail, "carrierCode")
         if not isinstance(carrier, str):
             raise invalid_input("invalid type [packageDetail.carrierCode]")
+        if carrier not in CARRIER_CODES:
+            raise invalid_input(
+                f"Invalid carrierCode '{carrier}'.",
+                "Use one of Amazon's carrier codes, or Other with the carrier's name in carrierName.",
+            )
         if carrier == "Other" and not detail.get("carrierName"):
             raise invalid_input("CarrierName is required when CarrierCode is Other.")
         tracking = _require(detail, "trackingNumber")

@@ -24,6 +24,7 @@ from fbm_desk.sandbox.clock import Clock, iso
 from fbm_desk.sandbox.documents import Presigner
 from fbm_desk.sandbox.faults import FaultBook
 from fbm_desk.sandbox.model import Document, Job, Listing, Order, Package
+from fbm_desk.sandbox.order_controls import OrderDetailControls
 from fbm_desk.sandbox.ratelimit import Throttle
 
 DEFAULT_ORDER_COUNT = 300
@@ -33,7 +34,7 @@ MAX_ARRIVALS_PER_TICK = 25
 CANCEL_ODDS = 0.08  # of a PENDING order being cancelled instead of released (alive mode)
 
 
-class World:
+class World(OrderDetailControls):
     def __init__(
         self,
         *,

@@ -108,6 +108,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
                 return QBrush(LATE_COLOR)
             if status == "today":
                 return QBrush(DUE_TODAY_COLOR)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_ORDER and r.flags.cancel_requested:
+            return QBrush(QColor("#c62828"))
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and r.payment_hold:
             return QBrush(QColor("#7a4b00"))
         if role == Qt.ItemDataRole.FontRole and (
@@ -123,7 +125,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col == COL_STORE:
             return r.store_name
         if col == COL_ORDER:
-            return r.amazon_order_id + ("  ⚠ needs mapping" if r.needs_mapping else "")
+            cancel = "  ⚠ Buyer asked to cancel" if r.flags.cancel_requested else ""
+            return r.amazon_order_id + ("  ⚠ needs mapping" if r.needs_mapping else "") + cancel
         if col == COL_STATE:
             return state_label(r.state)
         if col == COL_HOLD:
@@ -138,7 +141,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col == COL_SERVICE:
             return r.service_level
         if col == COL_FLAGS:
-            return " · ".join(x for x, on in (("Prime", r.is_prime), ("Business", r.is_business)) if on)
+            flags = [x for x, on in (("Prime", r.is_prime), ("Business", r.is_business)) if on]
+            return " · ".join(flags + [b for b in r.flags.badges() if b != "Buyer asked to cancel"])
         if col == COL_ITEMS:
             if not r.first_sku:
                 return str(r.units)
@@ -158,6 +162,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
             return f"Amazon status: {r.amazon_status}"
         if col == COL_HOLD and r.payment_hold:
             return "Imported while Amazon checks the payment: stock is allocated, do not ship yet."
+        if col == COL_ORDER and r.flags.cancel_requested:
+            return r.flags.cancel_text + ". Do not ship: cancel it in Seller Central (order detail)."
         if col == COL_ORDER and r.needs_mapping:
             return "An item's SKU is not a warehouse SKU yet: map it in the Products tab."
         if col == COL_PUSH and r.push_state == PushState.QUEUED:
