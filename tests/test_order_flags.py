@@ -210,3 +210,26 @@ def test_unlisted_carrier_is_recorded_as_other_with_its_name(
     assert result.status == "ok", result.error
     sent = quiet.world.pushed()["shipments"][-1]["body"]["packageDetail"]
     assert (sent["carrierCode"], sent["carrierName"]) == ("Other", "Japan Post")
+
+
+def test_search_lists_a_change_only_after_the_index_lag(quiet: RunningSandbox) -> None:
+    api = SpApi(quiet)
+    order_id = _order(quiet)
+    params = {"lastUpdatedAfter": "2020-01-01T00:00:00Z", "marketplaceIds": "ATVPDKIKX0DER"}
+    assert api.get(SEARCH, params=params).json()["orders"] == []  # just created: not indexed yet
+    assert api.get(f"{SEARCH}/{order_id}").status_code == 200  # getOrder reads the order itself
+    quiet.world.advance(quiet.world.clock.scaled(121))
+    assert [o["orderId"] for o in api.get(SEARCH, params=params).json()["orders"]] == [order_id]
+
+
+def test_orders_sync_does_not_miss_an_order_changed_during_the_lag(
+    quiet_core: CoreServices, quiet: RunningSandbox
+) -> None:
+    store = make_store(quiet_core, quiet)
+    _sync(quiet_core, store.id)  # the cursor now stands at "now"
+    order_id = _order(quiet)  # changes right after the run: inside the index lag of the next one
+    _sync(quiet_core, store.id)
+    assert order_id not in {o.amazon_order_id for o in list_orders()}
+    quiet.world.advance(quiet.world.clock.scaled(121))
+    _sync(quiet_core, store.id)  # the overlap window (cursor - 5 min) still covers it
+    assert order_id in {o.amazon_order_id for o in list_orders()}

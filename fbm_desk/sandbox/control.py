@@ -31,6 +31,7 @@ METHODS = (
     "clear_faults",
     "expire_access_tokens",
     "revoke_refresh_token",
+    "register_redirect_uri",
     "advance",
     "reset_counters",
 )

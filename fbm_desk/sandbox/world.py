@@ -347,6 +347,11 @@ class World(OrderDetailControls):
     def revoke_refresh_token(self, refresh_token: str | None = None) -> int:
         return self.auth.revoke_refresh_token(refresh_token)
 
+    def register_redirect_uri(self, uri: str) -> None:
+        if not uri.startswith("https://"):
+            raise ValueError("Amazon registers https redirect URIs only")
+        self.auth.redirect_uris.append(uri)
+
     def advance(self, seconds: float) -> None:
         """Pretend ``seconds`` real seconds passed (timers, token/code/URL expiry), then apply what is due."""
         self.clock.advance(float(seconds))
