@@ -169,7 +169,7 @@ class PackDialog(QDialog):
             f"<b style='font-size:13pt'>{o.amazon_order_id}</b> · {o.store_name} · {state_label(o.state)}"
             f" · ship by {local_time(o.latest_ship_date)}"
             + (f" · {o.service_level}" if o.service_level else "")
-            + (" &nbsp;" + badges_html(o.flags) if o.flags.badges() else "")
+            + ("<br>" + badges_html(o.flags) if o.flags.badges() else "")
             + notices_html(o)
         )
         product_ids = [i.product_id for i in d.items if i.product_id is not None]
