@@ -4,6 +4,8 @@ against the built-in sandbox."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from fbm_desk.core import CoreServices
@@ -18,6 +20,7 @@ from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job
 from tests.support.sandbox_fixtures import SpApi
 from tests.support.sync_env import make_store, merchant_skus, settle
+from tests.test_cli_sync import Cli
 
 pytestmark = pytest.mark.e2e
 
@@ -233,3 +236,23 @@ def test_orders_sync_does_not_miss_an_order_changed_during_the_lag(
     quiet.world.advance(quiet.world.clock.scaled(121))
     _sync(quiet_core, store.id)  # the overlap window (cursor - 5 min) still covers it
     assert order_id in {o.amazon_order_id for o in list_orders()}
+
+
+def test_ship_exits_2_and_orders_list_shows_the_request(quiet: RunningSandbox, tmp_path: Path) -> None:
+    cli = Cli(quiet, tmp_path / "data")
+    cli.add_store("Demo US")
+    asked, normal = _order(quiet), _order(quiet)
+    quiet.world.request_cancellation(asked, reason="Found it cheaper")
+    settle(quiet, asked, normal)
+    assert cli.run("sync", "orders").returncode == 0
+    orders = cli.json("orders", "list", "--json")
+    assert isinstance(orders, list)
+    assert {o["amazon_order_id"]: o["cancel_requested"] for o in orders} == {asked: True, normal: False}
+    refused = cli.run("ship", asked, "--carrier", "UPS", "--tracking", "1Z999AA10123456784")
+    assert refused.returncode == 2
+    assert "Buyer asked to cancel: Found it cheaper" in refused.stderr
+    assert "--override-cancel-request" in refused.stderr
+    shipped = cli.run(
+        "ship", asked, "--carrier", "UPS", "--tracking", "1Z999AA10123456784", "--override-cancel-request"
+    )
+    assert shipped.returncode == 0, shipped.stderr
