@@ -256,3 +256,18 @@ def test_ship_exits_2_and_orders_list_shows_the_request(quiet: RunningSandbox, t
         "ship", asked, "--carrier", "UPS", "--tracking", "1Z999AA10123456784", "--override-cancel-request"
     )
     assert shipped.returncode == 0, shipped.stderr
+
+
+def test_a_request_that_leaves_the_update_time_alone_is_still_read(
+    quiet_core: CoreServices, quiet: RunningSandbox
+) -> None:
+    store = make_store(quiet_core, quiet)
+    order_id = _order(quiet)
+    settle(quiet, order_id)
+    _sync(quiet_core, store.id)
+    stamp = quiet.world.orders[order_id].last_updated
+    quiet.world.request_cancellation(order_id, reason="Changed my mind")
+    quiet.world.orders[order_id].last_updated = stamp  # same lastUpdatedTime as the version we hold
+    result = run_job(quiet_core, get_store(store.id), JobKind.ORDERS_SWEEP)
+    assert result.status == "ok", result.error
+    assert find_order(order_id).flags.cancel_text == "Buyer asked to cancel: Changed my mind"

@@ -270,7 +270,11 @@ def _update_order(
     store: StoreRow, o: Order, a: AmazonOrder, mapping: dict[str, int], now: str, out: PageOutcome
 ) -> bool:
     """Apply Amazon's view to a known order; returns True when anything changed."""
-    if o.amazon_updated_at == _version(a.last_updated_time) and o.amazon_status == a.fulfillment_status:
+    if (
+        o.amazon_updated_at == _version(a.last_updated_time)
+        and o.amazon_status == a.fulfillment_status
+        and bool(o.cancel_requested) == bool(a.cancel_requests)  # in case a request leaves the time alone
+    ):
         return False  # the same version of the order as last time (overlap window, sweep): nothing to do
     changed = False
     fields = _order_fields(a)
