@@ -4,11 +4,14 @@ against the built-in sandbox."""
 
 from __future__ import annotations
 
+import sqlite3
+from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from fbm_desk.core import CoreServices
+from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, open_database
 from fbm_desk.db.orders import find_order, get_order_detail, list_orders
 from fbm_desk.db.stores import get_store
 from fbm_desk.domain.carriers import carrier_for
@@ -271,3 +274,42 @@ def test_a_request_that_leaves_the_update_time_alone_is_still_read(
     result = run_job(quiet_core, get_store(store.id), JobKind.ORDERS_SWEEP)
     assert result.status == "ok", result.error
     assert find_order(order_id).flags.cancel_text == "Buyer asked to cancel: Changed my mind"
+
+
+def test_upgrade_fixes_carrier_codes_of_packages_not_yet_sent(tmp_path: Path) -> None:
+    path = tmp_path / "app.sqlite3"
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript(resources.files("fbm_desk.db").joinpath(MIGRATIONS[0]).read_text(encoding="utf-8"))
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
+            "VALUES (1, 'JP', 'A1VC38T7YXB528', 'FE', 'A1', '2026-01-01T00:00:00Z')"
+        )
+        conn.execute(
+            "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, updated_at) "
+            "VALUES (1, 1, '503-1', 'UNSHIPPED', 'released', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+        )
+        for ref, code, state in (
+            (1, "Yamato Transport", "queued"),
+            (2, "Japan Post", "rejected"),
+            (3, "Japan Post", "confirmed"),
+        ):
+            conn.execute(
+                "INSERT INTO package (order_id, package_reference_id, carrier_code, tracking_number, ship_date, "
+                "push_state, created_at, updated_at) VALUES (1, ?, ?, '123456789012', '2026-01-01T00:00:00Z', ?, "
+                "'2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                (ref, code, state),
+            )
+        conn.commit()
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=tmp_path / "backups")
+    try:
+        rows = opened.db.execute_sql(
+            "SELECT package_reference_id, carrier_code, carrier_name FROM package ORDER BY 1"
+        ).fetchall()
+    finally:
+        opened.close()
+    assert rows == [(1, "YamatoTransport", ""), (2, "Other", "Japan Post"), (3, "Japan Post", "")]
