@@ -48,10 +48,11 @@ def build_services(paths: AppPaths) -> Services:
 def attach_sync(services: Services) -> None:
     """Create the job runner (QThreadPool) and the scheduler that feeds it; started by ``run_gui``."""
     from fbm_desk.sync.runner import JobRunner
-    from fbm_desk.sync.scheduler import SyncScheduler
+    from fbm_desk.sync.scheduler import ConfirmSoon, SyncScheduler
 
     services.runner = JobRunner(services.core)
     services.scheduler = SyncScheduler(services.runner)
+    services.confirm_soon = ConfirmSoon(services.runner)
 
 
 def start_demo(services: Services) -> bool:
@@ -70,6 +71,8 @@ def start_demo(services: Services) -> bool:
     services.demo = handle
     if services.scheduler is not None:
         services.scheduler.time_scale = handle.time_scale
+    if services.confirm_soon is not None:
+        services.confirm_soon.time_scale = handle.time_scale
     return True
 
 

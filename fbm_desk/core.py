@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
@@ -40,6 +40,14 @@ class CoreServices:
     _limiter_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _connections: dict[int, StoreConnection] = field(default_factory=dict, repr=False)
     _connections_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def set_consent_beta(self, draft: bool) -> None:
+        """The visible "app is a Draft" setting: persisted in settings.json (``amazon.consent_beta``) and used
+        by the next consent URL."""
+        amazon = self.settings.amazon
+        amazon["consent_beta"] = draft
+        self.settings.set("amazon", amazon)
+        self.spapi_config = replace(self.spapi_config, consent_beta=draft)
 
     @property
     def limiter(self) -> RateLimiter:

@@ -6,6 +6,7 @@ import json
 import logging
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -131,7 +132,7 @@ def test_search_orders_pages_with_the_same_filters_and_parses_orders(fake: FakeA
     assert q1 == q2  # same filters on the next page
     assert q1["fulfilledBy"] == ["MERCHANT"]
     assert q1["fulfillmentStatuses"] == ["PENDING,UNSHIPPED"]  # csv, as the model's default collectionFormat
-    assert q1["includedData"] == ["RECIPIENT,FULFILLMENT,PROCEEDS,PACKAGES,BUYER"]
+    assert q1["includedData"] == ["RECIPIENT,FULFILLMENT,PROCEEDS,PACKAGES,BUYER,CANCELLATION"]
     assert q1["maxResultsPerPage"] == ["100"]
     assert q1["lastUpdatedAfter"] == ["2026-11-20T00:00:00Z"]
     assert client.stats.api_calls == 2
@@ -462,7 +463,11 @@ def test_build_consent_url() -> None:
     assert "application_id=amzn1.sp.solution.test" in url
     assert "state=st%40te" in url
     assert "redirect_uri=https%3A%2F%2Frelay.example%2Fcb" in url
-    assert url.endswith("&version=beta")
+    assert "version=beta" not in url  # Amazon's real Seller Central: only when the app is marked as a Draft
+    draft = build_consent_url(
+        replace(make_config(), consent_beta=True), by_code("UK"), "s", "https://r.example/cb"
+    )
+    assert draft.endswith("&version=beta")
 
 
 def test_bad_search_arguments_fail_before_iterating(fake: FakeAmazon) -> None:

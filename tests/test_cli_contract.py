@@ -60,6 +60,7 @@ ORDER_FIELDS = {
     "state",
     "amazon_status",
     "payment_hold",
+    "cancel_requested",
     "ship_to",
     "items",
     "shipments",

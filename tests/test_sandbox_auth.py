@@ -114,7 +114,12 @@ def test_consent_errors_are_error_pages(sandbox: RunningSandbox) -> None:
     bad_redirect = _consent(sandbox, redirect_uri="http://evil.example/cb")
     assert bad_redirect.status_code == 400
     assert "MD5101" in bad_redirect.text
+    unregistered = _consent(sandbox, redirect_uri="https://relay.example.com/cb")  # https alone is not enough
+    assert unregistered.status_code == 400
+    assert "MD5101" in unregistered.text
+    sandbox.world.register_redirect_uri("https://relay.example.com/cb")
     assert _consent(sandbox, redirect_uri="https://relay.example.com/cb").status_code == 200
+    assert _consent(sandbox, redirect_uri="https://relay.example.com/cb/other").status_code == 400
 
 
 def test_code_is_single_use(sandbox: RunningSandbox) -> None:

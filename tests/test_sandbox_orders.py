@@ -141,6 +141,7 @@ def test_release_makes_address_appear_and_is_seen_by_last_updated_after(
     pending = spapi.get(f"{SEARCH}/{order_id}", params={"includedData": "RECIPIENT"}).json()["order"]
     assert "recipient" not in pending
     world.release_order(order_id)
+    world.advance(world.clock.scaled(121))  # Amazon's search lists a change about two minutes later
     changed = _all_pages(spapi, {"lastUpdatedAfter": cursor, "includedData": "RECIPIENT,FULFILLMENT"})
     released = next(o for o in changed if o["orderId"] == order_id)
     assert released["fulfillment"]["fulfillmentStatus"] == "UNSHIPPED"

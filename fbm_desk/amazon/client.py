@@ -216,6 +216,6 @@ def build_consent_url(
     query: dict[str, str] = {"application_id": config.application_id, "state": state}
     if redirect_uri:
         query["redirect_uri"] = redirect_uri
-    if config.consent_beta:
+    if config.send_version_beta:
         query["version"] = "beta"
     return f"{config.seller_central_for(marketplace)}/apps/authorize/consent?{urlencode(query)}"

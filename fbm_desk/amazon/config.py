@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from fbm_desk.amazon.marketplaces import REGION_ENDPOINTS, Marketplace
 
@@ -18,6 +20,17 @@ ENV_CLIENT_SECRET = "FBM_DESK_LWA_CLIENT_SECRET"  # noqa: S105 - a variable name
 ENV_APP_ID = "FBM_DESK_SPAPI_APP_ID"
 ENV_REDIRECT_URI = "FBM_DESK_OAUTH_REDIRECT_URI"
 ENV_SPEEDUP = "FBM_DESK_SPEEDUP"
+ENV_CONSENT_BETA = "FBM_DESK_CONSENT_BETA"  # 1 = the app is still a Draft on Amazon (send version=beta)
+RELAY_README = "README.md, section “Connect a real Amazon account” (the https relay)"
+_AMAZON_HOST = re.compile(
+    r"(^|\.)amazon(\.[a-z]{2,3}){1,2}$"
+)  # sellercentral.amazon.co.uk, ...-europe.amazon.com
+
+
+def _flag(value: object) -> bool | None:
+    if value is None or value == "":
+        return None
+    return str(value).strip().lower() not in ("false", "0", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -31,7 +44,7 @@ class SpApiConfig:
     spapi_endpoint: str = ""  # overrides every regional host when set (sandbox, tests)
     seller_central_url: str = ""  # overrides https://<seller central host> when set
     redirect_uri: str = ""  # registered https relay; empty = loopback URL itself
-    consent_beta: bool = True  # version=beta while the app is a draft
+    consent_beta: bool | None = None  # version=beta (app still a Draft); None = only off Amazon's own hosts
     speedup: float = 1.0  # divides every wait the app makes on its own
 
     def __repr__(self) -> str:
@@ -47,6 +60,42 @@ class SpApiConfig:
 
     def endpoint_for(self, region: str) -> str:
         return (self.spapi_endpoint or REGION_ENDPOINTS[region]).rstrip("/")
+
+    @property
+    def uses_amazon_seller_central(self) -> bool:
+        """True when the consent page is Amazon's real Seller Central (not the sandbox or a test double)."""
+        if not self.seller_central_url:
+            return True
+        return bool(_AMAZON_HOST.search(urlsplit(self.seller_central_url).hostname or ""))
+
+    @property
+    def send_version_beta(self) -> bool:
+        """Send ``version=beta``: as set (the "app is a Draft" setting); unset = off on Amazon's real Seller
+        Central (a published app would authorize its draft) and on for the built-in sandbox's draft app."""
+        if self.consent_beta is not None:
+            return self.consent_beta
+        return not self.uses_amazon_seller_central
+
+    def relay_problem(self) -> str:
+        """Why a browser connect cannot work with this configuration ("" when it can): Amazon redirects only to
+        a registered https URI, never to the loopback listener (MD5101)."""
+        if not self.uses_amazon_seller_central:
+            return ""
+        relay = self.redirect_uri.strip()
+        if not relay:
+            return (
+                "Connecting through Amazon's consent page needs the https relay: Amazon only sends the "
+                "authorization to a registered https address, never to this computer (127.0.0.1). Publish the "
+                "relay page (relay/) at your app's registered OAuth Redirect URI and set "
+                f"FBM_DESK_OAUTH_REDIRECT_URI (or oauth_redirect_uri in settings.json) to it. See {RELAY_README}. "
+                "Or add the store with a pasted refresh token (self-authorized app)."
+            )
+        if urlsplit(relay).scheme != "https":
+            return (
+                f"The relay address {relay} is not https; Amazon refuses it (MD5101). Register and set the https "
+                f"address of the relay page. See {RELAY_README}."
+            )
+        return ""
 
     def seller_central_for(self, marketplace: Marketplace) -> str:
         return (self.seller_central_url or f"https://{marketplace.seller_central_host}").rstrip("/")
@@ -75,6 +124,8 @@ class SpApiConfig:
             spapi_endpoint=pick(ENV_SPAPI_ENDPOINT, "spapi_endpoint"),
             seller_central_url=pick(ENV_SELLER_CENTRAL_URL, "seller_central_url"),
             redirect_uri=pick(ENV_REDIRECT_URI, "oauth_redirect_uri"),
-            consent_beta=str(s.get("consent_beta", True)).lower() not in ("false", "0", "no"),
+            consent_beta=_flag(env.get(ENV_CONSENT_BETA))
+            if env.get(ENV_CONSENT_BETA)
+            else _flag(s.get("consent_beta")),
             speedup=speedup,
         )

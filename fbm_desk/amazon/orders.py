@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
+from fbm_desk.amazon import order_details
 from fbm_desk.amazon._parse import arr, integer, iso_z, obj, text, when
 from fbm_desk.amazon.errors import MalformedResponse
 from fbm_desk.amazon.http import ParamValue, SpApiTransport
@@ -25,7 +26,14 @@ from fbm_desk.foundation.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 SEARCH_PATH = "/orders/2026-01-01/orders"
-DEFAULT_INCLUDED_DATA: tuple[str, ...] = ("RECIPIENT", "FULFILLMENT", "PROCEEDS", "PACKAGES", "BUYER")
+DEFAULT_INCLUDED_DATA: tuple[str, ...] = (
+    "RECIPIENT",
+    "FULFILLMENT",
+    "PROCEEDS",
+    "PACKAGES",
+    "BUYER",
+    "CANCELLATION",
+)
 MIN_BEFORE_AGE = timedelta(minutes=2)  # *Before must be at least 2 minutes before the request
 
 
@@ -218,6 +226,11 @@ def _address(raw: dict[str, Any]) -> Address | None:
         postal_code=text(addr, "postalCode"),
         country_code=text(addr, "countryCode"),
         phone=text(addr, "phone"),
+        district_or_county=text(addr, "districtOrCounty"),
+        municipality=text(addr, "municipality"),
+        address_type=text(addr, "addressType"),
+        extended=order_details.extended_fields(addr),
+        delivery_instructions=order_details.delivery_instructions(raw),
     )
     return None if parsed.is_blank() else parsed
 
@@ -255,4 +268,7 @@ def parse_order(raw: dict[str, Any]) -> AmazonOrder:
         total_amount=text(total, "amount"),
         currency=text(total, "currencyCode"),
         packages=packages,
+        cancel_requests=order_details.cancel_requests(raw),
+        associated_orders=order_details.associated_orders(raw),
+        buyer_po_number=text(obj(raw, "buyer"), "buyerPurchaseOrderNumber"),
     )

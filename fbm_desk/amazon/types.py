@@ -25,6 +25,11 @@ class Address:
     postal_code: str = ""
     country_code: str = ""
     phone: str = ""
+    district_or_county: str = ""  # districtOrCounty
+    municipality: str = ""  # municipality
+    address_type: str = ""  # addressType: RESIDENTIAL | COMMERCIAL | PICKUP_POINT
+    extended: tuple[tuple[str, str], ...] = ()  # extendedFields (Brazil): (streetName, ...) pairs
+    delivery_instructions: str = ""  # recipient.deliveryPreference, joined for the packer
 
     def is_blank(self) -> bool:
         return not (self.name or self.address_line1 or self.city or self.postal_code)
@@ -84,6 +89,10 @@ class AmazonOrder:
     total_amount: str = ""  # proceeds.grandTotal.amount
     currency: str = ""  # proceeds.grandTotal.currencyCode
     packages: tuple[AmazonPackage, ...] = ()  # packages[]
+    # orderItems[].cancellation.cancellationRequest (includedData CANCELLATION): (orderItemId, cancelReason)
+    cancel_requests: tuple[tuple[str, str], ...] = ()
+    associated_orders: tuple[tuple[str, str], ...] = ()  # associatedOrders[]: (orderId, associationType)
+    buyer_po_number: str = ""  # buyer.buyerPurchaseOrderNumber
 
     @property
     def is_prime(self) -> bool:

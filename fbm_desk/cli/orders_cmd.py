@@ -4,6 +4,7 @@ Public contract (issue 5): [{"amazon_order_id","store","state","amazon_status","
 "ship_to":{"name","address_line1","city","state_or_region","postal_code","country_code"}|null,
 "items":[{"order_item_id","sku","quantity","quantity_shipped"}],
 "shipments":[{"carrier_code","tracking_number","push_state"}]}]
+Issue 12 adds "cancel_requested": true|false (the buyer asked to cancel; the reason is in the text output).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow
         "state": o.state,
         "amazon_status": o.amazon_status,
         "payment_hold": o.payment_hold,
+        "cancel_requested": o.flags.cancel_requested,
         "ship_to": None
         if ship is None
         else {
@@ -64,6 +66,7 @@ def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow
 def _order_text(o: OrderRow) -> str:
     hold = " (payment hold)" if o.payment_hold else ""
     flag = " [needs mapping]" if o.needs_mapping else ""
+    flag += f" [{o.flags.cancel_text}]" if o.flags.cancel_requested else ""
     return f"{o.amazon_order_id}  {o.store_name}  {o.state}{hold}{flag}  {o.units} unit(s)"
 
 

@@ -1,8 +1,10 @@
 """``fbm-desk ship ORDER_ID --carrier CODE --tracking NUMBER [--carrier-name NAME] [--method TEXT]
-[--ship-date ISO] [--item ORDER_ITEM_ID=QTY ...]``: record a package; the shipments job pushes it.
+[--ship-date ISO] [--item ORDER_ITEM_ID=QTY ...] [--override-cancel-request]``: record a package; the
+shipments job pushes it.
 
 Default items: every unit still unshipped. Exit 2 with a clear message on invalid input (unknown order, held
-or canceled order, more units than unshipped, unknown carrier, empty or implausible tracking number).
+or canceled order, an order the buyer asked to cancel (unless ``--override-cancel-request``), an Easy Ship
+order, more units than unshipped, unknown carrier, empty or implausible tracking number).
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ def register(subparsers: Any) -> None:
         default=[],
         metavar="ORDER_ITEM_ID=QTY",
         help="units of one order item (repeatable; default: all unshipped units)",
+    )
+    p.add_argument(
+        "--override-cancel-request",
+        action="store_true",
+        help="ship even though the buyer asked to cancel (otherwise refused with exit 2)",
     )
     p.add_argument("--json", action="store_true", help="print the recorded package as JSON")
     p.set_defaults(func=cmd_ship)
@@ -68,6 +75,7 @@ def cmd_ship(args: argparse.Namespace) -> int:
             shipping_method=args.method,
             ship_date=args.ship_date,
             items=items,
+            override_cancel_request=args.override_cancel_request,
         )
         if args.json:
             print_json(

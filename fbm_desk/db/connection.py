@@ -44,6 +44,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_stock_drift.sql",
     "schema_sync_run_process.sql",
     "schema_job_locks.sql",
+    "schema_order_details.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -5,8 +5,9 @@ The Orders, Products and Inventory tabs, the pack dialog, the CLI and the sync j
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from fbm_desk.db.order_flags import OrderFlags
 from fbm_desk.db.states import OPEN_ORDER_STATES, OrderState
 
 # plain strings (argparse choices, SQL IN lists); the members are in ``fbm_desk.db.states``
@@ -62,6 +63,9 @@ class OrderRow:
     updated_at: str
     units: int = 0  # units ordered (sum over items)
     units_shipped: int = 0
+    flags: OrderFlags = field(
+        default_factory=OrderFlags
+    )  # cancellation request, programs, address details (db/order_flags.py)
 
     @property
     def can_ship(self) -> bool:

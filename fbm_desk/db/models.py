@@ -173,6 +173,16 @@ class Order(BaseModel):
     currency = pw.TextField(default="")
     imported_at = pw.TextField(default=utcnow_iso)
     updated_at = pw.TextField(default=utcnow_iso)
+    cancel_requested = pw.BooleanField(default=False)
+    cancel_reason = pw.TextField(default="")
+    programs = pw.TextField(default="")
+    associated_orders = pw.TextField(default="")
+    buyer_po_number = pw.TextField(default="")
+    ship_district = pw.TextField(default="")
+    ship_municipality = pw.TextField(default="")
+    ship_address_type = pw.TextField(default="")
+    ship_extended = pw.TextField(default="")
+    delivery_instructions = pw.TextField(default="")
 
     class Meta:
         table_name = "orders"

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import events
 from fbm_desk.db.models import Order, OrderItem, database_proxy
+from fbm_desk.db.order_flags import EXTRA_ADDRESS_COLUMNS, address_flag_fields, order_flag_fields
 from fbm_desk.db.order_shipments import (
     apply_shipped,
     cancel_local_packages,
@@ -53,6 +54,7 @@ _ADDRESS_COLUMNS = (
     "ship_postal_code",
     "ship_country",
     "ship_phone",
+    *EXTRA_ADDRESS_COLUMNS,
 )
 
 
@@ -102,6 +104,7 @@ def _order_fields(a: AmazonOrder) -> dict[str, object]:
         "service_level": a.service_level,
         "is_prime": a.is_prime,
         "is_business": a.is_business,
+        **order_flag_fields(a),
     }
     for key, value in (
         ("buyer_name", a.buyer_name),
@@ -128,6 +131,7 @@ def _address_fields(a: AmazonOrder) -> dict[str, str]:
         "ship_postal_code": addr.postal_code,
         "ship_country": addr.country_code,
         "ship_phone": addr.phone,
+        **address_flag_fields(a),
     }
 
 
@@ -266,7 +270,11 @@ def _update_order(
     store: StoreRow, o: Order, a: AmazonOrder, mapping: dict[str, int], now: str, out: PageOutcome
 ) -> bool:
     """Apply Amazon's view to a known order; returns True when anything changed."""
-    if o.amazon_updated_at == _version(a.last_updated_time) and o.amazon_status == a.fulfillment_status:
+    if (
+        o.amazon_updated_at == _version(a.last_updated_time)
+        and o.amazon_status == a.fulfillment_status
+        and bool(o.cancel_requested) == bool(a.cancel_requests)  # in case a request leaves the time alone
+    ):
         return False  # the same version of the order as last time (overlap window, sweep): nothing to do
     changed = False
     fields = _order_fields(a)

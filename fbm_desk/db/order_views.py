@@ -11,12 +11,13 @@ The SQL is assembled only from constant fragments in this module; user text alwa
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -105,6 +106,9 @@ class OrderListRow:
     ship_city: str
     ship_country: str
     push_state: str | None  # worst package state (PUSH_WORST_FIRST) or None when nothing was packed
+    flags: OrderFlags = field(
+        default_factory=OrderFlags
+    )  # cancellation request, programs, related orders, PO, pickup point
 
 
 @dataclass(frozen=True)
@@ -219,7 +223,7 @@ _SELECT = (
     "(SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
     "(SELECT i.seller_sku FROM order_item i WHERE i.order_id = o.id ORDER BY i.id LIMIT 1), "
     "o.ship_city, o.ship_country, "
-    f"{_PUSH_RANK_SQL} "
+    f"{_PUSH_RANK_SQL}, {FLAG_COLUMNS_SQL} "
     "FROM orders o JOIN store s ON s.id = o.store_id"
 )
 
@@ -246,6 +250,7 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
         ship_city=r[16],
         ship_country=r[17],
         push_state=None if rank is None else PUSH_WORST_FIRST[int(rank)],
+        flags=flags_from(*r[19:25]),
     )
 
 

@@ -14,6 +14,7 @@ import peewee as pw
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderDetail, OrderItemRow, OrderRow, ShipTo
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, Product, Store
+from fbm_desk.db.order_flags import flags_of
 from fbm_desk.db.packages import list_packages
 from fbm_desk.db.states import UNCONFIRMED
 from fbm_desk.foundation.errors import InvalidInput, NotFound
@@ -62,6 +63,7 @@ def _row(o: Order, store_name: str, units: int = 0, shipped: int = 0) -> OrderRo
         updated_at=o.updated_at,
         units=units,
         units_shipped=shipped,
+        flags=flags_of(o),
     )
 
 

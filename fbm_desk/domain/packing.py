@@ -35,6 +35,7 @@ from fbm_desk.domain.carriers import (
     normalize_tracking,
     suggest_carrier,
 )
+from fbm_desk.domain.order_rules import check_packable
 from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.foundation.timestamps import iso_utc, parse_utc
 
@@ -117,6 +118,7 @@ def validate_package(
     items: Mapping[str, int] | None = None,
     editing_package: int | None = None,
     now: datetime | None = None,
+    override_cancel_request: bool = False,
 ) -> PackageDraft:
     """Check a package against the order; raises ``InvalidInput`` with a message staff can act on."""
     moment = now or datetime.now(UTC)
@@ -129,6 +131,7 @@ def validate_package(
         raise InvalidInput(f"Order {order.amazon_order_id} was canceled; it cannot be shipped.")
     if order.state == OrderState.SHIPPED:
         raise InvalidInput(f"Order {order.amazon_order_id} is already fully shipped.")
+    check_packable(order, override_cancel_request=override_cancel_request)
     carrier = carrier_for(carrier_code)
     if carrier is None:
         raise InvalidInput(
@@ -136,6 +139,8 @@ def validate_package(
             f"(e.g. {', '.join(c.code for c in CARRIERS[:6])}) or 'Other' with a carrier name."
         )
     name = " ".join(carrier_name.split())
+    if not carrier.listed:  # not on Amazon's CarrierCode list: Amazon takes it as Other + its name
+        name = name or carrier.name
     if carrier.code == OTHER and not name:
         raise InvalidInput("With carrier 'Other', enter the carrier's name.")
     if len(name) > 100 or len(shipping_method.strip()) > 100:
@@ -173,7 +178,7 @@ def validate_package(
             raise InvalidInput("Put at least one unit in the package.")
     return PackageDraft(
         order=order,
-        carrier_code=carrier.code,
+        carrier_code=carrier.amazon_code,
         carrier_name=name,
         shipping_method=" ".join(shipping_method.split()),
         tracking_number=tracking,
@@ -198,6 +203,7 @@ def record_package(
     shipping_method: str = "",
     ship_date: datetime | str | None = None,
     items: Mapping[str, int] | None = None,
+    override_cancel_request: bool = False,
 ) -> PackageRow:
     """Validate and store a package for an order; it is queued for the push.
 
@@ -220,6 +226,7 @@ def record_package(
             shipping_method=shipping_method,
             ship_date=ship_date,
             items=items,
+            override_cancel_request=override_cancel_request,
         )
         stamp = iso_utc(datetime.now(UTC))
         package_id = insert_package(
@@ -248,6 +255,7 @@ def update_package(
     shipping_method: str = "",
     ship_date: datetime | str | None = None,
     items: Mapping[str, int] | None = None,
+    override_cancel_request: bool = False,
 ) -> PackageRow:
     """Edit a queued or rejected package and (re-)queue it for the push.
 
@@ -268,6 +276,7 @@ def update_package(
             ship_date=ship_date,
             items=wanted,
             editing_package=package_id,
+            override_cancel_request=override_cancel_request,
         )
         stamp = iso_utc(datetime.now(UTC))
         rewrite_package(

@@ -105,6 +105,9 @@ class ConnectFlow:
                 "For a self-authorized app, paste its refresh token instead.",
                 action=Action.FIX_INPUT,
             )
+        relay_problem = config.relay_problem()
+        if relay_problem:  # refuse at once instead of waiting for an answer Amazon will never send
+            raise FbmError(relay_problem, action=Action.FIX_INPUT)
         if self._request.reconnect_store_id is None:
             store_db.check_new_store(self._request.name, None, self.marketplace.marketplace_id)
         attempt_holder: list[CallbackAttempt] = []

@@ -1,4 +1,8 @@
-"""Orders API v2026-01-01 (searchOrders, getOrder) and Orders v0 confirmShipment, validated like Amazon."""
+"""Orders API v2026-01-01 (searchOrders, getOrder) and Orders v0 confirmShipment, validated like Amazon.
+
+searchOrders reads Amazon's search index, which lists an order about two minutes after it changed
+(``INDEX_LAG_S``, scaled by the sandbox's speed-up); until then the order is simply not listed. ``*Before``
+bounds must be at least two minutes in the past. confirmShipment accepts only Amazon's carrier codes."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from fbm_desk.sandbox.carrier_codes import CARRIER_CODES
 from fbm_desk.sandbox.clock import iso, parse_iso
 from fbm_desk.sandbox.http_util import (
     ApiError,
@@ -50,6 +55,7 @@ INCLUDED_DATA = frozenset(
         "FULFILLMENT_ORDERS",
     }
 )
+INDEX_LAG_S = 120.0  # Amazon seconds: a search lists an order about two minutes after it changed
 _FILTERS = (
     "createdAfter",
     "createdBefore",
@@ -161,9 +167,12 @@ def search_orders(world: World, req: Request) -> Response:
     def sort_key(order: Order) -> tuple[datetime, str]:
         return (order.created if by_created else order.last_updated, order.order_id)
 
+    indexed_until = now - timedelta(seconds=world.clock.scaled(INDEX_LAG_S))
     with world.lock:
         matched = []
         for order in world.orders.values():
+            if order.last_updated > indexed_until:
+                continue  # changed too recently: not in the search index yet (getOrder already has it)
             stamp = order.created if by_created else order.last_updated
             if stamp < after or stamp > bound:
                 continue
@@ -229,6 +238,11 @@ def confirm_shipment(world: World, req: Request) -> Response:
         carrier = _require(detail, "carrierCode")
         if not isinstance(carrier, str):
             raise invalid_input("invalid type [packageDetail.carrierCode]")
+        if carrier not in CARRIER_CODES:
+            raise invalid_input(
+                f"Invalid carrierCode '{carrier}'.",
+                "Use one of Amazon's carrier codes, or Other with the carrier's name in carrierName.",
+            )
         if carrier == "Other" and not detail.get("carrierName"):
             raise invalid_input("CarrierName is required when CarrierCode is Other.")
         tracking = _require(detail, "trackingNumber")

@@ -79,6 +79,8 @@ class AuthState:
         self._codes: dict[str, _Code] = {}
         self._refresh: dict[str, _Refresh] = {self.demo_refresh_token: _Refresh(seller_id)}
         self._access: dict[str, tuple[str, float]] = {}
+        # the app's registered OAuth Redirect URIs (https only, exact match, like the app registration form)
+        self.redirect_uris: list[str] = [DEFAULT_REDIRECT_URI]
 
     # --- consent → code ---------------------------------------------------------------------------------
     def issue_code(self, redirect_uri: str) -> str:

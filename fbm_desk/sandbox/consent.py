@@ -4,8 +4,10 @@ Authorize → 302 to ``redirect_uri`` with ``spapi_oauth_code``, ``state`` and `
 Deny/Cancel → 302 to ``redirect_uri`` with ``error=access_denied`` and ``state`` (sandbox choice: real Seller
 Central just returns to its home page; a redirect lets the app's loopback listener stop waiting).
 Errors (unknown app, draft app without ``version=beta``, unregistered redirect URI) get an error page with an
-``MDxxxx`` code like Seller Central. Loopback ``http://127.0.0.1:<port>/…`` redirect URIs are accepted (real
-Amazon only accepts registered https URIs) as is any https URI.
+``MDxxxx`` code like Seller Central. A redirect URI must equal one of the app's registered https URIs
+(``World.register_redirect_uri``), else MD5101, as at Amazon. The one exception is a loopback
+``http://127.0.0.1:<port>/…`` URI: real Amazon refuses it, the sandbox accepts it so that the demo and tests can
+connect without an https relay (FBM Desk itself refuses to connect to Amazon's real hosts without the relay).
 """
 
 from __future__ import annotations
@@ -60,10 +62,10 @@ def error_page(code: str, message: str) -> Response:
     return _page(f"Error {code}", body, 400)
 
 
-def redirect_allowed(uri: str) -> bool:
-    parts = urlsplit(uri)
-    if parts.scheme == "https" and parts.netloc:
+def redirect_allowed(uri: str, registered: list[str]) -> bool:
+    if uri in registered:
         return True
+    parts = urlsplit(uri)
     return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1", "localhost")
 
 
@@ -77,7 +79,7 @@ def consent_page(world: World, req: Request) -> Response:
         return error_page(
             "MD1000", "This application is in Draft state: the authorization URL needs version=beta."
         )
-    if not redirect_allowed(redirect_uri):
+    if not redirect_allowed(redirect_uri, world.auth.redirect_uris):
         return error_page(
             "MD5101", "The redirect URI does not match any URI registered for this application."
         )

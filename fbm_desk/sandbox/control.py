@@ -22,6 +22,9 @@ METHODS = (
     "release_order",
     "cancel_order",
     "ship_elsewhere",
+    "request_cancellation",
+    "withdraw_cancellation",
+    "set_order_details",
     "set_listing_quantity",
     "add_listing",
     "seed_reports",
@@ -29,6 +32,7 @@ METHODS = (
     "clear_faults",
     "expire_access_tokens",
     "revoke_refresh_token",
+    "register_redirect_uri",
     "advance",
     "reset_counters",
 )

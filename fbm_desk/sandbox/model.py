@@ -38,6 +38,7 @@ class OrderItem:
     quantity: int
     unit_price: str
     shipped: int = 0
+    cancel_request: str | None = None  # the buyer's cancelReason while a cancellation request is open
 
     @property
     def unshipped(self) -> int:
@@ -66,6 +67,10 @@ class Address:
     phone: str
     address_line2: str = ""
     address_type: str = "RESIDENTIAL"
+    district_or_county: str = ""
+    municipality: str = ""
+    extended: dict[str, str] = field(default_factory=dict)  # Brazil's extendedFields
+    delivery_preference: dict[str, Any] = field(default_factory=dict)  # recipient.deliveryPreference
 
 
 @dataclass
@@ -88,6 +93,8 @@ class Order:
     packages: list[Package] = field(default_factory=list)
     release_at: float | None = None  # clock.mono() when a PENDING order releases (alive mode)
     seller_order_id: str = ""
+    associated_orders: list[dict[str, str]] = field(default_factory=list)  # {orderId, associationType}
+    buyer_po_number: str = ""
 
 
 @dataclass

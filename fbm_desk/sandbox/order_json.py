@@ -27,6 +27,11 @@ def _address(order: Order) -> dict[str, Any]:
     }
     if a.address_line2:
         out["addressLine2"] = a.address_line2
+    for key, value in (("districtOrCounty", a.district_or_county), ("municipality", a.municipality)):
+        if value:
+            out[key] = value
+    if a.extended:
+        out["extendedFields"] = dict(a.extended)
     # Phone is suppressed for Amazon-fulfilled orders and after the latest delivery date (model notes).
     if order.fulfilled_by == "MERCHANT" and order.status != "SHIPPED":
         out["phone"] = a.phone
@@ -47,15 +52,21 @@ def render_order(order: Order, included: set[str]) -> dict[str, Any]:
             "marketplaceName": sd.MARKETPLACE_NAME[order.marketplace_id],
         },
     }
+    if order.associated_orders:
+        out["associatedOrders"] = [dict(a) for a in order.associated_orders]
     if order.seller_order_id:
         out["orderAliases"] = [{"aliasId": order.seller_order_id, "aliasType": "SELLER_ORDER_ID"}]
     if "BUYER" in included and released:
         buyer: dict[str, Any] = {"buyerName": order.buyer_name}
         if order.fulfilled_by == "MERCHANT":
             buyer["buyerEmail"] = order.buyer_email
+        if order.buyer_po_number:
+            buyer["buyerPurchaseOrderNumber"] = order.buyer_po_number
         out["buyer"] = buyer
     if "RECIPIENT" in included and released:
         out["recipient"] = {"deliveryAddress": _address(order)}
+        if order.address.delivery_preference:
+            out["recipient"]["deliveryPreference"] = dict(order.address.delivery_preference)
     pending = order.status in ("PENDING", "PENDING_AVAILABILITY")
     if "PROCEEDS" in included and not pending:
         items_total = sum((Decimal(i.unit_price) * i.quantity for i in order.items), Decimal(0))
@@ -102,6 +113,9 @@ def render_order(order: Order, included: set[str]) -> dict[str, Any]:
         if "FULFILLMENT" in included:
             unfulfilled = 0 if order.status == "CANCELLED" else item.unshipped
             rendered["fulfillment"] = {"quantityFulfilled": item.shipped, "quantityUnfulfilled": unfulfilled}
+        if "CANCELLATION" in included and item.cancel_request is not None and order.status != "CANCELLED":
+            request = {"requester": "BUYER", "cancelReason": item.cancel_request}
+            rendered["cancellation"] = {"cancellationRequest": request}
         items.append(rendered)
     out["orderItems"] = items
     if "PACKAGES" in included and order.fulfilled_by == "MERCHANT":

@@ -24,6 +24,7 @@ from fbm_desk.sandbox.clock import Clock, iso
 from fbm_desk.sandbox.documents import Presigner
 from fbm_desk.sandbox.faults import FaultBook
 from fbm_desk.sandbox.model import Document, Job, Listing, Order, Package
+from fbm_desk.sandbox.order_controls import OrderDetailControls
 from fbm_desk.sandbox.ratelimit import Throttle
 from fbm_desk.sandbox.report_dialects import check_seed
 
@@ -34,7 +35,7 @@ MAX_ARRIVALS_PER_TICK = 25
 CANCEL_ODDS = 0.08  # of a PENDING order being cancelled instead of released (alive mode)
 
 
-class World:
+class World(OrderDetailControls):
     def __init__(
         self,
         *,
@@ -363,6 +364,11 @@ class World:
 
     def revoke_refresh_token(self, refresh_token: str | None = None) -> int:
         return self.auth.revoke_refresh_token(refresh_token)
+
+    def register_redirect_uri(self, uri: str) -> None:
+        if not uri.startswith("https://"):
+            raise ValueError("Amazon registers https redirect URIs only")
+        self.auth.redirect_uris.append(uri)
 
     def advance(self, seconds: float) -> None:
         """Pretend ``seconds`` real seconds passed (timers, token/code/URL expiry), then apply what is due."""

@@ -14,6 +14,7 @@ so tests walk through a simulated day without waiting.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,7 +22,7 @@ from typing import Protocol
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 from apscheduler.triggers.base import BaseTrigger
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs_view
@@ -33,6 +34,10 @@ log = logging.getLogger(__name__)
 
 TRIGGER_SCHEDULE = "schedule"
 TRIGGER_CATCH_UP = "catch-up"
+TRIGGER_PACKAGE_SAVED = "package saved"
+CONFIRM_QUIET_S = 30.0  # Amazon seconds without another save before the tracking push starts
+CONFIRM_MAX_WAIT_S = 45.0  # ... but never longer than this after the first unsent save
+CONFIRM_RETRY_S = 5.0  # a push for the store is running: ask again this much later
 
 
 class Enqueuer(Protocol):
@@ -204,3 +209,55 @@ class SyncScheduler(QObject):
         return sync_runs_view.job_health(
             [entry.kind.value for entry in self._schedule], next_runs=self.next_run_times(), store_id=store_id
         )
+
+
+class RunningJobs(Enqueuer, Protocol):
+    def running(self) -> dict[int, JobKind]: ...
+
+
+class ConfirmSoon(QObject):
+    """Saving a package schedules the store's tracking push within a minute (``package_saved``).
+
+    Saves close together go in one run: the push starts ``CONFIRM_QUIET_S`` after the last save, at most
+    ``CONFIRM_MAX_WAIT_S`` after the first (Amazon seconds, divided by ``time_scale``). A push already queued
+    takes the package along; one already running may have read its outbox before the save, so the request is
+    repeated after it. The push itself goes through the rate limiter like any run; the 30-minute schedule
+    stays as the safety net for what failed.
+    """
+
+    def __init__(
+        self, runner: RunningJobs, *, time_scale: float = 1.0, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._runner = runner
+        self.time_scale = time_scale
+        self._timers: dict[int, QTimer] = {}
+        self._deadlines: dict[int, float] = {}  # store id -> monotonic deadline (real seconds)
+
+    def _ms(self, amazon_seconds: float) -> int:
+        return max(int(amazon_seconds / self.time_scale * 1000), 1)
+
+    def pending(self, store_id: int) -> bool:
+        timer = self._timers.get(store_id)
+        return timer is not None and timer.isActive()
+
+    @Slot(int)
+    def package_saved(self, store_id: int) -> None:
+        now = time.monotonic()
+        timer = self._timers.get(store_id)
+        if timer is None:
+            timer = QTimer(self)
+            timer.setSingleShot(True)
+            timer.timeout.connect(lambda sid=store_id: self._fire(sid))
+            self._timers[store_id] = timer
+        if not timer.isActive():
+            self._deadlines[store_id] = now + self._ms(CONFIRM_MAX_WAIT_S) / 1000
+        left_ms = int((self._deadlines[store_id] - now) * 1000)
+        timer.start(max(min(self._ms(CONFIRM_QUIET_S), left_ms), 1))
+
+    def _fire(self, store_id: int) -> None:
+        if self._runner.enqueue(store_id, JobKind.SHIPMENTS, TRIGGER_PACKAGE_SAVED):
+            log.info("Tracking push queued for store %s after a saved package", store_id)
+            return
+        if self._runner.running().get(store_id) == JobKind.SHIPMENTS:
+            self._timers[store_id].start(self._ms(CONFIRM_RETRY_S))  # read its outbox before the save?

@@ -30,7 +30,7 @@ from fbm_desk.foundation.paths import ENV_DATA_DIR, AppPaths, resolve_paths
 from fbm_desk.sync.base import JobKind
 
 if TYPE_CHECKING:
-    from fbm_desk.sandbox import RunningSandbox, SandboxInfo
+    from fbm_desk.sandbox import RunningSandbox, SandboxInfo, World
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,7 @@ def start_demo(
 
     sandbox = start_sandbox(port=port, seed=seed, speedup=speedup, alive=True)
     try:
+        _show_order_details(sandbox.world)
         info = sandbox.info
         core.spapi_config = replace(
             core.spapi_config,
@@ -117,6 +118,32 @@ def start_demo(
         "Demo mode: sandbox at %s, store #%d (%s)", info.endpoint, store.id, "new" if created else "kept"
     )
     return DemoHandle(sandbox=sandbox, store=store, time_scale=time_scale, created_store=created)
+
+
+def _show_order_details(world: World) -> None:
+    """Give a few open orders what real sellers meet (a buyer's cancellation request, Premium with a PO number,
+    a replacement, a pickup-point address), as part of their seeded history (not a change just now)."""
+    open_ids = sorted(world.order_ids("UNSHIPPED", "MERCHANT"))[:4]
+    if len(open_ids) < 4:
+        return
+    cancel, premium, replacement, pickup = open_ids
+    stamps = {oid: world.orders[oid].last_updated for oid in open_ids}
+    world.request_cancellation(cancel, reason="Ordered the wrong size")
+    world.set_order_details(premium, programs=["PREMIUM"], buyer_po_number="PO-20931")
+    world.set_order_details(
+        replacement,
+        associated_orders=[{"orderId": cancel, "associationType": "REPLACEMENT_ORIGINAL_ID"}],
+    )
+    world.set_order_details(
+        pickup,
+        address={
+            "addressType": "PICKUP_POINT",
+            "deliveryPreference": {"dropOffLocation": "Parcel locker 12", "addressInstruction": "Code 4711"},
+        },
+    )
+    with world.lock:
+        for oid, stamp in stamps.items():
+            world.orders[oid].last_updated = stamp
 
 
 def _ensure_demo_store(core: CoreServices, info: SandboxInfo) -> tuple[StoreRow, bool]:

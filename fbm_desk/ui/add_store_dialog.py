@@ -107,6 +107,21 @@ class AddStoreDialog(QDialog):
         )
         root.addWidget(self.options_box)
 
+        self.draft_check = named(
+            QCheckBox("My Amazon app is still a Draft (send version=beta on the consent page)"), "draftCheck"
+        )
+        self.draft_check.setChecked(self.core.spapi_config.send_version_beta)
+        self.draft_check.setToolTip(
+            "Saved in settings.json (amazon.consent_beta). Untick once the app is published."
+        )
+        self.draft_check.toggled.connect(self.core.set_consent_beta)
+        root.addWidget(self.draft_check)
+        self.relay_label = named(QLabel(escape(self.core.spapi_config.relay_problem())), "relayLabel")
+        self.relay_label.setWordWrap(True)
+        self.relay_label.setStyleSheet(ERROR_STYLE)
+        self.relay_label.setVisible(bool(self.core.spapi_config.relay_problem()))
+        root.addWidget(self.relay_label)
+
         self.advanced_box = QCheckBox("Advanced: paste a refresh token (self-authorized app)")
         self.advanced_box.setObjectName("advancedBox")
         self.advanced_box.toggled.connect(self._update_mode)

@@ -17,6 +17,13 @@ from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.ui.order_badges import (
+    CANCEL_LINK,
+    address_detail_lines,
+    badges_html,
+    notices_html,
+    open_seller_central,
+)
 from fbm_desk.ui.table_models.formatting import PUSH_BADGES, STATE_BADGES, local_time, ship_by_status
 
 HELD_ADDRESS_TEXT = "Amazon sends the address when it releases the order."
@@ -102,6 +109,7 @@ class OrderDetailPanel(QWidget):
             + (" &nbsp;" + _badge("Payment hold", "#fde2b3", "#7a4b00") if o.payment_hold else "")
             + f" &nbsp; {escape(o.store_name)}"
             + (f" · {escape(', '.join(flags))}" if flags else "")
+            + (" &nbsp;" + badges_html(o.flags) if o.flags.badges() else "")
         )
         self.pack_button.setEnabled(o.can_ship and any(i.packable > 0 for i in detail.items))
         self.body.setHtml(self._html(detail))
@@ -112,6 +120,8 @@ class OrderDetailPanel(QWidget):
 
     def _on_link(self, url: Any) -> None:
         text = url.toString()
+        if self._detail is not None and text == CANCEL_LINK:
+            open_seller_central(self._detail.order)
         if self._detail is not None and text.startswith("edit-package:"):
             self.edit_package_requested.emit(self._detail.order.id, int(text.split(":", 1)[1]))
 
@@ -131,6 +141,7 @@ class OrderDetailPanel(QWidget):
             f"<tr><td>Service</td><td>{escape(o.service_level or '—')}</td><td></td>"
             f"<td>Amazon status</td><td>{escape(o.amazon_status)}</td></tr>",
             "</table>",
+            notices_html(o),
         ]
         if o.needs_mapping:
             parts.append(
@@ -166,6 +177,7 @@ class OrderDetailPanel(QWidget):
                 a.address_line1,
                 a.address_line2,
                 a.address_line3,
+                *address_detail_lines(o.flags),
                 " ".join(x for x in (a.postal_code, a.city, a.state_or_region) if x),
                 a.country_code,
                 a.phone,

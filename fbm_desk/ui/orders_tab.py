@@ -312,6 +312,9 @@ class OrdersTab(QWidget):
         self.open_pack_dialog(matches[0][0])
 
     def _on_package_saved(self, message: str) -> None:
+        dialog = self.pack_dialog
+        if self.services.confirm_soon is not None and dialog is not None and dialog.detail is not None:
+            self.services.confirm_soon.package_saved(dialog.detail.order.store_id)
         self._show_message(message)
         self.refresh()
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -38,7 +39,9 @@ from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_views import barcodes_for
 from fbm_desk.db.states import OrderState, PushState
 from fbm_desk.domain import packing
+from fbm_desk.domain.order_rules import CancelRequested
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.ui.order_badges import CANCEL_LINK, badges_html, notices_html, open_seller_central
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
@@ -89,6 +92,8 @@ class PackDialog(QDialog):
         self.header = QLabel()
         self.header.setObjectName("packHeader")
         self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        self.header.linkActivated.connect(self._on_header_link)
         self.message = QLabel()
         self.message.setObjectName("packMessage")
         self.message.setWordWrap(True)
@@ -164,6 +169,8 @@ class PackDialog(QDialog):
             f"<b style='font-size:13pt'>{o.amazon_order_id}</b> · {o.store_name} · {state_label(o.state)}"
             f" · ship by {local_time(o.latest_ship_date)}"
             + (f" · {o.service_level}" if o.service_level else "")
+            + ("<br>" + badges_html(o.flags) if o.flags.badges() else "")
+            + notices_html(o)
         )
         product_ids = [i.product_id for i in d.items if i.product_id is not None]
         codes = barcodes_for(product_ids)
@@ -194,6 +201,10 @@ class PackDialog(QDialog):
             return f"Order {o.amazon_order_id} was canceled. Do not ship it."
         if o.state == OrderState.SHIPPED:
             return f"Order {o.amazon_order_id} is already shipped. Nothing left to pack."
+        if o.flags.is_easy_ship:
+            return (
+                f"Order {o.amazon_order_id} is an Easy Ship order: Amazon confirms it with its own tracking."
+            )
         if not any(i.packable > 0 for i in d.items):
             return (
                 f"Every unit of order {o.amazon_order_id} is already in a package "
@@ -260,7 +271,32 @@ class PackDialog(QDialog):
     def carrier_code(self) -> str:
         return self.shipping.carrier_code()
 
+    def _on_header_link(self, link: str) -> None:
+        if link == CANCEL_LINK and self.detail is not None:
+            open_seller_central(self.detail.order)
+
+    def confirm_cancel_override(self, message: str) -> bool:
+        """The explicit confirm step before packing an order the buyer asked to cancel."""
+        answer = QMessageBox.warning(
+            self,
+            "Buyer asked to cancel",
+            f"{message}\n\nShip this order anyway?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def save(self) -> bool:
+        """Validate and store the package; when the buyer asked to cancel, only after an explicit confirm."""
+        try:
+            return self._save(override_cancel_request=False)
+        except CancelRequested as exc:
+            if not self.confirm_cancel_override(exc.user_message):
+                self.show_message(exc.user_message, error=True)
+                return False
+            return self._save(override_cancel_request=True)
+
+    def _save(self, *, override_cancel_request: bool) -> bool:
         """Validate and store the package (Enter does this). Returns True when a package was stored."""
         if not self.save_button.isEnabled() or self.detail is None:
             return False
@@ -282,6 +318,7 @@ class PackDialog(QDialog):
                     carrier_name=shipping.carrier_name.text(),
                     shipping_method=shipping.method.text(),
                     ship_date=shipping.ship_date_value(),
+                    override_cancel_request=override_cancel_request,
                 )
             else:
                 quantities = self.lines.quantities()
@@ -300,7 +337,10 @@ class PackDialog(QDialog):
                     shipping_method=shipping.method.text(),
                     ship_date=shipping.ship_date_value(),
                     items=quantities,
+                    override_cancel_request=override_cancel_request,
                 )
+        except CancelRequested:
+            raise  # ``save`` asks the user first
         except FbmError as exc:
             # Everything typed stays in the fields: fix and press Enter again.
             self.show_message(exc.user_message, error=True)

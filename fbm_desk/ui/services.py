@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from fbm_desk.foundation.paths import AppPaths
     from fbm_desk.foundation.settings import Settings
     from fbm_desk.sync.runner import JobRunner
-    from fbm_desk.sync.scheduler import SyncScheduler
+    from fbm_desk.sync.scheduler import ConfirmSoon, SyncScheduler
     from fbm_desk.tools.demo import DemoHandle
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class Services:
     core: CoreServices
     runner: JobRunner | None = None
     scheduler: SyncScheduler | None = None
+    confirm_soon: ConfirmSoon | None = None  # a saved package's tracking push within a minute
     demo: DemoHandle | None = None  # the built-in sandbox and demo store when started with --demo
 
     @property

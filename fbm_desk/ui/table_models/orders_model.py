@@ -52,6 +52,13 @@ COL_STORE, COL_ORDER, COL_STATE, COL_HOLD, COL_PURCHASED, COL_SHIP_BY = range(6)
 COL_SERVICE, COL_FLAGS, COL_ITEMS, COL_SHIP_TO, COL_PUSH = range(6, 11)
 
 
+CANCEL_BADGE = ("Cancel requested", "#fdd", "#c62828")  # the buyer asked to cancel an open order
+
+
+def _cancel_asked(r: OrderListRow) -> bool:
+    return r.flags.cancel_requested and r.state not in (OrderState.SHIPPED, OrderState.CANCELED)
+
+
 class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     """Read-only orders over all stores; ``set_query`` to filter/search, ``sort`` to sort (both in SQL)."""
 
@@ -98,7 +105,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     def role_data(self, r: OrderListRow, col: int, role: int) -> Any:
         if role == BADGE_ROLE:
             if col == COL_STATE:
-                return STATE_BADGES.get(r.state)
+                return CANCEL_BADGE if _cancel_asked(r) else STATE_BADGES.get(r.state)
             if col == COL_PUSH and r.push_state:
                 return PUSH_BADGES.get(r.push_state)
             return None
@@ -108,6 +115,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
                 return QBrush(LATE_COLOR)
             if status == "today":
                 return QBrush(DUE_TODAY_COLOR)
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_ORDER and r.flags.cancel_requested:
+            return QBrush(QColor("#c62828"))
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and r.payment_hold:
             return QBrush(QColor("#7a4b00"))
         if role == Qt.ItemDataRole.FontRole and (
@@ -125,7 +134,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col == COL_ORDER:
             return r.amazon_order_id + ("  ⚠ needs mapping" if r.needs_mapping else "")
         if col == COL_STATE:
-            return state_label(r.state)
+            return CANCEL_BADGE[0] if _cancel_asked(r) else state_label(r.state)
         if col == COL_HOLD:
             return "Payment hold" if r.payment_hold else ""
         if col == COL_PURCHASED:
@@ -138,7 +147,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col == COL_SERVICE:
             return r.service_level
         if col == COL_FLAGS:
-            return " · ".join(x for x, on in (("Prime", r.is_prime), ("Business", r.is_business)) if on)
+            flags = [x for x, on in (("Prime", r.is_prime), ("Business", r.is_business)) if on]
+            return " · ".join(flags + [b for b in r.flags.badges() if b != "Buyer asked to cancel"])
         if col == COL_ITEMS:
             if not r.first_sku:
                 return str(r.units)
@@ -154,6 +164,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         return ""
 
     def _tooltip(self, r: OrderListRow, col: int) -> str | None:
+        if col in (COL_ORDER, COL_STATE) and r.flags.cancel_requested:
+            return r.flags.cancel_text + ". Do not ship: cancel it in Seller Central (order detail)."
         if col == COL_STATE:
             return f"Amazon status: {r.amazon_status}"
         if col == COL_HOLD and r.payment_hold:
