@@ -34,6 +34,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_v3.sql",
     "schema_v4.sql",
     "schema_v5.sql",
+    "schema_rules.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -1,0 +1,238 @@
+"""Running the rules on orders: when an order becomes workable (imported as released, or released by Amazon),
+"apply to open orders" on request, and the "why did / didn't my rule run" explanation.
+
+Rules run top to bottom, each at most once per order (``rule_firing``), never on an order Amazon still holds.
+``run_rules`` writes in the caller's transaction (the import's), so a crash leaves no half-applied rule.
+Every firing is a timeline event ("Rule *Glass is fragile*: tag fragile").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from fbm_desk.amazon.marketplaces import by_id
+from fbm_desk.db import events
+from fbm_desk.db.holds import place_hold
+from fbm_desk.db.models import database_proxy, utcnow_iso
+from fbm_desk.db.rule_engine import Action, FactIndex, OrderFacts, RuleResult, evaluate, matching_orders
+from fbm_desk.db.rules import StoredRule, list_rules
+from fbm_desk.db.states import OrderState
+from fbm_desk.foundation.timestamps import parse_utc
+
+WORKABLE: tuple[str, ...] = (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
+
+
+@dataclass(frozen=True)
+class Firing:
+    order_id: int
+    amazon_order_id: str
+    rule_id: int
+    rule: str
+    actions: tuple[Action, ...]
+
+
+def _optional_bool(value: object) -> bool | None:
+    return None if value is None else bool(value)
+
+
+def order_facts(
+    row: Mapping[str, Any], store_name: str, skus: Sequence[str], quantities: Sequence[int]
+) -> OrderFacts:
+    """THE mapping from an ``orders`` row (column name -> value) to what rules see.
+
+    Columns this schema does not have yet (``is_premium``, a buyer's cancellation request) read as None =
+    unknown: conditions on them fail and say so. Plug new columns in here and nowhere else."""
+    has_address = any(row.get(c) for c in ("ship_name", "ship_address1", "ship_postal_code", "ship_country"))
+
+    def address(column: str) -> str | None:
+        return str(row.get(column) or "") if has_address else None
+
+    marketplace = by_id(str(row.get("marketplace_id") or ""))
+    return OrderFacts(
+        store=store_name,
+        marketplace=str(row.get("marketplace_id") or ""),
+        marketplace_code=marketplace.code if marketplace else "",
+        skus=tuple(skus),
+        units=sum(quantities),
+        lines=len(skus),
+        ship_country=address("ship_country"),
+        ship_state=address("ship_state"),
+        ship_postal_code=address("ship_postal_code"),
+        service_level=str(row.get("service_level") or "") or None,
+        is_prime=bool(row.get("is_prime")),
+        is_business=bool(row.get("is_business")),
+        is_premium=_optional_bool(row.get("is_premium")),
+        cancel_requested=_optional_bool(row.get("cancel_requested")),
+        needs_mapping=bool(row.get("needs_mapping")),
+        latest_ship_date=row.get("latest_ship_date"),
+    )
+
+
+def facts_for(order_ids: Iterable[int], *, workable_only: bool = False) -> dict[int, OrderFacts]:
+    """Facts of the given orders (two queries per 500 orders)."""
+    ids = list(order_ids)
+    out: dict[int, OrderFacts] = {}
+    state_sql = f" AND o.state IN ({', '.join(repr(str(s)) for s in WORKABLE)})" if workable_only else ""
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        cursor = database_proxy.execute_sql(
+            "SELECT o.*, s.name AS fbm_store_name FROM orders o JOIN store s ON s.id = o.store_id "  # noqa: S608
+            f"WHERE o.id IN ({marks}){state_sql}",
+            chunk,
+        )
+        names = [d[0] for d in cursor.description]
+        rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+        items: dict[int, tuple[list[str], list[int]]] = {int(r["id"]): ([], []) for r in rows}
+        for oid, sku, qty in database_proxy.execute_sql(
+            f"SELECT order_id, seller_sku, quantity FROM order_item WHERE order_id IN ({marks}) "  # noqa: S608
+            "ORDER BY order_id, id",
+            chunk,
+        ).fetchall():
+            if int(oid) in items:
+                items[int(oid)][0].append(str(sku))
+                items[int(oid)][1].append(int(qty))
+        for r in rows:
+            skus, quantities = items[int(r["id"])]
+            out[int(r["id"])] = order_facts(r, str(r["fbm_store_name"]), skus, quantities)
+    return out
+
+
+def _moment(now: str) -> datetime:
+    return parse_utc(now) or datetime.now(UTC)
+
+
+def _fired(order_ids: Sequence[int]) -> set[tuple[int, int]]:
+    done: set[tuple[int, int]] = set()
+    for start in range(0, len(order_ids), 500):
+        chunk = list(order_ids[start : start + 500])
+        rows = database_proxy.execute_sql(
+            f"SELECT rule_id, order_id FROM rule_firing WHERE order_id IN ({', '.join('?' for _ in chunk)})",  # noqa: S608
+            chunk,
+        ).fetchall()
+        done.update((int(r), int(o)) for r, o in rows)
+    return done
+
+
+def _amazon_ids(order_ids: Iterable[int]) -> dict[int, str]:
+    ids = list(order_ids)
+    out: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        rows = database_proxy.execute_sql(
+            f"SELECT id, amazon_order_id FROM orders WHERE id IN ({', '.join('?' for _ in chunk)})",  # noqa: S608
+            chunk,
+        ).fetchall()
+        out.update({int(i): str(a) for i, a in rows})
+    return out
+
+
+def plan_rules(order_ids: Sequence[int], now: str, rules: Sequence[StoredRule] | None = None) -> list[Firing]:
+    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired."""
+    enabled = [r for r in (list_rules() if rules is None else rules) if r.spec.enabled]
+    if not enabled or not order_ids:
+        return []
+    facts = facts_for(order_ids, workable_only=True)
+    if not facts:
+        return []
+    done = _fired(list(facts))
+    index, moment = FactIndex(facts), _moment(now)
+    hits: list[tuple[int, StoredRule]] = []
+    for rule in enabled:
+        hits.extend(
+            (oid, rule)
+            for oid in matching_orders(rule.spec, facts, index, moment)
+            if (rule.id, oid) not in done
+        )
+    if not hits:
+        return []
+    names = _amazon_ids({oid for oid, _ in hits})
+    return [Firing(oid, names[oid], r.id, r.spec.name, r.spec.actions) for oid, r in hits]
+
+
+def describe_action(action: Action) -> str:
+    words = {
+        "add_tag": "tag {}",
+        "set_priority": "priority {}",
+        "set_hold": "{} hold",
+        "set_carrier": "carrier {}",
+        "set_method": "method {}",
+        "add_note": "note “{}”",
+        "notify": "notify “{}”",
+    }
+    return words[action.type].format(action.value)
+
+
+_COLUMNS = {"set_priority": "priority", "set_carrier": "default_carrier", "set_method": "default_method"}
+
+
+def write_firings(firings: Sequence[Firing], now: str) -> None:
+    """Apply planned firings (in the caller's transaction): actions, ``rule_firing`` rows, timeline events."""
+    if not firings:
+        return
+    conn = database_proxy.connection()
+    conn.executemany(
+        "INSERT INTO rule_firing (rule_id, order_id, at) VALUES (?, ?, ?)",
+        [(f.rule_id, f.order_id, now) for f in firings],
+    )
+    tags, notes, evts = [], [], []
+    columns: dict[tuple[str, int], str] = {}  # (column, order) -> value: the lowest rule wins
+    for f in firings:
+        evts.append(
+            (f.order_id, now, events.RULE, f"Rule *{f.rule}*: " + ", ".join(map(describe_action, f.actions)))
+        )
+        for a in f.actions:
+            if a.type == "add_tag":
+                tags.append((f.order_id, a.value))
+            elif a.type == "add_note":
+                notes.append((f.order_id, now, f.rule, a.value))
+            elif a.type == "notify":
+                evts.append(
+                    (f.order_id, now, events.RULE_NOTIFY, f"{f.rule}: {a.value} ({f.amazon_order_id})")
+                )
+            elif a.type == "set_hold":
+                place_hold(f.order_id, a.value, reason=f"rule {f.rule}", by="rule", now=now)
+            else:
+                columns[(_COLUMNS[a.type], f.order_id)] = a.value
+    conn.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
+    conn.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
+    conn.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
+    for (name, oid), value in columns.items():
+        # column is one of three constants above; the value is a parameter
+        conn.execute(f"UPDATE orders SET {name} = ? WHERE id = ?", (value, oid))  # noqa: S608
+
+
+def run_rules(order_ids: Sequence[int], now: str) -> int:
+    """Run the enabled rules on orders that just became workable; returns how many firings were written.
+    Call inside the import's transaction."""
+    firings = plan_rules(order_ids, now)
+    write_firings(firings, now)
+    return len(firings)
+
+
+def open_order_ids() -> list[int]:
+    rows = database_proxy.execute_sql(
+        f"SELECT id FROM orders WHERE state IN ({', '.join('?' for _ in WORKABLE)}) ORDER BY id",  # noqa: S608
+        list(WORKABLE),
+    ).fetchall()
+    return [int(r[0]) for r in rows]
+
+
+def apply_to_open(*, dry_run: bool) -> list[Firing]:
+    """ "Apply to open orders": the rules not yet fired on released orders. ``dry_run`` only previews."""
+    now = utcnow_iso()
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        firings = plan_rules(open_order_ids(), now)
+        if not dry_run:
+            write_firings(firings, now)
+    return firings
+
+
+def evaluate_order(order_id: int, *, now: str | None = None) -> list[RuleResult]:
+    """Every rule (top to bottom) against one order: matched or not, and which condition failed."""
+    facts = facts_for([order_id])[order_id]
+    moment = _moment(now or utcnow_iso())
+    return [evaluate(r.spec, facts, moment) for r in list_rules()]
