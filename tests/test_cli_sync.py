@@ -33,6 +33,9 @@ ORDER_FIELDS = {
     "ship_to",
     "items",
     "shipments",
+    "tags",  # issue 15
+    "priority",
+    "holds",
 }
 
 
