@@ -282,12 +282,14 @@ class Rule(BaseModel):
 
 
 class RuleFiring(BaseModel):
-    id = pw.AutoField()
     rule_id: int  # foreign key value (typing only)
     order_id: int  # foreign key value (typing only)
     rule = pw.ForeignKeyField(Rule, on_delete="CASCADE", column_name="rule_id")
     order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
     at = pw.TextField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("order", "rule")
 
 
 class OrderTag(BaseModel):

@@ -30,7 +30,7 @@ from fbm_desk.db.order_shipments import (
 )
 from fbm_desk.db.order_state import quantity_state
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.db.rule_runs import WORKABLE, run_rules
+from fbm_desk.db.rule_runs import WORKABLE, NewOrder, run_rules
 from fbm_desk.db.sku_resolution import resolve_products
 from fbm_desk.db.states import OPEN_ORDER_STATES, ORDER_STATE_RANK, OrderState
 from fbm_desk.foundation.timestamps import iso_utc
@@ -66,6 +66,9 @@ class PageOutcome:
     fba: int = 0
     corrections: Counter[str] = field(default_factory=Counter)  # transition kind -> count
     workable: list[int] = field(default_factory=list)  # orders that became workable on this page: rules run
+    inserted: dict[int, NewOrder] = field(
+        default_factory=dict
+    )  # new orders' rows (rules read them, no query)
 
     def merge(self, other: PageOutcome) -> None:
         self.fetched += other.fetched
@@ -178,7 +181,7 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
                 out.updated += 1
         if new:
             _insert_new(store, new, mapping, now, out)
-        run_rules(out.workable, now)  # same transaction: a crash leaves no half-applied rule
+        run_rules(out.workable, now, out.inserted)  # same transaction: a crash leaves no half-applied rule
     return out
 
 
@@ -264,6 +267,7 @@ def _insert_new(
     out.created += len(new)
     out.corrections["imported"] += len(new)
     out.workable.extend(local[a.order_id] for a in new if AMAZON_TO_STATE[a.fulfillment_status] in WORKABLE)
+    out.inserted = {local[a.order_id]: NewOrder(row, a.items) for a, row in zip(new, rows, strict=True)}
 
 
 def _update_order(

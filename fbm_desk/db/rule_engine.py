@@ -14,7 +14,7 @@ fails every condition on it, and the explanation says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -352,15 +352,18 @@ def evaluate_all(rules: Sequence[RuleSpec], facts: OrderFacts, now: datetime) ->
 def matching_orders(
     rule: RuleSpec, facts: Mapping[int, OrderFacts], index: FactIndex, now: datetime
 ) -> list[int]:
-    """The order ids (of ``facts``) the rule matches, without testing every order against every rule: the
-    first condition is answered from ``index`` (value -> orders), the others only on its survivors."""
+    """The order ids (of ``facts``) the rule matches, without testing every order against every rule: each
+    condition is answered from ``index`` (value -> orders, shared by rules with the same condition) and the
+    answers are intersected."""
     if not rule.enabled or not facts:
         return []
-    if not rule.conditions:
-        return sorted(facts)
-    first, *rest = rule.conditions
-    candidates = index.matching(first, now)
-    return sorted(oid for oid in candidates if all(condition_holds(c, facts[oid], now) for c in rest))
+    candidates: set[int] | None = None
+    for cond in rule.conditions:
+        hits = index.matching(cond, now)
+        candidates = set(hits) if candidates is None else candidates & hits
+        if not candidates:
+            return []
+    return sorted(facts if candidates is None else candidates)
 
 
 class FactIndex:
@@ -370,23 +373,43 @@ class FactIndex:
         self._facts = facts
         self._by_field: dict[str, dict[Any, set[int]]] = {}
         self._known: dict[str, set[int]] = {}
+        self._answers: dict[tuple[str, str, str], frozenset[int]] = {}
 
     def _build(self, field: str, now: datetime) -> dict[Any, set[int]]:
         table = self._by_field.get(field)
         if table is None:
             kind = FIELDS[field][0]
             table, known = {}, set()
-            for oid, f in self._facts.items():
-                values = _values(kind, _fact(f, field, now))
-                if values is None:
-                    continue
-                known.add(oid)
-                for v in values:
-                    table.setdefault(v, set()).add(oid)
+            if kind in ("text", "number", "bool") and field not in (
+                "marketplace",
+                "ship_by_hours",
+            ):  # fast path
+                casefold = kind == "text"
+                for oid, f in self._facts.items():
+                    raw = getattr(f, field)
+                    if raw is not None:
+                        known.add(oid)
+                        table.setdefault(raw.casefold() if casefold else raw, set()).add(oid)
+            else:
+                for oid, f in self._facts.items():
+                    values = _values(kind, _fact(f, field, now))
+                    if values is None:
+                        continue
+                    known.add(oid)
+                    for v in values:
+                        table.setdefault(v, set()).add(oid)
             self._by_field[field], self._known[field] = table, known
         return table
 
-    def matching(self, cond: Condition, now: datetime) -> Iterable[int]:
+    def matching(self, cond: Condition, now: datetime) -> frozenset[int]:
+        """The orders ``cond`` holds for (never the unknown ones)."""
+        key = (cond.field, cond.op, repr(cond.value))
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = self._answers[key] = frozenset(self._compute(cond, now))
+        return answer
+
+    def _compute(self, cond: Condition, now: datetime) -> set[int]:
         table = self._build(cond.field, now)
         kind = FIELDS[cond.field][0]
         if cond.op in ("equals", "in", "not_equals", "not_in"):

@@ -9,11 +9,11 @@ Every firing is a timeline event ("Rule *Glass is fragile*: tag fragile").
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fbm_desk.amazon.marketplaces import by_id
+from fbm_desk.amazon.types import AmazonOrderItem
 from fbm_desk.db import events
 from fbm_desk.db.holds import place_hold
 from fbm_desk.db.models import database_proxy, utcnow_iso
@@ -25,8 +25,16 @@ from fbm_desk.foundation.timestamps import parse_utc
 WORKABLE: tuple[str, ...] = (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
 
 
-@dataclass(frozen=True)
-class Firing:
+class NewOrder(NamedTuple):
+    """An order the import just inserted: its ``orders`` row as written and Amazon's items."""
+
+    row: Mapping[str, object]
+    items: Sequence[AmazonOrderItem]
+
+
+class Firing(NamedTuple):
+    """One rule firing on one order (planned, or written)."""
+
     order_id: int
     amazon_order_id: str
     rule_id: int
@@ -130,15 +138,37 @@ def _amazon_ids(order_ids: Iterable[int]) -> dict[int, str]:
     return out
 
 
-def plan_rules(order_ids: Sequence[int], now: str, rules: Sequence[StoredRule] | None = None) -> list[Firing]:
-    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired."""
+def _facts_of_new(new: Mapping[int, NewOrder]) -> dict[int, OrderFacts]:
+    names = {int(i): str(n) for i, n in database_proxy.execute_sql("SELECT id, name FROM store").fetchall()}
+    return {
+        oid: order_facts(
+            n.row,
+            names.get(int(str(n.row["store_id"])), ""),
+            [i.seller_sku for i in n.items],
+            [i.quantity_ordered for i in n.items],
+        )
+        for oid, n in new.items()
+        if n.row["state"] in WORKABLE
+    }
+
+
+def plan_rules(
+    order_ids: Sequence[int],
+    now: str,
+    rules: Sequence[StoredRule] | None = None,
+    new: Mapping[int, NewOrder] | None = None,
+) -> list[Firing]:
+    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired.
+    ``new``: rows the import just wrote (their facts are taken from them instead of read back)."""
     enabled = [r for r in (list_rules() if rules is None else rules) if r.spec.enabled]
     if not enabled or not order_ids:
         return []
-    facts = facts_for(order_ids, workable_only=True)
+    new = new or {}
+    facts = _facts_of_new({i: new[i] for i in order_ids if i in new})
+    facts.update(facts_for([i for i in order_ids if i not in new], workable_only=True))
     if not facts:
         return []
-    done = _fired(list(facts))
+    done = _fired([i for i in facts if i not in new])  # the import's new orders have no firings yet
     index, moment = FactIndex(facts), _moment(now)
     hits: list[tuple[int, StoredRule]] = []
     for rule in enabled:
@@ -149,7 +179,8 @@ def plan_rules(order_ids: Sequence[int], now: str, rules: Sequence[StoredRule] |
         )
     if not hits:
         return []
-    names = _amazon_ids({oid for oid, _ in hits})
+    names = {oid: str(n.row["amazon_order_id"]) for oid, n in new.items()}
+    names.update(_amazon_ids({oid for oid, _ in hits if oid not in names}))
     return [Firing(oid, names[oid], r.id, r.spec.name, r.spec.actions) for oid, r in hits]
 
 
@@ -169,6 +200,31 @@ def describe_action(action: Action) -> str:
 _COLUMNS = {"set_priority": "priority", "set_carrier": "default_carrier", "set_method": "default_method"}
 
 
+class _RuleWrites(NamedTuple):
+    """What one rule writes on every order it fires on (worked out once per rule, not per firing)."""
+
+    message: str
+    tags: tuple[str, ...]
+    notes: tuple[str, ...]
+    notices: tuple[str, ...]
+    holds: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]
+
+
+def _rule_writes(f: Firing) -> _RuleWrites:
+    def values(kind: str) -> tuple[str, ...]:
+        return tuple(str(a.value) for a in f.actions if a.type == kind)
+
+    return _RuleWrites(
+        message=f"Rule *{f.rule}*: " + ", ".join(map(describe_action, f.actions)),
+        tags=values("add_tag"),
+        notes=values("add_note"),
+        notices=values("notify"),
+        holds=values("set_hold"),
+        columns=tuple((_COLUMNS[a.type], str(a.value)) for a in f.actions if a.type in _COLUMNS),
+    )
+
+
 def write_firings(firings: Sequence[Firing], now: str) -> None:
     """Apply planned firings (in the caller's transaction): actions, ``rule_firing`` rows, timeline events."""
     if not firings:
@@ -178,37 +234,38 @@ def write_firings(firings: Sequence[Firing], now: str) -> None:
         "INSERT INTO rule_firing (rule_id, order_id, at) VALUES (?, ?, ?)",
         [(f.rule_id, f.order_id, now) for f in firings],
     )
-    tags, notes, evts = [], [], []
-    columns: dict[tuple[str, int], str] = {}  # (column, order) -> value: the lowest rule wins
+    writes: dict[int, _RuleWrites] = {}
+    tags: list[tuple[int, str]] = []
+    notes: list[tuple[int, str, str, str]] = []
+    evts: list[tuple[int, str, str, str]] = []
+    columns: dict[tuple[str, int], str] = {}  # (column, order) -> value: the rule further down wins
     for f in firings:
-        evts.append(
-            (f.order_id, now, events.RULE, f"Rule *{f.rule}*: " + ", ".join(map(describe_action, f.actions)))
+        w = writes.get(f.rule_id)
+        if w is None:
+            w = writes[f.rule_id] = _rule_writes(f)
+        evts.append((f.order_id, now, events.RULE, w.message))
+        tags.extend((f.order_id, tag) for tag in w.tags)
+        notes.extend((f.order_id, now, f.rule, note) for note in w.notes)
+        evts.extend(
+            (f.order_id, now, events.RULE_NOTIFY, f"{f.rule}: {n} ({f.amazon_order_id})") for n in w.notices
         )
-        for a in f.actions:
-            if a.type == "add_tag":
-                tags.append((f.order_id, a.value))
-            elif a.type == "add_note":
-                notes.append((f.order_id, now, f.rule, a.value))
-            elif a.type == "notify":
-                evts.append(
-                    (f.order_id, now, events.RULE_NOTIFY, f"{f.rule}: {a.value} ({f.amazon_order_id})")
-                )
-            elif a.type == "set_hold":
-                place_hold(f.order_id, a.value, reason=f"rule {f.rule}", by="rule", now=now)
-            else:
-                columns[(_COLUMNS[a.type], f.order_id)] = a.value
+        for kind in w.holds:
+            place_hold(f.order_id, kind, reason=f"rule {f.rule}", by="rule", now=now)
+        for column, value in w.columns:
+            columns[(column, f.order_id)] = value
     conn.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
     conn.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
     conn.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
-    for (name, oid), value in columns.items():
-        # column is one of three constants above; the value is a parameter
-        conn.execute(f"UPDATE orders SET {name} = ? WHERE id = ?", (value, oid))  # noqa: S608
+    for name in set(_COLUMNS.values()):
+        # name is one of three constants above; values are parameters
+        sets = [(value, oid) for (column, oid), value in columns.items() if column == name]
+        conn.executemany(f"UPDATE orders SET {name} = ? WHERE id = ?", sets)  # noqa: S608
 
 
-def run_rules(order_ids: Sequence[int], now: str) -> int:
+def run_rules(order_ids: Sequence[int], now: str, new: Mapping[int, NewOrder] | None = None) -> int:
     """Run the enabled rules on orders that just became workable; returns how many firings were written.
     Call inside the import's transaction."""
-    firings = plan_rules(order_ids, now)
+    firings = plan_rules(order_ids, now, new=new)
     write_firings(firings, now)
     return len(firings)
 

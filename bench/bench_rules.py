@@ -1,0 +1,145 @@
+"""Rules benchmark: the cost of running 50 automation rules during the import of 10,000 orders.
+
+The same sandbox pages are imported by the app's page writer (``apply_orders_page``) into fresh databases,
+alternately without rules (the floor) and with 50 rules (a realistic mix: SKU prefixes and lists, ship-to
+states and postal prefixes, Prime/Business, units, lines, service level, store, marketplace; a few match many
+orders and write tags, priorities, notes and timeline events). Target: rules add ≤ 20 % to the import time.
+Run: ``.venv/bin/python bench/bench_rules.py [--orders N] [--repeat N]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fbm_desk.amazon.client import SpApiClient
+from fbm_desk.amazon.ratelimit import RateLimiter
+from fbm_desk.amazon.types import AmazonOrder
+from fbm_desk.db import open_database
+from fbm_desk.db.models import database_proxy
+from fbm_desk.db.order_import import apply_orders_page
+from fbm_desk.db.rules import replace_rules
+from fbm_desk.db.stores import insert_store
+from fbm_desk.foundation.timestamps import iso_utc
+from fbm_desk.sandbox import start_sandbox
+
+
+def capture_pages(count: int) -> list[tuple[AmazonOrder, ...]]:
+    with start_sandbox(speedup=1e6, alive=False, order_count=0) as sb:
+        sb.world.generate_orders(count)
+        sb.world.throttle.enabled = False
+        client = SpApiClient(
+            sb.spapi_config(),
+            refresh_token=sb.info.refresh_token,
+            selling_partner_id=sb.info.selling_partner_id,
+            region="NA",
+            limiter=RateLimiter(speedup=1e9),
+        )
+        now = datetime.now(UTC)
+        window = {"last_updated_after": now - timedelta(days=30), "last_updated_before": now}
+        return [p.orders for p in client.search_orders(["ATVPDKIKX0DER"], **window)]
+
+
+def fifty_rules(skus: list[str]) -> list[dict[str, Any]]:
+    def rule(
+        name: str, conditions: list[tuple[str, str, Any]], actions: list[tuple[str, str]]
+    ) -> dict[str, Any]:
+        return {
+            "name": name,
+            "enabled": True,
+            "conditions": [{"field": f, "op": o, "value": v} for f, o, v in conditions],
+            "actions": [{"type": t, "value": v} for t, v in actions],
+        }
+
+    rules = [
+        rule("Prime first", [("is_prime", "equals", True)], [("set_priority", "high"), ("add_tag", "prime")]),
+        rule(
+            "Big orders by UPS",
+            [("units", "greater_than", 5)],
+            [("set_carrier", "UPS"), ("set_method", "Ground")],
+        ),
+        rule("Alaska and Hawaii", [("ship_state", "in", ["AK", "HI"])], [("set_hold", "address")]),
+        rule(
+            "Business invoices",
+            [("is_business", "equals", True)],
+            [("add_note", "Put the invoice in the box")],
+        ),
+        rule("Multi-line", [("lines", "greater_than", 2)], [("add_tag", "multi")]),
+        rule(
+            "Expedited",
+            [("service_level", "in", ["Expedited", "NextDay", "SecondDay"])],
+            [("set_priority", "urgent")],
+        ),
+        rule("Not US", [("ship_country", "not_equals", "US")], [("add_tag", "export")]),
+        rule("Zip 9", [("ship_postal_code", "starts_with", "9")], [("add_tag", "west")]),
+    ]
+    for n, sku in enumerate(skus[:30]):
+        rule_conditions = [("sku", "equals", sku)] if n % 3 else [("sku", "starts_with", sku[:6])]
+        rules.append(rule(f"SKU rule {n}", rule_conditions, [("add_tag", f"sku-{n}")]))
+    for n in range(12):
+        rules.append(
+            rule(
+                f"Store rule {n}",
+                [("store", "equals", "T"), ("marketplace", "equals", "US"), ("units", "equals", 20 + n)],
+                [("notify", f"rare order {n}")],
+            )
+        )
+    return rules[:50]
+
+
+def import_once(
+    pages: list[tuple[AmazonOrder, ...]], workdir: Path, name: str, rules: list[Any]
+) -> tuple[float, int]:
+    opened = open_database(workdir / f"{name}.sqlite3")
+    try:
+        store = insert_store(name="T", marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id="S")
+        if rules:
+            replace_rules(rules)
+        stamp = iso_utc(datetime.now(UTC))
+        started = time.process_time()  # CPU time of this process: the machine is shared, wall time is noisy
+        for page in pages:
+            apply_orders_page(store, page, now=stamp)
+        seconds = time.process_time() - started
+        fired = int(database_proxy.execute_sql("SELECT count(*) FROM rule_firing").fetchone()[0])
+        return seconds, fired
+    finally:
+        opened.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    pages = capture_pages(args.orders)
+    orders = sum(len(p) for p in pages)
+    skus = sorted({i.seller_sku for p in pages for o in p for i in o.items})
+    rules = fifty_rules(skus)
+    workdir = Path(tempfile.mkdtemp(prefix="fbm-bench-rules-"))
+    plain: list[float] = []
+    ruled: list[float] = []
+    fired = 0
+    try:
+        for n in range(args.repeat):  # alternate, so both see the same machine load
+            plain.append(import_once(pages, workdir, f"plain{n}", [])[0])
+            seconds, fired = import_once(pages, workdir, f"rules{n}", rules)
+            ruled.append(seconds)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    best_plain, best_ruled = min(plain), min(ruled)
+    overhead = best_ruled / best_plain - 1
+    print(f"Import of {orders} orders ({len(pages)} pages), CPU seconds, best of {args.repeat}")
+    print(f"  without rules : {best_plain:6.3f} s  (runs: {', '.join(f'{s:.3f}' for s in plain)})")
+    print(f"  with {len(rules)} rules : {best_ruled:6.3f} s  (runs: {', '.join(f'{s:.3f}' for s in ruled)})")
+    print(f"  rule firings  : {fired}")
+    print(f"  ratio         : {best_ruled / best_plain:.3f}x  -> rules cost {overhead:.1%} (target <= 20%)")
+    return 0 if overhead <= 0.20 else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
