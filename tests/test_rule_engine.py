@@ -9,15 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from fbm_desk.db.rule_engine import (
-    FIELDS,
-    FactIndex,
-    OrderFacts,
-    evaluate,
-    matching_orders,
-    parse_rule,
-    parse_rules,
-)
+from fbm_desk.db.rule_engine import FIELDS, OrderFacts, evaluate, parse_rule, parse_rules
+from fbm_desk.db.rule_index import FactIndex, matching_orders
 from fbm_desk.foundation.errors import InvalidInput
 
 NOW = datetime(2026, 12, 6, 12, 0, tzinfo=UTC)

@@ -3,12 +3,16 @@ and the rules explanation of the detail panel ("Rules: 2 applied, 1 skipped — 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from fbm_desk.db.holds import HoldRow, active_holds
 from fbm_desk.db.models import database_proxy
-from fbm_desk.db.rule_runs import evaluate_order
+from fbm_desk.db.rule_engine import evaluate
+from fbm_desk.db.rule_runs import evaluate_order, facts_for, open_order_ids
+from fbm_desk.db.rules import list_rules
 from fbm_desk.db.states import OrderState
 
 
@@ -82,3 +86,36 @@ def explain_rules(order_id: int) -> RulesExplanation:
         elif result.failed_condition != "the rule is off":
             skipped.append((result.rule, result.failed_condition or "added after the order was released"))
     return RulesExplanation(tuple(applied), tuple(skipped), row is not None and row[0] == OrderState.HELD)
+
+
+@dataclass(frozen=True)
+class RuleTally:
+    """One rule tested against all open orders."""
+
+    rule: str
+    matched: int
+    tested: int
+    top_reason: str  # the most common failed condition ("" when none failed)
+
+
+def tally_open_orders(limit: int = 20_000) -> list[RuleTally]:
+    """Every rule against the open (released) orders, newest first up to ``limit``: how many match, and the
+    commonest reason the others do not."""
+    ids = open_order_ids()[-limit:]
+    facts = facts_for(ids)
+    moment = datetime.now(UTC)
+    out = []
+    for stored in list_rules():
+        reasons: Counter[str] = Counter()
+        matched = 0
+        for f in facts.values():
+            result = evaluate(stored.spec, f, moment)
+            if result.matched:
+                matched += 1
+            else:
+                reasons[result.failed_condition or ""] += 1
+        top = reasons.most_common(1)
+        out.append(
+            RuleTally(stored.spec.name, matched, len(facts), f"{top[0][0]} ({top[0][1]}×)" if top else "")
+        )
+    return out

@@ -14,7 +14,7 @@ fails every condition on it, and the explanation says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -232,7 +232,7 @@ def rule_from_stored(name: str, enabled: bool, conditions: str, actions: str) ->
 # --- evaluation -----------------------------------------------------------------------------------------
 
 
-def _fact(facts: OrderFacts, field: str, now: datetime) -> Any:
+def fact(facts: OrderFacts, field: str, now: datetime) -> Any:
     if field == "ship_by_time":
         moment = parse_utc(facts.latest_ship_date) if facts.latest_ship_date else None
         return None if moment is None else moment.hour * 60 + moment.minute
@@ -246,7 +246,7 @@ def _fact(facts: OrderFacts, field: str, now: datetime) -> Any:
     return getattr(facts, field)
 
 
-def _norm(kind: str, value: Any) -> Any:
+def norm(kind: str, value: Any) -> Any:
     if kind in ("text", "skus"):
         return str(value).casefold()
     if kind == "time":
@@ -258,9 +258,9 @@ def predicate(cond: Condition) -> Callable[[Any], bool]:
     """A test of one known, normalized scalar value (text casefolded, time as minutes)."""
     kind = FIELDS[cond.field][0]
     if cond.op in ("in", "not_in"):
-        wanted = frozenset(_norm(kind, v) for v in cond.value)
+        wanted = frozenset(norm(kind, v) for v in cond.value)
         return wanted.__contains__
-    target = _norm(kind, cond.value)
+    target = norm(kind, cond.value)
     tests: dict[str, Callable[[Any], bool]] = {
         "equals": lambda v: bool(v == target),
         "not_equals": lambda v: bool(v == target),  # negated by the caller (see ``negated``)
@@ -277,19 +277,19 @@ def negated(cond: Condition) -> bool:
     return cond.op in ("not_equals", "not_in")
 
 
-def _values(kind: str, raw: Any) -> tuple[Any, ...] | None:
+def fact_values(kind: str, raw: Any) -> tuple[Any, ...] | None:
     """The fact as a tuple of normalized values (several for SKUs and marketplace); None when unknown."""
     if raw is None:
         return None
     if kind == "skus" or isinstance(raw, tuple):
-        return tuple(_norm(kind, v) for v in raw)
-    return (raw if kind != "text" else _norm(kind, raw),)
+        return tuple(norm(kind, v) for v in raw)
+    return (raw if kind != "text" else norm(kind, raw),)
 
 
 def condition_holds(cond: Condition, facts: OrderFacts, now: datetime) -> bool | None:
     """True/False, or None when the fact is unknown (the condition fails)."""
     kind = FIELDS[cond.field][0]
-    values = _values(kind, _fact(facts, cond.field, now))
+    values = fact_values(kind, fact(facts, cond.field, now))
     if values is None:
         return None
     test = predicate(cond)
@@ -310,7 +310,7 @@ def _show(value: Any) -> str:
 def explain_failure(cond: Condition, facts: OrderFacts, now: datetime) -> str:
     """Why ``cond`` does not hold for this order, in words (e.g. "ship-to state was TX, not AK/HI")."""
     label = FIELDS[cond.field][1]
-    raw = _fact(facts, cond.field, now)
+    raw = fact(facts, cond.field, now)
     if raw is None:
         return f"{label} is not known for this order yet"
     expected = _show(cond.value)
@@ -347,80 +347,3 @@ def evaluate(rule: RuleSpec, facts: OrderFacts, now: datetime) -> RuleResult:
 
 def evaluate_all(rules: Sequence[RuleSpec], facts: OrderFacts, now: datetime) -> list[RuleResult]:
     return [evaluate(r, facts, now) for r in rules]
-
-
-def matching_orders(
-    rule: RuleSpec, facts: Mapping[int, OrderFacts], index: FactIndex, now: datetime
-) -> list[int]:
-    """The order ids (of ``facts``) the rule matches, without testing every order against every rule: each
-    condition is answered from ``index`` (value -> orders, shared by rules with the same condition) and the
-    answers are intersected."""
-    if not rule.enabled or not facts:
-        return []
-    candidates: set[int] | None = None
-    for cond in rule.conditions:
-        hits = index.matching(cond, now)
-        candidates = set(hits) if candidates is None else candidates & hits
-        if not candidates:
-            return []
-    return sorted(facts if candidates is None else candidates)
-
-
-class FactIndex:
-    """Per field, normalized value -> order ids, built lazily for one batch of orders."""
-
-    def __init__(self, facts: Mapping[int, OrderFacts]) -> None:
-        self._facts = facts
-        self._by_field: dict[str, dict[Any, set[int]]] = {}
-        self._known: dict[str, set[int]] = {}
-        self._answers: dict[tuple[str, str, str], frozenset[int]] = {}
-
-    def _build(self, field: str, now: datetime) -> dict[Any, set[int]]:
-        table = self._by_field.get(field)
-        if table is None:
-            kind = FIELDS[field][0]
-            table, known = {}, set()
-            if kind in ("text", "number", "bool") and field not in (
-                "marketplace",
-                "ship_by_hours",
-            ):  # fast path
-                casefold = kind == "text"
-                for oid, f in self._facts.items():
-                    raw = getattr(f, field)
-                    if raw is not None:
-                        known.add(oid)
-                        table.setdefault(raw.casefold() if casefold else raw, set()).add(oid)
-            else:
-                for oid, f in self._facts.items():
-                    values = _values(kind, _fact(f, field, now))
-                    if values is None:
-                        continue
-                    known.add(oid)
-                    for v in values:
-                        table.setdefault(v, set()).add(oid)
-            self._by_field[field], self._known[field] = table, known
-        return table
-
-    def matching(self, cond: Condition, now: datetime) -> frozenset[int]:
-        """The orders ``cond`` holds for (never the unknown ones)."""
-        key = (cond.field, cond.op, repr(cond.value))
-        answer = self._answers.get(key)
-        if answer is None:
-            answer = self._answers[key] = frozenset(self._compute(cond, now))
-        return answer
-
-    def _compute(self, cond: Condition, now: datetime) -> set[int]:
-        table = self._build(cond.field, now)
-        kind = FIELDS[cond.field][0]
-        if cond.op in ("equals", "in", "not_equals", "not_in"):
-            wanted = cond.value if cond.op in ("in", "not_in") else [cond.value]
-            hits: set[int] = set()
-            for v in wanted:
-                hits |= table.get(_norm(kind, v), set())
-        else:
-            test = predicate(cond)
-            hits = set()
-            for v, ids in table.items():
-                if test(v):
-                    hits |= ids
-        return self._known[cond.field] - hits if negated(cond) else hits

@@ -17,7 +17,8 @@ from fbm_desk.amazon.types import AmazonOrderItem
 from fbm_desk.db import events
 from fbm_desk.db.holds import place_hold
 from fbm_desk.db.models import database_proxy, utcnow_iso
-from fbm_desk.db.rule_engine import Action, FactIndex, OrderFacts, RuleResult, evaluate, matching_orders
+from fbm_desk.db.rule_engine import Action, OrderFacts, RuleResult, evaluate
+from fbm_desk.db.rule_index import FactIndex, matching_orders
 from fbm_desk.db.rules import StoredRule, list_rules
 from fbm_desk.db.states import OrderState
 from fbm_desk.foundation.timestamps import parse_utc

@@ -11,6 +11,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from fbm_desk.amazon.marketplaces import MARKETPLACES
 from fbm_desk.db.models import Rule, database_proxy, utcnow_iso
 from fbm_desk.db.rule_engine import RuleSpec, parse_rules, rule_from_stored
 
@@ -75,3 +76,24 @@ def save_rules(specs: Sequence[RuleSpec]) -> list[StoredRule]:
             keep.add(rule_id)
         Rule.delete().where(Rule.id.not_in(list(keep) or [0])).execute()
     return list_rules()
+
+
+def picker_values() -> dict[str, list[str]]:
+    """Known values for the Rules screen's pickers: stores, SKUs, countries, states, service levels."""
+
+    def distinct(sql: str) -> list[str]:
+        return [str(r[0]) for r in database_proxy.execute_sql(sql).fetchall() if r[0]]
+
+    return {
+        "store": distinct("SELECT name FROM store ORDER BY lower(name)"),
+        "marketplace": [m.code for m in MARKETPLACES],
+        "sku": distinct("SELECT seller_sku FROM listing UNION SELECT sku FROM product ORDER BY 1 LIMIT 5000"),
+        "ship_country": sorted(
+            {*distinct("SELECT DISTINCT ship_country FROM orders LIMIT 300"), *COMMON_COUNTRIES}
+        ),
+        "ship_state": distinct("SELECT DISTINCT ship_state FROM orders ORDER BY 1 LIMIT 500"),
+        "service_level": distinct("SELECT DISTINCT service_level FROM orders ORDER BY 1 LIMIT 200"),
+    }
+
+
+COMMON_COUNTRIES = ("US", "CA", "MX", "GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU")

@@ -108,11 +108,11 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
                 return QBrush(LATE_COLOR)
             if status == "today":
                 return QBrush(DUE_TODAY_COLOR)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and r.payment_hold:
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and (r.payment_hold or r.holds):
             return QBrush(QColor("#7a4b00"))
         if role == Qt.ItemDataRole.FontRole and (
             (col == COL_SHIP_BY and ship_by_status(r.latest_ship_date, r.state, self._now))
-            or (col == COL_HOLD and r.payment_hold)
+            or (col == COL_HOLD and (r.payment_hold or r.holds))
         ):
             return bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -127,7 +127,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col == COL_STATE:
             return state_label(r.state)
         if col == COL_HOLD:
-            return "Payment hold" if r.payment_hold else ""
+            names = (["payment"] if r.payment_hold else []) + ([r.holds] if r.holds else [])
+            return (", ".join(names) + " hold").capitalize() if names else ""
         if col == COL_PURCHASED:
             return local_time(r.purchase_date)
         if col == COL_SHIP_BY:
@@ -156,6 +157,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     def _tooltip(self, r: OrderListRow, col: int) -> str | None:
         if col == COL_STATE:
             return f"Amazon status: {r.amazon_status}"
+        if col == COL_HOLD and r.holds:
+            return "On hold here (see the order's timeline): it cannot be packed until the hold is released."
         if col == COL_HOLD and r.payment_hold:
             return "Imported while Amazon checks the payment: stock is allocated, do not ship yet."
         if col == COL_ORDER and r.needs_mapping:
