@@ -45,6 +45,7 @@ class FactIndex:
         self._facts = facts
         self._columns: dict[str, list[tuple[int, Any]]] = {}
         self._answers: dict[tuple[str, str, str], frozenset[int]] = {}
+        self._inverted: dict[str, tuple[dict[Any, set[int]], set[int]]] = {}
 
     def _column(self, field: str, now: datetime) -> list[tuple[int, Any]]:
         column = self._columns.get(field)
@@ -62,6 +63,19 @@ class FactIndex:
             self._columns[field] = column
         return column
 
+    def _invert(self, field: str, column: list[tuple[int, Any]]) -> tuple[dict[Any, set[int]], set[int]]:
+        found = self._inverted.get(field)
+        if found is None:
+            inverted: dict[Any, set[int]] = {}
+            known: set[int] = set()
+            for oid, vs in column:
+                if vs is not None:
+                    known.add(oid)
+                    for v in vs:
+                        inverted.setdefault(v, set()).add(oid)
+            found = self._inverted[field] = (inverted, known)
+        return found
+
     def matching(self, cond: Condition, now: datetime) -> frozenset[int]:
         """The orders ``cond`` holds for (never the unknown ones)."""
         key = (cond.field, cond.op, repr(cond.value))
@@ -76,10 +90,10 @@ class FactIndex:
         several = kind in ("skus", "time") or cond.field in ("marketplace", "ship_by_hours")
         if cond.op in ("equals", "in", "not_equals", "not_in"):
             wanted = {norm(kind, v) for v in (cond.value if cond.op in ("in", "not_in") else [cond.value])}
-            if several:
-                if negated(cond):
-                    return {oid for oid, vs in column if vs is not None and wanted.isdisjoint(vs)}
-                return {oid for oid, vs in column if vs is not None and not wanted.isdisjoint(vs)}
+            if several:  # value -> orders, built once per field: an SKU list is answered by lookups
+                inverted, known = self._invert(cond.field, column)
+                hits: set[int] = set().union(*(inverted.get(v, ()) for v in wanted))
+                return known - hits if negated(cond) else hits
             if negated(cond):
                 return {oid for oid, v in column if v is not None and v not in wanted}
             return {oid for oid, v in column if v in wanted}

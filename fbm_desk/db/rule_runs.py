@@ -54,29 +54,27 @@ def order_facts(
 
     Columns this schema does not have yet (``is_premium``, a buyer's cancellation request) read as None =
     unknown: conditions on them fail and say so. Plug new columns in here and nowhere else."""
-    has_address = any(row.get(c) for c in ("ship_name", "ship_address1", "ship_postal_code", "ship_country"))
-
-    def address(column: str) -> str | None:
-        return str(row.get(column) or "") if has_address else None
-
-    marketplace = by_id(str(row.get("marketplace_id") or ""))
+    get = row.get
+    address = bool(get("ship_name") or get("ship_address1") or get("ship_postal_code") or get("ship_country"))
+    marketplace_id = str(get("marketplace_id") or "")
+    marketplace = by_id(marketplace_id)
     return OrderFacts(
         store=store_name,
-        marketplace=str(row.get("marketplace_id") or ""),
+        marketplace=marketplace_id,
         marketplace_code=marketplace.code if marketplace else "",
         skus=tuple(skus),
         units=sum(quantities),
         lines=len(skus),
-        ship_country=address("ship_country"),
-        ship_state=address("ship_state"),
-        ship_postal_code=address("ship_postal_code"),
-        service_level=str(row.get("service_level") or "") or None,
-        is_prime=bool(row.get("is_prime")),
-        is_business=bool(row.get("is_business")),
-        is_premium=_optional_bool(row.get("is_premium")),
-        cancel_requested=_optional_bool(row.get("cancel_requested")),
-        needs_mapping=bool(row.get("needs_mapping")),
-        latest_ship_date=row.get("latest_ship_date"),
+        ship_country=str(get("ship_country") or "") if address else None,
+        ship_state=str(get("ship_state") or "") if address else None,
+        ship_postal_code=str(get("ship_postal_code") or "") if address else None,
+        service_level=str(get("service_level") or "") or None,
+        is_prime=bool(get("is_prime")),
+        is_business=bool(get("is_business")),
+        is_premium=_optional_bool(get("is_premium")),
+        cancel_requested=_optional_bool(get("cancel_requested")),
+        needs_mapping=bool(get("needs_mapping")),
+        latest_ship_date=get("latest_ship_date"),
     )
 
 
