@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from fbm_desk.db import events
 from fbm_desk.db.holds import HoldRow, active_holds
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.rule_engine import evaluate
@@ -119,3 +120,16 @@ def tally_open_orders(limit: int = 20_000) -> list[RuleTally]:
             RuleTally(stored.spec.name, matched, len(facts), f"{top[0][0]} ({top[0][1]}×)" if top else "")
         )
     return out
+
+
+def rule_notices_after(last_id: int) -> list[tuple[int, str]]:
+    """(event id, text) of rules' ``notify`` actions written after event ``last_id`` (the desktop
+    notifications); ``last_id`` -1 asks only for the newest id, as ``[(id, "")]``."""
+    if last_id < 0:
+        row = database_proxy.execute_sql("SELECT coalesce(max(id), 0) FROM order_event").fetchone()
+        return [(int(row[0]), "")]
+    rows = database_proxy.execute_sql(
+        "SELECT id, message FROM order_event WHERE id > ? AND kind = ? ORDER BY id LIMIT 50",
+        [last_id, events.RULE_NOTIFY],
+    ).fetchall()
+    return [(int(i), str(m)) for i, m in rows]

@@ -17,7 +17,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from fbm_desk.db.states import HoldKind, Priority
 from fbm_desk.foundation.errors import InvalidInput
@@ -56,9 +56,9 @@ _OPS_BY_KIND = {
 ACTIONS = ("add_tag", "set_priority", "set_hold", "set_carrier", "set_method", "add_note", "notify")
 
 
-@dataclass(frozen=True)
-class OrderFacts:
-    """What a condition can look at. ``None`` = not known (fails every condition on it)."""
+class OrderFacts(NamedTuple):
+    """What a condition can look at. ``None`` = not known (fails every condition on it). A named tuple: the
+    import builds one per order, and it is much cheaper to build than a frozen dataclass."""
 
     store: str
     marketplace: str  # marketplace id
