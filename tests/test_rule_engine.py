@@ -172,3 +172,20 @@ def test_batch_matching_agrees_with_evaluating_each_order() -> None:
         r = rule(*conditions)
         expected = [i for i, f in facts.items() if evaluate(r, f, NOW).matched]
         assert matching_orders(r, facts, FactIndex(facts), NOW) == expected, conditions
+
+
+def test_hold_kinds_and_priorities_are_the_schemas_check_lists() -> None:
+    import re
+    from importlib import resources
+
+    from fbm_desk.db.states import HoldKind, Priority
+
+    schema = resources.files("fbm_desk.db").joinpath("schema_rules.sql").read_text(encoding="utf-8")
+
+    def allowed(column: str) -> set[str]:
+        match = re.search(rf"CHECK \({column} IN \(([^)]*)\)\)", schema)
+        assert match is not None, column
+        return set(re.findall(r"'([^']*)'", match.group(1)))
+
+    assert {k.value for k in HoldKind} == allowed("kind")
+    assert {p.value for p in Priority} == allowed("priority")

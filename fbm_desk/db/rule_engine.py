@@ -14,7 +14,7 @@ fails every condition on it, and the explanation says so.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -343,7 +343,3 @@ def evaluate(rule: RuleSpec, facts: OrderFacts, now: datetime) -> RuleResult:
         if not condition_holds(cond, facts, now):
             return RuleResult(rule.name, False, explain_failure(cond, facts, now), ())
     return RuleResult(rule.name, True, None, rule.actions)
-
-
-def evaluate_all(rules: Sequence[RuleSpec], facts: OrderFacts, now: datetime) -> list[RuleResult]:
-    return [evaluate(r, facts, now) for r in rules]
