@@ -86,6 +86,15 @@ def main(what: str) -> int:
         latest_ship_date=(now + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     db.execute_sql("UPDATE orders SET ship_state = 'TX', ship_postal_code = '78701' WHERE id = ?", (order,))
+    alaska = add_order(
+        db,
+        "113-5550147-2003318",
+        items=(("SOAP-LAV-OAT", 1),),
+        city="Anchorage",
+        purchase_date=(now - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        latest_ship_date=(now + timedelta(hours=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    db.execute_sql("UPDATE orders SET ship_state = 'AK', ship_postal_code = '99501' WHERE id = ?", (alaska,))
     replace_rules(RULES)
     apply_to_open(dry_run=False)  # "Apply to open orders": the rules run on the orders already imported
     services = Services(core=core)

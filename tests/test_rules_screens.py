@@ -76,6 +76,11 @@ def test_rules_tab_lists_reorders_by_drag_and_tests_an_order(
         "(off) Off rule",
     ]
     assert tab.editor.name.text() == "Glass is fragile"
+    tab.rule_list.setCurrentRow(
+        1
+    )  # closed lists (the hold kind) show the stored value, and save it unchanged
+    assert tab.editor.spec(2) == list_rules()[1].spec
+    tab.rule_list.setCurrentRow(0)
     # a drag in the list moves the row in its model; the new order is stored at once
     assert tab.rule_list.model().moveRows(QModelIndex(), 0, 1, QModelIndex(), 2)
     assert [r.spec.name for r in list_rules()] == ["Alaska and Hawaii", "Glass is fragile", "Off rule"]

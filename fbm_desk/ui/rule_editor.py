@@ -106,7 +106,10 @@ class _Row(QWidget):
             text = ", ".join(str(v) for v in value)
         else:
             text = json.dumps(value) if isinstance(value, bool) else str(value)
-        self.value.setEditText(text)
+        if self.value.isEditable():
+            self.value.setEditText(text)
+        else:  # a closed list (priority, hold, true/false): pick the entry
+            self.value.setCurrentIndex(max(0, self.value.findText(text)))
 
     def to_json(self) -> dict[str, object]:
         key, text = str(self.kind.currentData()), self.value.currentText().strip()
