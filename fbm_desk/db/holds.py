@@ -85,7 +85,7 @@ def place_hold(
     if kind not in tuple(HoldKind):
         raise InvalidInput(f"Unknown hold type '{kind}'. Use one of: {', '.join(HoldKind)}.")
     stamp = now or utcnow_iso()
-    with database_proxy.atomic():
+    with database_proxy.atomic(lock_type="IMMEDIATE"):  # a savepoint inside the import's transaction
         current = (
             OrderHold.select()
             .where((OrderHold.order == order_id) & (OrderHold.kind == kind) & OrderHold.released_at.is_null())

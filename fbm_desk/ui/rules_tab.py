@@ -44,6 +44,7 @@ class RulesTab(QWidget):
     def __init__(self, services: Services, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("rulesTab")
+        self.setMinimumSize(420, 300)  # the window may be small; the splitter and editor shrink
         self.services = services
         self.specs: list[RuleSpec] = []
         self.rule_list = QListWidget()
