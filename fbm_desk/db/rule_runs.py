@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from itertools import groupby
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from fbm_desk.amazon.marketplaces import by_id
@@ -233,32 +235,41 @@ def write_firings(firings: Sequence[Firing], now: str) -> None:
         "INSERT INTO rule_firing (rule_id, order_id, at) VALUES (?, ?, ?)",
         [(f.rule_id, f.order_id, now) for f in firings],
     )
-    writes: dict[int, _RuleWrites] = {}
     tags: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
     evts: list[tuple[int, str, str, str]] = []
     columns: dict[tuple[str, int], str] = {}  # (column, order) -> value: the rule further down wins
-    for f in firings:
-        w = writes.get(f.rule_id)
-        if w is None:
-            w = writes[f.rule_id] = _rule_writes(f)
-        evts.append((f.order_id, now, events.RULE, w.message))
-        tags.extend((f.order_id, tag) for tag in w.tags)
-        notes.extend((f.order_id, now, f.rule, note) for note in w.notes)
-        evts.extend(
-            (f.order_id, now, events.RULE_NOTIFY, f"{f.rule}: {n} ({f.amazon_order_id})") for n in w.notices
-        )
+    # plan_rules lists the firings rule by rule: each rule's rows are built in one go
+    for _rule_id, group in groupby(firings, key=attrgetter("rule_id")):
+        fired = list(group)
+        w = _rule_writes(fired[0])
+        ids = [f.order_id for f in fired]
+        evts.extend([(oid, now, events.RULE, w.message) for oid in ids])
+        for tag in w.tags:
+            tags.extend([(oid, tag) for oid in ids])
+        for note in w.notes:
+            notes.extend([(oid, now, fired[0].rule, note) for oid in ids])
+        for n in w.notices:
+            evts.extend(
+                (f.order_id, now, events.RULE_NOTIFY, f"{f.rule}: {n} ({f.amazon_order_id})") for f in fired
+            )
         for kind in w.holds:
-            place_hold(f.order_id, kind, reason=f"rule {f.rule}", by="rule", now=now)
+            for oid in ids:
+                place_hold(oid, kind, reason=f"rule {fired[0].rule}", by="rule", now=now)
         for column, value in w.columns:
-            columns[(column, f.order_id)] = value
+            columns.update(dict.fromkeys([(column, oid) for oid in ids], value))
     conn.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
     conn.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
     conn.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
-    for name in set(_COLUMNS.values()):
-        # name is one of three constants above; values are parameters
-        sets = [(value, oid) for (column, oid), value in columns.items() if column == name]
-        conn.executemany(f"UPDATE orders SET {name} = ? WHERE id = ?", sets)  # noqa: S608
+    by_value: dict[tuple[str, str], list[int]] = {}
+    for (column, oid), value in columns.items():
+        by_value.setdefault((column, value), []).append(oid)
+    for (column, value), oids in by_value.items():
+        for start in range(0, len(oids), 500):
+            chunk = oids[start : start + 500]
+            # column is one of the constants of _COLUMNS; the value and the ids are parameters
+            sql = f"UPDATE orders SET {column} = ? WHERE id IN ({', '.join('?' for _ in chunk)})"  # noqa: S608
+            conn.execute(sql, [value, *chunk])
 
 
 def run_rules(order_ids: Sequence[int], now: str, new: Mapping[int, NewOrder] | None = None) -> int:
