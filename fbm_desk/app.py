@@ -100,13 +100,20 @@ def _inventory_tab(services: Services) -> QWidget:
     return InventoryTab(services)
 
 
+def _rules_tab(services: Services) -> QWidget:
+    from fbm_desk.ui.rules_tab import RulesTab
+
+    return RulesTab(services)
+
+
 def build_tabs(services: Services) -> list[tuple[str, QWidget]]:
-    """The four tabs, in order; each factory imports its tab module and hands it the services."""
+    """The tabs, in order; each factory imports its tab module and hands it the services."""
     factories: list[tuple[str, Callable[[Services], QWidget]]] = [
         ("Stores", _stores_tab),
         ("Orders", _orders_tab),
         ("Products", _products_tab),
         ("Inventory", _inventory_tab),
+        ("Rules", _rules_tab),
     ]
     return [(title, factory(services)) for title, factory in factories]
 

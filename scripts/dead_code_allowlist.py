@@ -30,6 +30,8 @@ database
 legacy_table_names
 primary_key
 barcode  # a column of the products table, shown by the screens through SQL
+released_by  # order_hold columns written by db/holds.py through update(**fields) (who released, why)
+release_reason
 
 # The sandbox's control API calls World methods by name (fbm_desk/sandbox/control.py METHODS).
 _.add_orders
@@ -42,6 +44,13 @@ DISABLED
 STOCK_REMOVED
 COL_DONE
 COL_LEFT
+OPERATOR  # hold kinds and priorities: validated and offered by iterating the enum
+FRAUD
+LOW
+NORMAL
+HIGH
+URGENT
+is_premium  # a rule fact read by its field name (fbm_desk/db/rule_engine.py FIELDS)
 
 # Typed answers and rows carry the whole record they describe.
 has_suspended_listings

@@ -64,6 +64,9 @@ ORDER_FIELDS = {
     "ship_to",
     "items",
     "shipments",
+    "tags",  # issue 15
+    "priority",
+    "holds",
 }
 SHIP_TO_FIELDS = {"name", "address_line1", "city", "state_or_region", "postal_code", "country_code"}
 ITEM_FIELDS = {"order_item_id", "sku", "quantity", "quantity_shipped"}

@@ -34,6 +34,9 @@ ORDER_FIELDS = {
     "ship_to",
     "items",
     "shipments",
+    "tags",  # issue 15
+    "priority",
+    "holds",
 }
 
 

@@ -19,7 +19,7 @@ from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.main_window import WINDOW_STATE_FILE, MainWindow
 from fbm_desk.ui.services import Services
 
-TAB_TITLES = ["Stores", "Orders", "Products", "Inventory"]
+TAB_TITLES = ["Stores", "Orders", "Products", "Inventory", "Rules"]
 
 
 @pytest.fixture

@@ -310,3 +310,18 @@ def test_rejected_pushes_notify_once(notified) -> None:
     runner.job_finished.emit(1, "inventory", ok("inventory"))
     runner.job_finished.emit(1, "inventory", ok("inventory", rejected=1))
     assert len(shown) == 3
+
+
+def test_a_rules_notify_action_is_a_desktop_notification_once(notified, core: CoreServices) -> None:
+    from fbm_desk.db import events
+    from tests.support.demo_data import add_order, generate
+
+    runner, _notifier, shown, _window = notified
+    generate(core.db.db, orders=0)
+    order = add_order(core.db.db, "111-0000000-0000009")
+    events.add_event(order, events.RULE_NOTIFY, "VIP buyer: call before shipping (111-0000000-0000009)")
+    runner.job_finished.emit(1, "orders", ok("orders"))
+    runner.job_finished.emit(1, "orders", ok("orders"))  # the next sync does not repeat it
+    assert [(n.title, n.message) for n in shown] == [
+        ("Rule notification", "VIP buyer: call before shipping (111-0000000-0000009)")
+    ]

@@ -3,7 +3,8 @@
 Public contract (issue 5): [{"amazon_order_id","store","state","amazon_status","payment_hold",
 "ship_to":{"name","address_line1","city","state_or_region","postal_code","country_code"}|null,
 "items":[{"order_item_id","sku","quantity","quantity_shipped"}],
-"shipments":[{"carrier_code","tracking_number","push_state"}]}]
+"shipments":[{"carrier_code","tracking_number","push_state"}],
+"tags":[...],"priority","holds":[...]}] (issue 15; "payment" in holds while Amazon holds the order)
 Issue 12 adds "cancel_requested": true|false (the buyer asked to cancel; the reason is in the text output).
 """
 
@@ -13,7 +14,9 @@ import argparse
 from typing import Any
 
 from fbm_desk.cli.common import core_session, print_rows, store_filter
+from fbm_desk.cli.holds_cmd import register_actions
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
+from fbm_desk.db.order_marks import order_marks
 from fbm_desk.db.orders import list_items, list_orders
 from fbm_desk.db.packages import list_packages
 
@@ -26,6 +29,7 @@ def register(subparsers: Any) -> None:
     lst.add_argument("--state", choices=ORDER_STATES, metavar="STATE", help=" | ".join(ORDER_STATES))
     lst.add_argument("--json", action="store_true", help="print JSON")
     lst.set_defaults(func=cmd_list)
+    register_actions(sub)  # orders hold / orders release (issue 15)
 
 
 def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow]) -> dict[str, object]:
@@ -76,9 +80,12 @@ def cmd_list(args: argparse.Namespace) -> int:
         ids = [o.id for o in orders]
         items = list_items(ids)
         packages = list_packages(ids)
+        marks = order_marks(ids)
 
         def to_json(o: OrderRow) -> dict[str, object]:
-            return order_json(o, items.get(o.id, []), packages.get(o.id, []))
+            m = marks[o.id]  # issue 15: tags, priority, holds (Amazon's payment hold as "payment")
+            extra = {"tags": list(m.tags), "priority": m.priority, "holds": [h.kind for h in m.holds]}
+            return {**order_json(o, items.get(o.id, []), packages.get(o.id, [])), **extra}
 
         print_rows(orders, args.json, to_json, _order_text)
         return 0

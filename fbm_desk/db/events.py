@@ -18,6 +18,10 @@ PACKAGE_DELETED = "package_deleted"
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
 STOCK_REMOVED = "stock_removed"
+RULE = "rule"  # a rule fired (fbm_desk.db.rule_runs)
+RULE_NOTIFY = "rule_notify"  # a rule's notify action: the GUI shows it as a desktop notification
+HOLD = "hold"
+HOLD_RELEASED = "hold_released"
 
 
 def add_event(order_id: int, kind: str, message: str = "", at: str | None = None) -> None:

@@ -183,6 +183,9 @@ class Order(BaseModel):
     ship_address_type = pw.TextField(default="")
     ship_extended = pw.TextField(default="")
     delivery_instructions = pw.TextField(default="")
+    priority = pw.TextField(default="normal")  # schema_rules
+    default_carrier = pw.TextField(default="")  # schema_rules: a rule's set_carrier
+    default_method = pw.TextField(default="")  # schema_rules: a rule's set_method
 
     class Meta:
         table_name = "orders"
@@ -295,6 +298,60 @@ class JobLock(BaseModel):
     lease_until = pw.FloatField()
 
 
+class Rule(BaseModel):
+    id = pw.AutoField()
+    position = pw.IntegerField()
+    name = pw.TextField(unique=True)
+    enabled = pw.BooleanField(default=True)
+    conditions = pw.TextField(default="[]")  # validated JSON (fbm_desk.db.rule_engine)
+    actions = pw.TextField(default="[]")
+    created_at = pw.TextField(default=utcnow_iso)
+    updated_at = pw.TextField(default=utcnow_iso)
+
+
+class RuleFiring(BaseModel):
+    rule_id: int  # foreign key value (typing only)
+    order_id: int  # foreign key value (typing only)
+    rule = pw.ForeignKeyField(Rule, on_delete="CASCADE", column_name="rule_id")
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
+    at = pw.TextField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("order", "rule")
+
+
+class OrderTag(BaseModel):
+    order_id: int  # foreign key value (typing only)
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
+    tag = pw.TextField()
+
+    class Meta:
+        primary_key = pw.CompositeKey("order", "tag")
+
+
+class OrderNote(BaseModel):
+    id = pw.AutoField()
+    order_id: int  # foreign key value (typing only)
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
+    at = pw.TextField()
+    source = pw.TextField(default="")
+    text = pw.TextField()
+
+
+class OrderHold(BaseModel):
+    id = pw.AutoField()
+    order_id: int  # foreign key value (typing only)
+    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
+    kind = pw.TextField()
+    until_at = pw.TextField(null=True)
+    reason = pw.TextField(default="")
+    created_by = pw.TextField(default="")
+    created_at = pw.TextField()
+    released_at = pw.TextField(null=True)
+    released_by = pw.TextField(default="")
+    release_reason = pw.TextField(default="")
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Store,
     SyncCursor,
@@ -313,4 +370,9 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     OrderEvent,
     RateBucket,
     JobLock,
+    Rule,
+    RuleFiring,
+    OrderTag,
+    OrderNote,
+    OrderHold,
 )

@@ -33,6 +33,7 @@ class QuickFilter(StrEnum):
     CANCELED = OrderState.CANCELED.value
     NEEDS_MAPPING = "needs_mapping"
     PUSH_REJECTED = "push_rejected"
+    ON_HOLD = "on_hold"  # an operator/address/fraud hold set here (schema_rules)
 
 
 class SortKey(StrEnum):
@@ -109,6 +110,7 @@ class OrderListRow:
     flags: OrderFlags = field(
         default_factory=OrderFlags
     )  # cancellation request, programs, related orders, PO, pickup point
+    holds: str = ""  # active holds set here, e.g. "operator, fraud" (Amazon's is payment_hold)
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,21 @@ def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
         return "o.state = 'canceled'", []
     if quick is QuickFilter.NEEDS_MAPPING:
         return "o.needs_mapping = 1", []
+    if quick is QuickFilter.ON_HOLD:
+        return (
+            "o.id IN (SELECT order_id FROM order_hold h "
+            "WHERE h.released_at IS NULL AND (h.until_at IS NULL OR h.until_at > ?))",
+            [day.now],
+        )
     if quick is QuickFilter.PUSH_REJECTED:
         return "o.id IN (SELECT order_id FROM package WHERE push_state = 'rejected')", []
     return "", []
 
+
+_HOLDS_SQL = (  # the active holds set here, by name (the Hold column)
+    "(SELECT group_concat(h.kind, ', ') FROM order_hold h WHERE h.order_id = o.id "
+    "AND h.released_at IS NULL AND (h.until_at IS NULL OR h.until_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
+)
 
 _HITS_SQL = (
     "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
@@ -223,7 +236,7 @@ _SELECT = (
     "(SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
     "(SELECT i.seller_sku FROM order_item i WHERE i.order_id = o.id ORDER BY i.id LIMIT 1), "
     "o.ship_city, o.ship_country, "
-    f"{_PUSH_RANK_SQL}, {FLAG_COLUMNS_SQL} "
+    f"{_PUSH_RANK_SQL}, {_HOLDS_SQL}, {FLAG_COLUMNS_SQL} "
     "FROM orders o JOIN store s ON s.id = o.store_id"
 )
 
@@ -250,7 +263,8 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
         ship_city=r[16],
         ship_country=r[17],
         push_state=None if rank is None else PUSH_WORST_FIRST[int(rank)],
-        flags=flags_from(*r[19:25]),
+        holds=r[19] or "",
+        flags=flags_from(*r[20:26]),
     )
 
 
@@ -304,7 +318,12 @@ def quick_filter_counts(
     )
     counts[QuickFilter.SHIPPED] = states.get(OrderState.SHIPPED, 0)
     counts[QuickFilter.CANCELED] = states.get(OrderState.CANCELED, 0)
-    for quick in (QuickFilter.DUE_TODAY, QuickFilter.NEEDS_MAPPING, QuickFilter.PUSH_REJECTED):
+    for quick in (
+        QuickFilter.DUE_TODAY,
+        QuickFilter.NEEDS_MAPPING,
+        QuickFilter.PUSH_REJECTED,
+        QuickFilter.ON_HOLD,
+    ):
         counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
     return counts
 

@@ -86,3 +86,24 @@ class SyncRunStatus(StrEnum):
     OK = "ok"
     FAILED = "failed"
     CANCELED = "canceled"
+
+
+class HoldKind(StrEnum):
+    """``order_hold.kind``: holds set here (by hand or by a rule); Amazon's payment hold is ``orders.payment_hold``
+    and shows as ``PAYMENT_HOLD`` in lists."""
+
+    OPERATOR = "operator"
+    ADDRESS = "address"
+    FRAUD = "fraud"
+
+
+PAYMENT_HOLD = "payment"  # Amazon's hold while the order is pending (not a row of order_hold)
+
+
+class Priority(StrEnum):
+    """``orders.priority``: set by a rule (``set_priority``)."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"

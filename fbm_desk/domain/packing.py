@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow, PackageRow
+from fbm_desk.db.holds import blocking_hold
 from fbm_desk.db.orders import find_order, get_order, list_items
 from fbm_desk.db.packages import (
     get_package,
@@ -129,6 +130,9 @@ def validate_package(
         )
     if order.state == OrderState.CANCELED:
         raise InvalidInput(f"Order {order.amazon_order_id} was canceled; it cannot be shipped.")
+    hold = blocking_hold(order.id)  # read inside record_package's write transaction
+    if hold is not None:
+        raise InvalidInput(f"Order {order.amazon_order_id} is on {hold}. Release the hold before shipping.")
     if order.state == OrderState.SHIPPED:
         raise InvalidInput(f"Order {order.amazon_order_id} is already fully shipped.")
     check_packable(order, override_cancel_request=override_cancel_request)

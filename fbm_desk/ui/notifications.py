@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
 
+from fbm_desk.db.order_marks import rule_notices_after
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.ui.table_models.formatting import job_title
 
@@ -75,6 +76,7 @@ class Notifier(QObject):
         self._tray = tray
         self._status_bar = status_bar
         self._active: set[tuple[str, int, str]] = set()
+        self._rule_seen = rule_notices_after(-1)[0][0]  # rules' notify actions: only those from now on
         runner.job_finished.connect(self._on_finished)
         runner.job_failed.connect(self._on_failed)
         runner.store_needs_reconnect.connect(self._on_reconnect)
@@ -112,6 +114,8 @@ class Notifier(QObject):
             return  # cancelled: nothing learned about the problem
         self._active.discard(("failed", store_id, kind))
         self._active.discard(("reconnect", store_id, ""))
+        if kind in (JobKind.ORDERS.value, JobKind.ORDERS_SWEEP.value):
+            self._show_rule_notices()
         if kind not in PUSH_JOBS:
             return
         if result.rejected:
@@ -125,6 +129,12 @@ class Notifier(QObject):
             )
         else:
             self._active.discard(("rejected", store_id, kind))
+
+    def _show_rule_notices(self) -> None:
+        """A rule's notify action, once per firing (the text names the rule and the order, no PII)."""
+        for event_id, text in rule_notices_after(self._rule_seen):
+            self._rule_seen = event_id
+            self._notify(Notice(("rule", event_id, ""), "Rule notification", text))
 
     def _notify(self, notice: Notice) -> None:
         if notice.key in self._active:

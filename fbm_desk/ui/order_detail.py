@@ -24,6 +24,7 @@ from fbm_desk.ui.order_badges import (
     notices_html,
     open_seller_central,
 )
+from fbm_desk.ui.order_rules_view import rules_html
 from fbm_desk.ui.table_models.formatting import PUSH_BADGES, STATE_BADGES, local_time, ship_by_status
 
 HELD_ADDRESS_TEXT = "Amazon sends the address when it releases the order."
@@ -45,6 +46,10 @@ EVENT_LABELS = {
     PushState.REJECTED: "Rejected by Amazon",
     "push_rejected": "Rejected by Amazon",
     "stock_removed": "Stock removed",
+    "rule": "Rule",
+    "rule_notify": "Rule notification",
+    "hold": "Hold",
+    "hold_released": "Hold released",
 }
 
 
@@ -148,6 +153,7 @@ class OrderDetailPanel(QWidget):
                 "<p style='color:#9b1111'><b>Needs mapping:</b> an item's SKU is not a warehouse SKU. "
                 "Map it in the Products tab (Map SKU…).</p>"
             )
+        parts.append(rules_html(o.id))  # holds, tags, priority, "Rules: 2 applied, 1 skipped — ..."
         parts.append(
             "<h4>Items</h4><table cellspacing=0 cellpadding=3 border=1 style='border-collapse:collapse'>"
         )

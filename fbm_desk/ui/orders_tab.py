@@ -60,6 +60,11 @@ QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
     (QuickFilter.CANCELED, "Canceled", "Canceled orders (their stock is free again)"),
     (QuickFilter.NEEDS_MAPPING, "Needs mapping", "An item's Amazon SKU is not a warehouse SKU yet"),
     (QuickFilter.PUSH_REJECTED, "Push rejected", "Amazon rejected a tracking number: edit and re-queue"),
+    (
+        QuickFilter.ON_HOLD,
+        "On hold",
+        "Operator, address or fraud hold (by hand or by a rule): cannot be packed",
+    ),
 )
 
 

@@ -42,6 +42,7 @@ from fbm_desk.domain import packing
 from fbm_desk.domain.order_rules import CancelRequested
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.order_badges import CANCEL_LINK, badges_html, notices_html, open_seller_central
+from fbm_desk.ui.order_rules_view import blocking_hold_text, marks_of, notes_html
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
@@ -98,6 +99,11 @@ class PackDialog(QDialog):
         self.message.setObjectName("packMessage")
         self.message.setWordWrap(True)
         self.message.hide()
+        self.rule_notes = QLabel()  # a rule's packing notes (add_note)
+        self.rule_notes.setObjectName("packRuleNotes")
+        self.rule_notes.setTextFormat(Qt.TextFormat.RichText)
+        self.rule_notes.setStyleSheet("background:#fff8d6; padding:4px")
+        self.rule_notes.hide()
 
         self.lines = PackLinesModel(parent=self)
         self.lines_view = QTableView()
@@ -143,6 +149,7 @@ class PackDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
         layout.addWidget(self.message)
+        layout.addWidget(self.rule_notes)
         layout.addWidget(self.lines_view, 1)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
@@ -180,9 +187,16 @@ class PackDialog(QDialog):
         )
         self.lines_view.resizeColumnsToContents()
         self.lines_view.horizontalHeader().setSectionResizeMode(COL_TITLE, QHeaderView.ResizeMode.Stretch)
+        marks = marks_of(o.id)
+        self.rule_notes.setText(notes_html(marks))
+        self.rule_notes.setVisible(bool(self.rule_notes.text()))
         if self.editing is not None:
             return
-        blocked = self._blocked_reason(d)
+        if marks is not None:
+            self.shipping.offer_defaults(marks.default_carrier, marks.default_method)
+        held = blocking_hold_text(marks)
+        blocked = f"Order {o.amazon_order_id} is on {held}. Release the hold before packing." if held else ""
+        blocked = blocked or self._blocked_reason(d)
         if blocked:
             self._block(blocked)
         else:

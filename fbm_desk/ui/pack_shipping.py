@@ -74,6 +74,15 @@ class ShippingFields(QObject):
         if date.isValid():
             self.ship_date.setDate(date)
 
+    def offer_defaults(self, carrier: str, method: str) -> None:
+        """A rule's default carrier and shipping method (set_carrier / set_method), still changeable."""
+        if carrier and self.carrier.findData(carrier) >= 0:
+            self.set_carrier(carrier)
+            self.carrier_by_hand = True  # a tracking number's format does not override the rule
+            self.carrier_hint.setText(f"Default from a rule: {carrier}")
+        if method:
+            self.method.setText(method)
+
     def next_package(self) -> None:
         """Ready for the next package of the same order: a new tracking number suggests the carrier again."""
         self.tracking.clear()

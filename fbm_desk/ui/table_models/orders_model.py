@@ -39,7 +39,7 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (
     ("Store", SortKey.STORE),
     ("Amazon order", SortKey.ORDER_ID),
     ("State", SortKey.STATE),
-    ("Payment hold", SortKey.PAYMENT_HOLD),
+    ("Hold", SortKey.PAYMENT_HOLD),
     ("Purchased", SortKey.PURCHASE_DATE),
     ("Ship by", SortKey.SHIP_BY),
     ("Service", SortKey.SERVICE_LEVEL),
@@ -117,11 +117,11 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
                 return QBrush(DUE_TODAY_COLOR)
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_ORDER and r.flags.cancel_requested:
             return QBrush(QColor("#c62828"))
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and r.payment_hold:
+        if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and (r.payment_hold or r.holds):
             return QBrush(QColor("#7a4b00"))
         if role == Qt.ItemDataRole.FontRole and (
             (col == COL_SHIP_BY and ship_by_status(r.latest_ship_date, r.state, self._now))
-            or (col == COL_HOLD and r.payment_hold)
+            or (col == COL_HOLD and (r.payment_hold or r.holds))
         ):
             return bold_font()
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -136,7 +136,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col == COL_STATE:
             return CANCEL_BADGE[0] if _cancel_asked(r) else state_label(r.state)
         if col == COL_HOLD:
-            return "Payment hold" if r.payment_hold else ""
+            names = (["payment"] if r.payment_hold else []) + ([r.holds] if r.holds else [])
+            return (", ".join(names) + " hold").capitalize() if names else ""
         if col == COL_PURCHASED:
             return local_time(r.purchase_date)
         if col == COL_SHIP_BY:
@@ -168,6 +169,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
             return r.flags.cancel_text + ". Do not ship: cancel it in Seller Central (order detail)."
         if col == COL_STATE:
             return f"Amazon status: {r.amazon_status}"
+        if col == COL_HOLD and r.holds:
+            return "On hold here (see the order's timeline): it cannot be packed until the hold is released."
         if col == COL_HOLD and r.payment_hold:
             return "Imported while Amazon checks the payment: stock is allocated, do not ship yet."
         if col == COL_ORDER and r.needs_mapping:

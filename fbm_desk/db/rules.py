@@ -1,0 +1,99 @@
+"""The stored rule list (``rule``): read in order, replace as a whole, save or reorder from the Rules screen.
+
+Every write validates through ``fbm_desk.db.rule_engine`` first and runs in one transaction, so an invalid
+rules file changes nothing. A rule keeps its row (and so its firings: "at most once per order") when a new
+list keeps its name.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from fbm_desk.amazon.marketplaces import MARKETPLACES
+from fbm_desk.db.models import Rule, database_proxy, utcnow_iso
+from fbm_desk.db.rule_engine import RuleSpec, parse_rules, rule_from_stored
+
+# (raw rows) -> parsed rules: parsing 50 rules on every imported page would cost more than running them
+_parsed: dict[tuple[tuple[object, ...], ...], list[StoredRule]] = {}
+
+
+@dataclass(frozen=True)
+class StoredRule:
+    id: int
+    position: int
+    spec: RuleSpec
+
+
+def list_rules() -> list[StoredRule]:
+    """All rules, top to bottom (disabled ones too)."""
+    rows = tuple(
+        database_proxy.execute_sql(
+            "SELECT id, position, name, enabled, conditions, actions FROM rule ORDER BY position, id"
+        ).fetchall()
+    )
+    cached = _parsed.get(rows)
+    if cached is None:
+        cached = [
+            StoredRule(int(r[0]), int(r[1]), rule_from_stored(str(r[2]), bool(r[3]), str(r[4]), str(r[5])))
+            for r in rows
+        ]
+        _parsed.clear()
+        _parsed[rows] = cached
+    return list(cached)
+
+
+def replace_rules(data: object) -> list[StoredRule]:
+    """Replace the whole list with ``data`` (the JSON of a rules file). ``InvalidInput`` (naming the rule's
+    position and the reason) leaves the stored list untouched."""
+    specs = parse_rules(data)
+    return save_rules(specs)
+
+
+def save_rules(specs: Sequence[RuleSpec]) -> list[StoredRule]:
+    """Store ``specs`` as the list, in this order, in one transaction (rules kept by name keep their id)."""
+    parse_rules([s.to_json() for s in specs])  # same checks as a file: unique names, valid fields
+    now = utcnow_iso()
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        existing = {str(r.name).casefold(): int(r.id) for r in Rule.select(Rule.id, Rule.name)}
+        keep: set[int] = set()
+        for position, spec in enumerate(specs, 1):
+            data = spec.to_json()
+            fields = {
+                "position": position,
+                "name": spec.name,
+                "enabled": spec.enabled,
+                "conditions": json.dumps(data["conditions"]),
+                "actions": json.dumps(data["actions"]),
+                "updated_at": now,
+            }
+            rule_id = existing.get(spec.name.casefold())
+            if rule_id is None:
+                rule_id = int(Rule.insert(**fields, created_at=now).execute())
+            else:
+                Rule.update(**fields).where(Rule.id == rule_id).execute()
+            keep.add(rule_id)
+        Rule.delete().where(Rule.id.not_in(list(keep) or [0])).execute()
+    return list_rules()
+
+
+def picker_values() -> dict[str, list[str]]:
+    """Known values for the Rules screen's pickers: stores, SKUs, countries, states, service levels."""
+
+    def distinct(sql: str) -> list[str]:
+        return [str(r[0]) for r in database_proxy.execute_sql(sql).fetchall() if r[0]]
+
+    return {
+        "store": distinct("SELECT name FROM store ORDER BY lower(name)"),
+        "marketplace": [m.code for m in MARKETPLACES],
+        "sku": distinct("SELECT seller_sku FROM listing UNION SELECT sku FROM product ORDER BY 1 LIMIT 5000"),
+        "ship_country": sorted(
+            {*distinct("SELECT DISTINCT ship_country FROM orders LIMIT 300"), *COMMON_COUNTRIES}
+        ),
+        "ship_state": distinct("SELECT DISTINCT ship_state FROM orders ORDER BY 1 LIMIT 500"),
+        "service_level": distinct("SELECT DISTINCT service_level FROM orders ORDER BY 1 LIMIT 200"),
+    }
+
+
+COMMON_COUNTRIES = ("US", "CA", "MX", "GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU")
