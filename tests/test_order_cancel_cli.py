@@ -109,7 +109,8 @@ def test_invalid_reason_unknown_and_shipped_orders_exit_2_and_send_nothing(
     assert "buyer-canceled" in bad_reason.stderr
     assert "Unknown order" in unknown.stderr
     assert "shipped" in was_shipped.stderr
-    assert "package" in has_package.stderr and "deleted first" in has_package.stderr
+    assert "package" in has_package.stderr
+    assert "deleted first" in has_package.stderr
     assert quiet.world.counters()["calls"].get("createFeedDocument", 0) == 0
     assert _feeds_sent(quiet) == 0
     assert quiet.world.order_state(open_order)["status"] == "UNSHIPPED"
@@ -132,7 +133,8 @@ def test_amazon_refusal_exits_1_with_amazons_message(cli: Cli, quiet: RunningSan
 
     assert shipped.returncode == 1
     assert shipped.stdout == ""
-    assert "Amazon refused to cancel" in shipped.stderr and "cannot be canceled" in shipped.stderr
+    assert "Amazon refused to cancel" in shipped.stderr
+    assert "cannot be canceled" in shipped.stderr
     assert invalid_item.returncode == 1
     assert "AmazonOrderItemCode" in invalid_item.stderr
     assert quiet.world.order_state(item_gone)["status"] == "UNSHIPPED"

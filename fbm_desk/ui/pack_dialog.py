@@ -41,7 +41,13 @@ from fbm_desk.db.states import OrderState, PushState
 from fbm_desk.domain import packing
 from fbm_desk.domain.order_rules import CancelRequested
 from fbm_desk.foundation.errors import FbmError
-from fbm_desk.ui.order_badges import CANCEL_LINK, badges_html, notices_html, open_seller_central
+from fbm_desk.ui.order_badges import (
+    CANCEL_LINK,
+    SELLER_CENTRAL_LINK,
+    badges_html,
+    notices_html,
+    open_seller_central,
+)
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
@@ -71,6 +77,7 @@ class PackDialog(QDialog):
     """
 
     saved = Signal(str)
+    cancel_order_requested = Signal(int)  # the notice's "Cancel order at Amazon…"
 
     def __init__(
         self,
@@ -273,6 +280,8 @@ class PackDialog(QDialog):
 
     def _on_header_link(self, link: str) -> None:
         if link == CANCEL_LINK and self.detail is not None:
+            self.cancel_order_requested.emit(self.detail.order.id)
+        if link == SELLER_CENTRAL_LINK and self.detail is not None:
             open_seller_central(self.detail.order)
 
     def confirm_cancel_override(self, message: str) -> bool:
