@@ -78,6 +78,7 @@ class CancelOrderDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         layout.addWidget(hint)
+        layout.addStretch(1)
         layout.addWidget(buttons)
         self.resize(520, self.sizeHint().height())
         self.keep_button.setFocus()
