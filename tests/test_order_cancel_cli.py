@@ -148,12 +148,29 @@ def test_amazon_refusal_exits_1_with_amazons_message(cli: Cli, quiet: RunningSan
     assert quiet.world.order_state(item_gone)["status"] == "CANCELLED"
 
 
-def test_amazon_unreachable_exits_1(cli: Cli, quiet: RunningSandbox) -> None:
+def test_amazon_unreachable_exits_1_and_a_sent_feed_is_not_sent_again(
+    cli: Cli, quiet: RunningSandbox
+) -> None:
     sku = merchant_skus(quiet, 1)[0]
     order_id = quiet.world.add_order(skus=[sku])
     settle(quiet, order_id)
     assert cli.run("sync", "orders").returncode == 0
+    quiet.world.inject_fault("createFeedDocument", "503", count=50)
+    not_sent = cli.run("orders", "cancel", order_id, "--reason", "no-inventory")
+    assert not_sent.returncode == 1
+    assert _feeds_sent(quiet) == 0
+    quiet.world.clear_faults()
     quiet.world.inject_fault("getFeed", "500", count=50)
-    proc = cli.run("orders", "cancel", order_id, "--reason", "no-inventory")
-    assert proc.returncode == 1
-    assert proc.stderr.strip()
+    unread = cli.run("orders", "cancel", order_id, "--reason", "no-inventory")
+    assert unread.returncode == 1
+    assert "Do not send it again" in unread.stderr
+    assert _feeds_sent(quiet) == 1
+    quiet.world.clear_faults()
+    # Amazon has it: neither sent again nor packed meanwhile
+    again = cli.run("orders", "cancel", order_id, "--reason", "no-inventory")
+    assert again.returncode == 2
+    assert "no answer yet" in again.stderr
+    ship = cli.run("ship", order_id, "--carrier", "UPS", "--tracking", "1Z999AA10123456784")
+    assert ship.returncode == 2
+    assert "cancellation" in ship.stderr
+    assert _feeds_sent(quiet) == 1

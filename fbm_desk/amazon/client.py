@@ -16,7 +16,7 @@ Public surface (stable; the sync and connect-store code codes against this)::
     client.patch_quantity(marketplace_id, sku, product_type, quantity) -> PatchResult
     client.submit_quantity_feed(marketplace_id, updates, wait_s) -> FeedResult
     client.poll_quantity_feed(feed_id, skus_by_message, wait_s=0.0) -> FeedResult
-    client.cancel_order(marketplace_id, order_id, reason, item_codes, wait_s) -> CancellationResult
+    client.cancel_order(marketplace_id, order_id, reason, item_codes, wait_s, on_submitted) -> CancellationResult
     client.marketplace_participations() -> list[MarketplaceParticipation]
     client.stats -> CallStats  # api_calls, throttled, throttle_wait_s, request_ids; stats.reset()
 
@@ -33,7 +33,7 @@ runs (``CoreServices.client_for`` does both).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -202,9 +202,11 @@ class SpApiClient:
         reason: str,
         item_codes: Sequence[str],
         wait_s: float = 1800.0,
+        on_submitted: Callable[[str], None] | None = None,
     ) -> CancellationResult:
         """Cancel the whole order with one POST_ORDER_ACKNOWLEDGEMENT_DATA feed (StatusCode Failure, every item
-        with ``reason``, one of ``order_feeds.CANCEL_REASONS``); waits up to ``wait_s`` for the report."""
+        with ``reason``, one of ``order_feeds.CANCEL_REASONS``); waits up to ``wait_s`` for the report.
+        ``on_submitted(feed_id)`` runs once Amazon has the feed."""
         return order_feeds.cancel_order(
             self.transport,
             self.selling_partner_id,
@@ -213,6 +215,7 @@ class SpApiClient:
             reason,
             item_codes,
             wait_s=wait_s,
+            on_submitted=on_submitted,
         )
 
     # Sellers -------------------------------------------------------------------------------------------

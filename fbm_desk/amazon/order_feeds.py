@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from fbm_desk.amazon.documents import decode
 from fbm_desk.amazon.errors import MalformedResponse
@@ -115,11 +115,17 @@ def cancel_order(
     item_codes: Sequence[str],
     *,
     wait_s: float,
+    on_submitted: Callable[[str], None] | None = None,
 ) -> CancellationResult:
-    """Send one cancellation feed and wait up to ``wait_s`` (nominal seconds) for its processing report."""
+    """Send one cancellation feed and wait up to ``wait_s`` (nominal seconds) for its processing report.
+
+    ``on_submitted(feed_id)`` runs as soon as Amazon has the feed: a failure after it (reading the outcome)
+    does not mean the cancellation was not sent."""
     payload = build_cancellation_feed(seller_id, amazon_order_id, reason, item_codes)
     feed_id = create_feed(transport, FEED_TYPE, marketplace_id, payload, CONTENT_TYPE)
     log.info("order %s: cancellation feed %s submitted (%s)", amazon_order_id, feed_id, reason)
+    if on_submitted is not None:
+        on_submitted(feed_id)
     return poll_cancellation(transport, feed_id, wait_s=wait_s)
 
 

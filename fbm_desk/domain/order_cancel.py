@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
+from fbm_desk.amazon.errors import OutcomeUnknown
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import OrderRow
 from fbm_desk.db.orders import find_order, get_order, list_items
@@ -43,6 +44,7 @@ REASONS: dict[str, tuple[str, str]] = {
 WAIT_S = 1800.0  # nominal seconds to wait for Amazon's processing report (Amazon: usually minutes)
 IN_FLIGHT = timedelta(hours=1)  # a cancellation sent this recently without an answer is still on its way
 _KINDS = (events.CANCEL_SENT, events.CANCEL_ACCEPTED, events.CANCEL_REFUSED)
+CANCEL_UNKNOWN = "cancel_unknown"  # timeline only: the outcome could not be read (still counts as sent)
 
 
 class CancellationRefused(FbmError):
@@ -119,12 +121,24 @@ def cancel_order(
     row, items = _claim(order, reason)
     amazon_reason, label = REASONS[reason]
     oid = row.amazon_order_id
+    submitted: list[str] = []
     try:
         with core.client_for(get_store(row.store_id), cancel) as client:
-            result = client.cancel_order(row.marketplace_id, oid, amazon_reason, items, wait_s=wait_s)
+            result = client.cancel_order(
+                row.marketplace_id, oid, amazon_reason, items, wait_s=wait_s, on_submitted=submitted.append
+            )
     except FbmError as exc:
-        _record(row.id, events.CANCEL_REFUSED, f"Cancellation not completed: {exc.user_message}")
-        raise
+        if not submitted and not isinstance(exc, OutcomeUnknown):  # Amazon never got it: may be sent again
+            _record(row.id, events.CANCEL_REFUSED, f"Cancellation not sent: {exc.user_message}")
+            raise
+        # Amazon has (or may have) the feed: the order stays blocked and it is not sent again for now
+        feed = f" (feed {submitted[0]})" if submitted else ""
+        _record(row.id, CANCEL_UNKNOWN, f"Amazon's answer to the cancellation{feed} could not be read")
+        raise CancellationRefused(
+            f"Order {oid}: the cancellation reached Amazon or may have{feed}, but its outcome could not be read "
+            f"({exc.user_message}). Do not send it again: the next order sync shows whether the order was "
+            "canceled."
+        ) from exc
     if result.accepted:
         _record(
             row.id,
