@@ -53,7 +53,8 @@ def test_orders_tab_and_detail_show_the_request(qtbot: Any, services: Services) 
     assert "Buyer asked to cancel" in panel.title.text()
     body = panel.body.toHtml()
     assert "Wrong colour" in body
-    assert "Cancel it in Seller Central" in body
+    assert "Cancel order at Amazon" in body
+    assert "Open in Seller Central" in body
     assert "Locker 3" in body
 
 

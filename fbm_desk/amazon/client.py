@@ -16,6 +16,7 @@ Public surface (stable; the sync and connect-store code codes against this)::
     client.patch_quantity(marketplace_id, sku, product_type, quantity) -> PatchResult
     client.submit_quantity_feed(marketplace_id, updates, wait_s) -> FeedResult
     client.poll_quantity_feed(feed_id, skus_by_message, wait_s=0.0) -> FeedResult
+    client.cancel_order(marketplace_id, order_id, reason, item_codes, wait_s, on_submitted) -> CancellationResult
     client.marketplace_participations() -> list[MarketplaceParticipation]
     client.stats -> CallStats  # api_calls, throttled, throttle_wait_s, request_ids; stats.reset()
 
@@ -32,13 +33,13 @@ runs (``CoreServices.client_for`` does both).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from urllib.parse import urlencode
 
 import requests
 
-from fbm_desk.amazon import feeds, listings, orders, reports, sellers
+from fbm_desk.amazon import feeds, listings, order_feeds, orders, reports, sellers
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.amazon.connection import StoreConnection
 from fbm_desk.amazon.http import CallStats, SpApiTransport
@@ -48,6 +49,7 @@ from fbm_desk.amazon.orders import DEFAULT_INCLUDED_DATA
 from fbm_desk.amazon.ratelimit import RateLimiter
 from fbm_desk.amazon.types import (
     AmazonOrder,
+    CancellationResult,
     FeedResult,
     ListingRow,
     MarketplaceParticipation,
@@ -192,6 +194,29 @@ class SpApiClient:
     ) -> FeedResult:
         """An earlier quantity feed: getFeed (once when ``wait_s`` is 0), its processing report when DONE."""
         return feeds.wait_for_feed(self.transport, feed_id, skus_by_message, wait_s=wait_s)
+
+    def cancel_order(
+        self,
+        marketplace_id: str,
+        amazon_order_id: str,
+        reason: str,
+        item_codes: Sequence[str],
+        wait_s: float = 1800.0,
+        on_submitted: Callable[[str], None] | None = None,
+    ) -> CancellationResult:
+        """Cancel the whole order with one POST_ORDER_ACKNOWLEDGEMENT_DATA feed (StatusCode Failure, every item
+        with ``reason``, one of ``order_feeds.CANCEL_REASONS``); waits up to ``wait_s`` for the report.
+        ``on_submitted(feed_id)`` runs once Amazon has the feed."""
+        return order_feeds.cancel_order(
+            self.transport,
+            self.selling_partner_id,
+            marketplace_id,
+            amazon_order_id,
+            reason,
+            item_codes,
+            wait_s=wait_s,
+            on_submitted=on_submitted,
+        )
 
     # Sellers -------------------------------------------------------------------------------------------
     def marketplace_participations(self) -> list[MarketplaceParticipation]:

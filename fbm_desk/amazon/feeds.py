@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fbm_desk.amazon._parse import arr, integer, obj, text
-from fbm_desk.amazon.documents import decode, download
+from fbm_desk.amazon.documents import Document, decode, download
 from fbm_desk.amazon.errors import MalformedResponse
 from fbm_desk.amazon.http import SpApiTransport
 from fbm_desk.amazon.listings import quantity_patch
@@ -62,62 +62,97 @@ def submit_quantity_feed(
     """
     document = build_feed_document(seller_id, updates)
     payload = json.dumps(document, ensure_ascii=False).encode("utf-8")
+    feed_id = create_feed(
+        transport,
+        FEED_TYPE,
+        marketplace_id,
+        payload,
+        CONTENT_TYPE,
+        extra_limits=[(ANY_SELLER, JSON_LISTINGS_FEED_OPERATION)],
+    )
+    log.info("feed %s submitted with %d SKUs", feed_id, len(updates))
+    skus = {number: u.sku for number, u in enumerate(updates, start=1)}
+    return wait_for_feed(transport, feed_id, skus, wait_s=wait_s)
+
+
+def create_feed(
+    transport: SpApiTransport,
+    feed_type: str,
+    marketplace_id: str,
+    payload: bytes,
+    content_type: str,
+    *,
+    extra_limits: Sequence[tuple[str, str]] = (),
+) -> str:
+    """createFeedDocument, upload ``payload`` to its presigned URL, createFeed; returns the feed id.
+
+    createFeed is the one non-idempotent step: the transport's retry policy never sends it again unless the
+    failure proves Amazon did not take it (otherwise ``OutcomeUnknown``)."""
     created = transport.call(
-        "createFeedDocument", "POST", f"{BASE}/documents", json_body={"contentType": CONTENT_TYPE}
+        "createFeedDocument", "POST", f"{BASE}/documents", json_body={"contentType": content_type}
     ).body
     document_id, upload_url = text(created, "feedDocumentId"), text(created, "url")
     if not document_id or not upload_url:
         raise MalformedResponse(
             "Amazon did not return a feed document to upload to.", operation="createFeedDocument"
         )
-    transport.transfer("PUT", upload_url, data=payload, headers={"content-type": CONTENT_TYPE})
+    transport.transfer("PUT", upload_url, data=payload, headers={"content-type": content_type})
     feed = transport.call(
         "createFeed",
         "POST",
         f"{BASE}/feeds",
         json_body={
-            "feedType": FEED_TYPE,
+            "feedType": feed_type,
             "marketplaceIds": [marketplace_id],
             "inputFeedDocumentId": document_id,
         },
-        extra_limits=[(ANY_SELLER, JSON_LISTINGS_FEED_OPERATION)],
+        extra_limits=list(extra_limits),
     ).body
     feed_id = text(feed, "feedId")
     if not feed_id:
         raise MalformedResponse("Amazon did not return a feed id.", operation="createFeed")
-    log.info("feed %s submitted with %d SKUs", feed_id, len(updates))
-    skus = {number: u.sku for number, u in enumerate(updates, start=1)}
-    return wait_for_feed(transport, feed_id, skus, wait_s=wait_s)
+    return feed_id
 
 
-def wait_for_feed(
-    transport: SpApiTransport, feed_id: str, skus_by_message: dict[int, str], *, wait_s: float
-) -> FeedResult:
-    """Poll getFeed (bounded) and read the processing report once the feed is DONE."""
+def await_feed(transport: SpApiTransport, feed_id: str, *, wait_s: float) -> tuple[str, str]:
+    """Poll getFeed (bounded by ``wait_s`` nominal seconds): (processingStatus, resultFeedDocumentId)."""
     waited = 0.0
     step = 0
     while True:
         feed = transport.call("getFeed", "GET", f"{BASE}/feeds/{quote(feed_id, safe='')}").body
         status = text(feed, "processingStatus")
         if status in ("DONE", "CANCELLED", "FATAL"):
-            break
+            return status, text(feed, "resultFeedDocumentId")
         if waited >= wait_s:
             log.info("feed %s still %s after %.0f s", feed_id, status, waited)
-            return FeedResult(feed_id=feed_id, processing_status=status or "IN_PROGRESS")
+            return status or "IN_PROGRESS", ""
         interval = POLL_INTERVALS_S[min(step, len(POLL_INTERVALS_S) - 1)]
         interval = min(interval, max(wait_s - waited, 0.0)) or interval
         step += 1
         transport.sleep(interval)
         waited += interval
-    result_id = text(feed, "resultFeedDocumentId")
-    if status == "CANCELLED" or not result_id:  # a FATAL feed's report says why: read it as well
-        log.info("feed %s ended %s", feed_id, status)
-        return FeedResult(feed_id=feed_id, processing_status=status)
+
+
+def result_document(transport: SpApiTransport, result_id: str) -> Document:
+    """The feed's processing report: getFeedDocument, then the download (gunzipped when needed)."""
     doc = transport.call("getFeedDocument", "GET", f"{BASE}/documents/{quote(result_id, safe='')}").body
     url = text(doc, "url")
     if not url:
         raise MalformedResponse("Amazon's feed report has no download link.", operation="getFeedDocument")
-    downloaded = download(transport, url, text(doc, "compressionAlgorithm"))
+    return download(transport, url, text(doc, "compressionAlgorithm"))
+
+
+def wait_for_feed(
+    transport: SpApiTransport, feed_id: str, skus_by_message: dict[int, str], *, wait_s: float
+) -> FeedResult:
+    """Poll getFeed (bounded) and read the processing report once the feed is DONE."""
+    status, result_id = await_feed(transport, feed_id, wait_s=wait_s)
+    if status in ("IN_QUEUE", "IN_PROGRESS"):
+        return FeedResult(feed_id=feed_id, processing_status=status)
+    if status == "CANCELLED" or not result_id:  # a FATAL feed's report says why: read it as well
+        log.info("feed %s ended %s", feed_id, status)
+        return FeedResult(feed_id=feed_id, processing_status=status)
+    downloaded = result_document(transport, result_id)
     try:
         report = json.loads(decode(downloaded.data, downloaded.content_type or CONTENT_TYPE))
     except ValueError as exc:

@@ -213,3 +213,29 @@ class TokenGrant:
 
     def __repr__(self) -> str:  # never leak tokens through repr/logging
         return f"TokenGrant(expires_in={self.expires_in})"
+
+
+@dataclass(frozen=True)
+class FeedError:
+    """One Error result of an XML feed's processing report (``ResultMessageCode``, ``ResultDescription``)."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True)
+class CancellationResult:
+    """Outcome of a POST_ORDER_ACKNOWLEDGEMENT_DATA cancellation, read from its processing report.
+
+    ``accepted``: the feed is DONE and its report names no error; ``errors``: what Amazon said otherwise.
+    ``processing_status`` IN_QUEUE/IN_PROGRESS: Amazon had not finished within the wait (neither accepted
+    nor refused yet)."""
+
+    feed_id: str
+    processing_status: str
+    accepted: bool
+    errors: tuple[FeedError, ...] = ()
+
+    @property
+    def in_progress(self) -> bool:
+        return self.processing_status in ("IN_QUEUE", "IN_PROGRESS")

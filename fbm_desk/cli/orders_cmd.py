@@ -6,6 +6,11 @@ Public contract (issue 5): [{"amazon_order_id","store","state","amazon_status","
 "shipments":[{"carrier_code","tracking_number","push_state"}],
 "tags":[...],"priority","holds":[...]}] (issue 15; "payment" in holds while Amazon holds the order)
 Issue 12 adds "cancel_requested": true|false (the buyer asked to cancel; the reason is in the text output).
+
+``fbm-desk orders cancel ORDER_ID --reason buyer-canceled|no-inventory|address-undeliverable|general-adjustment
+[--json]`` cancels the order at Amazon (order acknowledgement feed, ``fbm_desk.domain.order_cancel``): exit 0
+when Amazon accepted it (JSON ``{"order_id","status","feed_id"}``), 2 for an unknown, canceled or shipped order,
+an order with a package, or an invalid reason (nothing sent), 1 when Amazon refused (Amazon's message).
 """
 
 from __future__ import annotations
@@ -13,12 +18,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from fbm_desk.cli.common import core_session, print_rows, store_filter
+from fbm_desk.cli.common import core_session, print_json, print_rows, store_filter
 from fbm_desk.cli.holds_cmd import register_actions
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.order_marks import order_marks
 from fbm_desk.db.orders import list_items, list_orders
 from fbm_desk.db.packages import list_packages
+from fbm_desk.domain.order_cancel import REASONS, cancel_order
+from fbm_desk.foundation.errors import InvalidInput
 
 
 def register(subparsers: Any) -> None:
@@ -30,6 +37,11 @@ def register(subparsers: Any) -> None:
     lst.add_argument("--json", action="store_true", help="print JSON")
     lst.set_defaults(func=cmd_list)
     register_actions(sub)  # orders hold / orders release (issue 15)
+    can = sub.add_parser("cancel", help="cancel an order at Amazon (order acknowledgement feed)")
+    can.add_argument("order_id", metavar="ORDER_ID", help="Amazon order id")
+    can.add_argument("--reason", required=True, metavar="REASON", help=" | ".join(REASONS))
+    can.add_argument("--json", action="store_true", help="print JSON")
+    can.set_defaults(func=cmd_cancel)
 
 
 def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow]) -> dict[str, object]:
@@ -89,3 +101,19 @@ def cmd_list(args: argparse.Namespace) -> int:
 
         print_rows(orders, args.json, to_json, _order_text)
         return 0
+
+
+def cmd_cancel(args: argparse.Namespace) -> int:
+    if args.reason not in REASONS:  # checked before anything is opened: nothing is sent
+        raise InvalidInput(
+            f"Unknown reason '{args.reason}'. Use one of: {', '.join(REASONS)}. Nothing was sent."
+        )
+    with core_session(args) as core:
+        outcome = cancel_order(core, args.order_id, args.reason)
+    if args.json:
+        print_json(
+            {"order_id": outcome.amazon_order_id, "status": outcome.status, "feed_id": outcome.feed_id}
+        )
+    else:
+        print(f"{outcome.message} The next order sync shows it as canceled (feed {outcome.feed_id}).")
+    return 0

@@ -22,6 +22,9 @@ RULE = "rule"  # a rule fired (fbm_desk.db.rule_runs)
 RULE_NOTIFY = "rule_notify"  # a rule's notify action: the GUI shows it as a desktop notification
 HOLD = "hold"
 HOLD_RELEASED = "hold_released"
+CANCEL_SENT = "cancel_sent"  # the seller's cancellation sent to Amazon (order acknowledgement feed)
+CANCEL_ACCEPTED = "cancel_accepted"
+CANCEL_REFUSED = "cancel_refused"
 
 
 def add_event(order_id: int, kind: str, message: str = "", at: str | None = None) -> None:
@@ -32,3 +35,18 @@ def list_events(order_id: int) -> list[OrderEventRow]:
     """The timeline of one order, oldest first."""
     query = OrderEvent.select().where(OrderEvent.order == order_id).order_by(OrderEvent.at, OrderEvent.id)
     return [OrderEventRow(id=e.id, order_id=order_id, at=e.at, kind=e.kind, message=e.message) for e in query]
+
+
+def last_event_of(order_id: int, kinds: tuple[str, ...]) -> OrderEventRow | None:
+    """The order's latest event among ``kinds`` (e.g. where its cancellation at Amazon stands), or None."""
+    e = (
+        OrderEvent.select()
+        .where((OrderEvent.order == order_id) & OrderEvent.kind.in_(kinds))
+        .order_by(OrderEvent.at.desc(), OrderEvent.id.desc())
+        .first()
+    )
+    return (
+        None
+        if e is None
+        else OrderEventRow(id=e.id, order_id=order_id, at=e.at, kind=e.kind, message=e.message)
+    )

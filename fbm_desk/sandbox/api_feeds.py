@@ -1,5 +1,6 @@
 """Feeds API 2021-06-30 for JSON_LISTINGS_FEED: createFeedDocument, (upload), createFeed, getFeed,
-getFeedDocument, and the processing report (listings-feed-processing-report-schema-v2).
+getFeedDocument, and the processing report (listings-feed-processing-report-schema-v2). The XML order
+acknowledgement feed (seller cancellations) is processed by ``order_ack_feed.py``.
 
 Sandbox choice: messages for SKUs the seller does not have are reported as ERROR issues (Amazon often reports
 them as accepted, see amzn/selling-partner-api-models#4402).
@@ -21,6 +22,8 @@ from fbm_desk.sandbox.listing_patch import (
     unknown_sku_issue,
 )
 from fbm_desk.sandbox.model import Job
+from fbm_desk.sandbox.order_ack_feed import FEED_TYPE as ORDER_ACK_FEED
+from fbm_desk.sandbox.order_ack_feed import process_order_ack_feed
 from fbm_desk.sandbox.world import World
 
 JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
@@ -193,14 +196,18 @@ def _check_message(world: World, message: dict[str, Any], msg_id: int, sku: str)
 
 def _finish(world: World, job: Job) -> str:
     doc = world.documents.get(job.input_document_id)
-    if job.kind != JSON_LISTINGS_FEED or doc is None or not doc.uploaded:
-        issue = _issue("The feed document was never uploaded or the feed type is not supported.")
-        status, report = "FATAL", _processing_report(job, [issue])
-    else:
-        status, report = process_listings_feed(world, job, doc.content)
     result = world.new_document("amzn1.tortuga.4.na")
-    result.content = json.dumps(report, ensure_ascii=False).encode("utf-8")
-    result.content_type = "application/json"
+    if job.kind == ORDER_ACK_FEED and doc is not None and doc.uploaded:
+        status, result.content = process_order_ack_feed(world, job, doc.content)
+        result.content_type = "text/xml; charset=UTF-8"
+    else:
+        if job.kind != JSON_LISTINGS_FEED or doc is None or not doc.uploaded:
+            issue = _issue("The feed document was never uploaded or the feed type is not supported.")
+            status, report = "FATAL", _processing_report(job, [issue])
+        else:
+            status, report = process_listings_feed(world, job, doc.content)
+        result.content = json.dumps(report, ensure_ascii=False).encode("utf-8")
+        result.content_type = "application/json"
     result.uploaded = True
     job.result_document_id = result.document_id
     return status

@@ -1,5 +1,6 @@
 """How an order's flags (``fbm_desk.db.order_flags.OrderFlags``) look in the Orders tab, the order detail and
-the pack dialog: badges, the "Buyer asked to cancel" notice with its Seller Central link, the address details a
+the pack dialog: badges, the "Buyer asked to cancel" notice with its "Cancel order at Amazon…" action (and
+the secondary Seller Central link), the address details a
 packer needs (district, municipality, Brazil's extended fields, pickup point) and the delivery instructions."""
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from fbm_desk.db.domain_rows import OrderRow
 from fbm_desk.db.order_flags import OrderFlags
 from fbm_desk.domain.order_rules import seller_central_order_url
 
-CANCEL_LINK = "cancel-in-seller-central:"
+CANCEL_LINK = "cancel-at-amazon:"
+SELLER_CENTRAL_LINK = "open-in-seller-central:"
 CANCEL_COLOR = "#c62828"
 _EXTENDED_LABELS = {
     "streetName": "Street",
@@ -42,8 +44,8 @@ def notices_html(order: OrderRow) -> str:
     if flags.cancel_requested:
         parts.append(
             f"<p style='color:{CANCEL_COLOR}'><b>{escape(flags.cancel_text)}.</b> Do not ship this order. "
-            f"<a href='{CANCEL_LINK}'>Cancel it in Seller Central…</a> (Amazon's only way to cancel an order; "
-            "choose the reason “Buyer canceled”). The next order sync shows it as canceled.</p>"
+            f"<a href='{CANCEL_LINK}'><b>Cancel order at Amazon…</b></a> (reason “Buyer canceled”); the next "
+            f"order sync shows it as canceled. <a href='{SELLER_CENTRAL_LINK}'>Open in Seller Central</a></p>"
         )
     if flags.is_easy_ship:
         parts.append(

@@ -16,9 +16,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
+from fbm_desk.domain.order_cancel import cancellation_blocks_packing
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.order_badges import (
     CANCEL_LINK,
+    SELLER_CENTRAL_LINK,
     address_detail_lines,
     badges_html,
     notices_html,
@@ -27,6 +29,7 @@ from fbm_desk.ui.order_badges import (
 from fbm_desk.ui.order_rules_view import rules_html
 from fbm_desk.ui.table_models.formatting import PUSH_BADGES, STATE_BADGES, local_time, ship_by_status
 
+CANCELABLE = (OrderState.HELD, OrderState.RELEASED)  # not shipped, not canceled (packages: none)
 HELD_ADDRESS_TEXT = "Amazon sends the address when it releases the order."
 
 EVENT_LABELS = {
@@ -62,6 +65,7 @@ class OrderDetailPanel(QWidget):
 
     pack_requested = Signal(int)
     edit_package_requested = Signal(int, int)  # order id, package id
+    cancel_order_requested = Signal(int)  # "Cancel order at Amazon…" (the Orders tab asks and runs it)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,12 +80,17 @@ class OrderDetailPanel(QWidget):
         self.pack_button.setToolTip("Record a package with its tracking number (Ctrl+K scans an order id)")
         self.pack_button.setEnabled(False)
         self.pack_button.clicked.connect(self._on_pack)
+        self.cancel_button = QPushButton("Cancel order at Amazon…")
+        self.cancel_button.setObjectName("cancelOrderButton")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self._on_cancel)
         self.body = QTextBrowser()
         self.body.setObjectName("orderDetailBody")
         self.body.setOpenLinks(False)
         self.body.anchorClicked.connect(self._on_link)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
+        header.addWidget(self.cancel_button)
         header.addWidget(self.pack_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
@@ -97,6 +106,7 @@ class OrderDetailPanel(QWidget):
         self.title.setText("Select an order to see its items, address, packages and timeline.")
         self.body.clear()
         self.pack_button.setEnabled(False)
+        self.cancel_button.setEnabled(False)
 
     def show_order(self, order_id: int) -> None:
         try:
@@ -117,15 +127,24 @@ class OrderDetailPanel(QWidget):
             + (" &nbsp;" + badges_html(o.flags) if o.flags.badges() else "")
         )
         self.pack_button.setEnabled(o.can_ship and any(i.packable > 0 for i in detail.items))
+        self.cancel_button.setEnabled(
+            o.state in CANCELABLE and not detail.packages and not cancellation_blocks_packing(o.id)
+        )
         self.body.setHtml(self._html(detail))
 
     def _on_pack(self) -> None:
         if self._detail is not None:
             self.pack_requested.emit(self._detail.order.id)
 
+    def _on_cancel(self) -> None:
+        if self._detail is not None:
+            self.cancel_order_requested.emit(self._detail.order.id)
+
     def _on_link(self, url: Any) -> None:
         text = url.toString()
         if self._detail is not None and text == CANCEL_LINK:
+            self._on_cancel()
+        if self._detail is not None and text == SELLER_CENTRAL_LINK:
             open_seller_central(self._detail.order)
         if self._detail is not None and text.startswith("edit-package:"):
             self.edit_package_requested.emit(self._detail.order.id, int(text.split(":", 1)[1]))

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
 from fbm_desk.db.states import OrderState
+from fbm_desk.ui.cancel_order import OrderCanceler
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.tab_parts import (
@@ -135,6 +136,10 @@ class OrdersTab(QWidget):
         self.detail = OrderDetailPanel()
         self.detail.pack_requested.connect(self.open_pack_dialog)
         self.detail.edit_package_requested.connect(self.open_package_editor)
+        self.canceler = OrderCanceler(services.core, services.runner, self)
+        self.canceler.started.connect(self._on_cancel_started)
+        self.canceler.finished.connect(self._on_cancel_finished)
+        self.detail.cancel_order_requested.connect(lambda oid: self.canceler.ask(oid, self))
         self.status = QLabel()
         self.status.setObjectName("ordersStatus")
         self.message = QLabel()
@@ -222,6 +227,7 @@ class OrdersTab(QWidget):
             self.pack_dialog.close()
         dialog = PackDialog(self.services.core, order_id, self)
         dialog.saved.connect(self._on_package_saved)
+        dialog.cancel_order_requested.connect(lambda oid: self.canceler.ask(oid, dialog))
         dialog.finished.connect(lambda _r: self.scan.setFocus())
         self.pack_dialog = dialog
         dialog.open()
@@ -322,6 +328,18 @@ class OrdersTab(QWidget):
             self.services.confirm_soon.package_saved(dialog.detail.order.store_id)
         self._show_message(message)
         self.refresh()
+
+    def _on_cancel_started(self, _order_id: int) -> None:
+        self.detail.cancel_button.setEnabled(False)
+        self._show_message("Sending the cancellation to Amazon… (you can keep working)")
+
+    def _on_cancel_finished(self, order_id: int, canceled: bool, message: str) -> None:
+        if canceled and self.pack_dialog is not None:
+            self.pack_dialog.close()
+        self._show_message(message, not canceled)
+        self.refresh()
+        if self.detail.detail is not None and self.detail.detail.order.id == order_id:
+            self.detail.show_order(order_id)
 
     def _install_scan_shortcut(self) -> None:
         if self.scan_shortcut is not None:

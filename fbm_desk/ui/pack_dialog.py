@@ -41,7 +41,13 @@ from fbm_desk.db.states import OrderState, PushState
 from fbm_desk.domain import packing
 from fbm_desk.domain.order_rules import CancelRequested
 from fbm_desk.foundation.errors import FbmError
-from fbm_desk.ui.order_badges import CANCEL_LINK, badges_html, notices_html, open_seller_central
+from fbm_desk.ui.order_badges import (
+    CANCEL_LINK,
+    SELLER_CENTRAL_LINK,
+    badges_html,
+    notices_html,
+    open_seller_central,
+)
 from fbm_desk.ui.order_rules_view import blocking_hold_text, marks_of, notes_html
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.table_models.formatting import local_time, state_label
@@ -72,6 +78,7 @@ class PackDialog(QDialog):
     """
 
     saved = Signal(str)
+    cancel_order_requested = Signal(int)  # the notice's "Cancel order at Amazon…"
 
     def __init__(
         self,
@@ -287,6 +294,8 @@ class PackDialog(QDialog):
 
     def _on_header_link(self, link: str) -> None:
         if link == CANCEL_LINK and self.detail is not None:
+            self.cancel_order_requested.emit(self.detail.order.id)
+        if link == SELLER_CENTRAL_LINK and self.detail is not None:
             open_seller_central(self.detail.order)
 
     def confirm_cancel_override(self, message: str) -> bool:

@@ -166,7 +166,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
 
     def _tooltip(self, r: OrderListRow, col: int) -> str | None:
         if col in (COL_ORDER, COL_STATE) and r.flags.cancel_requested:
-            return r.flags.cancel_text + ". Do not ship: cancel it in Seller Central (order detail)."
+            return r.flags.cancel_text + ". Do not ship: Cancel order at Amazon… in the order detail."
         if col == COL_STATE:
             return f"Amazon status: {r.amazon_status}"
         if col == COL_HOLD and r.holds:
