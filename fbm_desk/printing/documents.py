@@ -29,8 +29,8 @@ def draw_pick_list(c: Canvas, pick: PickList) -> None:
         if first:
             c.text(0, c.width, "Pick list", title, advance=True)
             n = len(pick.order_ids)
-            c.text(0, c.width, f"{n} order(s) · {len(pick.lines)} SKU(s) · {pick.units} unit(s) · {_stamp()}", body,
-                   advance=True)  # fmt: skip
+            summary = f"{n} order(s) · {len(pick.lines)} SKU(s) · {pick.units} unit(s) · {_stamp()}"
+            c.text(0, c.width, summary, body, advance=True)
             c.y += 6
         else:
             c.text(0, c.width, f"Pick list (continued) · page {c.pages}", body, advance=True)
@@ -64,8 +64,8 @@ def draw_pick_list(c: Canvas, pick: PickList) -> None:
     c.y += 4
     c.rule(1.0)
     c.y += 4
-    c.text(0, c.width, f"Total: {pick.units} unit(s) of {len(pick.lines)} SKU(s) for {len(pick.order_ids)} order(s)",
-           bold, advance=True)  # fmt: skip
+    total = f"Total: {pick.units} unit(s) of {len(pick.lines)} SKU(s) for {len(pick.order_ids)} order(s)"
+    c.text(0, c.width, total, bold, advance=True)
 
 
 def _pick_columns(width: float) -> dict[str, tuple[float, float, bool]]:
@@ -98,8 +98,8 @@ def draw_slip(c: Canvas, slip: Slip) -> None:
     c.text(0, c.width, f"{o.store_name} · Order {o.amazon_order_id}", body, advance=True)
     placed = (o.purchase_date or "")[:10]
     ship_by = (o.latest_ship_date or "")[:10]
-    c.text(0, c.width, f"Ordered {placed or '—'} · Ship by {ship_by or '—'} · {o.service_level or 'Standard'}", body,
-           advance=True)  # fmt: skip
+    dates = f"Ordered {placed or '—'} · Ship by {ship_by or '—'} · {o.service_level or 'Standard'}"
+    c.text(0, c.width, dates, body, advance=True)
     c.y += 4
     bar_h = 36.0 if c.small else 48.0
     c.barcode(0, o.amazon_order_id, min(c.width, 300.0), bar_h)
