@@ -188,7 +188,17 @@ def test_ship_to_lines_follow_the_country() -> None:
     def ship(city: str, region: str, postal: str, country: str) -> ShipTo:
         return ShipTo("Ann Buyer", "", "1 Main St", "", "", city, region, postal, country, "")
 
-    assert address_lines(ship("Santa Fe", "NM", "87557", "US"))[-2:] == ["Santa Fe, NM  87557", "UNITED STATES"]
+    assert address_lines(ship("Santa Fe", "NM", "87557", "US"))[-2:] == [
+        "Santa Fe, NM  87557",
+        "UNITED STATES",
+    ]
     assert address_lines(ship("Berlin", "", "10115", "DE"))[-2:] == ["10115 Berlin", "GERMANY"]
-    assert address_lines(ship("London", "", "SW1A 1AA", "GB"))[-3:] == ["London", "SW1A 1AA", "UNITED KINGDOM"]
-    assert address_lines(ship("Chiyoda-ku", "Tokyo", "100-0001", "JP"))[:2] == ["〒100-0001", "Tokyo Chiyoda-ku"]
+    assert address_lines(ship("London", "", "SW1A 1AA", "GB"))[-3:] == [
+        "London",
+        "SW1A 1AA",
+        "UNITED KINGDOM",
+    ]
+    assert address_lines(ship("Chiyoda-ku", "Tokyo", "100-0001", "JP"))[:2] == [
+        "〒100-0001",
+        "Tokyo Chiyoda-ku",
+    ]

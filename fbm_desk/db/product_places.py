@@ -7,9 +7,11 @@ The bin is printed on pick lists and shown in the pack dialog; the low-stock lev
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fbm_desk.db.inventory import MAX_ON_HAND, find_product_id
-from fbm_desk.db.models import Product
-from fbm_desk.db.stock import InventoryQuery, StockRow, count_stock, fetch_stock, inventory_for
+from fbm_desk.db.models import Product, database_proxy
+from fbm_desk.db.stock import InventoryQuery, StockRow, fetch_stock, inventory_for
 from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput
 
@@ -58,5 +60,14 @@ def low_stock_rows(limit: int = 1000) -> list[StockRow]:
     return fetch_stock(InventoryQuery(low_stock_only=True), 0, limit)
 
 
-def count_low_stock() -> int:
-    return count_stock(InventoryQuery(low_stock_only=True))
+def bins_for(product_ids: Iterable[int]) -> dict[int, str]:
+    """Bin location per product (products without one are left out): the pack dialog shows them."""
+    ids = sorted(set(product_ids))
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    rows = database_proxy.execute_sql(
+        f"SELECT id, bin FROM product WHERE id IN ({marks}) AND bin != ''",  # noqa: S608 - placeholders
+        ids,
+    ).fetchall()
+    return {int(r[0]): str(r[1]) for r in rows}

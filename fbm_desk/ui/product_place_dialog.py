@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html import escape
+
 from PySide6.QtWidgets import QCheckBox, QDialog, QFormLayout, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
+from fbm_desk.db.domain_rows import OrderItemRow
 from fbm_desk.db.inventory import MAX_ON_HAND
 from fbm_desk.db.product_places import MAX_BIN_LENGTH, set_product_place
 from fbm_desk.db.stock import StockRow
@@ -52,3 +56,13 @@ class ProductPlaceDialog(QDialog):
             self.error.setText(exc.user_message)
             return
         self.accept()
+
+
+def bins_html(items: Sequence[OrderItemRow], bins: dict[int, str]) -> str:
+    """ "Bins: MUG-1 → B-02-1 · …" for the pack dialog's header ('' when no item has a bin)."""
+    shown = [
+        f"{escape(i.product_sku or i.seller_sku)} → <b>{escape(bins[i.product_id])}</b>"
+        for i in items
+        if i.product_id is not None and i.product_id in bins
+    ]
+    return "<br>Bins: " + " · ".join(shown) if shown else ""
