@@ -21,9 +21,9 @@ from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.product_places import set_product_place
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.printing.canvas import PaperSize
-from fbm_desk.sync.base import SyncResult
 from fbm_desk.printing.documents import draw_slips
 from fbm_desk.printing.render import print_to
+from fbm_desk.sync.base import SyncResult
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.low_stock_alert import LowStockWatch
 from fbm_desk.ui.notifications import Notice, Notifier
