@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, count_orders, fetch_orders
-from fbm_desk.db.orders import AMAZON_ORDER_ID, get_order, list_items
+from fbm_desk.db.orders import AMAZON_ORDER_ID, get_orders, list_items
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
@@ -160,12 +160,13 @@ def pick_list(order_ids: Sequence[int], amazon_order_ids: Sequence[str] = ()) ->
 def slips(order_ids: Sequence[int]) -> list[Slip]:
     """One packing slip per order, in the given order."""
     items, places = _items(order_ids)
+    orders = get_orders(order_ids)
     out: list[Slip] = []
     for order_id in order_ids:
         rows = items.get(order_id, [])
         out.append(
             Slip(
-                order=get_order(order_id),
+                order=orders[order_id],
                 items=tuple(
                     SlipItem(
                         sku=i.seller_sku,

@@ -62,6 +62,7 @@ class Canvas:
         self.y = 0.0
         self.pages = 1
         self.small = self.width < 320  # a 4x6 label: tighter type
+        self._metrics: dict[str, QFontMetricsF] = {}
         painter.scale(self._scale, self._scale)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
 
@@ -83,14 +84,21 @@ class Canvas:
         font.setBold(bold)
         return font
 
+    def _metrics_of(self, font: QFont) -> QFontMetricsF:
+        key = font.key()
+        metrics = self._metrics.get(key)
+        if metrics is None:
+            metrics = self._metrics[key] = QFontMetricsF(font)
+        return metrics
+
     def font_height(self, font: QFont) -> float:
-        return QFontMetricsF(font).height()
+        return self._metrics_of(font).height()
 
     def text(
         self, x: float, width: float, text: str, font: QFont, *, right: bool = False, advance: bool = False
     ) -> float:
         """Draw one line at ``y`` (elided to ``width``); returns its height, moving ``y`` on when ``advance``."""
-        metrics = QFontMetricsF(font)
+        metrics = self._metrics_of(font)
         shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
         self.painter.setFont(font)
         align = (
