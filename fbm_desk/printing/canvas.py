@@ -91,19 +91,34 @@ class Canvas:
             metrics = self._metrics[key] = QFontMetricsF(font)
         return metrics
 
+    def advance(self, text: str, font: QFont) -> float:
+        """The width ``text`` takes in ``font``."""
+        return self._metrics_of(font).horizontalAdvance(text)
+
     def font_height(self, font: QFont) -> float:
         return self._metrics_of(font).height()
 
     def text(
-        self, x: float, width: float, text: str, font: QFont, *, right: bool = False, advance: bool = False
+        self,
+        x: float,
+        width: float,
+        text: str,
+        font: QFont,
+        *,
+        right: bool = False,
+        center: bool = False,
+        advance: bool = False,
     ) -> float:
         """Draw one line at ``y`` (elided to ``width``); returns its height, moving ``y`` on when ``advance``."""
         metrics = self._metrics_of(font)
         shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
         self.painter.setFont(font)
-        align = (
-            Qt.AlignmentFlag.AlignRight if right else Qt.AlignmentFlag.AlignLeft
-        ) | Qt.AlignmentFlag.AlignTop
+        horizontal = Qt.AlignmentFlag.AlignLeft
+        if right:
+            horizontal = Qt.AlignmentFlag.AlignRight
+        elif center:
+            horizontal = Qt.AlignmentFlag.AlignHCenter
+        align = horizontal | Qt.AlignmentFlag.AlignTop
         height = metrics.height()
         self.painter.drawText(QRectF(x, self.y, width, height), int(align), shown)
         if advance:

@@ -104,7 +104,7 @@ def draw_slip(c: Canvas, slip: Slip) -> None:
     bar_h = 36.0 if c.small else 48.0
     c.barcode(0, o.amazon_order_id, min(c.width, 300.0), bar_h)
     c.y += bar_h + 2
-    c.text(0, min(c.width, 300.0), o.amazon_order_id, c.font(10, mono=True), advance=True)
+    c.text(0, min(c.width, 300.0), o.amazon_order_id, c.font(10, mono=True), center=True, advance=True)
     c.y += 6
     notice = _notice(o.state, o.ship_to is None)
     if notice:
@@ -132,13 +132,15 @@ def _notice(state: str, no_address: bool) -> str:
 
 
 def _items(c: Canvas, slip: Slip, body: QFont, bold: QFont) -> None:
-    qty_w = 36.0
-    sku_w = c.width * (0.38 if c.small else 0.3)
-    title_x = sku_w + 6
-    title_w = c.width - title_x - qty_w - 6
+    qty_w = 30.0
+    sku_x = qty_w + 8
+    widest = max((c.advance(i.sku, body) for i in slip.items), default=40.0)
+    sku_w = min(widest + 2, c.width * 0.45)
+    title_x = sku_x + sku_w + 8
+    title_w = c.width - title_x
     c.text(0, qty_w, "Qty", bold, right=True)
-    c.text(qty_w + 6, sku_w - qty_w, "SKU", bold)
-    c.text(title_x + 0, title_w, "Item", bold)
+    c.text(sku_x, sku_w, "SKU", bold)
+    c.text(title_x, title_w, "Item", bold)
     c.y += c.font_height(bold) + 2
     c.rule()
     c.y += 3
@@ -149,7 +151,7 @@ def _items(c: Canvas, slip: Slip, body: QFont, bold: QFont) -> None:
             c.new_page()
             c.text(0, c.width, f"Packing slip {slip.order.amazon_order_id} (continued)", bold, advance=True)
         c.text(0, qty_w, str(item.quantity), bold, right=True)
-        c.text(qty_w + 6, sku_w - qty_w, item.sku, body)
+        c.text(sku_x, sku_w, item.sku, body)
         c.text(title_x, title_w, item.title, body)
         c.y += row
         units += item.quantity
