@@ -22,7 +22,7 @@ from fbm_desk.db.product_places import set_product_place
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.printing.canvas import PaperSize
 from fbm_desk.printing.documents import draw_slips
-from fbm_desk.printing.render import print_to
+from fbm_desk.printing.render import print_to, render_image
 from fbm_desk.sync.base import SyncResult
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.low_stock_alert import LowStockWatch
@@ -32,6 +32,7 @@ from fbm_desk.ui.pack_dialog import PackDialog
 from fbm_desk.ui.print_dialog import PrintBatchDialog
 from fbm_desk.ui.product_place_dialog import ProductPlaceDialog
 from fbm_desk.ui.services import Services
+from tests.support.code128_reader import read_image
 from tests.support.demo_data import add_order, generate
 
 A, B, C = "112-0000001-0000001", "112-0000002-0000002", "112-0000003-0000003"
@@ -157,6 +158,24 @@ def test_pack_dialog_shows_the_bins(qtbot: Any, services: Services) -> None:
     dialog = PackDialog(services.core, paper.resolve_order_ids([B])[0])
     qtbot.addWidget(dialog)
     assert "Bins: SKILLET-CI-10 → <b>C-07-2</b> · MUG-ENAMEL-GRN → <b>A-01-1</b>" in dialog.header.text()
+
+
+def test_scanning_the_slip_barcode_opens_the_order_in_the_pack_dialog(qtbot: Any, services: Services) -> None:
+    from PySide6.QtCore import Qt
+
+    tab = OrdersTab(services)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    slip = paper.slips(paper.resolve_order_ids([B]))[0]
+    code = read_image(render_image(PaperSize.LABEL_4X6, lambda c: draw_slips(c, [slip]), dpi=203))
+    assert code == B
+    tab.scan.setFocus()
+    qtbot.keyClicks(tab.scan, code)  # what a USB scanner types: the order id, then Enter
+    qtbot.keyClick(tab.scan, Qt.Key.Key_Return)
+    assert tab.pack_dialog is not None
+    assert tab.pack_dialog.order_id == slip.order.id
+    tab.pack_dialog.reject()
 
 
 class _Runner(QObject):

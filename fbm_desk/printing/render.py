@@ -22,11 +22,14 @@ PDF_DPI = 600
 
 
 def headless_app() -> QCoreApplication:
-    """The running Qt application, or a new offscreen ``QGuiApplication`` (fonts need one) for the CLI."""
+    """The running Qt application, or a new offscreen ``QGuiApplication`` (fonts need one) for the CLI.
+
+    Offscreen even when a display is set: the command shows no window, and a display that cannot be reached
+    (an ssh session) must not stop it. ``QT_QPA_PLATFORM`` set by the user wins.
+    """
     app = QCoreApplication.instance()
     if app is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         app = QGuiApplication(["fbm-desk"])
     return app
 

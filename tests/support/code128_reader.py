@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from PySide6.QtGui import QImage
+
 from fbm_desk.printing.code128 import START_B, STOP, WIDTHS
 
 _BY_PATTERN = {pattern: value for value, pattern in enumerate(WIDTHS)}
@@ -43,3 +45,16 @@ def decode(widths: list[int]) -> str:
     if (data[0] + sum(i * v for i, v in enumerate(data[1:], start=1))) % 103 != check:
         raise ValueError("check value does not match")
     return "".join(chr(v + 32) for v in data[1:])
+
+
+def read_image(image: QImage) -> str | None:
+    """The first Code 128 symbol found on a horizontal scan line of ``image`` (every other row tried)."""
+    for y in range(0, image.height(), 2):
+        dark = [image.pixelColor(x, y).lightness() < 128 for x in range(image.width())]
+        if sum(dark) < 100:
+            continue
+        try:
+            return decode(runs(dark))
+        except (ValueError, KeyError):
+            continue
+    return None
