@@ -1,4 +1,4 @@
-"""Work on many orders at once from the Orders tab: a "Selected ▾" menu over the selected rows.
+"""Work on many orders at once from the Orders tab: a "Selected orders" menu over the selected rows.
 
 Each action says how many orders it acts on before it does anything (the print dialog is that confirmation
 for printing). Today: print a pick list, print packing slips. Extension point: tagging and holding/releasing
@@ -28,7 +28,7 @@ class BatchAction:
 
 
 class BatchActions:
-    """The "Selected ▾" button; ``selected()`` returns the local ids of the selected orders."""
+    """The "Selected orders" button; ``selected()`` returns the local ids of the selected orders."""
 
     def __init__(
         self, parent: QWidget, selected: Callable[[], list[int]], show: Callable[[str], None]
@@ -43,7 +43,7 @@ class BatchActions:
         ]
         self.button = QToolButton(parent)
         self.button.setObjectName("batchActions")
-        self.button.setText("Selected ▾")
+        self.button.setText("Selected orders")
         self.button.setToolTip(
             "Print a pick list or packing slips for the selected orders (Shift/Ctrl+click)"
         )
