@@ -194,17 +194,23 @@ def test_low_stock_alert_once_per_fall(qtbot: Any, services: Services) -> None:
     set_on_hand("SKILLET-CI-10", 10, reason="Received stock")  # 10 - 1 allocated = 9 available
     set_product_place("SKILLET-CI-10", low_stock=5)
     watch = LowStockWatch(runner, notifier)  # type: ignore[arg-type]
-    qtbot.waitUntil(lambda: watch._low is not None)
+    qtbot.waitSignal(watch.checked).wait()  # the first check, started by the watch itself
     assert shown == []  # nothing is low at start
+
+    def check(trigger: Any) -> None:
+        with qtbot.waitSignal(watch.checked):
+            trigger()
+
     set_on_hand("SKILLET-CI-10", 6, reason="Damaged / lost")  # 5 available: at the level
-    runner.job_finished.emit(1, "orders", SyncResult("orders", "Shop", "ok"))
+    check(lambda: runner.job_finished.emit(1, "orders", SyncResult("orders", "Shop", "ok")))
     assert [n.title for n in shown] == ["Low stock: SKILLET-CI-10"]
     assert "5 available (bin C-07-2)" in shown[0].message
-    runner.job_finished.emit(1, "orders", SyncResult("orders", "Shop", "ok"))
+    check(lambda: runner.job_finished.emit(1, "orders", SyncResult("orders", "Shop", "ok")))
     assert len(shown) == 1  # still low: no second alert
     set_on_hand("SKILLET-CI-10", 20, reason="Received stock")
-    watch.check()
+    check(watch.check)
     set_on_hand("SKILLET-CI-10", 2, reason="Cycle count")
-    watch.check()
+    check(watch.check)
     assert len(shown) == 2  # recovered, then fell again
     assert window.statusBar().currentMessage().startswith("Low stock: SKILLET-CI-10")
+    watch.wait_idle()
