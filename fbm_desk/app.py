@@ -192,9 +192,8 @@ def _attach_sync_ui(window: MainWindow, services: Services) -> None:
         services.runner, tray=make_tray_icon(window), status_bar=window.statusBar(), parent=window
     )
     low_stock = LowStockWatch(services.runner, notifier, parent=window)
-    window.setProperty(
-        "fbm_sync_ui", (status, notifier, low_stock)
-    )  # keep the Python wrappers (and slots) alive
+    # Keep the Python wrappers (and their slots) alive.
+    window.setProperty("fbm_sync_ui", (status, notifier, low_stock))
 
 
 def _proc_status_mb(field: str) -> float:
