@@ -76,6 +76,8 @@ def test_pick_list_pdf_holds_skus_bins_totals_sorted_by_bin(seeded: Path, tmp_pa
     for expected in ("Pick list", "3 order(s)", "MUG-1", "PAN-2", "CUP-3", "A-01-4", "B-02-1", "AMZ-ODD-SKU"):
         assert expected in text
     assert "Total: 10 unit(s) of 4 SKU(s) for 3 order(s)" in text
+    assert "Orders in this batch (3)" in text
+    assert {A, B, UNMAPPED} <= set(re.findall(r"\d{3}-\d{7}-\d{7}", text))
     # sorted by bin: A-01-4 before B-02-1, then products without a bin
     assert text.index("A-01-4") < text.index("B-02-1") < text.index("CUP-3")
     assert PdfReader(out).pages[0].mediabox.width == pytest.approx(612)  # Letter

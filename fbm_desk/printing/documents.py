@@ -66,6 +66,28 @@ def draw_pick_list(c: Canvas, pick: PickList) -> None:
     c.y += 4
     total = f"Total: {pick.units} unit(s) of {len(pick.lines)} SKU(s) for {len(pick.order_ids)} order(s)"
     c.text(0, c.width, total, bold, advance=True)
+    _batch_orders(c, pick.order_ids, body, bold)
+
+
+def _batch_orders(c: Canvas, order_ids: Sequence[str], body: QFont, bold: QFont) -> None:
+    """The Amazon order ids of the batch, several per line, so the list can be matched with its slips."""
+    if not order_ids:
+        return
+    mono = c.font(8, mono=True)
+    cell = c.advance("000-0000000-0000000", mono) + 12
+    per_line = max(1, int(c.width // cell))
+    height = c.font_height(mono) + 1
+    c.y += 8
+    if not c.room(c.font_height(bold) + height):
+        c.new_page()
+    c.text(0, c.width, f"Orders in this batch ({len(order_ids)})", bold, advance=True)
+    for start in range(0, len(order_ids), per_line):
+        if not c.room(height):
+            c.new_page()
+            c.text(0, c.width, f"Pick list (continued) · page {c.pages}", body, advance=True)
+        for n, order_id in enumerate(order_ids[start : start + per_line]):
+            c.text(n * cell, cell, order_id, mono)
+        c.y += height
 
 
 def _pick_columns(width: float) -> dict[str, tuple[float, float, bool]]:
