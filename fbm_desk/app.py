@@ -189,6 +189,7 @@ def _attach_sync_ui(window: MainWindow, services: Services) -> None:
     """Sync health in the status bar and desktop notifications for failures, reconnects and rejections."""
     if services.runner is None:
         return
+    from fbm_desk.ui.low_stock_alert import LowStockWatch
     from fbm_desk.ui.notifications import Notifier, make_tray_icon
     from fbm_desk.ui.sync_health import SyncStatusWidget
 
@@ -197,7 +198,9 @@ def _attach_sync_ui(window: MainWindow, services: Services) -> None:
     notifier = Notifier(
         services.runner, tray=make_tray_icon(window), status_bar=window.statusBar(), parent=window
     )
-    window.setProperty("fbm_sync_ui", (status, notifier))  # keep the Python wrappers (and their slots) alive
+    low_stock = LowStockWatch(services.runner, notifier, parent=window)
+    # Keep the Python wrappers (and their slots) alive.
+    window.setProperty("fbm_sync_ui", (status, notifier, low_stock))
 
 
 def _proc_status_mb(field: str) -> float:

@@ -25,6 +25,11 @@ if [ -n "$(missing_sonames "${qt_binaries[@]}")" ]; then
   fi
 fi
 
+# Printed documents (pick lists, packing slips) need at least one font for Qt to draw text with.
+if ! fc-list 2>/dev/null | grep -q . && is_debian_like; then
+  apt_install fontconfig fonts-dejavu-core || exit 1
+fi
+
 export QT_QPA_PLATFORM=offscreen
 say "ruff check"
 "$VENV/bin/ruff" check .

@@ -30,6 +30,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fbm_desk.cli.inventory_cmd",
     "fbm_desk.cli.sandbox_cmd",
     "fbm_desk.cli.rules_cmd",
+    "fbm_desk.cli.print_cmd",
 )
 
 EXIT_OK = 0

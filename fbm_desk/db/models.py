@@ -76,6 +76,8 @@ class Product(BaseModel):
     title = pw.TextField(default="")
     barcode = pw.TextField(default="")
     created_at = pw.TextField(default=utcnow_iso)
+    bin = pw.TextField(default="")  # bin location ('' = not set)
+    low_stock = pw.IntegerField(null=True)  # low when available <= this (None = no alert)
 
 
 class Listing(BaseModel):

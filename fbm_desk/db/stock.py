@@ -112,6 +112,7 @@ class InventoryQuery:
     search: str = ""
     issues_only: bool = False  # only SKUs whose last push Amazon rejected
     out_of_sync_only: bool = False  # only SKUs the next push sends (``StockRow.differs_from_amazon``)
+    low_stock_only: bool = False  # only SKUs whose available is at or below their low-stock level
     sort: InventorySort = InventorySort.SKU
     descending: bool = False
 
@@ -137,6 +138,13 @@ class StockRow:
     to_send: int  # listings the next inventory push sends ``available`` to
     amazon_shows: int | None = None  # Amazon's own quantity at the latest read over those listings
     amazon_read_at: str | None = None  # when that was read (the last products import)
+    bin: str = ""  # bin location ('' = not set)
+    low_stock: int | None = None  # the low-stock level (None = no alert)
+
+    @property
+    def is_low(self) -> bool:
+        """Available has fallen to the product's low-stock level (the "Low stock" filter, the tray alert)."""
+        return self.low_stock is not None and self.available <= self.low_stock
 
     @property
     def differs_from_amazon(self) -> bool:
@@ -206,7 +214,8 @@ _ROWS = (
     "   ELSE 'none' END AS push_state,"
     "  coalesce(u.issues, '') AS push_issues, coalesce(u.listings, 0) AS listings, coalesce(d.n, 0) AS to_send,"
     f"  (SELECT l.amazon_quantity FROM listing l WHERE {_MERCHANT} AND l.amazon_quantity_at IS NOT NULL"
-    "   ORDER BY l.amazon_quantity_at DESC, l.id DESC LIMIT 1) AS amazon_shows, u.read_at AS amazon_read_at"
+    "   ORDER BY l.amazon_quantity_at DESC, l.id DESC LIMIT 1) AS amazon_shows, u.read_at AS amazon_read_at,"
+    "  p.bin, p.low_stock"
     " FROM product p JOIN stock k ON k.pid = p.id"
     " LEFT JOIN pushes u ON u.pid = p.id LEFT JOIN due d ON d.pid = p.id)"
 )
@@ -216,7 +225,7 @@ _PLAN_COLUMNS = (
 )
 _COLUMNS = (
     "id, sku, title, barcode, on_hand, allocated, available, pushed_quantity, pushed_at, push_state, "
-    "push_issues, listings, to_send, amazon_shows, amazon_read_at"
+    "push_issues, listings, to_send, amazon_shows, amazon_read_at, bin, low_stock"
 )
 _SORT_SQL: dict[InventorySort, str] = {
     InventorySort.SKU: "sku COLLATE NOCASE",
@@ -245,6 +254,8 @@ def _where(q: InventoryQuery) -> tuple[str, list[Any]]:
         parts.append("push_state = 'rejected'")
     if q.out_of_sync_only:
         parts.append("to_send > 0")
+    if q.low_stock_only:
+        parts.append("low_stock IS NOT NULL AND available <= low_stock")
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
@@ -272,13 +283,15 @@ def _row(r: tuple[Any, ...]) -> StockRow:
         to_send=int(r[12]),
         amazon_shows=r[13],
         amazon_read_at=r[14],
+        bin=r[15],
+        low_stock=r[16],
     )
 
 
 def count_stock(q: InventoryQuery) -> int:
     """How many products match the query (the Inventory tab's total)."""
     where, params = _where(q)
-    if not q.issues_only and not q.out_of_sync_only:
+    if not q.issues_only and not q.out_of_sync_only and not q.low_stock_only:
         # One row per product and the search reads product columns only: skip the allocation (~35 ms at
         # 200,000 orders, on the GUI thread).
         sql = f"SELECT count(*) FROM product{where}"  # noqa: S608 - constant fragments, parameters

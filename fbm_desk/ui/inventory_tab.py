@@ -35,6 +35,7 @@ from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
+from fbm_desk.ui.product_place_dialog import ProductPlaceDialog
 from fbm_desk.ui.tab_parts import (
     debounced_search,
     row_table,
@@ -119,8 +120,15 @@ class InventoryTab(QWidget):
         self.differs_only = QCheckBox("Differs from Amazon")
         self.differs_only.setObjectName("differsOnly")
         self.differs_only.setToolTip("SKUs the next inventory push will send (see the push preview)")
+        self.low_only = QCheckBox("Low stock")
+        self.low_only.setObjectName("lowStockOnly")
+        self.low_only.setToolTip("SKUs whose available quantity is at or below their low-stock level")
         self.issues_only.toggled.connect(self._apply_filters)
         self.differs_only.toggled.connect(self._apply_filters)
+        self.low_only.toggled.connect(self._apply_filters)
+        self.place_button = QPushButton("Bin / low stock…")
+        self.place_button.setObjectName("editPlace")
+        self.place_button.clicked.connect(self.edit_place)
         self.set_button = QPushButton("Set on hand…")
         self.set_button.setObjectName("setOnHand")
         self.set_button.clicked.connect(self.edit_selected)
@@ -130,7 +138,9 @@ class InventoryTab(QWidget):
         tools.addWidget(self.search, 1)
         tools.addWidget(self.issues_only)
         tools.addWidget(self.differs_only)
+        tools.addWidget(self.low_only)
         tools.addWidget(self.set_button)
+        tools.addWidget(self.place_button)
         tools.addWidget(self.refresh_button)
 
         self.model = InventoryTableModel(self)
@@ -198,6 +208,18 @@ class InventoryTab(QWidget):
             return None
         return self._open_on_hand(row.sku, row.on_hand, None)
 
+    def edit_place(self) -> ProductPlaceDialog | None:
+        """The bin location and low-stock level of the selected SKU."""
+        pid = self.selected_product_id()
+        row = stock_row(pid) if pid is not None else None
+        if row is None:
+            self.status.setText("Select a SKU first.")
+            return None
+        dialog = ProductPlaceDialog(row, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
+
     def refresh_preview(self) -> None:
         pushes = pending_pushes()  # every store: exactly what the next runs of the inventory job send
         self.preview_model.set_pushes(pushes)
@@ -235,6 +257,7 @@ class InventoryTab(QWidget):
                 search=self.search.text().strip(),
                 issues_only=self.issues_only.isChecked(),
                 out_of_sync_only=self.differs_only.isChecked(),
+                low_stock_only=self.low_only.isChecked(),
             )
         )
         self._show_why()
@@ -261,7 +284,11 @@ class InventoryTab(QWidget):
         parts = [
             f"<p><b>{escape(row.sku)}</b>: available <b>{row.available}</b> = on hand {row.on_hand} − "
             "allocated "
-            f"{row.allocated}" + (" (never below 0)" if row.on_hand < row.allocated else "") + ".</p>"
+            f"{row.allocated}" + (" (never below 0)" if row.on_hand < row.allocated else "") + ".</p>",
+            f"<p>Bin {escape(row.bin or '—')} · "
+            + ("no low-stock alert" if row.low_stock is None else f"low stock at {row.low_stock}")
+            + (" · <b style='color:#9b1111'>LOW</b>" if row.is_low else "")
+            + "</p>",
         ]
         if row.pushed_quantity is not None:
             parts.append(

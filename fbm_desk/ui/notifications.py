@@ -140,6 +140,10 @@ class Notifier(QObject):
         if notice.key in self._active:
             return
         self._active.add(notice.key)
+        self.announce(notice)
+
+    def announce(self, notice: Notice) -> None:
+        """Show ``notice`` now (callers that track their own state, like the low-stock watch)."""
         log.info("Notification: %s", notice.title)  # titles hold store and job names only, no PII
         tray = self._tray
         if tray is not None and tray.isVisible() and QSystemTrayIcon.supportsMessages():

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QItemSelection, Qt, QTimer, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QButtonGroup,
     QComboBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
 from fbm_desk.db.states import OrderState
+from fbm_desk.ui.batch_actions import BatchActions
 from fbm_desk.ui.cancel_order import OrderCanceler
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
@@ -124,6 +126,7 @@ class OrdersTab(QWidget):
         self.model = OrdersTableModel(self)
         self.table = row_table("ordersTable", self.model, badge_columns=(COL_STATE, COL_PUSH))
         self.table.setWordWrap(False)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # batch actions
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         widths = (125, 150, 115, 100, 125, 150, 90, 105, 205, 140, 100)
@@ -140,6 +143,8 @@ class OrdersTab(QWidget):
         self.canceler.started.connect(self._on_cancel_started)
         self.canceler.finished.connect(self._on_cancel_finished)
         self.detail.cancel_order_requested.connect(lambda oid: self.canceler.ask(oid, self))
+        self.batch = BatchActions(self, self.selected_order_ids, self._show_message)
+        tools.addWidget(self.batch.button)
         self.status = QLabel()
         self.status.setObjectName("ordersStatus")
         self.message = QLabel()
@@ -199,6 +204,11 @@ class OrdersTab(QWidget):
             return None
         row = self.model.row_at(rows[0].row())
         return row.id if row else None
+
+    def selected_order_ids(self) -> list[int]:
+        """The selected orders (batch actions), in table order."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [r.id for r in (self.model.row_at(i) for i in rows) if r is not None]
 
     def select_order(self, order_id: int) -> bool:
         row = self.model.row_of_order(order_id)

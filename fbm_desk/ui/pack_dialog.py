@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from fbm_desk.core import CoreServices
 from fbm_desk.db.domain_rows import OrderDetail, PackageRow
 from fbm_desk.db.orders import get_order_detail
+from fbm_desk.db.product_places import bins_for
 from fbm_desk.db.product_views import barcodes_for
 from fbm_desk.db.states import OrderState, PushState
 from fbm_desk.domain import packing
@@ -50,6 +51,7 @@ from fbm_desk.ui.order_badges import (
 )
 from fbm_desk.ui.order_rules_view import blocking_hold_text, marks_of, notes_html
 from fbm_desk.ui.pack_shipping import ShippingFields
+from fbm_desk.ui.product_place_dialog import bins_html
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
 
@@ -185,6 +187,7 @@ class PackDialog(QDialog):
             + (f" · {o.service_level}" if o.service_level else "")
             + ("<br>" + badges_html(o.flags) if o.flags.badges() else "")
             + notices_html(o)
+            + bins_html(d.items, bins_for(i.product_id for i in d.items if i.product_id is not None))
         )
         product_ids = [i.product_id for i in d.items if i.product_id is not None]
         codes = barcodes_for(product_ids)
