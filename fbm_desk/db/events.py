@@ -19,6 +19,7 @@ CONFIRMED = "confirmed"
 REJECTED = "rejected"
 STOCK_REMOVED = "stock_removed"
 RULE = "rule"  # a rule fired (fbm_desk.db.rule_runs)
+TAGGED = "tagged"  # a tag added by hand (batch action)
 RULE_NOTIFY = "rule_notify"  # a rule's notify action: the GUI shows it as a desktop notification
 HOLD = "hold"
 HOLD_RELEASED = "hold_released"

@@ -131,3 +131,22 @@ def release_hold(order_id: int, kind: str, *, reason: str, by: str = "", now: st
         if not released:
             raise InvalidInput(f"The order has no active {kind} hold.")
         events.add_event(order_id, events.HOLD_RELEASED, f"{kind} hold released: {reason.strip()}", stamp)
+
+
+def hold_orders(order_ids: Iterable[int], kind: str, *, reason: str = "", by: str = "") -> int:
+    """Put every order on a ``kind`` hold in one transaction; returns how many were newly held."""
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        return sum(place_hold(oid, kind, reason=reason, by=by) for oid in order_ids)
+
+
+def release_orders(order_ids: Iterable[int], kind: str, *, reason: str, by: str = "") -> int:
+    """Release the ``kind`` hold of every order that has one, in one transaction; returns how many."""
+    if not reason.strip():
+        raise InvalidInput("Give a reason for releasing the hold.")
+    released = 0
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        for oid in order_ids:
+            if any(h.kind == kind for h in active_holds([oid])[oid]):
+                release_hold(oid, kind, reason=reason, by=by)
+                released += 1
+    return released

@@ -15,6 +15,7 @@ from fbm_desk.db.rule_engine import evaluate
 from fbm_desk.db.rule_runs import evaluate_order, facts_for, open_order_ids
 from fbm_desk.db.rules import list_rules
 from fbm_desk.db.states import OrderState
+from fbm_desk.foundation.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -133,3 +134,19 @@ def rule_notices_after(last_id: int) -> list[tuple[int, str]]:
         [last_id, events.RULE_NOTIFY],
     ).fetchall()
     return [(int(i), str(m)) for i, m in rows]
+
+
+def tag_orders(order_ids: Iterable[int], tag: str) -> int:
+    """Add ``tag`` to every order (one transaction, a timeline event each); returns how many gained it."""
+    tag = tag.strip()
+    if not tag:
+        raise InvalidInput("Type the tag to add.")
+    added = 0
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        conn = database_proxy.connection()
+        for oid in order_ids:
+            cur = conn.execute("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", (oid, tag))
+            if cur.rowcount:
+                events.add_event(oid, events.TAGGED, f"Tagged {tag}")
+                added += 1
+    return added

@@ -1,9 +1,9 @@
 """Work on many orders at once from the Orders tab: a "Selected orders" menu over the selected rows.
 
 Each action says how many orders it acts on before it does anything (the print dialog is that confirmation
-for printing). Today: print a pick list, print packing slips. Extension point: tagging and holding/releasing
-(the holds issue) add a ``BatchAction`` to ``BatchActions.actions``; their ``run`` gets the selected order ids
-and must ask first with the count ("Hold 12 orders?") and change them in one transaction.
+for printing; the others ask "Hold 12 orders?"). Print a pick list, print packing slips, add a tag, put on a
+hold, release a hold; each change is one transaction over all the selected orders (``db.holds``,
+``db.order_marks``). A new action is a ``BatchAction`` in ``BatchActions.actions``.
 """
 
 from __future__ import annotations
@@ -12,9 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from PySide6.QtWidgets import QMenu, QToolButton, QWidget
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
 
 from fbm_desk.db import paper
+from fbm_desk.db.holds import hold_orders, release_orders
+from fbm_desk.db.order_marks import tag_orders
+from fbm_desk.db.states import HoldKind
+from fbm_desk.foundation.errors import FbmError
 from fbm_desk.printing.documents import draw_pick_list, draw_slips
 from fbm_desk.ui.print_dialog import PrintBatchDialog
 
@@ -40,12 +44,15 @@ class BatchActions:
         self.actions: list[BatchAction] = [
             BatchAction("Print pick list…", self.print_pick_list),
             BatchAction("Print packing slips…", self.print_slips),
+            BatchAction("Add tag…", self.add_tag),
+            BatchAction("Put on hold…", self.hold),
+            BatchAction("Release hold…", self.release),
         ]
         self.button = QToolButton(parent)
         self.button.setObjectName("batchActions")
         self.button.setText("Selected orders")
         self.button.setToolTip(
-            "Print a pick list or packing slips for the selected orders (Shift/Ctrl+click)"
+            "Print, tag, hold or release the selected orders (Shift/Ctrl+click to select many)"
         )
         self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         menu = QMenu(self.button)
@@ -85,3 +92,52 @@ class BatchActions:
         if held:
             summary += f" {held} of them have no address yet (payment hold): their slip says so."
         return self._dialog("Packing slips", summary, lambda c: draw_slips(c, slips), "packing-slips.pdf")
+
+    # --- changes: ask with the count, then one transaction -------------------------------------------------
+
+    def _text(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(self._parent, title, label)
+        return text.strip() if ok and text.strip() else None
+
+    def _kind(self, title: str) -> str | None:
+        kinds = [str(k) for k in HoldKind]
+        kind, ok = QInputDialog.getItem(self._parent, title, "Hold type:", kinds, 0, False)
+        return kind if ok else None
+
+    def _confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self._parent, "Selected orders", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _apply(self, change: Callable[[], int], done: str) -> str:
+        try:
+            return done.format(n=change())
+        except FbmError as exc:
+            return exc.user_message
+
+    def add_tag(self, ids: Sequence[int]) -> str:
+        tag = self._text("Add tag", f"Tag to add to {len(ids)} order(s):")
+        if tag is None or not self._confirm(f"Tag {len(ids)} order(s) '{tag}'?"):
+            return ""
+        return self._apply(lambda: tag_orders(ids, tag), f"Tagged {{n}} order(s) '{tag}'.")
+
+    def hold(self, ids: Sequence[int]) -> str:
+        kind = self._kind("Put on hold")
+        reason = self._text("Put on hold", "Reason (shown in each order's timeline):") if kind else None
+        if kind is None or reason is None or not self._confirm(f"Put {len(ids)} order(s) on {kind} hold?"):
+            return ""
+        return self._apply(
+            lambda: hold_orders(ids, kind, reason=reason), f"{{n}} order(s) put on {kind} hold."
+        )
+
+    def release(self, ids: Sequence[int]) -> str:
+        kind = self._kind("Release hold")
+        reason = self._text("Release hold", "Reason for releasing:") if kind else None
+        if (
+            kind is None
+            or reason is None
+            or not self._confirm(f"Release the {kind} hold of {len(ids)} order(s)?")
+        ):
+            return ""
+        return self._apply(
+            lambda: release_orders(ids, kind, reason=reason), f"Released the {kind} hold of {{n}} order(s)."
+        )

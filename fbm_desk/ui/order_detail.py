@@ -53,6 +53,7 @@ EVENT_LABELS = {
     "rule_notify": "Rule notification",
     "hold": "Hold",
     "hold_released": "Hold released",
+    "tagged": "Tagged",
 }
 
 
