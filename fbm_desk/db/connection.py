@@ -46,6 +46,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_job_locks.sql",
     "schema_order_details.sql",
     "schema_rules.sql",
+    "schema_rules_speed.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
