@@ -47,6 +47,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_order_details.sql",
     "schema_rules.sql",
     "schema_bins_low_stock.sql",
+    "schema_rules_speed.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

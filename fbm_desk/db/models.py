@@ -312,9 +312,9 @@ class Rule(BaseModel):
 
 
 class RuleFiring(BaseModel):
-    rule_id: int  # foreign key value (typing only)
     order_id: int  # foreign key value (typing only)
-    rule = pw.ForeignKeyField(Rule, on_delete="CASCADE", column_name="rule_id")
+    # no foreign key to rule (schema_rules_speed.sql): rules.save_rules deletes a removed rule's firings
+    rule = pw.IntegerField(column_name="rule_id")
     order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
     at = pw.TextField()
 

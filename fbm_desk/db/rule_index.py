@@ -56,6 +56,8 @@ class FactIndex:
                 column = [
                     (oid, None if (v := getattr(f, field)) is None else v.casefold()) for oid, f in items
                 ]
+            elif kind == "skus":  # the one multi-valued fact read on every import: casefolded in one pass
+                column = [(oid, tuple([s.casefold() for s in f.skus])) for oid, f in items]
             elif kind in ("number", "bool") and field != "ship_by_hours":
                 column = [(oid, getattr(f, field)) for oid, f in items]
             else:

@@ -154,14 +154,13 @@ def _facts_of_new(new: Mapping[int, NewOrder]) -> dict[int, OrderFacts]:
     }
 
 
-def plan_rules(
+def _plan(
     order_ids: Sequence[int],
     now: str,
     rules: Sequence[StoredRule] | None = None,
     new: Mapping[int, NewOrder] | None = None,
-) -> list[Firing]:
-    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired.
-    ``new``: rows the import just wrote (their facts are taken from them instead of read back)."""
+) -> list[tuple[StoredRule, list[int]]]:
+    """Per enabled rule (top to bottom), the orders it fires on: workable ones, skipping what already fired."""
     enabled = [r for r in (list_rules() if rules is None else rules) if r.spec.enabled]
     if not enabled or not order_ids:
         return []
@@ -172,18 +171,35 @@ def plan_rules(
         return []
     done = _fired([i for i in facts if i not in new])  # the import's new orders have no firings yet
     index, moment = FactIndex(facts), _moment(now)
-    hits: list[tuple[int, StoredRule]] = []
+    planned: list[tuple[StoredRule, list[int]]] = []
     for rule in enabled:
-        hits.extend(
-            (oid, rule)
-            for oid in matching_orders(rule.spec, facts, index, moment)
-            if (rule.id, oid) not in done
-        )
-    if not hits:
-        return []
-    names = {oid: str(n.row["amazon_order_id"]) for oid, n in new.items()}
-    names.update(_amazon_ids({oid for oid, _ in hits if oid not in names}))
-    return [Firing(oid, names[oid], r.id, r.spec.name, r.spec.actions) for oid, r in hits]
+        oids = matching_orders(rule.spec, facts, index, moment)
+        if done:
+            oids = [oid for oid in oids if (rule.id, oid) not in done]
+        if oids:
+            planned.append((rule, oids))
+    return planned
+
+
+def plan_rules(
+    order_ids: Sequence[int],
+    now: str,
+    rules: Sequence[StoredRule] | None = None,
+    new: Mapping[int, NewOrder] | None = None,
+) -> list[Firing]:
+    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired.
+    ``new``: rows the import just wrote (their facts are taken from them instead of read back)."""
+    planned = _plan(order_ids, now, rules, new)
+    names = _names({oid for _, oids in planned for oid in oids}, new)
+    return [Firing(oid, names[oid], r.id, r.spec.name, r.spec.actions) for r, oids in planned for oid in oids]
+
+
+def _names(order_ids: Iterable[int], new: Mapping[int, NewOrder] | None) -> dict[int, str]:
+    """Amazon's order ids (taken from the import's new rows where it has them)."""
+    new = new or {}
+    names = {oid: str(new[oid].row["amazon_order_id"]) for oid in order_ids if oid in new}
+    names.update(_amazon_ids({oid for oid in order_ids if oid not in names}))
+    return names
 
 
 def describe_action(action: Action) -> str:
@@ -213,72 +229,95 @@ class _RuleWrites(NamedTuple):
     columns: tuple[tuple[str, str], ...]
 
 
-def _rule_writes(f: Firing) -> _RuleWrites:
+def _rule_writes(rule: str, actions: Sequence[Action]) -> _RuleWrites:
     def values(kind: str) -> tuple[str, ...]:
-        return tuple(str(a.value) for a in f.actions if a.type == kind)
+        return tuple(str(a.value) for a in actions if a.type == kind)
 
     return _RuleWrites(
-        message=f"Rule *{f.rule}*: " + ", ".join(map(describe_action, f.actions)),
+        message=f"Rule *{rule}*: " + ", ".join(map(describe_action, actions)),
         tags=values("add_tag"),
         notes=values("add_note"),
         notices=values("notify"),
         holds=values("set_hold"),
-        columns=tuple((_COLUMNS[a.type], str(a.value)) for a in f.actions if a.type in _COLUMNS),
+        columns=tuple((_COLUMNS[a.type], str(a.value)) for a in actions if a.type in _COLUMNS),
     )
+
+
+class _Fired(NamedTuple):
+    """One rule and the orders it fires on (the writes are built rule by rule, not firing by firing)."""
+
+    rule_id: int
+    rule: str
+    actions: tuple[Action, ...]
+    order_ids: Sequence[int]
 
 
 def write_firings(firings: Sequence[Firing], now: str) -> None:
     """Apply planned firings (in the caller's transaction): actions, ``rule_firing`` rows, timeline events."""
-    if not firings:
+    groups = []
+    for _rule_id, group in groupby(firings, key=attrgetter("rule_id")):
+        fired = list(group)
+        first = fired[0]
+        groups.append(_Fired(first.rule_id, first.rule, first.actions, [f.order_id for f in fired]))
+    _write(groups, now, names={f.order_id: f.amazon_order_id for f in firings})
+
+
+def _write(
+    groups: Sequence[_Fired],
+    now: str,
+    *,
+    names: Mapping[int, str] | None = None,
+    new: Mapping[int, NewOrder] | None = None,
+) -> None:
+    """The rows of the firings, one ``executemany`` per table, one UPDATE per (column, value) and 500 orders."""
+    if not groups:
         return
     conn = database_proxy.connection()
     conn.executemany(
         "INSERT INTO rule_firing (rule_id, order_id, at) VALUES (?, ?, ?)",
-        [(f.rule_id, f.order_id, now) for f in firings],
+        [(g.rule_id, oid, now) for g in groups for oid in g.order_ids],
     )
     tags: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
     evts: list[tuple[int, str, str, str]] = []
-    columns: dict[tuple[str, int], str] = {}  # (column, order) -> value: the rule further down wins
-    # plan_rules lists the firings rule by rule: each rule's rows are built in one go
-    for _rule_id, group in groupby(firings, key=attrgetter("rule_id")):
-        fired = list(group)
-        w = _rule_writes(fired[0])
-        ids = [f.order_id for f in fired]
+    columns: dict[str, dict[int, str]] = {}  # column -> order -> value: the rule further down wins
+    for g in groups:
+        w, ids = _rule_writes(g.rule, g.actions), g.order_ids
         evts.extend([(oid, now, events.RULE, w.message) for oid in ids])
         for tag in w.tags:
             tags.extend([(oid, tag) for oid in ids])
         for note in w.notes:
-            notes.extend([(oid, now, fired[0].rule, note) for oid in ids])
-        for n in w.notices:
-            evts.extend(
-                (f.order_id, now, events.RULE_NOTIFY, f"{f.rule}: {n} ({f.amazon_order_id})") for f in fired
-            )
+            notes.extend([(oid, now, g.rule, note) for oid in ids])
+        if w.notices:
+            known = names if names is not None else _names(ids, new)
+            for n in w.notices:
+                evts.extend([(oid, now, events.RULE_NOTIFY, f"{g.rule}: {n} ({known[oid]})") for oid in ids])
         for kind in w.holds:
             for oid in ids:
-                place_hold(oid, kind, reason=f"rule {fired[0].rule}", by="rule", now=now)
+                place_hold(oid, kind, reason=f"rule {g.rule}", by="rule", now=now)
         for column, value in w.columns:
-            columns.update(dict.fromkeys([(column, oid) for oid in ids], value))
+            columns.setdefault(column, {}).update(dict.fromkeys(ids, value))
     conn.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
     conn.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
     conn.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
-    by_value: dict[tuple[str, str], list[int]] = {}
-    for (column, oid), value in columns.items():
-        by_value.setdefault((column, value), []).append(oid)
-    for (column, value), oids in by_value.items():
-        for start in range(0, len(oids), 500):
-            chunk = oids[start : start + 500]
-            # column is one of the constants of _COLUMNS; the value and the ids are parameters
-            sql = f"UPDATE orders SET {column} = ? WHERE id IN ({', '.join('?' for _ in chunk)})"  # noqa: S608
-            conn.execute(sql, [value, *chunk])
+    for column, values in columns.items():
+        by_value: dict[str, list[int]] = {}
+        for oid, value in values.items():
+            by_value.setdefault(value, []).append(oid)
+        for value, oids in by_value.items():
+            for start in range(0, len(oids), 500):
+                chunk = oids[start : start + 500]
+                # column is one of the constants of _COLUMNS; the value and the ids are parameters
+                sql = f"UPDATE orders SET {column} = ? WHERE id IN ({', '.join('?' for _ in chunk)})"  # noqa: S608
+                conn.execute(sql, [value, *chunk])
 
 
 def run_rules(order_ids: Sequence[int], now: str, new: Mapping[int, NewOrder] | None = None) -> int:
     """Run the enabled rules on orders that just became workable; returns how many firings were written.
     Call inside the import's transaction."""
-    firings = plan_rules(order_ids, now, new=new)
-    write_firings(firings, now)
-    return len(firings)
+    planned = _plan(order_ids, now, new=new)
+    _write([_Fired(r.id, r.spec.name, r.spec.actions, oids) for r, oids in planned], now, new=new)
+    return sum(len(oids) for _, oids in planned)
 
 
 def open_order_ids() -> list[int]:
