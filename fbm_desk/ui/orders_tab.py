@@ -28,6 +28,7 @@ from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, qui
 from fbm_desk.db.states import OrderState
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
+from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, queue_query
 from fbm_desk.ui.tab_parts import (
     debounced_search,
     reload_store_combo,
@@ -54,8 +55,13 @@ QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
         "Held",
         "Pending at Amazon (payment hold): stock allocated, no address yet, do not ship",
     ),
-    (QuickFilter.RELEASED, "To pack", "Released by Amazon (incl. partially shipped): ready to pack"),
+    (QuickFilter.RELEASED, "To pack", "Released by Amazon, units left to pack; most urgent first"),
     (QuickFilter.DUE_TODAY, "Due today", "To pack with a ship-by date today or already late"),
+    (
+        QuickFilter.PACKED_WAITING,
+        "Packed, waiting for Amazon",
+        "Every unit packed; the tracking push to Amazon is queued or not yet confirmed",
+    ),
     (QuickFilter.SHIPPED, "Shipped", "Shipped orders"),
     (QuickFilter.CANCELED, "Canceled", "Canceled orders (their stock is free again)"),
     (QuickFilter.NEEDS_MAPPING, "Needs mapping", "An item's Amazon SKU is not a warehouse SKU yet"),
@@ -144,6 +150,7 @@ class OrdersTab(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.message.hide()
+        self.barcodes = OrderBarcodeCatcher(self, self._open_scanned)
 
         QShortcut(
             QKeySequence("Ctrl+F"),
@@ -166,7 +173,7 @@ class OrdersTab(QWidget):
 
     def set_quick_filter(self, quick: QuickFilter) -> None:
         self.filter_buttons[quick].setChecked(True)
-        self._set_query(replace(self.model.query, quick=quick))
+        self._set_query(queue_query(self.table, self.model.query, quick))
 
     def set_search(self, text: str) -> None:
         """Search now (what the debounce timer does after typing stops)."""
@@ -290,8 +297,10 @@ class OrdersTab(QWidget):
 
     def _on_scan(self) -> None:
         text = self.scan.text().strip()
-        if not text:
-            return
+        if text:
+            self._open_scanned(text)
+
+    def _open_scanned(self, text: str) -> None:
         matches = find_order_ids(text)
         if not matches:
             self._show_message(
@@ -317,6 +326,8 @@ class OrdersTab(QWidget):
             self.services.confirm_soon.package_saved(dialog.detail.order.store_id)
         self._show_message(message)
         self.refresh()
+        if dialog is not None:  # packed from another filter: the panel shows the order as it is now
+            self.select_order(dialog.order_id)
 
     def _install_scan_shortcut(self) -> None:
         if self.scan_shortcut is not None:

@@ -1,0 +1,3 @@
+-- The packing station (issue 17): whether packing an order of this store requires scanning every unit
+-- (on by default; the store settings dialog turns it off for stores whose products carry no barcode).
+ALTER TABLE store ADD COLUMN require_item_scan INTEGER NOT NULL DEFAULT 1 CHECK (require_item_scan IN (0, 1));
