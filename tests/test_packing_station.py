@@ -187,34 +187,41 @@ def test_twenty_orders_packed_by_scans_only_empty_the_queue(
     tab.set_quick_filter(QuickFilter.RELEASED)
     assert tab.model.total == 20
     first = tab.model.row_at(0)
-    assert first is not None and first.amazon_order_id == "112-0000000-0001000"  # the latest ship-by first
+    assert first is not None
+    assert first.amazon_order_id == "112-0000000-0001000"
     asked: list[str] = []
     for n, (order_id, amazon_id, items) in enumerate(orders):
         tab.table.setFocus()
         scan(qtbot, tab, amazon_id)  # the packing slip's barcode, scanned with the table focused
         dialog = tab.pack_dialog
-        assert dialog is not None and dialog.order_id == order_id and dialog.isVisible()
+        assert dialog is not None
+        assert dialog.order_id == order_id
+        assert dialog.isVisible()
         assert dialog.focusWidget() is dialog.item_scan
         if n == 3:
             scan(qtbot, dialog, "CANDLE-PINE-8")  # the wrong item: beeps, counts nothing
-            assert beeps and "not on this order" in dialog.message.text()
+            assert beeps
+            assert "not on this order" in dialog.message.text()
         if n == 7:
             scan(qtbot, dialog, "CANDLE-PINE-8")
             scan(qtbot, dialog, "")
             answer_next_question(qtbot, Qt.Key.Key_Y, asked)
             scan(qtbot, dialog, f"1Z999AA1012345{n:04d}")
-            assert dialog.isVisible() and dialog.focusWidget() is dialog.item_scan
+            assert dialog.isVisible()
+            assert dialog.focusWidget() is dialog.item_scan
         for sku, quantity in items:
             for _ in range(quantity if n != 7 else quantity - 1):
                 scan(qtbot, dialog, sku)
         scan(qtbot, dialog, f"1Z999AA1099999{n:04d}")  # the label: saves, the dialog closes
         assert not dialog.isVisible()
         assert tab.model.row_of_order(order_id) < 0  # left "To pack" at once
-        assert tab.detail.detail is not None and tab.detail.detail.order.id == order_id
+        assert tab.detail.detail is not None
+        assert tab.detail.detail.order.id == order_id
         assert not tab.detail.pack_button.isEnabled()
     assert asked == ["Ship 1 of 3 now?"]
     assert _units(orders[7][0]) == [1, 2]
-    assert _to_pack() == 0 and tab.model.total == 0
+    assert _to_pack() == 0
+    assert tab.model.total == 0
     assert count_orders(OrderQuery(quick=QuickFilter.DUE_TODAY)) == 0
     assert count_orders(OrderQuery(quick=QuickFilter.PACKED_WAITING)) == 20
     assert tab.filter_buttons[QuickFilter.RELEASED].text() == "To pack (0)"
