@@ -119,7 +119,7 @@ class PackDialog(QDialog):
         self.tracking.scanned.connect(self.scan_flow.on_tracking_entered)
         s = self.shipping
         fields = (s.carrier, s.carrier_name, s.method, s.ship_date)
-        self.enter_moves_on = EnterMovesOn(self, fields, (s.carrier, s.ship_date), self.scan_flow.on_enter)
+        EnterMovesOn(self, fields, (s.carrier, s.ship_date), self.scan_flow.on_enter)
 
         form = QFormLayout()
         form.addRow("Scan &item", self.item_scan)
