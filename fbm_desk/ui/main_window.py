@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from fbm_desk import APP_NAME, __version__
+from fbm_desk.ui.tab_hotkeys import install_tab_hotkeys
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         for title, widget in tabs:
             self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
+        install_tab_hotkeys(self, self.tabs)
 
         credentials = services.credentials
         self.secrets_indicator = SecretsIndicator(credentials.backend_kind, credentials.describe())
