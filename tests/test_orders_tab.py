@@ -185,6 +185,8 @@ def test_saved_package_refreshes_the_table(qtbot: Any, tab: OrdersTab, services:
     )
     tab.refresh()
     dialog = tab.open_pack_dialog(order)
+    qtbot.keyClicks(dialog.item_scan, "CANDLE-PINE-8")
+    qtbot.keyClick(dialog.item_scan, Qt.Key.Key_Return)
     qtbot.keyClicks(dialog.tracking, "1Z999AA10123456784")
     qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
     assert not dialog.isVisible()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
+from fbm_desk.domain.addresses import city_lines
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.order_badges import (
     CANCEL_LINK,
@@ -178,7 +179,7 @@ class OrderDetailPanel(QWidget):
                 a.address_line2,
                 a.address_line3,
                 *address_detail_lines(o.flags),
-                " ".join(x for x in (a.postal_code, a.city, a.state_or_region) if x),
+                *city_lines(a.country_code, a.city, a.state_or_region, a.postal_code),
                 a.country_code,
                 a.phone,
             ]

@@ -32,6 +32,7 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
 from fbm_desk.domain.stores import remove_store
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet
@@ -47,6 +48,7 @@ log = logging.getLogger(__name__)
 _BOX = "border-radius: 4px; padding: 8px;"
 BANNER_STYLE = f"QLabel {{ background: #fde7e9; color: #8a1020; border: 1px solid #f3b5bc; {_BOX} }}"
 INSECURE_STYLE = f"QLabel {{ background: #fff4ce; color: #6b4a00; border: 1px solid #f0d58a; {_BOX} }}"
+DEMO_STYLE = f"QLabel {{ background: #eef4fb; color: #1f3b57; border: 1px solid #c9dbee; {_BOX} }}"
 HEALTH_HEADERS = ("Job", "Last run", "Result", "Last success", "Next run")
 REFRESH_INTERVAL_MS = 60_000
 FIRST_SYNC_JOBS = ("products-full", "orders")
@@ -91,7 +93,11 @@ class StoresTab(QWidget):
         self.insecure_notice.setWordWrap(True)
         self.insecure_notice.setStyleSheet(INSECURE_STYLE)
         credentials = self.core.credentials
-        self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
+        if self.services.demo is not None:  # the sandbox's throwaway tokens: said calmly, not as a warning
+            self.insecure_notice.setStyleSheet(DEMO_STYLE)
+            self.insecure_notice.setText(DEMO_SECRETS_TEXT)
+        else:
+            self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
         self.insecure_notice.setVisible(credentials.is_insecure)
         root.addWidget(self.insecure_notice)
 

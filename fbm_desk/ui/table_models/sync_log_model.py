@@ -52,8 +52,8 @@ class SyncLogModel(QAbstractTableModel):
         "Fetched",
         "Created",
         "Updated",
-        "API calls",
-        "Throttled",
+        "Requests",
+        "Rate-limited",
         "Error",
     )
     NUMERIC = frozenset({5, 6, 7, 8, 9})
