@@ -24,5 +24,7 @@ from fbm_desk.domain.addresses import city_lines
         ("US", "", "", "", []),
     ],
 )
-def test_city_line_per_country(country: str, city: str, region: str, postal: str, expected: list[str]) -> None:
+def test_city_line_per_country(
+    country: str, city: str, region: str, postal: str, expected: list[str]
+) -> None:
     assert city_lines(country, city, region, postal) == expected

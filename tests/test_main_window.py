@@ -160,3 +160,16 @@ def test_tab_hotkeys_work_while_a_table_has_the_focus(qtbot: QtBot, services: Se
             window.focusWidget() or window, Qt.Key(Qt.Key.Key_1 + n), Qt.KeyboardModifier.ControlModifier
         )
         assert window.tabs.currentIndex() == n
+
+
+def test_the_demo_secrets_indicator_is_calm(qtbot: QtBot, services: Services) -> None:
+    from fbm_desk.ui.main_window import SecretsIndicator
+
+    indicator = SecretsIndicator("insecure_fallback", "file", demo=True)
+    qtbot.addWidget(indicator)
+    assert "INSECURE" not in indicator.text()
+    assert "throwaway" in indicator.text()
+    assert "#b00020" not in indicator.styleSheet()
+    real = SecretsIndicator("insecure_fallback", "file")  # a real data folder keeps the warning
+    qtbot.addWidget(real)
+    assert "INSECURE" in real.text()

@@ -18,6 +18,7 @@ from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
 from fbm_desk.domain.addresses import city_lines
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.wording import amazon_status_words
 from fbm_desk.ui.order_badges import (
     CANCEL_LINK,
     address_detail_lines,
@@ -140,7 +141,7 @@ class OrderDetailPanel(QWidget):
             f"{due_text.get(due, '')}"
             "</td></tr>",
             f"<tr><td>Service</td><td>{escape(o.service_level or '—')}</td><td></td>"
-            f"<td>Amazon status</td><td>{escape(o.amazon_status)}</td></tr>",
+            f"<td>Amazon status</td><td>{escape(amazon_status_words(o.amazon_status))}</td></tr>",
             "</table>",
             notices_html(o),
         ]
