@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWid
 
 from fbm_desk import APP_NAME, __version__
 from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
+from fbm_desk.ui.sync_now import sync_all_action
 from fbm_desk.ui.tab_hotkeys import install_tab_hotkeys
 
 if TYPE_CHECKING:
@@ -109,6 +110,11 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        sync_menu = self.menuBar().addMenu("S&ync")
+        self.sync_all_action = sync_all_action(self, self.services.runner, self.show_status)
+        sync_menu.addAction(self.sync_all_action)
+        self.addAction(self.sync_all_action)  # F5 from every tab
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction(f"&About {APP_NAME}", self)

@@ -36,6 +36,7 @@ from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet
+from fbm_desk.ui.sync_now import SyncNowButtons
 from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.stores_model import StoresTableModel
 
@@ -117,8 +118,11 @@ class StoresTab(QWidget):
         self.settings_button = _button("Settings", "settingsButton", self.open_settings)
         self.toggle_button = _button("Disable", "toggleButton", self.toggle_enabled)
         self.remove_button = _button("Remove", "removeButton", self.confirm_remove)
+        self.sync = SyncNowButtons(self.services.runner, self.selected_store, self)
         for button in (
             self.add_button,
+            self.sync.button,
+            self.sync.all_button,
             self.reconnect_button,
             self.check_button,
             self.settings_button,
@@ -130,6 +134,7 @@ class StoresTab(QWidget):
         bar.addWidget(spacer)
         bar.addWidget(self.remove_button)
         root.addWidget(bar)
+        root.addWidget(self.sync.message)
 
         self.model = StoresTableModel(self)
         self.table = row_table("storesTable", self.model)
@@ -230,6 +235,7 @@ class StoresTab(QWidget):
             "Enable" if store is not None and store.status == StoreStatus.DISABLED else "Disable"
         )
         self.check_button.setEnabled(store is not None and store.status != StoreStatus.DISABLED)
+        self.sync.update(store)
         self._show_details(store)
 
     def _show_details(self, store: StoreRow | None) -> None:
