@@ -28,7 +28,7 @@ from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, qui
 from fbm_desk.db.states import OrderState
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
-from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, queue_query
+from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, fit_columns, queue_query
 from fbm_desk.ui.tab_parts import (
     debounced_search,
     reload_store_combo,
@@ -126,8 +126,7 @@ class OrdersTab(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = (125, 150, 115, 100, 125, 150, 90, 105, 205, 140, 100)
-        set_column_widths(self.table, widths[: len(COLUMNS)])
+        set_column_widths(self.table, fit_columns(self.table)[: len(COLUMNS)])
         self.model.set_query(OrderQuery())
         sort_in_sql(self.table, 4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)

@@ -22,6 +22,20 @@ _QUEUE_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY)
 _PURCHASED_COLUMN = 4  # the Orders table's default sort column
 
 
+# Column widths of the Orders table (in "0" digits of the table's font): every column, Ship to and Tracking
+# push included, fits the default 1200 px window; Ship by holds "LATE 2026-12-06 14:30" whole.
+_COLUMN_DIGITS = (10, 17, 11, 5, 12, 19, 9, 11, 12, 11, 10)
+LONGEST_SHIP_BY = "LATE 2026-12-06 14:30"
+
+
+def fit_columns(table: QTableView) -> tuple[int, ...]:
+    metrics = table.fontMetrics()
+    digit = metrics.horizontalAdvance("0")
+    widths = [n * digit + 12 for n in _COLUMN_DIGITS]
+    widths[5] = max(widths[5], metrics.horizontalAdvance(LONGEST_SHIP_BY) + 16)
+    return tuple(widths)
+
+
 def queue_query(table: QTableView, query: OrderQuery, quick: QuickFilter) -> OrderQuery:
     """``query`` with ``quick``; the packing filters sort by urgency (no column shows that, so no indicator)."""
     header = table.horizontalHeader()

@@ -137,6 +137,7 @@ class StoresTab(QWidget):
         root.addWidget(self.sync.message)
 
         self.model = StoresTableModel(self)
+        self.model.demo = self.services.demo is not None
         self.table = row_table("storesTable", self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)

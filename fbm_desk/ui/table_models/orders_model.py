@@ -40,7 +40,7 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (
     ("Store", SortKey.STORE),
     ("Amazon order", SortKey.ORDER_ID),
     ("State", SortKey.STATE),
-    ("Payment hold", SortKey.PAYMENT_HOLD),
+    ("Hold", SortKey.PAYMENT_HOLD),
     ("Purchased", SortKey.PURCHASE_DATE),
     ("Ship by", SortKey.SHIP_BY),
     ("Service", SortKey.SERVICE_LEVEL),

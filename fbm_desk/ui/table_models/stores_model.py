@@ -69,6 +69,7 @@ class StoresTableModel(QAbstractTableModel):
         self._stores: list[StoreRow] = []
         self._health: dict[int, list[JobHealthRow]] = {}
         self._now = now or (lambda: datetime.now(UTC))
+        self.demo = False  # the demo's throwaway tokens are not called insecure
 
     # --- data in ---
     def set_stores(
@@ -149,7 +150,9 @@ class StoresTableModel(QAbstractTableModel):
             text, renew = token_age(store, now)
             return f"{text} (renew soon)" if renew else text
         if column == "Secrets":
-            return "INSECURE file" if is_insecure(store) else "keyring"
+            if is_insecure(store):
+                return "demo file (throwaway)" if self.demo else "INSECURE file"
+            return "keyring"
         return ""
 
     def _last_sync(self, store_id: int, now: datetime) -> str:
