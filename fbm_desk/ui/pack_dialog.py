@@ -81,7 +81,7 @@ class PackDialog(QDialog):
         self.editing = package
         self.saved_packages: list[PackageRow] = []
         self.setWindowTitle("Edit package" if package else "Pack order")
-        self.resize(760, 560)
+        self.resize(900, 580)
 
         self.header = QLabel()
         self.header.setObjectName("packHeader")
