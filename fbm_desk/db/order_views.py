@@ -270,6 +270,10 @@ def order_page_sql(
     """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor)."""
     where, params = _where(query, day, materialize=materialize)
     order_by, order_params = _order_by(query, day)
+    if query.sort is SortKey.URGENCY:  # no index sorts it: pick the page's ids first, then read only those
+        page = "SELECT o.id FROM orders o" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608 - constants
+        sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
+        return sql, [*params, *order_params, limit, offset, *order_params]
     sql = _SELECT + where + order_by + " LIMIT ? OFFSET ?"
     return sql, [*params, *order_params, limit, offset]
 

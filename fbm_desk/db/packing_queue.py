@@ -15,13 +15,14 @@ from fbm_desk.db.states import UNCONFIRMED
 _UNCONFIRMED_SQL = "(" + ", ".join(f"'{s.value}'" for s in UNCONFIRMED) + ")"
 
 # Orders with an unconfirmed package and no unit left to pack. The outer ``package`` filter keeps the set
-# small (index ``package_push_state``): only orders with a package on its way are ever checked item by item.
+# small (index ``package_push_state``): only orders with a package on its way are ever checked item by item,
+# each item against its own order's packages (index ``package_order_state``, then ``package_item_package``).
 FULLY_PACKED_IDS_SQL = (
-    f"SELECT p.order_id FROM package p WHERE p.push_state IN {_UNCONFIRMED_SQL} "  # noqa: S608 - constants
+    f"SELECT DISTINCT p.order_id FROM package p INDEXED BY package_push_state WHERE p.push_state IN {_UNCONFIRMED_SQL} "  # noqa: S608
     "AND NOT EXISTS (SELECT 1 FROM order_item i WHERE i.order_id = p.order_id AND i.quantity > "
-    "i.quantity_shipped + coalesce((SELECT sum(pi.quantity) FROM package_item pi "
-    "JOIN package q ON q.id = pi.package_id "
-    f"WHERE pi.order_item_id = i.id AND q.push_state IN {_UNCONFIRMED_SQL}), 0))"
+    "i.quantity_shipped + coalesce((SELECT sum(pi.quantity) FROM package q "
+    "JOIN package_item pi ON pi.package_id = q.id "
+    f"WHERE q.order_id = i.order_id AND q.push_state IN {_UNCONFIRMED_SQL} AND pi.order_item_id = i.id), 0))"
 )
 
 OPEN_TO_SHIP_SQL = "o.state IN ('released', 'partially_shipped')"
