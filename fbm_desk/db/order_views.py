@@ -18,7 +18,7 @@ from typing import Any
 
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
-from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, urgency_order
+from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -74,6 +74,7 @@ _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
     SortKey.PUSH_STATE: (_PUSH_RANK_SQL,),
 }
 
+_OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)
 _ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 
 
@@ -271,7 +272,8 @@ def order_page_sql(
     where, params = _where(query, day, materialize=materialize)
     order_by, order_params = _order_by(query, day)
     if query.sort is SortKey.URGENCY:  # no index sorts it: pick the page's ids first, then read only those
-        page = "SELECT o.id FROM orders o" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608 - constants
+        index = URGENCY_INDEX if query.quick in _OPEN_FILTERS else ""
+        page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
         sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
         return sql, [*params, *order_params, limit, offset, *order_params]
     sql = _SELECT + where + order_by + " LIMIT ? OFFSET ?"

@@ -30,6 +30,10 @@ TO_PACK_SQL = f"{OPEN_TO_SHIP_SQL} AND o.id NOT IN ({FULLY_PACKED_IDS_SQL})"
 PACKED_WAITING_SQL = f"{OPEN_TO_SHIP_SQL} AND o.id IN ({FULLY_PACKED_IDS_SQL})"
 
 
+# The urgency order is only asked for the packing filters (their WHERE holds the partial index's condition).
+URGENCY_INDEX = "INDEXED BY orders_packing_queue"
+
+
 def urgency_order(now: str, end_of_today: str) -> tuple[tuple[str, ...], list[Any]]:
     """Sort expressions (ascending = most urgent first) and their parameters: late, due today, later; within
     each, Prime first, then the oldest purchase."""
