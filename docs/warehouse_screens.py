@@ -77,7 +77,7 @@ def main(what: str) -> int:
     )
     services = Services(core=core)
     window = MainWindow(services, build_tabs(services))
-    window.resize(1440, 860)
+    window.resize(1200, 760)  # the default window size
     window.move(0, 0)
     titles = window.tab_titles()
     tab_name = {
@@ -96,12 +96,10 @@ def main(what: str) -> int:
         tab.set_quick_filter(QuickFilter.DUE_TODAY)  # type: ignore[attr-defined]
         tab.select_order(order)  # type: ignore[attr-defined]
         dialog = tab.open_pack_dialog(order)  # type: ignore[attr-defined]
-        dialog.move(330, 160)
-        for code in ("MUG-ENAMEL-GRN", "MUG-ENAMEL-GRN", "SOAP-LAV-OAT"):
+        dialog.move(220, 110)
+        for code in ("MUG-ENAMEL-GRN", "MUG-ENAMEL-GRN", "CANDLE-PINE-8"):  # the last one is wrong: red
             dialog.item_scan.setText(code)
-            dialog._on_item_scanned(code)
-        dialog.tracking.setText("1Z999AA10123456784")
-        dialog.tracking.setFocus()
+            dialog.scan_flow.on_item_scanned(code)
     elif what == "products":
         tab.table.selectRow(0)  # type: ignore[attr-defined]
     elif what == "inventory":

@@ -59,3 +59,6 @@ listings_mapped
 
 # logging.Handler hook: called by logging when a record cannot be written.
 handleError
+
+# The pack dialog's packing-note slot: automation rules (issue 15) fill it.
+set_note

@@ -61,6 +61,12 @@ def test_dialog_shows_the_fields_of_the_seeds(qtbot: QtBot, core: CoreServices, 
     assert dialog.integration_combo.currentText() == "Amazon"
     assert dialog.name_hint.text() == NAME_HINT
     assert dialog.marketplace_combo.count() == 24  # "Choose…" + every marketplace
+    labels = [dialog.marketplace_combo.itemText(i) for i in range(dialog.marketplace_combo.count())]
+    # by geography, not by Amazon's SP-API region (which puts India and the Middle East in "EU")
+    assert "Amazon.in (IN) — Asia" in labels
+    assert "Amazon.ae (AE) — Middle East" in labels
+    assert "Amazon.sa (SA) — Middle East" in labels
+    assert "Amazon.de (DE) — Europe" in labels
     assert dialog.marketplace_combo.currentText() == "Choose…"
     assert dialog.download_check.text() == "Download products and orders that are created in Amazon"
     assert dialog.download_check.isChecked()

@@ -120,3 +120,44 @@ def test_first_syncs_and_catch_up_fill_every_screen(qtbot, core: CoreServices, d
         assert failed == {}
     finally:
         runner.shutdown(timeout=30)
+
+
+def test_restarting_the_demo_keeps_its_amazon(core: CoreServices) -> None:
+    """Issue 17: after a restart a queued package met "Order not found", an added store needed reconnecting and
+    order dates shifted: the sandbox world is now kept with the demo's data folder."""
+    first = start_demo(core, speedup=FAST)
+    world = first.sandbox.world
+    arrived = world.add_order(skus={"MUG-ENAMEL-GRN": 1})  # an order that arrived while the demo ran
+    pending = world.add_order(status="PENDING")
+    created = {oid: o.created for oid, o in world.orders.items()}
+    code = world.auth.issue_code(world.auth.redirect_uris[0])  # another store authorized in the demo
+    app = world.auth.app
+    status, body = world.auth.token_request(
+        {
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": world.auth.redirect_uris[0],
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+        }
+    )
+    assert status == 200
+    first.stop()
+    assert (core.paths.data_dir / "sandbox-world.json").is_file()
+    second = start_demo(core, speedup=FAST)
+    try:
+        again = second.sandbox.world
+        assert arrived in again.orders
+        assert again.orders[pending].status == "PENDING"
+        assert {oid: o.created for oid, o in again.orders.items()} == created  # no dates shifted
+        status, _ = again.auth.token_request(
+            {
+                "grant_type": "refresh_token",
+                "refresh_token": str(body["refresh_token"]),
+                "client_id": app.client_id,
+                "client_secret": app.client_secret,
+            }
+        )
+        assert status == 200  # still authorized: no reconnecting
+    finally:
+        second.stop()

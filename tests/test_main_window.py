@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSize
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QTableView
 from pytestqt.qtbot import QtBot
 
 from fbm_desk import app as app_module
@@ -139,3 +139,37 @@ def test_start_demo_points_the_amazon_config_at_the_loopback_sandbox(services: S
 
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_tab_hotkeys_work_while_a_table_has_the_focus(qtbot: QtBot, services: Services) -> None:
+    window = _open_window(qtbot, services)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.tabs.setCurrentIndex(1)
+    table = window.tabs.currentWidget().findChild(QTableView)
+    assert table is not None
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 2
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 3
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 2
+    for n in range(window.tabs.count()):
+        qtbot.keyClick(
+            window.focusWidget() or window, Qt.Key(Qt.Key.Key_1 + n), Qt.KeyboardModifier.ControlModifier
+        )
+        assert window.tabs.currentIndex() == n
+
+
+def test_the_demo_secrets_indicator_is_calm(qtbot: QtBot, services: Services) -> None:
+    from fbm_desk.ui.main_window import SecretsIndicator
+
+    indicator = SecretsIndicator("insecure_fallback", "file", demo=True)
+    qtbot.addWidget(indicator)
+    assert "INSECURE" not in indicator.text()
+    assert "throwaway" in indicator.text()
+    assert "#b00020" not in indicator.styleSheet()
+    real = SecretsIndicator("insecure_fallback", "file")  # a real data folder keeps the warning
+    qtbot.addWidget(real)
+    assert "INSECURE" in real.text()

@@ -73,7 +73,7 @@ def test_pack_dialog_asks_before_packing_an_order_the_buyer_wants_cancelled(
     dialog = PackDialog(services.core, order)
     qtbot.addWidget(dialog)
     assert "Buyer asked to cancel" in dialog.header.text()
-    assert dialog.set_pack_quantity(0, 1)
+    assert dialog.lines.count_scan("MUG-ENAMEL-GRN").ok  # the unit scanned
     dialog.tracking.setText(UPS)
     assert not dialog.save()  # the user said no: nothing stored
     assert "Wrong colour" in asked[0]

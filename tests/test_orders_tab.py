@@ -185,6 +185,8 @@ def test_saved_package_refreshes_the_table(qtbot: Any, tab: OrdersTab, services:
     )
     tab.refresh()
     dialog = tab.open_pack_dialog(order)
+    qtbot.keyClicks(dialog.item_scan, "CANDLE-PINE-8")
+    qtbot.keyClick(dialog.item_scan, Qt.Key.Key_Return)
     qtbot.keyClicks(dialog.tracking, "1Z999AA10123456784")
     qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
     assert not dialog.isVisible()
@@ -265,3 +267,23 @@ def test_a_package_queued_again_shows_why(qtbot: Any, tab: OrdersTab, services: 
     text = tab.detail.body.toPlainText()
     assert f"Note: {UNCONFIRMED_NOTE}" in text
     assert "Amazon: " not in text  # our note, not Amazon's words
+
+
+def test_every_column_fits_the_default_window_and_ship_by_is_whole(qtbot: Any, services: Services) -> None:
+    from fbm_desk.app import build_tabs
+    from fbm_desk.ui.main_window import MainWindow
+    from fbm_desk.ui.packing_queue import LONGEST_SHIP_BY
+    from fbm_desk.ui.table_models.orders_model import COL_PUSH, COL_SHIP_TO
+
+    window = MainWindow(services, build_tabs(services))
+    qtbot.addWidget(window)
+    window.resize(1200, 760)
+    window.tabs.setCurrentIndex(1)
+    window.show()
+    qtbot.waitExposed(window)
+    tab = window.tabs.currentWidget()
+    assert isinstance(tab, OrdersTab)
+    table, header = tab.table, tab.table.horizontalHeader()
+    for col in (COL_SHIP_TO, COL_PUSH):  # were off screen
+        assert header.sectionViewportPosition(col) + header.sectionSize(col) <= table.viewport().width()
+    assert table.columnWidth(COL_SHIP_BY) > table.fontMetrics().horizontalAdvance(LONGEST_SHIP_BY) + 8

@@ -6,10 +6,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from fbm_desk.core import build_core
 from fbm_desk.db.orders import get_order_detail
+from fbm_desk.db.stores import update_store
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.pack_dialog import QUEUED_TEXT, PackDialog
 from fbm_desk.ui.services import Services
@@ -41,6 +43,27 @@ def scan(qtbot: Any, dialog: PackDialog, code: str) -> None:
     assert widget is not None
     qtbot.keyClicks(widget, code)
     qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def typing_allowed(order_id: int) -> None:
+    """The store setting "every unit must be scanned" turned off (products without barcodes)."""
+    update_store(get_order_detail(order_id).order.store_id, require_item_scan=False)
+
+
+def answer_partial(qtbot: Any, answer: Qt.Key) -> list[str]:
+    """Answer the next "Ship 1 of 3 now?" question with the keyboard (its Y / N mnemonics); returns its text."""
+    seen: list[str] = []
+
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(10, press)
+            return
+        seen.append(box.text())
+        qtbot.keyClick(box, answer)
+
+    QTimer.singleShot(0, press)
+    return seen
 
 
 def _packages(services: Services, order_id: int) -> list[Any]:
@@ -99,6 +122,14 @@ def test_scanning_the_label_in_the_item_field_moves_it_to_tracking(qtbot: Any, s
     assert dialog.focusWidget() is dialog.tracking
     assert dialog.carrier_code() == "USPS"
     qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
+    # The store requires scanning every unit (the default): nothing is saved without it.
+    assert "Scan the items first" in dialog.message.text()
+    assert _packages(services, order) == []
+    dialog.close()
+    typing_allowed(order)
+    dialog = _dialog(qtbot, services, order)
+    scan(qtbot, dialog, "9400111899223197428490")
+    qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
     assert [p.tracking_number for p in _packages(services, order)] == ["9400111899223197428490"]
 
 
@@ -107,7 +138,9 @@ def test_partial_shipment_keeps_the_dialog_open_for_the_next_package(qtbot: Any,
     dialog = _dialog(qtbot, services, order)
     scan(qtbot, dialog, "MUG-ENAMEL-GRN")
     scan(qtbot, dialog, "")
+    asked = answer_partial(qtbot, Qt.Key.Key_Y)
     scan(qtbot, dialog, UPS)
+    assert [a.split("\n")[0] for a in asked] == ["Ship 1 of 3 now?"]
     assert dialog.isVisible()
     assert "2 unit(s) left" in dialog.message.text()
     assert dialog.focusWidget() is dialog.item_scan
@@ -124,6 +157,7 @@ def test_partial_shipment_keeps_the_dialog_open_for_the_next_package(qtbot: Any,
 def test_bad_tracking_number_is_refused_and_nothing_typed_is_lost(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000005", items=(("CANDLE-PINE-8", 1),))
     dialog = _dialog(qtbot, services, order)
+    scan(qtbot, dialog, "CANDLE-PINE-8")
     scan(qtbot, dialog, "")
     dialog.carrier.setCurrentIndex(dialog.carrier.findData("FedEx"))
     dialog.carrier.activated.emit(dialog.carrier.currentIndex())  # as if chosen in the combo
@@ -170,11 +204,13 @@ def test_typed_quantities_make_a_partial_package(qtbot: Any, services: Services)
     order = add_order(
         services.db.db, "111-0000000-0000007", items=(("MUG-ENAMEL-GRN", 2), ("SOAP-LAV-OAT", 2))
     )
+    typing_allowed(order)
     dialog = _dialog(qtbot, services, order)
     assert dialog.set_pack_quantity(0, 1)
     assert dialog.set_pack_quantity(1, 0)
     assert not dialog.set_pack_quantity(1, 3)  # more than left
     dialog.tracking.setFocus()
+    answer_partial(qtbot, Qt.Key.Key_Y)
     scan(qtbot, dialog, UPS)
     [package] = _packages(services, order)
     assert [(i.seller_sku, i.quantity) for i in package.items] == [("MUG-ENAMEL-GRN", 1)]

@@ -190,7 +190,7 @@ def _skus_of(store_skus: set[tuple[str, str, int]]) -> set[str]:
 def test_tooltips_preview_and_filter_agree_with_what_the_job_sends(qtbot: Any, tab: InventoryTab) -> None:
     assert _preview(tab) == DUE
     assert tab.preview_label.text().startswith(
-        "The next inventory push (every 20 minutes) will send 2 quantities"
+        "The next inventory push (every 20 min) will send 2 quantities"
     )
     model = tab.model
     rows = {model.data(model.index(r, COL_SKU)): r for r in range(model.rowCount())}

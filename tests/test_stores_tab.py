@@ -184,9 +184,12 @@ def test_settings_dialog_saves_options(qtbot: QtBot, core: CoreServices) -> None
     qtbot.keyClicks(dialog.name_edit, "Acme USA")
     dialog.pending_check.click()
     dialog.zero_radio.click()
+    assert dialog.scan_check.isChecked()  # packing requires scanning every unit by default
+    dialog.scan_check.click()
     click(qtbot, dialog.buttons.button(dialog.buttons.StandardButton.Save))
     saved = store_db.get_store(store.id)
     assert (saved.name, saved.import_pending, saved.starting_inventory) == ("Acme USA", True, "zero")
+    assert not saved.require_item_scan
     assert not dialog.isVisible()
     assert "Acme USA" in [cell(tab, r, "Name") for r in range(tab.model.rowCount())]
 
@@ -247,3 +250,15 @@ def test_add_store_and_reconnect_from_the_tab(
     assert cell(tab, 0, "Status") == "Connected"
     assert core.credentials.get_refresh_token(store.id) != first_token
     assert tab.model.rowCount() == 1
+
+
+def test_the_demo_says_calmly_that_its_tokens_are_throwaway(qtbot: QtBot, core: CoreServices) -> None:
+    from typing import Any, cast
+
+    services = Services(core=core)
+    services.demo = cast(Any, object())  # started with --demo (only its presence matters here)
+    tab = StoresTab(services, open_url=FakeBrowser())
+    qtbot.addWidget(tab)
+    assert "INSECURE" not in tab.insecure_notice.text()
+    assert "throwaway" in tab.insecure_notice.text()
+    assert "#fde7e9" not in tab.insecure_notice.styleSheet()  # not the red banner

@@ -305,7 +305,7 @@ def test_rejected_pushes_notify_once(notified) -> None:
     runner.job_finished.emit(1, "shipments", ok("shipments", rejected=1))
     assert [n.title for n in shown] == [
         "Amazon rejected 2 stock updates (Brand US)",
-        "Amazon rejected 1 tracking numbers (Brand US)",
+        "Amazon rejected 1 tracking number (Brand US)",
     ]
     runner.job_finished.emit(1, "inventory", ok("inventory"))
     runner.job_finished.emit(1, "inventory", ok("inventory", rejected=1))

@@ -48,6 +48,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_rules.sql",
     "schema_bins_low_stock.sql",
     "schema_rules_speed.sql",
+    "schema_packing_queue.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

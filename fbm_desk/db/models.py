@@ -47,6 +47,7 @@ class Store(BaseModel):
     import_pending = pw.BooleanField(default=False)
     starting_inventory = pw.TextField(default="match")
     remove_stock_external = pw.BooleanField(default=False)
+    require_item_scan = pw.BooleanField(default=True)
     secret_storage = pw.TextField(default="keyring")
     status_message = pw.TextField(default="")
     token_updated_at = pw.TextField(null=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
+from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -34,6 +35,7 @@ class QuickFilter(StrEnum):
     NEEDS_MAPPING = "needs_mapping"
     PUSH_REJECTED = "push_rejected"
     ON_HOLD = "on_hold"  # an operator/address/fraud hold set here (schema_rules)
+    PACKED_WAITING = "packed_waiting"  # every unit packed, Amazon has not confirmed the tracking yet
 
 
 class SortKey(StrEnum):
@@ -48,6 +50,7 @@ class SortKey(StrEnum):
     ITEMS = "items"
     SHIP_TO = "ship_to"
     PUSH_STATE = "push_state"
+    URGENCY = "urgency"  # the packing queue: late, due today, Prime, oldest
 
 
 _PUSH_RANK_SQL = (
@@ -72,6 +75,7 @@ _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
     SortKey.PUSH_STATE: (_PUSH_RANK_SQL,),
 }
 
+_OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)
 _ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 
 
@@ -141,10 +145,12 @@ def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
     if quick is QuickFilter.HELD:
         return "o.state = 'held'", []
     if quick is QuickFilter.RELEASED:
-        return "o.state IN ('released', 'partially_shipped')", []
+        return TO_PACK_SQL, []
     if quick is QuickFilter.DUE_TODAY:
         # To pack by the end of today, late ones included (they are the most urgent).
-        return "o.state IN ('released', 'partially_shipped') AND o.latest_ship_date < ?", [day.end_of_today]
+        return TO_PACK_SQL + " AND o.latest_ship_date < ?", [day.end_of_today]
+    if quick is QuickFilter.PACKED_WAITING:
+        return PACKED_WAITING_SQL, []
     if quick is QuickFilter.SHIPPED:
         return "o.state = 'shipped'", []
     if quick is QuickFilter.CANCELED:
@@ -223,10 +229,15 @@ def _where(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tu
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
-def _order_by(query: OrderQuery) -> str:
+def _order_by(query: OrderQuery, day: DayBounds) -> tuple[str, list[Any]]:
     direction = " DESC" if query.descending else ""
-    exprs = [*_SORT_SQL[query.sort], "o.id"]
-    return " ORDER BY " + ", ".join(e + direction for e in exprs)
+    sort, params = (
+        urgency_order(day.now, day.end_of_today)
+        if query.sort is SortKey.URGENCY
+        else (_SORT_SQL[query.sort], [])
+    )
+    exprs = [*sort, "o.id"]
+    return " ORDER BY " + ", ".join(e + direction for e in exprs), params
 
 
 _SELECT = (
@@ -273,8 +284,14 @@ def order_page_sql(
 ) -> tuple[str, list[Any]]:
     """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor)."""
     where, params = _where(query, day, materialize=materialize)
-    sql = _SELECT + where + _order_by(query) + " LIMIT ? OFFSET ?"
-    return sql, [*params, limit, offset]
+    order_by, order_params = _order_by(query, day)
+    if query.sort is SortKey.URGENCY:  # no index sorts it: pick the page's ids first, then read only those
+        index = URGENCY_INDEX if query.quick in _OPEN_FILTERS else ""
+        page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
+        sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
+        return sql, [*params, *order_params, limit, offset, *order_params]
+    sql = _SELECT + where + order_by + " LIMIT ? OFFSET ?"
+    return sql, [*params, *order_params, limit, offset]
 
 
 def fetch_orders(
@@ -313,9 +330,8 @@ def quick_filter_counts(
     states = {s: int(n) for s, n in by_state}
     counts[QuickFilter.ALL] = sum(states.values())
     counts[QuickFilter.HELD] = states.get(OrderState.HELD, 0)
-    counts[QuickFilter.RELEASED] = states.get(OrderState.RELEASED, 0) + states.get(
-        OrderState.PARTIALLY_SHIPPED, 0
-    )
+    for quick in (QuickFilter.RELEASED, QuickFilter.PACKED_WAITING):
+        counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
     counts[QuickFilter.SHIPPED] = states.get(OrderState.SHIPPED, 0)
     counts[QuickFilter.CANCELED] = states.get(OrderState.CANCELED, 0)
     for quick in (

@@ -23,6 +23,7 @@ class StoreRow:
     status_message: str
     token_updated_at: str | None
     created_at: str
+    require_item_scan: bool = True  # packing: every unit must be scanned
 
     @property
     def is_active(self) -> bool:

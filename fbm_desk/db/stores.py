@@ -30,6 +30,7 @@ def _row(s: Store) -> StoreRow:
         status_message=s.status_message,
         token_updated_at=s.token_updated_at,
         created_at=s.created_at,
+        require_item_scan=bool(s.require_item_scan),
     )
 
 

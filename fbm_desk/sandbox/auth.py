@@ -82,6 +82,16 @@ class AuthState:
         # the app's registered OAuth Redirect URIs (https only, exact match, like the app registration form)
         self.redirect_uris: list[str] = [DEFAULT_REDIRECT_URI]
 
+    def refresh_tokens(self) -> dict[str, dict[str, object]]:
+        """The issued refresh tokens (kept with the demo's data, like Amazon keeps an authorization)."""
+        with self._lock:
+            return {t: {"seller": r.seller, "revoked": r.revoked} for t, r in self._refresh.items()}
+
+    def restore_refresh_tokens(self, saved: dict[str, dict[str, object]]) -> None:
+        with self._lock:
+            for token, entry in saved.items():
+                self._refresh[token] = _Refresh(str(entry["seller"]), bool(entry.get("revoked", False)))
+
     # --- consent → code ---------------------------------------------------------------------------------
     def issue_code(self, redirect_uri: str) -> str:
         code = "".join(

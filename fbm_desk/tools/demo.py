@@ -50,6 +50,9 @@ class _Enqueuer(Protocol):
     def enqueue(self, store_id: int, kind: JobKind | str, trigger: str = "manual") -> bool: ...
 
 
+SANDBOX_STATE_FILE = "sandbox-world.json"
+
+
 def demo_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     """``--data-dir`` (or ``FBM_DESK_DATA_DIR``) when given, else ``<default data dir>/demo`` (+ logs)."""
     if data_dir or os.environ.get(ENV_DATA_DIR):
@@ -66,6 +69,17 @@ class DemoHandle:
     store: StoreRow
     time_scale: float
     created_store: bool
+    state_file: Path | None = None  # where the sandbox world is kept between runs
+
+    def save_world(self) -> None:
+        """Keep the demo's Amazon (orders, packages, listings, authorizations) with its data folder."""
+        if self.state_file is not None:
+            from fbm_desk.sandbox.persistence import save_world
+
+            try:
+                save_world(self.sandbox.world, self.state_file)
+            except OSError as exc:
+                log.warning("The demo's sandbox state could not be saved: %s", exc)
 
     @property
     def endpoint(self) -> str:
@@ -76,7 +90,9 @@ class DemoHandle:
         return [kind for kind in FIRST_SYNCS if runner.enqueue(self.store.id, kind, DEMO_TRIGGER)]
 
     def stop(self) -> None:
-        """Stop the sandbox (idempotent). Stop the runner first: running jobs would see connection errors."""
+        """Stop the sandbox (idempotent), keeping its world for the next start. Stop the runner first: running
+        jobs would see connection errors."""
+        self.save_world()
         self.sandbox.stop()
         log.info("Demo sandbox stopped")
 
@@ -95,10 +111,13 @@ def start_demo(
     Raises ``OSError`` when the sandbox cannot listen; ``FbmError`` when the store cannot be stored.
     """
     from fbm_desk.sandbox import start_sandbox
+    from fbm_desk.sandbox.persistence import load_world
 
     sandbox = start_sandbox(port=port, seed=seed, speedup=speedup, alive=True)
+    state_file = core.paths.data_dir / SANDBOX_STATE_FILE
     try:
-        _show_order_details(sandbox.world)
+        if not load_world(sandbox.world, state_file):  # a restart continues the same world
+            _show_order_details(sandbox.world)
         info = sandbox.info
         core.spapi_config = replace(
             core.spapi_config,
@@ -117,7 +136,9 @@ def start_demo(
     log.info(
         "Demo mode: sandbox at %s, store #%d (%s)", info.endpoint, store.id, "new" if created else "kept"
     )
-    return DemoHandle(sandbox=sandbox, store=store, time_scale=time_scale, created_store=created)
+    return DemoHandle(
+        sandbox=sandbox, store=store, time_scale=time_scale, created_store=created, state_file=state_file
+    )
 
 
 def _show_order_details(world: World) -> None:

@@ -10,7 +10,26 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.add_store_parts import named, note
 
-REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Far East"}
+REGION_NAMES = {"NA": "North America", "EU": "Europe", "FE": "Asia-Pacific"}
+# Where a marketplace is, for people: Amazon's SP-API puts India and the Middle East in its "EU" region
+# (the endpoint), but no seller looks for Amazon.in under "Europe".
+GEOGRAPHY = {
+    "BR": "South America",
+    "ZA": "Africa",
+    "EG": "Middle East and Africa",
+    "SA": "Middle East",
+    "AE": "Middle East",
+    "IN": "Asia",
+    "SG": "Asia",
+    "JP": "Asia",
+    "AU": "Oceania",
+}
+
+
+def geography(code: str, region: str) -> str:
+    return GEOGRAPHY.get(code) or REGION_NAMES.get(region, region)
+
+
 NAME_HINT = "Brand name + Amazon marketplace"
 
 
@@ -37,7 +56,7 @@ class StoreFormPanel(QWidget):
         self.marketplace_combo = named(QComboBox(), "marketplaceCombo")
         self.marketplace_combo.addItem("Choose…", "")
         for market in MARKETPLACES:
-            label = f"{market.name} ({market.code}) — {REGION_NAMES.get(market.region, market.region)}"
+            label = f"{market.name} ({market.code}) — {geography(market.code, market.region)}"
             self.marketplace_combo.addItem(label, market.code)
         market_box = QVBoxLayout()
         market_box.addWidget(self.marketplace_combo)

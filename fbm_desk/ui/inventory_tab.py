@@ -33,6 +33,9 @@ from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
 from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.wording import every, plural
+from fbm_desk.sync.base import JobKind
+from fbm_desk.sync.schedule import SCHEDULE_BY_KIND
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 from fbm_desk.ui.product_place_dialog import ProductPlaceDialog
@@ -226,14 +229,18 @@ class InventoryTab(QWidget):
         n = len(pushes)
         skus = len({p.product_id for p in pushes})
         self.preview_label.setText(
-            f"The next inventory push (every 20 minutes) will send {n} quantit{'y' if n == 1 else 'ies'} "
-            f"for {skus} SKU{'' if skus == 1 else 's'}."
+            f"The next inventory push ({self._push_interval()}) will send {plural(n, 'quantity')} "
+            f"for {plural(skus, 'SKU')}."
             if pushes
             else "Nothing to send: Amazon already has every available quantity."
         )
         self.panels.setTabText(1, f"Next push preview ({n})")
 
     # --- internals ---------------------------------------------------------------------------------------
+
+    def _push_interval(self) -> str:
+        scheduler = self.services.scheduler
+        return every(SCHEDULE_BY_KIND[JobKind.INVENTORY].period, scheduler.time_scale if scheduler else 1.0)
 
     def _refresh_in_steps(self) -> None:
         """``refresh`` after a sync, split over two event-loop passes so neither stalls the GUI for long."""

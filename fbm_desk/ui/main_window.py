@@ -15,6 +15,9 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from fbm_desk import APP_NAME, __version__
+from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
+from fbm_desk.ui.sync_now import sync_all_action
+from fbm_desk.ui.tab_hotkeys import install_tab_hotkeys
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -28,11 +31,17 @@ _TAB_KEY = "main_window/current_tab"
 class SecretsIndicator(QLabel):
     """Permanent status-bar label saying where Amazon tokens are kept; loud when it is the insecure file."""
 
-    def __init__(self, backend_kind: str, description: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, backend_kind: str, description: str, parent: QWidget | None = None, *, demo: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("secretsIndicator")
         self.insecure = backend_kind != "keyring"
-        if self.insecure:
+        if self.insecure and demo:  # the sandbox's throwaway tokens: nothing real to protect
+            self.setText("Secrets: demo tokens (throwaway)")
+            self.setStyleSheet("QLabel { padding: 0 6px; }")
+            description = DEMO_SECRETS_TEXT
+        elif self.insecure:
             self.setText("Secrets: INSECURE fallback")
             self.setStyleSheet("QLabel { color: #b00020; font-weight: bold; padding: 0 6px; }")
         else:
@@ -59,9 +68,12 @@ class MainWindow(QMainWindow):
         for title, widget in tabs:
             self.tabs.addTab(widget, title)
         self.setCentralWidget(self.tabs)
+        install_tab_hotkeys(self, self.tabs)
 
         credentials = services.credentials
-        self.secrets_indicator = SecretsIndicator(credentials.backend_kind, credentials.describe())
+        self.secrets_indicator = SecretsIndicator(
+            credentials.backend_kind, credentials.describe(), demo=services.demo is not None
+        )
         self.statusBar().addPermanentWidget(self.secrets_indicator)
         self.statusBar().showMessage("Ready")
 
@@ -98,6 +110,11 @@ class MainWindow(QMainWindow):
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
+
+        sync_menu = self.menuBar().addMenu("S&ync")
+        self.sync_all_action = sync_all_action(self, self.services.runner, self.show_status)
+        sync_menu.addAction(self.sync_all_action)
+        self.addAction(self.sync_all_action)  # F5 from every tab
 
         help_menu = self.menuBar().addMenu("&Help")
         self.about_action = QAction(f"&About {APP_NAME}", self)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QStatusBar, QSystemTrayIcon, QWidget
 
 from fbm_desk.db.order_marks import rule_notices_after
+from fbm_desk.foundation.wording import plural
 from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.ui.table_models.formatting import job_title
 
@@ -119,11 +120,11 @@ class Notifier(QObject):
         if kind not in PUSH_JOBS:
             return
         if result.rejected:
-            what = "stock updates" if kind == JobKind.INVENTORY.value else "tracking numbers"
+            what = "stock update" if kind == JobKind.INVENTORY.value else "tracking number"
             self._notify(
                 Notice(
                     ("rejected", store_id, kind),
-                    f"Amazon rejected {result.rejected} {what} ({result.store})",
+                    f"Amazon rejected {plural(result.rejected, what)} ({result.store})",
                     "See the Inventory tab or the Orders tab's 'Push rejected' filter for Amazon's message.",
                 )
             )

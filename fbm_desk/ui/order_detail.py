@@ -16,8 +16,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
+from fbm_desk.domain.addresses import city_lines
 from fbm_desk.domain.order_cancel import cancellation_blocks_packing
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.wording import amazon_status_words
 from fbm_desk.ui.order_badges import (
     CANCEL_LINK,
     SELLER_CENTRAL_LINK,
@@ -164,7 +166,7 @@ class OrderDetailPanel(QWidget):
             f"{due_text.get(due, '')}"
             "</td></tr>",
             f"<tr><td>Service</td><td>{escape(o.service_level or '—')}</td><td></td>"
-            f"<td>Amazon status</td><td>{escape(o.amazon_status)}</td></tr>",
+            f"<td>Amazon status</td><td>{escape(amazon_status_words(o.amazon_status))}</td></tr>",
             "</table>",
             notices_html(o),
         ]
@@ -204,7 +206,7 @@ class OrderDetailPanel(QWidget):
                 a.address_line2,
                 a.address_line3,
                 *address_detail_lines(o.flags),
-                " ".join(x for x in (a.postal_code, a.city, a.state_or_region) if x),
+                *city_lines(a.country_code, a.city, a.state_or_region, a.postal_code),
                 a.country_code,
                 a.phone,
             ]

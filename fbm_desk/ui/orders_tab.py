@@ -31,6 +31,7 @@ from fbm_desk.ui.batch_actions import BatchActions
 from fbm_desk.ui.cancel_order import OrderCanceler
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.order_detail import OrderDetailPanel
+from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, fit_columns, queue_query
 from fbm_desk.ui.tab_parts import (
     debounced_search,
     reload_store_combo,
@@ -57,8 +58,13 @@ QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
         "Held",
         "Pending at Amazon (payment hold): stock allocated, no address yet, do not ship",
     ),
-    (QuickFilter.RELEASED, "To pack", "Released by Amazon (incl. partially shipped): ready to pack"),
+    (QuickFilter.RELEASED, "To pack", "Released by Amazon, units left to pack; most urgent first"),
     (QuickFilter.DUE_TODAY, "Due today", "To pack with a ship-by date today or already late"),
+    (
+        QuickFilter.PACKED_WAITING,
+        "Packed, waiting for Amazon",
+        "Every unit packed; the tracking push to Amazon is queued or not yet confirmed",
+    ),
     (QuickFilter.SHIPPED, "Shipped", "Shipped orders"),
     (QuickFilter.CANCELED, "Canceled", "Canceled orders (their stock is free again)"),
     (QuickFilter.NEEDS_MAPPING, "Needs mapping", "An item's Amazon SKU is not a warehouse SKU yet"),
@@ -129,8 +135,7 @@ class OrdersTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # batch actions
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        widths = (125, 150, 115, 100, 125, 150, 90, 105, 205, 140, 100)
-        set_column_widths(self.table, widths[: len(COLUMNS)])
+        set_column_widths(self.table, fit_columns(self.table)[: len(COLUMNS)])
         self.model.set_query(OrderQuery())
         sort_in_sql(self.table, 4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -159,6 +164,7 @@ class OrdersTab(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.status)
         self.message.hide()
+        self.barcodes = OrderBarcodeCatcher(self, self._open_scanned)
 
         QShortcut(
             QKeySequence("Ctrl+F"),
@@ -181,7 +187,7 @@ class OrdersTab(QWidget):
 
     def set_quick_filter(self, quick: QuickFilter) -> None:
         self.filter_buttons[quick].setChecked(True)
-        self._set_query(replace(self.model.query, quick=quick))
+        self._set_query(queue_query(self.table, self.model.query, quick))
 
     def set_search(self, text: str) -> None:
         """Search now (what the debounce timer does after typing stops)."""
@@ -311,8 +317,10 @@ class OrdersTab(QWidget):
 
     def _on_scan(self) -> None:
         text = self.scan.text().strip()
-        if not text:
-            return
+        if text:
+            self._open_scanned(text)
+
+    def _open_scanned(self, text: str) -> None:
         matches = find_order_ids(text)
         if not matches:
             self._show_message(
@@ -338,6 +346,8 @@ class OrdersTab(QWidget):
             self.services.confirm_soon.package_saved(dialog.detail.order.store_id)
         self._show_message(message)
         self.refresh()
+        if dialog is not None:  # packed from another filter: the panel shows the order as it is now
+            self.select_order(dialog.order_id)
 
     def _on_cancel_started(self, _order_id: int) -> None:
         self.detail.cancel_button.setEnabled(False)

@@ -2,10 +2,13 @@
 
 Made for a USB barcode scanner (a keyboard that types the code, then Enter), no mouse needed:
 1. the focus starts in "Scan item"; each scan counts one unit of the matching line (a code that is not on the
-   order is refused with a message and nothing is counted); Enter on an empty field moves on to the tracking
-   number; scanning a tracking number there moves it to the tracking field;
+   order, or one unit too many, beeps, shows red and counts nothing); Enter on an empty field moves on to the
+   tracking number; scanning a tracking number there moves it to the tracking field. When the store requires
+   it (the default), only scanned units go into the package;
 2. the tracking number picks the carrier from its format (until the carrier is chosen by hand);
-3. Enter in the tracking field (or anywhere but the item field) saves the package.
+3. Enter in the tracking field (or anywhere but the item field) saves the package; Enter on an empty tracking
+   field asks for the number and stays there (never into the carrier list: see ``scan_flow``). A package with
+   units left over asks first ("Ship 1 of 3 now?").
 Saving calls ``fbm_desk.domain.packing.record_package`` (one transaction + outbox). The package is queued for the
 next tracking push, so nothing is lost when Amazon is unreachable. When units are left, the dialog stays open
 for the next package (partial shipments / several packages).
@@ -17,15 +20,14 @@ import logging
 from itertools import pairwise
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
     QTableView,
@@ -39,9 +41,11 @@ from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_places import bins_for
 from fbm_desk.db.product_views import barcodes_for
 from fbm_desk.db.states import OrderState, PushState
+from fbm_desk.db.stores import get_store
 from fbm_desk.domain import packing
 from fbm_desk.domain.order_rules import CancelRequested
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.image_cache import image_dir
 from fbm_desk.ui.order_badges import (
     CANCEL_LINK,
     SELLER_CENTRAL_LINK,
@@ -50,27 +54,17 @@ from fbm_desk.ui.order_badges import (
     open_seller_central,
 )
 from fbm_desk.ui.order_rules_view import blocking_hold_text, marks_of, notes_html
+from fbm_desk.ui.pack_scanning import PackScanning
 from fbm_desk.ui.pack_shipping import ShippingFields
+from fbm_desk.ui.pack_side import PackSide
 from fbm_desk.ui.product_place_dialog import bins_html
+from fbm_desk.ui.scan_flow import EnterMovesOn, ScanLineEdit
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.pack_lines_model import COL_PACK, COL_TITLE, PackLinesModel
 
 log = logging.getLogger(__name__)
 
 QUEUED_TEXT = "queued — will be sent with the next tracking push"
-
-
-class ScanLineEdit(QLineEdit):
-    """A line edit that keeps Enter for itself (emits ``scanned``) instead of pressing the default button."""
-
-    scanned = Signal(str)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.scanned.emit(self.text())
-            event.accept()
-            return
-        super().keyPressEvent(event)
 
 
 class PackDialog(QDialog):
@@ -97,7 +91,7 @@ class PackDialog(QDialog):
         self.editing = package
         self.saved_packages: list[PackageRow] = []
         self.setWindowTitle("Edit package" if package else "Pack order")
-        self.resize(760, 560)
+        self.resize(900, 580)
 
         self.header = QLabel()
         self.header.setObjectName("packHeader")
@@ -128,16 +122,19 @@ class PackDialog(QDialog):
 
         self.item_scan = ScanLineEdit()
         self.item_scan.setObjectName("itemScan")
-        self.item_scan.setPlaceholderText(
-            "Optional: scan each unit's SKU or barcode; Enter on empty → tracking"
-        )
-        self.item_scan.scanned.connect(self._on_item_scanned)
         self.shipping = ShippingFields(self)
         self.tracking, self.carrier, self.method = (
             self.shipping.tracking,
             self.shipping.carrier,
             self.shipping.method,
         )
+        self.side = PackSide(image_dir(core.paths.data_dir), self)  # the item's picture, the packing note
+        self.scan_flow = PackScanning(self, self)
+        self.item_scan.scanned.connect(self.scan_flow.on_item_scanned)
+        self.tracking.scanned.connect(self.scan_flow.on_tracking_entered)
+        s = self.shipping
+        fields = (s.carrier, s.carrier_name, s.method, s.ship_date)
+        EnterMovesOn(self, fields, (s.carrier, s.ship_date), self.scan_flow.on_enter)
 
         form = QFormLayout()
         form.addRow("Scan &item", self.item_scan)
@@ -159,7 +156,10 @@ class PackDialog(QDialog):
         layout.addWidget(self.header)
         layout.addWidget(self.message)
         layout.addWidget(self.rule_notes)
-        layout.addWidget(self.lines_view, 1)
+        middle = QHBoxLayout()
+        middle.addWidget(self.lines_view, 1)
+        middle.addWidget(self.side)
+        layout.addLayout(middle, 1)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
         chain = (self.item_scan, *self.shipping.tab_chain())
@@ -191,6 +191,12 @@ class PackDialog(QDialog):
         )
         product_ids = [i.product_id for i in d.items if i.product_id is not None]
         codes = barcodes_for(product_ids)
+        self.lines.scan_only = self.editing is None and get_store(o.store_id).require_item_scan
+        self.item_scan.setPlaceholderText(
+            ("Scan each unit's SKU or barcode" if self.lines.scan_only else "Optional: scan each unit")
+            + "; Enter on empty → tracking"
+        )
+        self.side.show_order(d)
         self.lines.set_items(
             d.items,
             {row: codes.get(i.product_id, "") for row, i in enumerate(d.items) if i.product_id is not None},
@@ -270,28 +276,6 @@ class PackDialog(QDialog):
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
-    def _on_item_scanned(self, code: str) -> None:
-        text = code.strip()
-        if not text:
-            self.tracking.setFocus()
-            self.tracking.selectAll()
-            return
-        result = self.lines.count_scan(text)
-        if result.ok:
-            self.show_message(result.message)
-            self.lines_view.selectRow(result.row)
-            self.item_scan.clear()
-            return
-        if packing.suggest_carrier(text) is not None and len(text) >= 8:
-            # Not an item but a tracking number: the packer has moved on to the label.
-            self.tracking.setText(text)
-            self.item_scan.clear()
-            self.show_message("Tracking number scanned. Press Enter to save the package.")
-            self.tracking.setFocus()
-            return
-        self.show_message(result.message, error=True)
-        self.item_scan.selectAll()
-
     def carrier_code(self) -> str:
         return self.shipping.carrier_code()
 
@@ -329,9 +313,10 @@ class PackDialog(QDialog):
         code = self.shipping.chosen_carrier_code()
         if not code:
             self.show_message(
-                "Choose the carrier (it is suggested from the tracking number format).", error=True
+                "Choose the carrier (Alt+C; it is suggested from the tracking number format).", error=True
             )
-            self.carrier.setFocus()
+            self.tracking.setFocus()  # never the carrier list: the next scan would open it
+            self.tracking.selectAll()  # and the next scan replaces the number
             return False
         shipping = self.shipping
         try:
@@ -350,8 +335,14 @@ class PackDialog(QDialog):
                 quantities = self.lines.quantities()
                 if not quantities:
                     self.show_message(
-                        "Put at least one unit in the package (scan or type the quantities).", error=True
+                        "Scan the items first: nothing is in the package yet."
+                        if self.lines.scan_only
+                        else "Put at least one unit in the package (scan or type the quantities).",
+                        error=True,
                     )
+                    self.item_scan.setFocus()
+                    return False
+                if not self.scan_flow.confirm_partial():
                     self.item_scan.setFocus()
                     return False
                 package = packing.record_package(

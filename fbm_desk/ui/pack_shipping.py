@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QComboBox, QDateEdit, QFormLayout, QLabel, QLineEd
 from fbm_desk.db.domain_rows import PackageRow
 from fbm_desk.domain import packing
 from fbm_desk.domain.carriers import OTHER, carrier_for
+from fbm_desk.ui.scan_flow import ScanLineEdit
 
 
 class ShippingFields(QObject):
@@ -24,14 +25,15 @@ class ShippingFields(QObject):
         self.carrier = QComboBox()
         self.carrier.setObjectName("carrier")
         for c in packing.CARRIERS:
-            self.carrier.addItem(c.name if c.name == c.code else f"{c.name} ({c.code})", c.code)
+            plain = c.name == c.code or c.code == OTHER  # "Other (enter the carrier name)" says it all
+            self.carrier.addItem(c.name if plain else f"{c.name} ({c.code})", c.code)
         self.carrier.setCurrentIndex(-1)
         self.carrier.activated.connect(self._on_carrier_chosen)
         self.carrier.currentIndexChanged.connect(self._update_carrier_name)
         self.carrier_name = QLineEdit()
         self.carrier_name.setObjectName("carrierName")
         self.carrier_name.setPlaceholderText("Carrier name (required for Other)")
-        self.tracking = QLineEdit()
+        self.tracking = ScanLineEdit()  # Enter is the dialog's: it saves, or asks for the number
         self.tracking.setObjectName("tracking")
         self.tracking.setPlaceholderText("Scan or type the tracking number, Enter saves")
         self.tracking.textChanged.connect(self._on_tracking_changed)
@@ -92,6 +94,13 @@ class ShippingFields(QObject):
         index = self.carrier.findData(code)
         if index >= 0:
             self.carrier.setCurrentIndex(index)
+
+    def choose_carrier(self, name_or_code: str) -> None:
+        """As if chosen in the list (a carrier name scanned or typed into it)."""
+        carrier = carrier_for(name_or_code)
+        if carrier is not None:
+            self.set_carrier(carrier.code)
+            self._on_carrier_chosen(0)
 
     def carrier_code(self) -> str:
         return str(self.carrier.currentData() or "")

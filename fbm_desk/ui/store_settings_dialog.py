@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFormLayout,
     QLabel,
@@ -56,6 +57,14 @@ class StoreSettingsDialog(QDialog):
         )
         root.addWidget(self.options_box)
         self.pending_check, self.zero_radio = self.options_box.pending_check, self.options_box.zero_radio
+        self.scan_check = QCheckBox("Packing: every unit must be scanned before the package is saved")
+        self.scan_check.setObjectName("requireItemScan")
+        self.scan_check.setToolTip(
+            "On: the pack dialog counts only scanned units (a wrong scan beeps). "
+            "Off: quantities may be typed, for products without a barcode."
+        )
+        self.scan_check.setChecked(store.require_item_scan)
+        root.addWidget(self.scan_check)
 
         self.error_label = error_label("errorLabel", "#b00020")
         self.error_label.hide()
@@ -81,6 +90,7 @@ class StoreSettingsDialog(QDialog):
                 import_pending=options.import_pending,
                 starting_inventory=options.starting_inventory,
                 remove_stock_external=options.remove_stock_external,
+                require_item_scan=self.scan_check.isChecked(),
             )
         except FbmError as exc:
             self.error_label.setText(exc.user_message)

@@ -32,9 +32,11 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
 from fbm_desk.domain.stores import remove_store
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet
+from fbm_desk.ui.sync_now import SyncNowButtons
 from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.stores_model import StoresTableModel
 
@@ -47,6 +49,7 @@ log = logging.getLogger(__name__)
 _BOX = "border-radius: 4px; padding: 8px;"
 BANNER_STYLE = f"QLabel {{ background: #fde7e9; color: #8a1020; border: 1px solid #f3b5bc; {_BOX} }}"
 INSECURE_STYLE = f"QLabel {{ background: #fff4ce; color: #6b4a00; border: 1px solid #f0d58a; {_BOX} }}"
+DEMO_STYLE = f"QLabel {{ background: #eef4fb; color: #1f3b57; border: 1px solid #c9dbee; {_BOX} }}"
 HEALTH_HEADERS = ("Job", "Last run", "Result", "Last success", "Next run")
 REFRESH_INTERVAL_MS = 60_000
 FIRST_SYNC_JOBS = ("products-full", "orders")
@@ -91,7 +94,11 @@ class StoresTab(QWidget):
         self.insecure_notice.setWordWrap(True)
         self.insecure_notice.setStyleSheet(INSECURE_STYLE)
         credentials = self.core.credentials
-        self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
+        if self.services.demo is not None:  # the sandbox's throwaway tokens: said calmly, not as a warning
+            self.insecure_notice.setStyleSheet(DEMO_STYLE)
+            self.insecure_notice.setText(DEMO_SECRETS_TEXT)
+        else:
+            self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
         self.insecure_notice.setVisible(credentials.is_insecure)
         root.addWidget(self.insecure_notice)
 
@@ -111,8 +118,11 @@ class StoresTab(QWidget):
         self.settings_button = _button("Settings", "settingsButton", self.open_settings)
         self.toggle_button = _button("Disable", "toggleButton", self.toggle_enabled)
         self.remove_button = _button("Remove", "removeButton", self.confirm_remove)
+        self.sync = SyncNowButtons(self.services.runner, self.selected_store, self)
         for button in (
             self.add_button,
+            self.sync.button,
+            self.sync.all_button,
             self.reconnect_button,
             self.check_button,
             self.settings_button,
@@ -124,8 +134,10 @@ class StoresTab(QWidget):
         bar.addWidget(spacer)
         bar.addWidget(self.remove_button)
         root.addWidget(bar)
+        root.addWidget(self.sync.message)
 
         self.model = StoresTableModel(self)
+        self.model.demo = self.services.demo is not None
         self.table = row_table("storesTable", self.model)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -224,6 +236,7 @@ class StoresTab(QWidget):
             "Enable" if store is not None and store.status == StoreStatus.DISABLED else "Disable"
         )
         self.check_button.setEnabled(store is not None and store.status != StoreStatus.DISABLED)
+        self.sync.update(store)
         self._show_details(store)
 
     def _show_details(self, store: StoreRow | None) -> None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Slot
 from PySide6.QtWidgets import QDialog, QHeaderView, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
+from fbm_desk.foundation.wording import plural
 from fbm_desk.ui.dialog_parts import close_buttons
 from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.formatting import job_title
@@ -77,8 +78,8 @@ class SyncLogDialog(QDialog):
             f"{run.store_name} · {job_title(run.job)} · {RESULT_LABELS.get(run.status, run.status)} "
             f"({run.trigger}) · started {local_stamp(run.started_at)} · {format_duration(run.duration_s)}",
             f"fetched {run.fetched}, created {run.created}, updated {run.updated}, skipped {run.skipped}, "
-            f"rejected {run.rejected}; {run.api_calls} API calls, {run.throttled} throttled "
-            f"({run.throttle_wait_s:.1f} s waited)",
+            f"rejected {run.rejected}; {plural(run.api_calls, 'request')} to Amazon, "
+            f"{run.throttled} slowed down by Amazon's rate limit ({run.throttle_wait_s:.1f} s waited)",
         ]
         if run.summary:
             lines += ["", run.summary]

@@ -21,6 +21,7 @@ from fbm_desk.db.order_views import (
     fetch_orders,
 )
 from fbm_desk.db.states import OrderState, PushState
+from fbm_desk.foundation.wording import amazon_status_words
 from fbm_desk.ui.table_models.formatting import (
     DUE_TODAY_COLOR,
     LATE_COLOR,
@@ -168,7 +169,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         if col in (COL_ORDER, COL_STATE) and r.flags.cancel_requested:
             return r.flags.cancel_text + ". Do not ship: Cancel order at Amazon… in the order detail."
         if col == COL_STATE:
-            return f"Amazon status: {r.amazon_status}"
+            return f"Amazon status: {amazon_status_words(r.amazon_status)}"
         if col == COL_HOLD and r.holds:
             return "On hold here (see the order's timeline): it cannot be packed until the hold is released."
         if col == COL_HOLD and r.payment_hold:

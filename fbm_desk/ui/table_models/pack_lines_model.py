@@ -36,15 +36,16 @@ class PackLinesModel(QAbstractTableModel):
         self._pack: list[int] = []
         self._barcodes: dict[int, str] = {}
         self.scanning = False  # True once a unit was scanned: quantities then count scans only
+        self.scan_only = False  # the store requires scanning every unit: lines start at 0, no typing
         self.set_items(items, barcodes or {})
 
     def set_items(self, items: tuple[OrderItemRow, ...], barcodes: dict[int, str] | None = None) -> None:
         """Show ``items``; every line starts with all its packable units in this package."""
         self.beginResetModel()
         self._items = list(items)
-        self._pack = [i.packable for i in self._items]
+        self._pack = [0 if self.scan_only else i.packable for i in self._items]
         self._barcodes = dict(barcodes or {})
-        self.scanning = False
+        self.scanning = self.scan_only
         self.endResetModel()
 
     def item(self, row: int) -> OrderItemRow:
@@ -53,6 +54,10 @@ class PackLinesModel(QAbstractTableModel):
     def quantities(self) -> dict[str, int]:
         """Amazon orderItemId → units in this package (lines with 0 left out)."""
         return {i.order_item_id: q for i, q in zip(self._items, self._pack, strict=True) if q > 0}
+
+    def units(self) -> tuple[int, int]:
+        """(units in this package, units left to pack in all)."""
+        return sum(self._pack), sum(i.packable for i in self._items)
 
     def quantity(self, row: int) -> int:
         return self._pack[row]
@@ -115,7 +120,7 @@ class PackLinesModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == COL_PACK and self._items[index.row()].packable > 0:
+        if index.column() == COL_PACK and self._items[index.row()].packable > 0 and not self.scan_only:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
 
@@ -140,11 +145,15 @@ class PackLinesModel(QAbstractTableModel):
             done = self._pack[index.row()] == item.packable
             return QBrush(QColor("#d4f2dc" if done else "#fff2c2"))
         if role == Qt.ItemDataRole.ToolTipRole and col == COL_PACK:
-            return "Units in this package: type a number or scan each unit"
+            return "Units in this package: " + (
+                "scan each unit" if self.scan_only else "type a number or scan"
+            )
         return None
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != COL_PACK:
+        if not index.isValid() or not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        if role != Qt.ItemDataRole.EditRole or index.column() != COL_PACK:
             return False
         try:
             quantity = int(value)

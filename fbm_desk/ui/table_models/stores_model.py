@@ -61,7 +61,7 @@ def is_insecure(store: StoreRow) -> bool:
 
 
 class StoresTableModel(QAbstractTableModel):
-    COLUMNS = ("Name", "Marketplace", "Seller ID", "Status", "Last sync", "Token age", "Secrets")
+    COLUMNS = ("Name", "Marketplace", "Seller ID", "Status", "Last sync", "Authorized", "Secrets")
     STORE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
     def __init__(self, parent: object | None = None, *, now: Callable[[], datetime] | None = None) -> None:
@@ -69,6 +69,7 @@ class StoresTableModel(QAbstractTableModel):
         self._stores: list[StoreRow] = []
         self._health: dict[int, list[JobHealthRow]] = {}
         self._now = now or (lambda: datetime.now(UTC))
+        self.demo = False  # the demo's throwaway tokens are not called insecure
 
     # --- data in ---
     def set_stores(
@@ -145,11 +146,13 @@ class StoresTableModel(QAbstractTableModel):
             return STATUS_LABELS.get(store.status, store.status)
         if column == "Last sync":
             return self._last_sync(store.id, now)
-        if column == "Token age":
+        if column == "Authorized":
             text, renew = token_age(store, now)
             return f"{text} (renew soon)" if renew else text
         if column == "Secrets":
-            return "INSECURE file" if is_insecure(store) else "keyring"
+            if is_insecure(store):
+                return "demo file (throwaway)" if self.demo else "INSECURE file"
+            return "keyring"
         return ""
 
     def _last_sync(self, store_id: int, now: datetime) -> str:
@@ -171,7 +174,7 @@ class StoresTableModel(QAbstractTableModel):
         if column == "Last sync":
             lines = [self.describe_job(h) for h in self._health.get(store.id, [])]
             return "\n".join(lines) or None
-        if column == "Token age":
+        if column == "Authorized":
             return "Amazon asks sellers to renew an app's authorization every 365 days: use Reconnect."
         if column == "Secrets" and is_insecure(store):
             return (
@@ -202,6 +205,6 @@ class StoresTableModel(QAbstractTableModel):
             return QColor(STATUS_COLORS.get(store.status, "#000000"))
         if column == "Secrets" and is_insecure(store):
             return QColor("#b00020")
-        if column == "Token age" and token_age(store, self._now())[1]:
+        if column == "Authorized" and token_age(store, self._now())[1]:
             return QColor("#b45f06")
         return None

@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor
 
 from fbm_desk.db.states import SyncRunStatus
 from fbm_desk.db.sync_runs_view import SyncRunRow, recent_runs
+from fbm_desk.foundation.wording import plural
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, job_title
 
 SORT_ROLE = Qt.ItemDataRole.UserRole
@@ -52,8 +53,8 @@ class SyncLogModel(QAbstractTableModel):
         "Fetched",
         "Created",
         "Updated",
-        "API calls",
-        "Throttled",
+        "Requests",
+        "Rate-limited",
         "Error",
     )
     NUMERIC = frozenset({5, 6, 7, 8, 9})
@@ -101,7 +102,10 @@ class SyncLogModel(QAbstractTableModel):
             if col == 4 and run.summary:
                 return run.summary
             if col == 9 and run.throttled:
-                return f"{run.throttled} throttled answer(s) from Amazon, waited {run.throttle_wait_s:.1f} s"
+                return (
+                    f"Amazon's rate limit slowed {plural(run.throttled, 'request')}: "
+                    f"waited {run.throttle_wait_s:.1f} s"
+                )
             return None
         if role == Qt.ItemDataRole.ForegroundRole and run.status == "failed" and col in (4, 10):
             return FAILED_COLOR

@@ -1,0 +1,19 @@
+"""Lookups of the pack dialog's scans: is a scanned code one of our products (a wrong item, not a label)?"""
+
+from __future__ import annotations
+
+from fbm_desk.db.models import database_proxy
+
+_CATALOG_SQL = (
+    "SELECT 1 FROM product WHERE sku = ?1 COLLATE NOCASE OR (barcode != '' AND barcode = ?1 COLLATE NOCASE) "
+    "UNION ALL SELECT 1 FROM listing WHERE seller_sku = ?1 COLLATE NOCASE OR asin = ?1 COLLATE NOCASE "
+    "LIMIT 1"
+)
+
+
+def is_catalog_code(code: str) -> bool:
+    """True when ``code`` is a warehouse SKU, a barcode, a seller SKU or an ASIN of any store."""
+    clean = code.strip()
+    if not clean:
+        return False
+    return database_proxy.execute_sql(_CATALOG_SQL, [clean]).fetchone() is not None
