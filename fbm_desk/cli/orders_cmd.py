@@ -5,6 +5,7 @@ Public contract (issue 5): [{"amazon_order_id","store","state","amazon_status","
 "items":[{"order_item_id","sku","quantity","quantity_shipped"}],
 "shipments":[{"carrier_code","tracking_number","push_state"}]}]
 Issue 12 adds "cancel_requested": true|false (the buyer asked to cancel; the reason is in the text output).
+Issue 16 adds "warehouse": the name of the warehouse the order is allocated to.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fbm_desk.cli.common import core_session, print_rows, store_filter
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.orders import list_items, list_orders
 from fbm_desk.db.packages import list_packages
+from fbm_desk.db.warehouse_routing import order_warehouses
 
 
 def register(subparsers: Any) -> None:
@@ -77,8 +79,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         items = list_items(ids)
         packages = list_packages(ids)
 
+        houses = order_warehouses(ids)
+
         def to_json(o: OrderRow) -> dict[str, object]:
-            return order_json(o, items.get(o.id, []), packages.get(o.id, []))
+            return {
+                **order_json(o, items.get(o.id, []), packages.get(o.id, [])),
+                "warehouse": houses.get(o.id),
+            }
 
         print_rows(orders, args.json, to_json, _order_text)
         return 0

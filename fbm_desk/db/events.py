@@ -18,6 +18,7 @@ PACKAGE_DELETED = "package_deleted"
 CONFIRMED = "confirmed"
 REJECTED = "rejected"
 STOCK_REMOVED = "stock_removed"
+WAREHOUSE = "warehouse"  # routed to, split over, or moved to a warehouse
 
 
 def add_event(order_id: int, kind: str, message: str = "", at: str | None = None) -> None:

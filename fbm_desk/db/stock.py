@@ -6,7 +6,12 @@ push job itself, so they cannot disagree.
 
 - **allocated**: the unshipped units (quantity - quantity_shipped) of order items on held, released and
   partially shipped orders. Never stored, so a canceled or shipped order frees its units by itself.
+- **allocated per warehouse**: an order's units count in the warehouse it is routed to (a split order's item
+  in its own; not routed yet: the primary), so per-warehouse allocation adds up to the total.
 - **available** = max(0, on-hand over all warehouses - allocated), per product (warehouse SKU).
+- **offered to a store** (what its push sends): max(0, the sum over the warehouses the store feeds from of
+  on-hand - allocated). A store that chose none feeds from every active warehouse, which is ``available``
+  (an inactive warehouse holds no stock and no open order).
 - **the push rule** (``PushReason``), per listing mapped to a product and still on Amazon: only a listing of a
   connected store known to be fulfilled by the merchant (``DEFAULT`` channel) is ever sent a quantity, never
   one whose feed Amazon is still processing. It is sent the product's available quantity when its last push
@@ -114,6 +119,7 @@ class InventoryQuery:
     out_of_sync_only: bool = False  # only SKUs the next push sends (``StockRow.differs_from_amazon``)
     sort: InventorySort = InventorySort.SKU
     descending: bool = False
+    warehouse_id: int | None = None  # only SKUs with units on hand or allocated in this warehouse
 
 
 @dataclass(frozen=True)
@@ -147,12 +153,22 @@ class StockRow:
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 _CONNECTED = "'connected'"  # ``StoreRow.is_active``: the only status whose jobs run
 _SENDING = "('" + "', '".join(sorted(SENDING)) + "')"
-_STOCK = (
-    "alloc AS ("  # noqa: S608 - constant fragments only
-    " SELECT i.product_id AS pid, sum(i.quantity - i.quantity_shipped) AS n FROM orders o"
+_PRIMARY = "(SELECT id FROM warehouse WHERE is_primary = 1)"
+WALLOC_SQL = (
+    "walloc AS ("  # noqa: S608 - constant fragments only
+    " SELECT i.product_id AS pid, coalesce(i.warehouse_id, o.warehouse_id, " + _PRIMARY + ") AS wid,"
+    " sum(i.quantity - i.quantity_shipped) AS n FROM orders o"
     " CROSS JOIN order_item i ON i.order_id = o.id"  # CROSS: drive from the (few) open orders
     f" WHERE o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped"
-    " GROUP BY i.product_id),"
+    " GROUP BY 1, 2)"
+)
+_STOCK = (
+    f"{WALLOC_SQL}, alloc AS (SELECT pid, sum(n) AS n FROM walloc GROUP BY pid),"  # noqa: S608
+    # what each store that chose its warehouses is offered (the others: ``available``)
+    " offer AS (SELECT f.store_id AS sid, x.pid, max(0, sum(x.n)) AS n FROM store_warehouse f"
+    " CROSS JOIN (SELECT product_id AS pid, warehouse_id AS wid, on_hand AS n FROM inventory_level"
+    "  UNION ALL SELECT pid, wid, -n FROM walloc) x ON x.wid = f.warehouse_id"
+    " GROUP BY f.store_id, x.pid),"
     " level AS (SELECT product_id AS pid, sum(on_hand) AS n FROM inventory_level GROUP BY product_id),"
     " stock AS ("
     " SELECT p.id AS pid, coalesce(s.n, 0) AS on_hand, coalesce(a.n, 0) AS allocated,"
@@ -167,22 +183,23 @@ _READ_COUNTS = (
 _HAS = (
     f"CASE WHEN {_READ_COUNTS} THEN l.amazon_quantity ELSE coalesce(l.pushed_quantity, l.amazon_quantity) END"
 )
+_AVAIL = "(CASE WHEN l.store_id IN (SELECT store_id FROM store_warehouse) THEN coalesce(f.n, 0) ELSE k.available END)"
 # The push rule, once: one row per listing mapped to a product and still on Amazon.
 _PLAN = (
     " plan AS ("  # noqa: S608 - constant fragments only
     " SELECT l.id, l.store_id, st.name AS store_name, l.seller_sku, l.product_type, l.product_id AS pid,"
-    f"  p.sku AS product_sku, {_HAS} AS amazon_has, k.available,"
+    f"  p.sku AS product_sku, {_HAS} AS amazon_has, {_AVAIL} AS available,"
     f"  CASE WHEN l.fulfillment_channel IS NOT '{MERCHANT_CHANNEL}' THEN '{PushReason.FBA}'"
     f"   WHEN st.status != {_CONNECTED} THEN '{PushReason.STORE_INACTIVE}'"
     f"   WHEN l.push_state = 'sent' AND l.feed_id IS NOT NULL THEN '{PushReason.IN_FLIGHT}'"
     f"   WHEN l.push_state = 'rejected' THEN '{PushReason.RETRY}'"
     f"   WHEN ({_HAS}) IS NULL THEN '{PushReason.UNKNOWN}'"
-    f"   WHEN ({_HAS}) = k.available THEN '{PushReason.IN_SYNC}'"
+    f"   WHEN ({_HAS}) = {_AVAIL} THEN '{PushReason.IN_SYNC}'"
     f"   WHEN {_READ_COUNTS} AND l.amazon_quantity_at IS NOT NULL THEN '{PushReason.DRIFTED}'"
     f"   ELSE '{PushReason.CHANGED}' END AS reason,"
     "  l.fulfillment_channel AS channel, l.amazon_quantity_at AS read_at, l.feed_id"
     " FROM listing l JOIN store st ON st.id = l.store_id JOIN product p ON p.id = l.product_id"
-    " JOIN stock k ON k.pid = l.product_id"
+    " JOIN stock k ON k.pid = l.product_id LEFT JOIN offer f ON f.sid = l.store_id AND f.pid = l.product_id"
     " WHERE l.product_id IS NOT NULL AND l.gone_at IS NULL)"
 )
 _MERCHANT = "l.product_id = p.id AND l.gone_at IS NULL AND l.fulfillment_channel = 'DEFAULT'"
@@ -245,6 +262,12 @@ def _where(q: InventoryQuery) -> tuple[str, list[Any]]:
         parts.append("push_state = 'rejected'")
     if q.out_of_sync_only:
         parts.append("to_send > 0")
+    if q.warehouse_id is not None:
+        parts.append(
+            "id IN (SELECT product_id FROM inventory_level WHERE warehouse_id = ? AND on_hand != 0"  # noqa: S608
+            f" UNION SELECT pid FROM (WITH {WALLOC_SQL} SELECT pid FROM walloc WHERE wid = ?))"
+        )
+        params.extend([q.warehouse_id, q.warehouse_id])
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
