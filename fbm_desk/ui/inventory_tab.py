@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
 from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
+from fbm_desk.db.stock_warehouses import warehouse_stock
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
@@ -44,6 +45,8 @@ from fbm_desk.ui.tab_parts import (
 )
 from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
+from fbm_desk.ui.transfer_dialog import TransferDialog
+from fbm_desk.ui.warehouse_filter import reload_warehouse_combo, warehouse_combo
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -126,11 +129,20 @@ class InventoryTab(QWidget):
         self.set_button.clicked.connect(self.edit_selected)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.warehouse_filter = warehouse_combo(self, "inventoryWarehouse", "SKUs with stock or orders there")
+        reload_warehouse_combo(self.warehouse_filter)
+        self.warehouse_filter.currentIndexChanged.connect(self._apply_filters)
+        self.transfer_button = QPushButton("Transfer…")
+        self.transfer_button.setObjectName("transferStock")
+        self.transfer_button.setToolTip("Move units of the selected SKU to another warehouse")
+        self.transfer_button.clicked.connect(self.transfer_selected)
         tools = QHBoxLayout()
         tools.addWidget(self.search, 1)
+        tools.addWidget(self.warehouse_filter)
         tools.addWidget(self.issues_only)
         tools.addWidget(self.differs_only)
         tools.addWidget(self.set_button)
+        tools.addWidget(self.transfer_button)
         tools.addWidget(self.refresh_button)
 
         self.model = InventoryTableModel(self)
@@ -198,6 +210,18 @@ class InventoryTab(QWidget):
             return None
         return self._open_on_hand(row.sku, row.on_hand, None)
 
+    def transfer_selected(self) -> TransferDialog | None:
+        pid = self.selected_product_id()
+        row = stock_row(pid) if pid is not None else None
+        split = warehouse_stock([pid]).get(pid, ()) if pid is not None else ()
+        if row is None or len(split) < 2:
+            self.status.setText("Select a SKU first." if row is None else "Add a second warehouse first.")
+            return None
+        dialog = TransferDialog(row.sku, split, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
+
     def refresh_preview(self) -> None:
         pushes = pending_pushes()  # every store: exactly what the next runs of the inventory job send
         self.preview_model.set_pushes(pushes)
@@ -222,6 +246,7 @@ class InventoryTab(QWidget):
     def _refresh_table(self) -> None:
         """Re-read the rows, keeping the selected SKU, and its "why"."""
         selected = self.selected_product_id()
+        reload_warehouse_combo(self.warehouse_filter)
         self.model.refresh()
         if selected is not None:
             self.select_product(selected)
@@ -235,6 +260,7 @@ class InventoryTab(QWidget):
                 search=self.search.text().strip(),
                 issues_only=self.issues_only.isChecked(),
                 out_of_sync_only=self.differs_only.isChecked(),
+                warehouse_id=self.warehouse_filter.currentData(),
             )
         )
         self._show_why()
