@@ -31,6 +31,7 @@ ORDER_FIELDS = {
     "amazon_status",
     "payment_hold",
     "cancel_requested",
+    "warehouse",
     "ship_to",
     "items",
     "shipments",
