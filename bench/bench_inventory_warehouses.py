@@ -74,7 +74,10 @@ def build(db: object, skus: int, houses: int, orders: int) -> None:
         conn.executemany(
             "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, purchase_date, warehouse_id,"
             " imported_at, updated_at) VALUES (?, ?, ?, 'Unshipped', 'released', ?, ?, ?, ?)",
-            [(o, alpha.id, f"111-{o:07d}-0000000", NOW, rnd.choice(wids), NOW, NOW) for o in range(1, orders + 1)],
+            [
+                (o, alpha.id, f"111-{o:07d}-0000000", NOW, rnd.choice(wids), NOW, NOW)
+                for o in range(1, orders + 1)
+            ],
         )
         conn.executemany(
             "INSERT INTO order_item (order_id, order_item_id, seller_sku, product_id, quantity) VALUES (?, ?, ?, ?, ?)",
@@ -133,12 +136,19 @@ def main() -> int:
         tab.close()
         tab.deleteLater()
 
-    results.append(("first rows (new Inventory tab)", median_ms(new_tab, args.runs), floor_for(InventoryQuery()), TARGET_FIRST_ROWS_MS))
+    results.append(
+        (
+            "first rows (new Inventory tab)",
+            median_ms(new_tab, args.runs),
+            floor_for(InventoryQuery()),
+            TARGET_FIRST_ROWS_MS,
+        )
+    )
     tab = InventoryTab(services)
     tab.resize(1400, 900)
     tab.show()
     app.processEvents()
-    assert tab.model.columnCount() == 9 + args.warehouses, tab.model.headers
+    assert tab.model.columnCount() == 9 + (args.warehouses if args.warehouses > 1 else 0)
 
     def reset() -> None:
         tab.search.setText("")
@@ -148,9 +158,21 @@ def main() -> int:
         app.processEvents()
 
     filters: list[tuple[str, Callable[[], None], InventoryQuery]] = [
-        ("filter: search 'SKU-0123'", lambda: tab.search.setText("SKU-0123"), InventoryQuery(search="SKU-0123")),
-        ("filter: warehouse 'Site 2'", lambda: tab.warehouse_filter.setCurrentIndex(2), InventoryQuery(warehouse_id=2)),
-        ("filter: differs from Amazon", lambda: tab.differs_only.setChecked(True), InventoryQuery(out_of_sync_only=True)),
+        (
+            "filter: search 'SKU-0123'",
+            lambda: tab.search.setText("SKU-0123"),
+            InventoryQuery(search="SKU-0123"),
+        ),
+        (
+            "filter: warehouse 'Site 2'",
+            lambda: tab.warehouse_filter.setCurrentIndex(2),
+            InventoryQuery(warehouse_id=2),
+        ),
+        (
+            "filter: differs from Amazon",
+            lambda: tab.differs_only.setChecked(True),
+            InventoryQuery(out_of_sync_only=True),
+        ),
     ]
     for label, apply, query in filters:
 
@@ -161,14 +183,28 @@ def main() -> int:
 
         results.append((label, median_ms(run, args.runs, reset), floor_for(query), TARGET_FILTER_MS))
     results.append(
-        ("sort: available (descending)", median_ms(lambda: (tab.model.set_query(replace(InventoryQuery(), sort="available", descending=True)), app.processEvents()), args.runs, reset), floor_for(replace(InventoryQuery(), sort="available", descending=True)), TARGET_FIRST_ROWS_MS)  # type: ignore[arg-type]
+        (
+            "sort: available (descending)",
+            median_ms(
+                lambda: (
+                    tab.model.set_query(replace(InventoryQuery(), sort="available", descending=True)),
+                    app.processEvents(),
+                ),
+                args.runs,
+                reset,
+            ),
+            floor_for(replace(InventoryQuery(), sort="available", descending=True)),
+            TARGET_FIRST_ROWS_MS,
+        )  # type: ignore[arg-type]
     )
 
     print(f"\n{'what':40} {'ms':>8} {'floor ms':>9} {'ratio':>6} {'target':>7}")
     ok = True
     for label, ms, floor, target in results:
         ok &= ms <= target
-        print(f"{label:40} {ms:8.1f} {floor:9.1f} {ms / max(floor, 0.01):6.1f} {target:7.0f}{'' if ms <= target else '  OVER'}")
+        print(
+            f"{label:40} {ms:8.1f} {floor:9.1f} {ms / max(floor, 0.01):6.1f} {target:7.0f}{'' if ms <= target else '  OVER'}"
+        )
     core.close()
     return 0 if ok else 1
 

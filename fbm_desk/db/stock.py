@@ -6,12 +6,11 @@ push job itself, so they cannot disagree.
 
 - **allocated**: the unshipped units (quantity - quantity_shipped) of order items on held, released and
   partially shipped orders. Never stored, so a canceled or shipped order frees its units by itself.
-- **allocated per warehouse**: an order's units count in the warehouse it is routed to (a split order's item
-  in its own; not routed yet: the primary), so per-warehouse allocation adds up to the total.
+- **allocated per warehouse**: an order's units count in the warehouse it is routed to (a split order's item in
+  its own; not routed yet: the primary), so per-warehouse allocation adds up to the total.
 - **available** = max(0, on-hand over all warehouses - allocated), per product (warehouse SKU).
-- **offered to a store** (what its push sends): max(0, the sum over the warehouses the store feeds from of
-  on-hand - allocated). A store that chose none feeds from every active warehouse, which is ``available``
-  (an inactive warehouse holds no stock and no open order).
+- **offered to a store** (what its push sends): max(0, sum over the warehouses it feeds from of on-hand -
+  allocated); none chosen: every active warehouse, i.e. ``available`` (inactive ones hold nothing).
 - **the push rule** (``PushReason``), per listing mapped to a product and still on Amazon: only a listing of a
   connected store known to be fulfilled by the merchant (``DEFAULT`` channel) is ever sent a quantity, never
   one whose feed Amazon is still processing. It is sent the product's available quantity when its last push
@@ -286,13 +285,6 @@ def _where(q: InventoryQuery) -> tuple[str, list[Any]]:
         )
         params.extend([q.warehouse_id, q.warehouse_id])
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
-
-
-def _ids(column: str, ids: Iterable[int] | None) -> tuple[str, list[Any]]:
-    if ids is None:
-        return "", []
-    values = [int(i) for i in ids]
-    return f" AND {column} IN ({', '.join('?' * len(values)) or 'NULL'})", values
 
 
 def _row(r: tuple[Any, ...]) -> StockRow:

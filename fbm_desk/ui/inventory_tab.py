@@ -44,7 +44,12 @@ from fbm_desk.ui.tab_parts import (
     table_over_panel,
 )
 from fbm_desk.ui.table_models.formatting import local_time, state_label
-from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
+from fbm_desk.ui.table_models.inventory_model import (
+    COL_ISSUES,
+    COL_STATE,
+    InventoryTableModel,
+    PushPreviewModel,
+)
 from fbm_desk.ui.transfer_dialog import TransferDialog
 from fbm_desk.ui.warehouse_filter import reload_warehouse_combo, warehouse_combo
 
@@ -151,6 +156,8 @@ class InventoryTab(QWidget):
         self.model.set_query(self.model.query)
         sort_in_sql(self.table, 0, Qt.SortOrder.AscendingOrder)
         set_column_widths(self.table, (150, 300, 80, 80, 80, 90, 130, 90))
+        self.model.modelReset.connect(self._size_warehouse_columns)
+        self._size_warehouse_columns()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_why())
 
         self.why = QTextBrowser()
@@ -264,6 +271,10 @@ class InventoryTab(QWidget):
             )
         )
         self._show_why()
+
+    def _size_warehouse_columns(self) -> None:
+        for column in range(COL_ISSUES + 1, self.model.columnCount()):
+            self.table.setColumnWidth(column, max(110, 9 * len(self.model.headers[column])))
 
     def _on_cell_edit(self, product_id: int, sku: str, quantity: int) -> None:
         row = stock_row(product_id)

@@ -71,6 +71,17 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
             self._split.update(warehouse_stock([r.product_id for r in rows]))
         return rows
 
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section > COL_ISSUES
+        ):
+            return f"{self.headers[section]}: on hand / allocated to its open orders"
+        return super().headerData(section, orientation, role)
+
     def warehouse_cell(self, r: StockRow, column: int) -> WarehouseStock | None:
         """The stock of the warehouse a per-warehouse column shows (None for the other columns)."""
         i = column - COL_ISSUES - 1
@@ -82,7 +93,7 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
             w = self.warehouse_cell(r, column)
             if w is None:
                 return None
-            return f"{w.on_hand}  ({w.allocated} alloc.)" if w.allocated else w.on_hand
+            return f"{w.on_hand} / {w.allocated}"  # on hand / allocated (the header's tooltip says so)
         if column == COL_SKU:
             return r.sku
         if column == COL_TITLE:
