@@ -153,10 +153,9 @@ class StockRow:
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 _CONNECTED = "'connected'"  # ``StoreRow.is_active``: the only status whose jobs run
 _SENDING = "('" + "', '".join(sorted(SENDING)) + "')"
-_PRIMARY = "(SELECT id FROM warehouse WHERE is_primary = 1)"
 WALLOC_SQL = (
     "walloc AS ("  # noqa: S608 - constant fragments only
-    " SELECT i.product_id AS pid, coalesce(i.warehouse_id, o.warehouse_id, " + _PRIMARY + ") AS wid,"
+    " SELECT i.product_id AS pid, coalesce(i.warehouse_id, o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) AS wid,"
     " sum(i.quantity - i.quantity_shipped) AS n FROM orders o"
     " CROSS JOIN order_item i ON i.order_id = o.id"  # CROSS: drive from the (few) open orders
     f" WHERE o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped/*P:+i.product_id*/"

@@ -196,7 +196,7 @@ class WarehousesDialog(QDialog):
         return self._run(
             lambda: wh.add_warehouse(
                 self.name.text(),
-                primary=self.primary.isChecked(),
+                primary=self.primary.isChecked() and self.primary.isEnabled(),  # not the shown primary's tick
                 priority=self.priority.value(),
                 ship_from=self._ship_from(),
             )
@@ -213,7 +213,8 @@ class WarehousesDialog(QDialog):
                 name=self.name.text(),
                 priority=self.priority.value(),
                 ship_from=self._ship_from(),
-                make_primary=self.primary.isChecked(),
+                make_primary=self.primary.isChecked()
+                and self.primary.isEnabled(),  # not the shown primary's tick
             )
         )
         if ok and self.services.settings.get(HOME_KEY) == old_name:
