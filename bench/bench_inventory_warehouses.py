@@ -3,7 +3,8 @@
     .venv/bin/python bench/bench_inventory_warehouses.py [--skus 20000] [--warehouses 3] [--orders 5000] [--runs 7]
 
 Builds a database (SKUs with on-hand in every warehouse, one merchant listing each in two stores — one of them
-fed by two warehouses only — and open orders routed to the three warehouses), then drives the real
+fed by two warehouses only — open orders routed to the three warehouses, and Amazon holding what the last push
+sent except for 2% of the listings), then drives the real
 ``InventoryTab`` offscreen. Every timing is the median of ``--runs`` runs and includes the model reset and a
 repaint (``processEvents``). Next to it, the floor measured in the same run: the raw read-model calls the tab
 makes for the same screen (count + first page + the page's per-warehouse split), without Qt. Targets
@@ -87,6 +88,15 @@ def build(db: object, skus: int, houses: int, orders: int) -> None:
                 for k, p in enumerate(rnd.sample(range(1, skus + 1), 2))
             ],
         )
+    # As after the last push: Amazon has what each store is offered, except 2% of the listings that changed since.
+    from fbm_desk.db.stock import push_plan
+
+    plan = push_plan()
+    conn.executemany(
+        "UPDATE listing SET pushed_quantity = ?, pushed_at = ? WHERE id = ?",
+        [(p.available + (1 if rnd.random() < 0.02 else 0), NOW, p.id) for p in plan],
+    )
+    conn.commit()
 
 
 def main() -> int:
