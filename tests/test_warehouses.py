@@ -29,6 +29,7 @@ from fbm_desk.db.warehouses import (
 from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.inventory_tab import InventoryTab
+from fbm_desk.ui.move_order import move_selected
 from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.orders_model import COL_WAREHOUSE
@@ -210,5 +211,9 @@ def test_orders_tab_opens_on_the_home_warehouse(qtbot: Any, services: Services) 
     assert tab.warehouse_combo.currentData() == back.id
     assert [r.amazon_order_id for r in tab.model.rows()] == ["111-0000000-0000001"]
     assert tab.model.data(tab.model.index(0, COL_WAREHOUSE)) == "Back room"
+    tab.table.selectRow(0)
+    assert move_selected(tab, "Primary warehouse")  # the packer's "Move to warehouse…"
+    assert tab.model.total == 0  # it left this station's warehouse
+    assert split(MUG)["Primary warehouse"] == (0, 1)
     tab.warehouse_combo.setCurrentIndex(0)  # all warehouses
     assert tab.model.total == 2

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
 from fbm_desk.db.states import OrderState
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
+from fbm_desk.ui.move_order import install_move_action
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.tab_parts import (
     debounced_search,
@@ -131,6 +132,7 @@ class OrdersTab(QWidget):
         sort_in_sql(self.table, 4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.activated.connect(self._on_activated)
+        self.move_action = install_move_action(self)  # right-click: move the order to another warehouse
 
         self.detail = OrderDetailPanel()
         self.detail.pack_requested.connect(self.open_pack_dialog)
