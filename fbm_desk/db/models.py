@@ -91,8 +91,7 @@ class StoreWarehouse(BaseModel):
     warehouse = pw.ForeignKeyField(Warehouse, on_delete="CASCADE", column_name="warehouse_id")
 
     class Meta:
-        primary_key = pw.CompositeKey("store", "warehouse")
-        without_rowid = True
+        primary_key = pw.CompositeKey("store", "warehouse")  # a WITHOUT ROWID table in the schema
 
 
 class Product(BaseModel):

@@ -355,11 +355,6 @@ def inventory_for(product_ids: Iterable[int] | None = None, *, search: str = "")
     return [_row(r) for r in database_proxy.execute_sql(_only(sql, wanted), params).fetchall()]
 
 
-def list_inventory(search: str = "") -> list[StockRow]:
-    """Every product's stock, ordered by SKU (``fbm-desk inventory list``)."""
-    return inventory_for(None, search=search)
-
-
 def push_plan(
     store_id: int | None = None, *, product_ids: Iterable[int] | None = None, sending_only: bool = False
 ) -> list[ListingPush]:
