@@ -132,7 +132,7 @@ class OrdersTab(QWidget):
         sort_in_sql(self.table, 4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.activated.connect(self._on_activated)
-        self.move_action = install_move_action(self)  # right-click: move the order to another warehouse
+        install_move_action(self)  # right-click: move the order to another warehouse
 
         self.detail = OrderDetailPanel()
         self.detail.pack_requested.connect(self.open_pack_dialog)
