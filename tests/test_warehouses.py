@@ -196,6 +196,11 @@ def test_transfer_from_the_inventory_tab(qtbot: Any, services: Services) -> None
     assert split(MUG) == {"Primary warehouse": (3, 0), "Back room": (6, 0)}
     row = [r.sku for r in tab.model.rows()].index(MUG)
     assert tab.model.data(tab.model.index(row, tab.model.columnCount() - 1)) == "6 / 0"
+    tab.table.selectRow(row)
+    assert (
+        "Per warehouse: Primary warehouse 3 on hand, 0 allocated; Back room 6 on hand"
+        in tab.why.toPlainText()
+    )
     tab.warehouse_filter.setCurrentIndex(tab.warehouse_filter.findData(back.id))
     assert [r.sku for r in tab.model.rows()] == [MUG]
 

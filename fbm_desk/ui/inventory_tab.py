@@ -300,6 +300,10 @@ class InventoryTab(QWidget):
             "allocated "
             f"{row.allocated}" + (" (never below 0)" if row.on_hand < row.allocated else "") + ".</p>"
         ]
+        split = warehouse_stock([row.product_id]).get(row.product_id, ())
+        if len(split) > 1:
+            each = "; ".join(f"{escape(w.name)} {w.on_hand} on hand, {w.allocated} allocated" for w in split)
+            parts.append(f"<p>Per warehouse: {each}.</p>")
         if row.pushed_quantity is not None:
             parts.append(
                 f"<p>Amazon last accepted {row.pushed_quantity} ({escape(local_time(row.pushed_at))}).</p>"
