@@ -7,6 +7,7 @@
     $S -w 8 docs/screenshots/pack-dialog.png -- $RUN pack-dialog
     $S -w 8 docs/screenshots/inventory-warehouses.png -- $RUN inventory-warehouses
     $S -w 8 docs/screenshots/warehouses.png -- $RUN warehouses
+    $S -w 8 /tmp/orders-warehouses.png -- $RUN orders-warehouses
 
 Uses a throw-away data dir filled by ``tests/support/demo_data.py``; nothing touches Amazon or your data.
 """
@@ -77,7 +78,7 @@ def main(what: str) -> int:
         purchase_date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         latest_ship_date=ship_today,
     )
-    if what in ("inventory-warehouses", "warehouses"):
+    if what in ("inventory-warehouses", "warehouses", "orders-warehouses"):
         several_warehouses(db)
     services = Services(core=core)
     window = MainWindow(services, build_tabs(services))
@@ -90,6 +91,7 @@ def main(what: str) -> int:
         "products": "Products",
         "inventory": "Inventory",
         "inventory-warehouses": "Inventory",
+        "orders-warehouses": "Orders",
         "warehouses": "Inventory",
     }[what]
     window.tabs.setCurrentIndex(titles.index(tab_name))
