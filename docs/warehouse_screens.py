@@ -5,6 +5,9 @@
     $S -w 8 docs/screenshots/products.png -- $RUN products
     $S -w 8 docs/screenshots/inventory.png -- $RUN inventory
     $S -w 8 docs/screenshots/pack-dialog.png -- $RUN pack-dialog
+    $S -w 8 docs/screenshots/inventory-warehouses.png -- $RUN inventory-warehouses
+    $S -w 8 docs/screenshots/warehouses.png -- $RUN warehouses
+    $S -w 8 /tmp/orders-warehouses.png -- $RUN orders-warehouses
 
 Uses a throw-away data dir filled by ``tests/support/demo_data.py``; nothing touches Amazon or your data.
 """
@@ -75,6 +78,8 @@ def main(what: str) -> int:
         purchase_date=now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         latest_ship_date=ship_today,
     )
+    if what in ("inventory-warehouses", "warehouses", "orders-warehouses"):
+        several_warehouses(db)
     services = Services(core=core)
     window = MainWindow(services, build_tabs(services))
     window.resize(1200, 760)  # the default window size
@@ -85,6 +90,9 @@ def main(what: str) -> int:
         "pack-dialog": "Orders",
         "products": "Products",
         "inventory": "Inventory",
+        "inventory-warehouses": "Inventory",
+        "orders-warehouses": "Orders",
+        "warehouses": "Inventory",
     }[what]
     window.tabs.setCurrentIndex(titles.index(tab_name))
     tab = window.tabs.currentWidget()
@@ -102,10 +110,48 @@ def main(what: str) -> int:
             dialog.scan_flow.on_item_scanned(code)
     elif what == "products":
         tab.table.selectRow(0)  # type: ignore[attr-defined]
-    elif what == "inventory":
+    elif what in ("inventory", "inventory-warehouses"):
         skus = [r.sku for r in tab.model.rows()]  # type: ignore[attr-defined]
         tab.table.selectRow(skus.index("MUG-ENAMEL-GRN"))  # type: ignore[attr-defined]
+    elif what == "warehouses":
+        dialog = window.show_warehouses()
+        dialog.move(260, 120)
+        dialog.table.selectRow(1)
     return app.exec()
+
+
+def several_warehouses(db: object) -> None:
+    """A back room and an overflow unit next to the primary: stock moved there, orders routed there."""
+    from fbm_desk.db.inventory import transfer_stock
+    from fbm_desk.db.warehouse_routing import assign_warehouse
+    from fbm_desk.db.warehouses import ShipFrom, add_warehouse, primary, update_warehouse
+
+    main = primary()
+    update_warehouse(
+        main.id,
+        name="Main warehouse",
+        ship_from=ShipFrom(
+            "Acme Goods", "1200 Harbor Ave SW", "", "Seattle", "WA", "98126", "US", "206-555-0100"
+        ),
+    )
+    back = add_warehouse(
+        "Back room",
+        ship_from=ShipFrom("Acme Goods", "1200 Harbor Ave SW", "Unit B", "Seattle", "WA", "98126", "US"),
+    )
+    overflow = add_warehouse(
+        "Overflow unit",
+        ship_from=ShipFrom("Acme Goods", "44 Industrial Way", "", "Tacoma", "WA", "98421", "US"),
+    )
+    for i, sku in enumerate(
+        ("MUG-ENAMEL-GRN", "SOAP-LAV-OAT", "CANDLE-PINE-8", "HEADLAMP-350", "SKILLET-CI-10")
+    ):
+        transfer_stock(sku, 20 + 7 * i, main.id, back.id, reason="restock the back room")
+        transfer_stock(sku, 12 + 3 * i, main.id, overflow.id, reason="overflow")
+    open_orders = db.execute_sql(  # type: ignore[attr-defined]
+        "SELECT id FROM orders WHERE state = 'released' ORDER BY id LIMIT 40"
+    ).fetchall()
+    for (oid,) in open_orders[::3]:
+        assign_warehouse(oid, back.id, by="demo")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ ORDER_FIELDS = {
     "amazon_status",
     "payment_hold",
     "cancel_requested",
+    "warehouse",
     "ship_to",
     "items",
     "shipments",
@@ -72,7 +73,7 @@ SHIP_TO_FIELDS = {"name", "address_line1", "city", "state_or_region", "postal_co
 ITEM_FIELDS = {"order_item_id", "sku", "quantity", "quantity_shipped"}
 SHIPMENT_FIELDS = {"carrier_code", "tracking_number", "push_state"}
 PRODUCT_FIELDS = {"store", "sku", "asin", "title", "status", "fulfillment_channel", "amazon_quantity"}
-INVENTORY_FIELDS = {"sku", "on_hand", "allocated", "available", "pushed_quantity"}
+INVENTORY_FIELDS = {"sku", "on_hand", "allocated", "available", "pushed_quantity", "warehouses"}
 STATES = {"held", "released", "partially_shipped", "shipped", "canceled"}
 AMAZON_STATUSES = {"PENDING", "UNSHIPPED", "PARTIALLY_SHIPPED", "SHIPPED", "CANCELLED"}
 STATE_OF = {

@@ -31,6 +31,7 @@ ORDER_FIELDS = {
     "amazon_status",
     "payment_hold",
     "cancel_requested",
+    "warehouse",
     "ship_to",
     "items",
     "shipments",
@@ -207,7 +208,7 @@ def test_ship_inventory_and_products_commands(cli: Cli, quiet: RunningSandbox) -
     assert cli.run("inventory", "set", sku, "-1").returncode == 2
     assert cli.run("inventory", "set", sku, "30").returncode == 0
     stock = {r["sku"]: r for r in cli.json("inventory", "list", "--json")}  # type: ignore[union-attr]
-    assert set(stock[sku]) == {"sku", "on_hand", "allocated", "available", "pushed_quantity"}
+    assert set(stock[sku]) == {"sku", "on_hand", "allocated", "available", "pushed_quantity", "warehouses"}
     assert (stock[sku]["on_hand"], stock[sku]["allocated"], stock[sku]["available"]) == (30, 1, 29)
     first = json.loads(cli.run("sync", "inventory", "--json").stdout)
     assert first["status"] == "ok"

@@ -16,6 +16,7 @@ from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.stock import PushReason, pending_pushes, push_plan
 from fbm_desk.db.stores import get_store, insert_store
+from fbm_desk.db.warehouses import add_warehouse, set_store_feeds
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sync.base import Counts, JobContext
 from fbm_desk.sync.inventory_job import InventoryJob
@@ -139,4 +140,38 @@ def test_a_feed_amazon_no_longer_knows_is_sent_again(world: CoreServices) -> Non
     ctx = JobContext(core=world, store=store, client=amazon)  # type: ignore[arg-type]
     InventoryJob().run(ctx, Counts())
     assert sorted(amazon.sent) == ["DRIFTED", "IN-FEED"]  # sent again in the same run, by patch
+    assert pending_pushes() == []
+
+
+class Recording(StillProcessing):
+    def __init__(self) -> None:
+        super().__init__()
+        self.quantities: dict[str, int] = {}
+
+    def patch_quantity(self, marketplace_id: str, sku: str, product_type: str, quantity: int) -> PatchResult:
+        self.quantities[sku] = quantity
+        return super().patch_quantity(marketplace_id, sku, product_type, quantity)
+
+
+def test_two_warehouses_drift_is_measured_against_what_the_store_is_offered(
+    world: CoreServices, app_paths: AppPaths
+) -> None:
+    """A store fed by the back room only: Amazon's quantity is compared with the back room's available, and
+    the job, the plan and the CLI agree."""
+    back = add_warehouse("Back room")
+    set_on_hand("DRIFTED", 3, warehouse_id=back.id)
+    store = get_store(next(iter({p.store_id for p in push_plan()})))
+    set_store_feeds(store.id, ["Back room"])
+    plan = {p.seller_sku: (p.quantity, p.reason) for p in push_plan()}
+    assert plan["DRIFTED"] == (3, PushReason.DRIFTED)  # Amazon shows 50, the back room offers 3
+    assert plan["QUEUED"] == (0, PushReason.CHANGED)  # Amazon last accepted 8; the back room has none
+    cli = cli_inventory(app_paths.data_dir)
+    assert cli["DRIFTED"]["on_hand"] == 11  # the totals stay the totals
+    assert cli["DRIFTED"]["warehouses"] == [
+        {"name": "Primary warehouse", "on_hand": 8, "allocated": 0},
+        {"name": "Back room", "on_hand": 3, "allocated": 0},
+    ]
+    amazon = Recording()
+    InventoryJob().run(JobContext(core=world, store=store, client=amazon), Counts())  # type: ignore[arg-type]
+    assert amazon.quantities == {"DRIFTED": 3, "QUEUED": 0}
     assert pending_pushes() == []

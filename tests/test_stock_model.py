@@ -23,8 +23,11 @@ from fbm_desk.amazon.types import FeedResult, PatchResult, QuantityUpdate
 from fbm_desk.app import Services
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db.inventory import set_on_hand
+from fbm_desk.db.orders import find_order
 from fbm_desk.db.stock import InventoryQuery, PushReason, pending_pushes, push_plan
 from fbm_desk.db.stores import insert_store, list_stores
+from fbm_desk.db.warehouse_routing import assign_warehouse
+from fbm_desk.db.warehouses import add_warehouse, set_store_feeds
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sync import inventory_job
 from fbm_desk.sync.base import Counts, JobContext
@@ -131,7 +134,27 @@ def tab_numbers(model: InventoryTableModel) -> dict[str, dict[str, Any]]:
             "allocated": cell[COL_ALLOCATED],
             "available": cell[COL_AVAILABLE],
             "pushed_quantity": None if cell[COL_PUSHED] == "" else cell[COL_PUSHED],
+            "warehouses": _tab_warehouses(model, row, cell),
         }
+    return out
+
+
+def _tab_warehouses(model: InventoryTableModel, row: int, cell: list[Any]) -> list[dict[str, Any]]:
+    """One warehouse: its numbers are the totals; several: one column each (tooltip: on hand, allocated)."""
+    if len(model.houses) == 1:
+        return [
+            {"name": model.houses[0].name, "on_hand": cell[COL_ON_HAND], "allocated": cell[COL_ALLOCATED]}
+        ]
+    r = model.row_at(row)
+    assert r is not None
+    out = []
+    for column, header in enumerate(model.headers):
+        w = model.warehouse_cell(r, column)
+        if w is not None:
+            assert header == w.name
+            tip = model.data(model.index(row, column), Qt.ItemDataRole.ToolTipRole)
+            assert tip == f"{w.name}: on hand {w.on_hand}, allocated {w.allocated}, available {w.available}"
+            out.append({"name": header, "on_hand": w.on_hand, "allocated": w.allocated})
     return out
 
 
@@ -156,6 +179,7 @@ def test_cli_and_inventory_tab_show_the_same_numbers(
         "allocated": 3,
         "available": 5,
         "pushed_quantity": 5,  # Alpha accepted 5; Beta's later push was rejected (no quantity)
+        "warehouses": [{"name": "Primary warehouse", "on_hand": 8, "allocated": 3}],
     }
     assert cli["CHANGED"]["pushed_quantity"] == 2
     assert cli["MATCHED"]["pushed_quantity"] is None  # never pushed
@@ -254,3 +278,39 @@ def test_the_job_sends_exactly_what_the_preview_says(
     assert tab.model.rows() == []
     cli = tab_numbers(InventoryTableModel())
     assert (cli["TWO-STORES"]["pushed_quantity"], cli["CHANGED"]["pushed_quantity"]) == (5, 7)
+
+
+def test_two_warehouses_cli_tab_and_push_plan_agree(
+    qapp: Any, world: CoreServices, app_paths: AppPaths
+) -> None:
+    """Per-warehouse stock and a store fed by one warehouse only: CLI, tab, plan and filter say the same."""
+    db = world.db.db
+    back = add_warehouse("Back room")
+    set_on_hand("TWO-STORES", 5, warehouse_id=back.id)  # 8 primary + 5 back room
+    set_on_hand("MATCHED", 1, warehouse_id=back.id)
+    add_order(db, "111-0000000-0000002", store_id=list_stores()[0].id, items=(("TWO-STORES", 2),))
+    assign_warehouse(find_order("111-0000000-0000002").id, back.id)
+    beta = next(s for s in list_stores() if s.name == "Beta")
+    set_store_feeds(beta.id, ["Back room"])
+    cli = cli_inventory(app_paths.data_dir)
+    model = InventoryTableModel()
+    assert cli == tab_numbers(model)
+    assert model.headers[-2:] == ("Primary warehouse", "Back room")
+    assert cli["TWO-STORES"]["warehouses"] == [
+        {"name": "Primary warehouse", "on_hand": 8, "allocated": 3},
+        {"name": "Back room", "on_hand": 5, "allocated": 2},
+    ]
+    assert (cli["TWO-STORES"]["on_hand"], cli["TWO-STORES"]["allocated"], cli["TWO-STORES"]["available"]) == (
+        13,
+        5,
+        8,
+    )
+    offered = {(p.store_name, p.seller_sku): p.available for p in push_plan()}
+    assert offered[("Alpha", "TWO-STORES")] == 8  # every warehouse: the total available
+    assert offered[("Beta", "TWO-STORES")] == 3  # the back room only: 5 - 2
+    assert offered[("Beta", "CHANGED")] == 0  # the back room has none
+    model.set_query(InventoryQuery(warehouse_id=back.id))  # the tab's warehouse filter
+    assert sorted(r.sku for r in model.rows()) == ["MATCHED", "TWO-STORES"]
+    assert sorted((p.store_name, p.seller_sku, p.quantity) for p in pending_pushes()) == sorted(
+        (p.store_name, p.seller_sku, p.available) for p in push_plan() if p.sends
+    )

@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fbm_desk.cli.products_cmd",
     "fbm_desk.cli.ship_cmd",
     "fbm_desk.cli.inventory_cmd",
+    "fbm_desk.cli.warehouse_cmd",
     "fbm_desk.cli.sandbox_cmd",
     "fbm_desk.cli.rules_cmd",
     "fbm_desk.cli.print_cmd",

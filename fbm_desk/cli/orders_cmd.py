@@ -11,6 +11,7 @@ Issue 12 adds "cancel_requested": true|false (the buyer asked to cancel; the rea
 [--json]`` cancels the order at Amazon (order acknowledgement feed, ``fbm_desk.domain.order_cancel``): exit 0
 when Amazon accepted it (JSON ``{"order_id","status","feed_id"}``), 2 for an unknown, canceled or shipped order,
 an order with a package, or an invalid reason (nothing sent), 1 when Amazon refused (Amazon's message).
+Issue 16 adds "warehouse": the name of the warehouse the order is allocated to.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, Packag
 from fbm_desk.db.order_marks import order_marks
 from fbm_desk.db.orders import list_items, list_orders
 from fbm_desk.db.packages import list_packages
+from fbm_desk.db.warehouse_routing import order_warehouses
 from fbm_desk.domain.order_cancel import REASONS, cancel_order
 from fbm_desk.foundation.errors import InvalidInput
 
@@ -94,10 +96,16 @@ def cmd_list(args: argparse.Namespace) -> int:
         packages = list_packages(ids)
         marks = order_marks(ids)
 
+        houses = order_warehouses(ids)
+
         def to_json(o: OrderRow) -> dict[str, object]:
             m = marks[o.id]  # issue 15: tags, priority, holds (Amazon's payment hold as "payment")
             extra = {"tags": list(m.tags), "priority": m.priority, "holds": [h.kind for h in m.holds]}
-            return {**order_json(o, items.get(o.id, []), packages.get(o.id, [])), **extra}
+            return {
+                **order_json(o, items.get(o.id, []), packages.get(o.id, [])),
+                **extra,
+                "warehouse": houses.get(o.id),  # issue 16
+            }
 
         print_rows(orders, args.json, to_json, _order_text)
         return 0

@@ -7,6 +7,8 @@ Public contract (issue 5; options and JSON fields must not change):
   first stdout line is the consent URL; exit 0 once connected.
 - ``store list --json`` -> ``[{"name","marketplace_id","selling_partner_id","status","import_pending",
   "starting_inventory","secret_storage"}]``
+- ``store add``/``store connect`` ``--feeds-warehouses NAME[,NAME]`` and ``store settings`` (issue 16,
+  ``store_settings_cmd.py``).
 Extras: ``--remove-stock-external`` and ``--port`` options; ``store reconnect|check|disable|enable|remove``.
 """
 
@@ -21,10 +23,12 @@ from typing import Any
 from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
 from fbm_desk.amazon.marketplaces import by_code, by_id
 from fbm_desk.cli.common import core_session, print_json
+from fbm_desk.cli.store_settings_cmd import add_feeds_option, feeds_names, register_settings
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
+from fbm_desk.db.warehouses import set_store_feeds
 from fbm_desk.domain.authorization import check_refresh_token_format, check_seller_id, try_refresh_token
 from fbm_desk.domain.stores import StoreOptions, add_store, remove_store, replace_token
 from fbm_desk.foundation.errors import InvalidInput
@@ -80,6 +84,7 @@ def register(subparsers: Any) -> None:
     rm.add_argument("--name", required=True, help="store name")
     rm.add_argument("--yes", action="store_true", help="confirm the deletion")
     rm.set_defaults(func=cmd_remove)
+    register_settings(sub)
 
 
 def _identity(p: argparse.ArgumentParser) -> None:
@@ -112,6 +117,7 @@ def _options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="remove stock for fulfillments created in Amazon and not here",
     )
+    add_feeds_option(p)
 
 
 def _store_options(args: argparse.Namespace) -> StoreOptions:
@@ -176,6 +182,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     check_refresh_token_format(token)
     with core_session(args) as core:
         store_db.check_new_store(args.name, seller, market.marketplace_id)  # before asking Amazon
+        feeds = feeds_names(args.feeds_warehouses)  # an unknown warehouse: exit 2, nothing added
         warning = try_refresh_token(core.spapi_config, token, market.region)
         store = add_store(
             core,
@@ -185,6 +192,8 @@ def cmd_add(args: argparse.Namespace) -> int:
             refresh_token=token,
             options=options,
         )
+        if feeds is not None:
+            set_store_feeds(store.id, feeds)
     print(f"Added store '{store.name}' ({_market_code(store)}, seller {store.selling_partner_id}).")
     if warning:
         print(f"Warning: {warning}", file=sys.stderr)
@@ -221,8 +230,11 @@ def cmd_connect(args: argparse.Namespace) -> int:
     _check_timeout(args)
     options = _store_options(args)
     with core_session(args) as core:
+        feeds = feeds_names(args.feeds_warehouses)  # an unknown warehouse: exit 2 before the browser opens
         request = ConnectRequest(name=args.name, marketplace=args.marketplace, options=options)
         result = _run_flow(core, ConnectFlow(core, request, port=args.port), args)
+        if feeds is not None:
+            set_store_feeds(result.store.id, feeds)
     _report(result)
     return EXIT_OK
 

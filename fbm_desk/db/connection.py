@@ -49,6 +49,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_bins_low_stock.sql",
     "schema_rules_speed.sql",
     "schema_packing_queue.sql",
+    "schema_warehouses.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

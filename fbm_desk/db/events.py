@@ -26,6 +26,7 @@ HOLD_RELEASED = "hold_released"
 CANCEL_SENT = "cancel_sent"  # the seller's cancellation sent to Amazon (order acknowledgement feed)
 CANCEL_ACCEPTED = "cancel_accepted"
 CANCEL_REFUSED = "cancel_refused"
+WAREHOUSE = "warehouse"  # routed to, split over, or moved to a warehouse
 
 
 def add_event(order_id: int, kind: str, message: str = "", at: str | None = None) -> None:

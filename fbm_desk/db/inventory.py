@@ -127,8 +127,8 @@ def set_on_hand(
     if quantity > MAX_ON_HAND:
         raise InvalidInput(f"The on-hand quantity must be at most {MAX_ON_HAND:,}.")
     product_id = find_product_id(sku)
-    wid = warehouse_id or primary_warehouse_id()
-    with database_proxy.atomic():
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        wid = _active_warehouse(warehouse_id)
         before = _on_hand(product_id, wid)
         if before != quantity:
             adjust_on_hand(
@@ -139,6 +139,59 @@ def set_on_hand(
                 source=source,
             )
     return inventory_for([product_id])[0]
+
+
+def _active_warehouse(warehouse_id: int | None) -> int:
+    if warehouse_id is None:
+        return primary_warehouse_id()
+    w = Warehouse.get_or_none(Warehouse.id == warehouse_id)
+    if w is None:
+        raise NotFound(f"Warehouse #{warehouse_id} does not exist.")
+    if not w.active:
+        raise InvalidInput(f"Warehouse '{w.name}' is inactive: activate it before putting stock in it.")
+    return int(w.id)
+
+
+def transfer_stock(
+    sku: str, quantity: int, from_warehouse: int, to_warehouse: int, *, reason: str = "", source: str = "user"
+) -> int:
+    """Move units of a SKU between warehouses in one transaction: out of one, into the other, both in the
+    history. The source must have the units on hand (checked inside the transaction); nothing changes when it
+    does not. Returns the product id."""
+    if quantity <= 0 or quantity > MAX_ON_HAND:
+        raise InvalidInput(f"The quantity to transfer must be a whole number from 1 to {MAX_ON_HAND:,}.")
+    if from_warehouse == to_warehouse:
+        raise InvalidInput("Choose two different warehouses to transfer between.")
+    product_id = find_product_id(sku)
+    stamp = utcnow_iso()
+    with database_proxy.atomic(lock_type="IMMEDIATE"):
+        names = {
+            w.id: w.name for w in Warehouse.select().where(Warehouse.id.in_([from_warehouse, to_warehouse]))
+        }
+        _active_warehouse(to_warehouse)
+        source_has = _on_hand(product_id, from_warehouse)
+        if source_has < quantity:
+            raise InvalidInput(
+                f"'{names.get(from_warehouse, from_warehouse)}' has {source_has} unit(s) of '{sku.strip()}' on "
+                f"hand, fewer than the {quantity} to transfer: nothing was moved."
+            )
+        note = f" ({reason.strip()})" if reason.strip() else ""
+        for wid, delta, other in (
+            (from_warehouse, -quantity, f"Transfer to '{names[to_warehouse]}'"),
+            (to_warehouse, quantity, f"Transfer from '{names[from_warehouse]}'"),
+        ):
+            after = _on_hand(product_id, wid) + delta
+            _write_level(product_id, wid, after, stamp)
+            InventoryAdjustment.create(
+                product=product_id,
+                warehouse=wid,
+                delta=delta,
+                on_hand_after=after,
+                reason=other + note,
+                source=source,
+                created_at=stamp,
+            )
+    return product_id
 
 
 def list_adjustments(product_id: int, limit: int = 200) -> list[AdjustmentRow]:

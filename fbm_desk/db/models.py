@@ -52,6 +52,8 @@ class Store(BaseModel):
     status_message = pw.TextField(default="")
     token_updated_at = pw.TextField(null=True)
     created_at = pw.TextField(default=utcnow_iso)
+    routing = pw.TextField(default="primary")  # primary | priority (schema_warehouses.sql)
+    allow_split = pw.BooleanField(default=False)
 
 
 class SyncCursor(BaseModel):
@@ -69,6 +71,28 @@ class Warehouse(BaseModel):
     id = pw.AutoField()
     name = pw.TextField(unique=True)
     is_primary = pw.BooleanField(default=False)
+    priority = pw.IntegerField(default=1)  # routing order, lowest first (schema_warehouses.sql)
+    active = pw.BooleanField(default=True)
+    ship_name = pw.TextField(default="")
+    ship_address1 = pw.TextField(default="")
+    ship_address2 = pw.TextField(default="")
+    ship_city = pw.TextField(default="")
+    ship_state = pw.TextField(default="")
+    ship_postal_code = pw.TextField(default="")
+    ship_country = pw.TextField(default="")
+    ship_phone = pw.TextField(default="")
+
+
+class StoreWarehouse(BaseModel):
+    """A warehouse whose stock a store offers on Amazon (a store without rows: every active warehouse)."""
+
+    store_id: int  # foreign key value (typing only)
+    warehouse_id: int  # foreign key value (typing only)
+    store = pw.ForeignKeyField(Store, on_delete="CASCADE", column_name="store_id")
+    warehouse = pw.ForeignKeyField(Warehouse, on_delete="CASCADE", column_name="warehouse_id")
+
+    class Meta:
+        primary_key = pw.CompositeKey("store", "warehouse")  # a WITHOUT ROWID table in the schema
 
 
 class Product(BaseModel):
@@ -189,6 +213,7 @@ class Order(BaseModel):
     priority = pw.TextField(default="normal")  # schema_rules
     default_carrier = pw.TextField(default="")  # schema_rules: a rule's set_carrier
     default_method = pw.TextField(default="")  # schema_rules: a rule's set_method
+    warehouse_id = pw.IntegerField(null=True)  # allocated to (NULL: primary; schema_warehouses.sql)
 
     class Meta:
         table_name = "orders"
@@ -207,6 +232,7 @@ class OrderItem(BaseModel):
     quantity = pw.IntegerField()
     quantity_shipped = pw.IntegerField(default=0)
     unit_price = pw.TextField(default="")
+    warehouse_id = pw.IntegerField(null=True)  # a split order's item: its own warehouse (NULL: the order's)
 
 
 class Package(BaseModel):
@@ -359,6 +385,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Store,
     SyncCursor,
     Warehouse,
+    StoreWarehouse,
     Product,
     Listing,
     SkuAlias,

@@ -34,6 +34,7 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.rule_runs import WORKABLE, NewOrder, run_rules
 from fbm_desk.db.sku_resolution import resolve_products
 from fbm_desk.db.states import OPEN_ORDER_STATES, ORDER_STATE_RANK, OrderState
+from fbm_desk.db.warehouse_routing import route_orders
 from fbm_desk.foundation.timestamps import iso_utc
 
 AMAZON_TO_STATE = {
@@ -263,6 +264,8 @@ def _insert_new(
             evts.append({"order_id": oid, "at": now, "kind": events.NEEDS_MAPPING, "message": message})
     _executemany("order_item", items)
     _executemany("order_event", evts)
+    opened = [local[a.order_id] for a in new if AMAZON_TO_STATE[a.fulfillment_status] in OPEN_ORDER_STATES]
+    route_orders(store.id, opened, now=now)  # each new open order to one warehouse
     for a in new:
         if _live_packages(a):  # shipped (in part) before we knew the order: record Amazon's packages
             record_amazon_packages(local[a.order_id], store.id, _live_packages(a), now)

@@ -177,6 +177,7 @@ def apply_shipped(store: StoreRow, o: Order, a: AmazonOrder, now: str, correctio
                 int(item.product_id),
                 -extra,
                 f"Shipped outside FBM Desk: order {o.amazon_order_id}",
+                warehouse_id=item.warehouse_id or o.warehouse_id,  # where it was allocated
                 source="amazon",
                 now=now,
             )

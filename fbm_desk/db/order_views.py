@@ -88,6 +88,7 @@ class OrderQuery:
     store_id: int | None = None
     sort: SortKey = SortKey.PURCHASE_DATE
     descending: bool = True
+    warehouse_id: int | None = None  # only orders allocated to this warehouse (issue 16)
 
 
 @dataclass(frozen=True)
@@ -226,6 +227,9 @@ def _where(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tu
     if query.store_id is not None:
         parts.append("o.store_id = ?")
         params.append(query.store_id)
+    if query.warehouse_id is not None:  # not routed yet: the primary's
+        parts.append("coalesce(o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) = ?")
+        params.append(query.warehouse_id)
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 

@@ -34,6 +34,7 @@ def confirm_package(package_id: int, *, message: str = "", now: str | None = Non
                     int(item.product_id),
                     -moved,
                     f"Shipped order {order.amazon_order_id} (package {pkg.package_reference_id})",
+                    warehouse_id=item.warehouse_id or order.warehouse_id,  # where it was allocated
                     source="shipment",
                     now=stamp,
                 )

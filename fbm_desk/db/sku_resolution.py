@@ -92,9 +92,10 @@ def _take_out_shipped_here(order_item_id: int, product_id: int, now: str) -> Non
     item = OrderItem.get_by_id(order_item_id)
     units = min(int(ours or 0), int(item.quantity_shipped))
     if units > 0:
-        amazon_id = Order.get_by_id(item.order_id).amazon_order_id
-        reason = f"Shipped order {amazon_id} before its SKU {item.seller_sku} was mapped"
-        adjust_on_hand(product_id, -units, reason, source="shipment", now=now)
+        order = Order.get_by_id(item.order_id)
+        reason = f"Shipped order {order.amazon_order_id} before its SKU {item.seller_sku} was mapped"
+        wid = item.warehouse_id or order.warehouse_id  # where it was allocated
+        adjust_on_hand(product_id, -units, reason, warehouse_id=wid, source="shipment", now=now)
 
 
 def resolve_order_items(store_id: int) -> int:

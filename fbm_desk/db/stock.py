@@ -6,7 +6,11 @@ push job itself, so they cannot disagree.
 
 - **allocated**: the unshipped units (quantity - quantity_shipped) of order items on held, released and
   partially shipped orders. Never stored, so a canceled or shipped order frees its units by itself.
+- **allocated per warehouse**: an order's units count in the warehouse it is routed to (a split order's item in
+  its own; not routed yet: the primary), so per-warehouse allocation adds up to the total.
 - **available** = max(0, on-hand over all warehouses - allocated), per product (warehouse SKU).
+- **offered to a store** (what its push sends): max(0, sum over the warehouses it feeds from of on-hand -
+  allocated); none chosen: every active warehouse, i.e. ``available`` (inactive ones hold nothing).
 - **the push rule** (``PushReason``), per listing mapped to a product and still on Amazon: only a listing of a
   connected store known to be fulfilled by the merchant (``DEFAULT`` channel) is ever sent a quantity, never
   one whose feed Amazon is still processing. It is sent the product's available quantity when its last push
@@ -20,6 +24,7 @@ push job itself, so they cannot disagree.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -115,6 +120,7 @@ class InventoryQuery:
     low_stock_only: bool = False  # only SKUs whose available is at or below their low-stock level
     sort: InventorySort = InventorySort.SKU
     descending: bool = False
+    warehouse_id: int | None = None  # only SKUs with units on hand or allocated in this warehouse
 
 
 @dataclass(frozen=True)
@@ -155,17 +161,22 @@ class StockRow:
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 _CONNECTED = "'connected'"  # ``StoreRow.is_active``: the only status whose jobs run
 _SENDING = "('" + "', '".join(sorted(SENDING)) + "')"
-_STOCK = (
-    "alloc AS ("  # noqa: S608 - constant fragments only
-    " SELECT i.product_id AS pid, sum(i.quantity - i.quantity_shipped) AS n FROM orders o"
+WALLOC_SQL = (
+    "walloc AS ("  # noqa: S608 - constant fragments only
+    " SELECT i.product_id AS pid, coalesce(i.warehouse_id, o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) AS wid,"
+    " sum(i.quantity - i.quantity_shipped) AS n FROM orders o"
     " CROSS JOIN order_item i ON i.order_id = o.id"  # CROSS: drive from the (few) open orders
-    f" WHERE o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped"
-    " GROUP BY i.product_id),"
-    " level AS (SELECT product_id AS pid, sum(on_hand) AS n FROM inventory_level GROUP BY product_id),"
+    f" WHERE o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped/*P:+i.product_id*/"
+    " GROUP BY 1, 2)"
+)
+_STOCK = (
+    f"{WALLOC_SQL}, alloc AS (SELECT pid, sum(n) AS n FROM walloc GROUP BY pid),"  # noqa: S608
+    " level AS (SELECT product_id AS pid, sum(on_hand) AS n FROM inventory_level WHERE 1/*P:product_id*/"
+    " GROUP BY product_id),"
     " stock AS ("
     " SELECT p.id AS pid, coalesce(s.n, 0) AS on_hand, coalesce(a.n, 0) AS allocated,"
     "  max(0, coalesce(s.n, 0) - coalesce(a.n, 0)) AS available"
-    " FROM product p LEFT JOIN level s ON s.pid = p.id LEFT JOIN alloc a ON a.pid = p.id)"
+    " FROM product p LEFT JOIN level s ON s.pid = p.id LEFT JOIN alloc a ON a.pid = p.id WHERE 1/*P:p.id*/)"
 )
 # Amazon's own quantity counts when it was read long enough after our last push (or with no push at all).
 _READ_COUNTS = (
@@ -175,23 +186,32 @@ _READ_COUNTS = (
 _HAS = (
     f"CASE WHEN {_READ_COUNTS} THEN l.amazon_quantity ELSE coalesce(l.pushed_quantity, l.amazon_quantity) END"
 )
+# What a listing's store is offered: its chosen warehouses' on-hand - allocated (no choice: ``available``).
+_AVAIL = (
+    "CASE WHEN l.store_id IN (SELECT store_id FROM store_warehouse) THEN max(0,"
+    " (SELECT coalesce(sum(v.on_hand), 0) FROM store_warehouse f JOIN inventory_level v"
+    "  ON v.product_id = l.product_id AND v.warehouse_id = f.warehouse_id WHERE f.store_id = l.store_id)"
+    " - (SELECT coalesce(sum(w.n), 0) FROM store_warehouse f JOIN walloc w"
+    "  ON w.pid = l.product_id AND w.wid = f.warehouse_id WHERE f.store_id = l.store_id))"
+    " ELSE k.available END"
+)
 # The push rule, once: one row per listing mapped to a product and still on Amazon.
 _PLAN = (
-    " plan AS ("  # noqa: S608 - constant fragments only
+    f" lx AS MATERIALIZED (SELECT l.*, {_AVAIL} AS avail FROM listing l JOIN stock k ON k.pid = l.product_id"  # noqa: S608
+    " WHERE l.product_id IS NOT NULL AND l.gone_at IS NULL/*P:l.product_id*/),"
+    " plan AS ("
     " SELECT l.id, l.store_id, st.name AS store_name, l.seller_sku, l.product_type, l.product_id AS pid,"
-    f"  p.sku AS product_sku, {_HAS} AS amazon_has, k.available,"
+    f"  p.sku AS product_sku, {_HAS} AS amazon_has, l.avail AS available,"
     f"  CASE WHEN l.fulfillment_channel IS NOT '{MERCHANT_CHANNEL}' THEN '{PushReason.FBA}'"
     f"   WHEN st.status != {_CONNECTED} THEN '{PushReason.STORE_INACTIVE}'"
     f"   WHEN l.push_state = 'sent' AND l.feed_id IS NOT NULL THEN '{PushReason.IN_FLIGHT}'"
     f"   WHEN l.push_state = 'rejected' THEN '{PushReason.RETRY}'"
     f"   WHEN ({_HAS}) IS NULL THEN '{PushReason.UNKNOWN}'"
-    f"   WHEN ({_HAS}) = k.available THEN '{PushReason.IN_SYNC}'"
+    f"   WHEN ({_HAS}) = l.avail THEN '{PushReason.IN_SYNC}'"
     f"   WHEN {_READ_COUNTS} AND l.amazon_quantity_at IS NOT NULL THEN '{PushReason.DRIFTED}'"
     f"   ELSE '{PushReason.CHANGED}' END AS reason,"
     "  l.fulfillment_channel AS channel, l.amazon_quantity_at AS read_at, l.feed_id"
-    " FROM listing l JOIN store st ON st.id = l.store_id JOIN product p ON p.id = l.product_id"
-    " JOIN stock k ON k.pid = l.product_id"
-    " WHERE l.product_id IS NOT NULL AND l.gone_at IS NULL)"
+    " FROM lx l JOIN store st ON st.id = l.store_id JOIN product p ON p.id = l.product_id)"
 )
 _MERCHANT = "l.product_id = p.id AND l.gone_at IS NULL AND l.fulfillment_channel = 'DEFAULT'"
 _ROWS = (
@@ -204,7 +224,7 @@ _ROWS = (
     "  max(pushed_at) AS last_at, max(amazon_quantity_at) AS read_at,"
     "  group_concat(CASE WHEN push_state = 'rejected' AND push_issues != '' THEN push_issues END, '; ') "
     "AS issues"
-    f" FROM listing l JOIN product p ON {_MERCHANT} GROUP BY l.product_id),"
+    f" FROM listing l JOIN product p ON {_MERCHANT} WHERE 1/*P:l.product_id*/ GROUP BY l.product_id),"
     " rows AS ("
     " SELECT p.id, p.sku, p.title, p.barcode, k.on_hand, k.allocated, k.available,"
     f"  (SELECT l.pushed_quantity FROM listing l WHERE {_MERCHANT}"
@@ -239,6 +259,18 @@ _SORT_SQL: dict[InventorySort, str] = {
 }
 
 
+_ONLY = re.compile(r"/\*P:(\+?[\w.]+)\*/")  # "+column": filter rows, do not probe an index per id
+_PRODUCT_SORTS = frozenset({InventorySort.SKU, InventorySort.TITLE})
+
+
+def _only(sql: str, ids: list[int] | None) -> str:
+    """The stock SQL computed for these products only (None: every product). The ids are integers."""
+    if ids is None:
+        return _ONLY.sub("", sql)
+    listed = ", ".join(str(int(i)) for i in ids) or "NULL"
+    return _ONLY.sub(lambda m: f" AND {m.group(1)} IN ({listed})", sql)
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -256,14 +288,13 @@ def _where(q: InventoryQuery) -> tuple[str, list[Any]]:
         parts.append("to_send > 0")
     if q.low_stock_only:
         parts.append("low_stock IS NOT NULL AND available <= low_stock")
+    if q.warehouse_id is not None:
+        parts.append(
+            "id IN (SELECT product_id FROM inventory_level WHERE warehouse_id = ? AND on_hand != 0"  # noqa: S608
+            f" UNION SELECT pid FROM (WITH {WALLOC_SQL} SELECT pid FROM walloc WHERE wid = ?))"
+        )
+        params.extend([q.warehouse_id, q.warehouse_id])
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
-
-
-def _ids(column: str, ids: Iterable[int] | None) -> tuple[str, list[Any]]:
-    if ids is None:
-        return "", []
-    values = [int(i) for i in ids]
-    return f" AND {column} IN ({', '.join('?' * len(values)) or 'NULL'})", values
 
 
 def _row(r: tuple[Any, ...]) -> StockRow:
@@ -295,42 +326,46 @@ def count_stock(q: InventoryQuery) -> int:
         # One row per product and the search reads product columns only: skip the allocation (~35 ms at
         # 200,000 orders, on the GUI thread).
         sql = f"SELECT count(*) FROM product{where}"  # noqa: S608 - constant fragments, parameters
-        return int(database_proxy.execute_sql(sql, params).fetchone()[0])
+        return int(database_proxy.execute_sql(_only(sql, None), params).fetchone()[0])
     sql = f"{_ROWS} SELECT count(*) FROM rows{where}"  # noqa: S608 - constant fragments, parameters
-    return int(database_proxy.execute_sql(sql, params).fetchone()[0])
+    return int(database_proxy.execute_sql(_only(sql, None), params).fetchone()[0])
 
 
 def fetch_stock(q: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
     """One page of stock rows in the query's order (SKU breaks ties)."""
     where, params = _where(q)
     direction = " DESC" if q.descending else ""
+    if q.sort in _PRODUCT_SORTS and not q.issues_only and not q.out_of_sync_only:
+        # Order and filters read product columns only: pick the page's products, then compute just those.
+        sql = _only(
+            f"SELECT id FROM product{where} ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?",  # noqa: S608
+            None,
+        )
+        ids = [int(r[0]) for r in database_proxy.execute_sql(sql, [*params, limit, offset]).fetchall()]
+        place = {pid: i for i, pid in enumerate(ids)}
+        return sorted(inventory_for(ids), key=lambda r: place[r.product_id]) if ids else []
     sql = (
         f"{_ROWS} SELECT {_COLUMNS} FROM rows{where} "  # noqa: S608 - constant fragments, parameters
         f"ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?"
     )
-    return [_row(r) for r in database_proxy.execute_sql(sql, [*params, limit, offset]).fetchall()]
+    return [
+        _row(r) for r in database_proxy.execute_sql(_only(sql, None), [*params, limit, offset]).fetchall()
+    ]
 
 
 def stock_row(product_id: int) -> StockRow | None:
     """The stock row of one product, None when it does not exist."""
     sql = f"{_ROWS} SELECT {_COLUMNS} FROM rows WHERE id = ?"  # noqa: S608 - constant fragments
-    r = database_proxy.execute_sql(sql, [product_id]).fetchone()
+    r = database_proxy.execute_sql(_only(sql, [product_id]), [product_id]).fetchone()
     return _row(r) if r else None
 
 
 def inventory_for(product_ids: Iterable[int] | None = None, *, search: str = "") -> list[StockRow]:
     """Stock rows of the given products (all when None) matching ``search``, ordered by SKU."""
     where, params = _where(InventoryQuery(search=search))
-    only, ids = _ids("id", product_ids)
-    if only:
-        where = (where + only) if where else " WHERE 1" + only
+    wanted = None if product_ids is None else [int(i) for i in product_ids]
     sql = f"{_ROWS} SELECT {_COLUMNS} FROM rows{where} ORDER BY sku, id"  # noqa: S608 - constant fragments
-    return [_row(r) for r in database_proxy.execute_sql(sql, [*params, *ids]).fetchall()]
-
-
-def list_inventory(search: str = "") -> list[StockRow]:
-    """Every product's stock, ordered by SKU (``fbm-desk inventory list``)."""
-    return inventory_for(None, search=search)
+    return [_row(r) for r in database_proxy.execute_sql(_only(sql, wanted), params).fetchall()]
 
 
 def push_plan(
@@ -343,12 +378,11 @@ def push_plan(
     if store_id is not None:
         sql += " AND store_id = ?"
         params.append(store_id)
-    only, ids = _ids("pid", product_ids)
-    sql += only
+    wanted = None if product_ids is None else [int(i) for i in product_ids]
     if sending_only:
         sql += f" AND reason IN {_SENDING}"
     sql += " ORDER BY lower(store_name), store_id, seller_sku, id"
-    rows = database_proxy.execute_sql(sql, [*params, *ids]).fetchall()
+    rows = database_proxy.execute_sql(_only(sql, wanted), params).fetchall()
     return [
         ListingPush(
             id=r[0],

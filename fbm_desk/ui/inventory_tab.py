@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
 from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
+from fbm_desk.db.stock_warehouses import warehouse_stock
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.wording import every, plural
 from fbm_desk.sync.base import JobKind
@@ -47,7 +48,14 @@ from fbm_desk.ui.tab_parts import (
     table_over_panel,
 )
 from fbm_desk.ui.table_models.formatting import local_time, state_label
-from fbm_desk.ui.table_models.inventory_model import COL_STATE, InventoryTableModel, PushPreviewModel
+from fbm_desk.ui.table_models.inventory_model import (
+    COL_ISSUES,
+    COL_STATE,
+    InventoryTableModel,
+    PushPreviewModel,
+)
+from fbm_desk.ui.transfer_dialog import TransferDialog
+from fbm_desk.ui.warehouse_filter import reload_warehouse_combo, warehouse_combo
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -137,13 +145,22 @@ class InventoryTab(QWidget):
         self.set_button.clicked.connect(self.edit_selected)
         self.refresh_button = QPushButton("Refresh")
         self.refresh_button.clicked.connect(self.refresh)
+        self.warehouse_filter = warehouse_combo(self, "inventoryWarehouse", "SKUs with stock or orders there")
+        reload_warehouse_combo(self.warehouse_filter)
+        self.warehouse_filter.currentIndexChanged.connect(self._apply_filters)
+        self.transfer_button = QPushButton("Transfer…")
+        self.transfer_button.setObjectName("transferStock")
+        self.transfer_button.setToolTip("Move units of the selected SKU to another warehouse")
+        self.transfer_button.clicked.connect(self.transfer_selected)
         tools = QHBoxLayout()
         tools.addWidget(self.search, 1)
+        tools.addWidget(self.warehouse_filter)
         tools.addWidget(self.issues_only)
         tools.addWidget(self.differs_only)
         tools.addWidget(self.low_only)
         tools.addWidget(self.set_button)
         tools.addWidget(self.place_button)
+        tools.addWidget(self.transfer_button)
         tools.addWidget(self.refresh_button)
 
         self.model = InventoryTableModel(self)
@@ -152,6 +169,8 @@ class InventoryTab(QWidget):
         self.model.set_query(self.model.query)
         sort_in_sql(self.table, 0, Qt.SortOrder.AscendingOrder)
         set_column_widths(self.table, (150, 300, 80, 80, 80, 90, 130, 90))
+        self.model.modelReset.connect(self._size_warehouse_columns)
+        self._size_warehouse_columns()
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._show_why())
 
         self.why = QTextBrowser()
@@ -223,6 +242,18 @@ class InventoryTab(QWidget):
         dialog.open()
         return dialog
 
+    def transfer_selected(self) -> TransferDialog | None:
+        pid = self.selected_product_id()
+        row = stock_row(pid) if pid is not None else None
+        split = warehouse_stock([pid]).get(pid, ()) if pid is not None else ()
+        if row is None or len(split) < 2:
+            self.status.setText("Select a SKU first." if row is None else "Add a second warehouse first.")
+            return None
+        dialog = TransferDialog(row.sku, split, self)
+        dialog.accepted.connect(self.refresh)
+        dialog.open()
+        return dialog
+
     def refresh_preview(self) -> None:
         pushes = pending_pushes()  # every store: exactly what the next runs of the inventory job send
         self.preview_model.set_pushes(pushes)
@@ -251,6 +282,7 @@ class InventoryTab(QWidget):
     def _refresh_table(self) -> None:
         """Re-read the rows, keeping the selected SKU, and its "why"."""
         selected = self.selected_product_id()
+        reload_warehouse_combo(self.warehouse_filter)
         self.model.refresh()
         if selected is not None:
             self.select_product(selected)
@@ -265,9 +297,14 @@ class InventoryTab(QWidget):
                 issues_only=self.issues_only.isChecked(),
                 out_of_sync_only=self.differs_only.isChecked(),
                 low_stock_only=self.low_only.isChecked(),
+                warehouse_id=self.warehouse_filter.currentData(),
             )
         )
         self._show_why()
+
+    def _size_warehouse_columns(self) -> None:
+        for column in range(COL_ISSUES + 1, self.model.columnCount()):
+            self.table.setColumnWidth(column, max(110, 9 * len(self.model.headers[column])))
 
     def _on_cell_edit(self, product_id: int, sku: str, quantity: int) -> None:
         row = stock_row(product_id)
@@ -297,6 +334,10 @@ class InventoryTab(QWidget):
             + (" · <b style='color:#9b1111'>LOW</b>" if row.is_low else "")
             + "</p>",
         ]
+        split = warehouse_stock([row.product_id]).get(row.product_id, ())
+        if len(split) > 1:
+            each = "; ".join(f"{escape(w.name)} {w.on_hand} on hand, {w.allocated} allocated" for w in split)
+            parts.append(f"<p>Per warehouse: {each}.</p>")
         if row.pushed_quantity is not None:
             parts.append(
                 f"<p>Amazon last accepted {row.pushed_quantity} ({escape(local_time(row.pushed_at))}).</p>"

@@ -18,6 +18,7 @@ from fbm_desk import APP_NAME, __version__
 from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
 from fbm_desk.ui.sync_now import sync_all_action
 from fbm_desk.ui.tab_hotkeys import install_tab_hotkeys
+from fbm_desk.ui.warehouses_dialog import WarehousesDialog
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -106,6 +107,9 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
+        self.warehouses_action = QAction("&Warehouses…", self)
+        self.warehouses_action.triggered.connect(self.show_warehouses)
+        file_menu.addAction(self.warehouses_action)
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
@@ -120,6 +124,20 @@ class MainWindow(QMainWindow):
         self.about_action = QAction(f"&About {APP_NAME}", self)
         self.about_action.triggered.connect(self.show_about)
         help_menu.addAction(self.about_action)
+
+    @Slot()
+    def show_warehouses(self) -> WarehousesDialog:
+        """The Warehouses page; the tabs re-read their warehouse columns and filters when it closes."""
+        dialog = WarehousesDialog(self.services, self)
+        dialog.finished.connect(lambda _r: self._refresh_tabs())
+        dialog.open()
+        return dialog
+
+    def _refresh_tabs(self) -> None:
+        for i in range(self.tabs.count()):
+            refresh = getattr(self.tabs.widget(i), "refresh", None)
+            if callable(refresh):
+                refresh()
 
     @Slot()
     def show_about(self) -> QMessageBox:

@@ -30,6 +30,7 @@ from fbm_desk.db.states import OrderState
 from fbm_desk.ui.batch_actions import BatchActions
 from fbm_desk.ui.cancel_order import OrderCanceler
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
+from fbm_desk.ui.move_order import install_move_action
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, fit_columns, queue_query
 from fbm_desk.ui.tab_parts import (
@@ -46,6 +47,7 @@ from fbm_desk.ui.table_models.orders_model import (
     COLUMNS,
     OrdersTableModel,
 )
+from fbm_desk.ui.warehouse_filter import reload_warehouse_combo, warehouse_combo
 
 if TYPE_CHECKING:
     from fbm_desk.ui.pack_dialog import PackDialog
@@ -111,6 +113,9 @@ class OrdersTab(QWidget):
         self.store_combo.setObjectName("storeFilter")
         self.store_combo.setToolTip("Show the orders of one store")
         self.store_combo.currentIndexChanged.connect(self._on_store_changed)
+        self.warehouse_combo = warehouse_combo(self, "warehouseFilter", "Show the orders of one warehouse")
+        reload_warehouse_combo(self.warehouse_combo, services)  # opens on this station's home warehouse
+        self.warehouse_combo.currentIndexChanged.connect(self._on_warehouse_changed)
         self.search, self._search_timer = debounced_search(
             self,
             "orderSearch",
@@ -125,6 +130,7 @@ class OrdersTab(QWidget):
         self.scan.returnPressed.connect(self._on_scan)
         tools = QHBoxLayout()
         tools.addWidget(self.store_combo)
+        tools.addWidget(self.warehouse_combo)
         tools.addWidget(self.search, 2)
         tools.addSpacing(12)
         tools.addWidget(self.scan, 1)
@@ -136,10 +142,11 @@ class OrdersTab(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         set_column_widths(self.table, fit_columns(self.table)[: len(COLUMNS)])
-        self.model.set_query(OrderQuery())
+        self.model.set_query(OrderQuery(warehouse_id=self.warehouse_combo.currentData()))
         sort_in_sql(self.table, 4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
         self.table.activated.connect(self._on_activated)
+        install_move_action(self)  # right-click: move the order to another warehouse
 
         self.detail = OrderDetailPanel()
         self.detail.pack_requested.connect(self.open_pack_dialog)
@@ -199,6 +206,7 @@ class OrdersTab(QWidget):
         """Re-read counts, rows and the open order (after a sync or a saved package)."""
         selected = self.selected_order_id()
         reload_store_combo(self.store_combo)
+        reload_warehouse_combo(self.warehouse_combo)
         self.model.refresh()
         self._update_counts()
         if selected is not None:
@@ -285,6 +293,9 @@ class OrdersTab(QWidget):
         if store_id != self.model.query.store_id:
             self._set_query(replace(self.model.query, store_id=store_id))
             self._update_counts()
+
+    def _on_warehouse_changed(self, _index: int) -> None:
+        self._set_query(replace(self.model.query, warehouse_id=self.warehouse_combo.currentData()))
 
     def _update_counts(self) -> None:
         counts = quick_filter_counts(store_id=self.model.query.store_id)

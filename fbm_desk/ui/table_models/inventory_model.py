@@ -15,6 +15,8 @@ from fbm_desk.db.stock import (
     count_stock,
     fetch_stock,
 )
+from fbm_desk.db.stock_warehouses import WarehouseStock, warehouse_stock
+from fbm_desk.db.warehouses import WarehouseRow, list_warehouses
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, PUSH_BADGES, bold_font, local_time
 from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
 
@@ -50,9 +52,48 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
     on_hand_edit_requested = Signal(int, str, int)  # product id, SKU, new on-hand
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(InventoryQuery(), parent, count=count_stock, fetch=fetch_stock)
+        self.houses: list[WarehouseRow] = []
+        self._split: dict[int, tuple[WarehouseStock, ...]] = {}
+        super().__init__(InventoryQuery(), parent)
+
+    def count(self, query: InventoryQuery) -> int:
+        # Called inside the model reset: with several warehouses, one column each follows the fixed ones.
+        self.houses = list_warehouses(active_only=True)
+        extra = tuple(w.name for w in self.houses) if len(self.houses) > 1 else ()
+        self.headers = InventoryTableModel.headers + extra
+        self.sort_keys = InventoryTableModel.sort_keys + (None,) * len(extra)
+        self._split = {}
+        return count_stock(query)
+
+    def fetch(self, query: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
+        rows = fetch_stock(query, offset, limit)
+        if len(self.houses) > 1:
+            self._split.update(warehouse_stock([r.product_id for r in rows]))
+        return rows
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.ToolTipRole
+            and section > COL_ISSUES
+        ):
+            return f"{self.headers[section]}: on hand / allocated to its open orders"
+        return super().headerData(section, orientation, role)
+
+    def warehouse_cell(self, r: StockRow, column: int) -> WarehouseStock | None:
+        """The stock of the warehouse a per-warehouse column shows (None for the other columns)."""
+        i = column - COL_ISSUES - 1
+        split = self._split.get(r.product_id, ())
+        return split[i] if 0 <= i < len(split) else None
 
     def display(self, r: StockRow, column: int) -> Any:
+        if column > COL_ISSUES:
+            w = self.warehouse_cell(r, column)
+            if w is None:
+                return None
+            return f"{w.on_hand} / {w.allocated}"  # on hand / allocated (the header's tooltip says so)
         if column == COL_SKU:
             return r.sku
         if column == COL_TITLE:
@@ -74,8 +115,17 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
         return None
 
     def role_data(self, r: StockRow, column: int, role: int) -> Any:
-        if role == Qt.ItemDataRole.TextAlignmentRole and COL_ON_HAND <= column <= COL_PUSHED:
+        if role == Qt.ItemDataRole.TextAlignmentRole and (
+            COL_ON_HAND <= column <= COL_PUSHED or column > COL_ISSUES
+        ):
             return ALIGN_RIGHT
+        if role == Qt.ItemDataRole.ToolTipRole and column > COL_ISSUES:
+            w = self.warehouse_cell(r, column)
+            return (
+                f"{w.name}: on hand {w.on_hand}, allocated {w.allocated}, available {w.available}"
+                if w
+                else None
+            )
         if role == BADGE_ROLE and column == COL_STATE and r.push_state != "none":
             return PUSH_BADGES.get(r.push_state)
         if role == Qt.ItemDataRole.ForegroundRole and column == COL_ISSUES and r.push_issues:

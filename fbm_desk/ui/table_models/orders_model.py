@@ -21,6 +21,7 @@ from fbm_desk.db.order_views import (
     fetch_orders,
 )
 from fbm_desk.db.states import OrderState, PushState
+from fbm_desk.db.warehouse_routing import order_warehouses
 from fbm_desk.foundation.wording import amazon_status_words
 from fbm_desk.ui.table_models.formatting import (
     DUE_TODAY_COLOR,
@@ -36,7 +37,7 @@ from fbm_desk.ui.table_models.formatting import (
 from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
 
 # (header, sort key) in column order.
-COLUMNS: tuple[tuple[str, SortKey], ...] = (
+COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
     ("Store", SortKey.STORE),
     ("Amazon order", SortKey.ORDER_ID),
     ("State", SortKey.STATE),
@@ -48,9 +49,10 @@ COLUMNS: tuple[tuple[str, SortKey], ...] = (
     ("Items", SortKey.ITEMS),
     ("Ship to", SortKey.SHIP_TO),
     ("Tracking push", SortKey.PUSH_STATE),
+    ("Warehouse", None),
 )
 COL_STORE, COL_ORDER, COL_STATE, COL_HOLD, COL_PURCHASED, COL_SHIP_BY = range(6)
-COL_SERVICE, COL_FLAGS, COL_ITEMS, COL_SHIP_TO, COL_PUSH = range(6, 11)
+COL_SERVICE, COL_FLAGS, COL_ITEMS, COL_SHIP_TO, COL_PUSH, COL_WAREHOUSE = range(6, 12)
 
 
 CANCEL_BADGE = ("Cancel requested", "#fdd", "#c62828")  # the buyer asked to cancel an open order
@@ -67,6 +69,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OrderQuery(), parent)
+        self.warehouses: dict[int, str] = {}  # order id -> its warehouse's name (loaded with each page)
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
 
@@ -80,7 +83,9 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         return count_orders(query, day=self._day)
 
     def fetch(self, query: OrderQuery, offset: int, limit: int) -> list[OrderListRow]:
-        return fetch_orders(query, offset, limit, day=self._day)
+        rows = fetch_orders(query, offset, limit, day=self._day)
+        self.warehouses.update(order_warehouses([r.id for r in rows]))
+        return rows
 
     def row_of_order(self, order_id: int) -> int:
         """The loaded row showing local order ``order_id``, or -1."""
@@ -101,6 +106,8 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         return super().headerData(section, orientation, role)
 
     def display(self, row: OrderListRow, column: int) -> Any:
+        if column == COL_WAREHOUSE:
+            return self.warehouses.get(row.id, "")
         return self._display(row, column)
 
     def role_data(self, r: OrderListRow, col: int, role: int) -> Any:
