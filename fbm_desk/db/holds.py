@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fbm_desk.db import events
-from fbm_desk.db.models import OrderHold, database_proxy, utcnow_iso
+from fbm_desk.db.mark_models import OrderHold
+from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.states import PAYMENT_HOLD, HoldKind
 from fbm_desk.foundation.errors import InvalidInput
 

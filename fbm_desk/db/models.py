@@ -327,60 +327,6 @@ class JobLock(BaseModel):
     lease_until = pw.FloatField()
 
 
-class Rule(BaseModel):
-    id = pw.AutoField()
-    position = pw.IntegerField()
-    name = pw.TextField(unique=True)
-    enabled = pw.BooleanField(default=True)
-    conditions = pw.TextField(default="[]")  # validated JSON (fbm_desk.db.rule_engine)
-    actions = pw.TextField(default="[]")
-    created_at = pw.TextField(default=utcnow_iso)
-    updated_at = pw.TextField(default=utcnow_iso)
-
-
-class RuleFiring(BaseModel):
-    order_id: int  # foreign key value (typing only)
-    # no foreign key to rule (schema_rules_speed.sql): rules.save_rules deletes a removed rule's firings
-    rule = pw.IntegerField(column_name="rule_id")
-    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
-    at = pw.TextField()
-
-    class Meta:
-        primary_key = pw.CompositeKey("order", "rule")
-
-
-class OrderTag(BaseModel):
-    order_id: int  # foreign key value (typing only)
-    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
-    tag = pw.TextField()
-
-    class Meta:
-        primary_key = pw.CompositeKey("order", "tag")
-
-
-class OrderNote(BaseModel):
-    id = pw.AutoField()
-    order_id: int  # foreign key value (typing only)
-    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
-    at = pw.TextField()
-    source = pw.TextField(default="")
-    text = pw.TextField()
-
-
-class OrderHold(BaseModel):
-    id = pw.AutoField()
-    order_id: int  # foreign key value (typing only)
-    order = pw.ForeignKeyField(Order, on_delete="CASCADE", column_name="order_id")
-    kind = pw.TextField()
-    until_at = pw.TextField(null=True)
-    reason = pw.TextField(default="")
-    created_by = pw.TextField(default="")
-    created_at = pw.TextField()
-    released_at = pw.TextField(null=True)
-    released_by = pw.TextField(default="")
-    release_reason = pw.TextField(default="")
-
-
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Store,
     SyncCursor,
@@ -400,9 +346,4 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     OrderEvent,
     RateBucket,
     JobLock,
-    Rule,
-    RuleFiring,
-    OrderTag,
-    OrderNote,
-    OrderHold,
 )

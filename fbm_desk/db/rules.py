@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fbm_desk.amazon.marketplaces import MARKETPLACES
-from fbm_desk.db.models import Rule, database_proxy, utcnow_iso
+from fbm_desk.db.mark_models import Rule
+from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.rule_engine import RuleSpec, parse_rules, rule_from_stored
 
 # (raw rows) -> parsed rules: parsing 50 rules on every imported page would cost more than running them

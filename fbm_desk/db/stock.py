@@ -32,6 +32,9 @@ from typing import Any
 
 from fbm_desk.db.domain_rows import OPEN_STATES
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.stock_rows import InventoryQuery as InventoryQuery
+from fbm_desk.db.stock_rows import InventorySort as InventorySort
+from fbm_desk.db.stock_rows import StockRow as StockRow
 
 
 class PushReason(StrEnum):
@@ -99,63 +102,6 @@ class ListingPush:
         if self.reason is PushReason.FBA:
             return f"Not merchant-fulfilled (channel '{self.channel or 'unknown'}'): never pushed"
         return f"Store '{self.store_name}' is not connected: not pushed"
-
-
-class InventorySort(StrEnum):
-    SKU = "sku"
-    TITLE = "title"
-    ON_HAND = "on_hand"
-    ALLOCATED = "allocated"
-    AVAILABLE = "available"
-    PUSHED = "pushed_quantity"
-    PUSHED_AT = "pushed_at"
-    PUSH_STATE = "push_state"
-
-
-@dataclass(frozen=True)
-class InventoryQuery:
-    search: str = ""
-    issues_only: bool = False  # only SKUs whose last push Amazon rejected
-    out_of_sync_only: bool = False  # only SKUs the next push sends (``StockRow.differs_from_amazon``)
-    low_stock_only: bool = False  # only SKUs whose available is at or below their low-stock level
-    sort: InventorySort = InventorySort.SKU
-    descending: bool = False
-    warehouse_id: int | None = None  # only SKUs with units on hand or allocated in this warehouse
-
-
-@dataclass(frozen=True)
-class StockRow:
-    """Stock of one product (warehouse SKU), all warehouses together."""
-
-    product_id: int
-    sku: str
-    title: str
-    barcode: str
-    on_hand: int
-    allocated: int
-    available: int
-    pushed_quantity: (
-        int | None
-    )  # what Amazon last accepted (most recent over the product's merchant listings)
-    pushed_at: str | None  # the latest push attempt over those listings
-    push_state: str  # none | sent | accepted | rejected (the worst over those listings)
-    push_issues: str  # Amazon's issues of rejected pushes
-    listings: int  # merchant (DEFAULT channel) listings mapped to the product, still on Amazon
-    to_send: int  # listings the next inventory push sends ``available`` to
-    amazon_shows: int | None = None  # Amazon's own quantity at the latest read over those listings
-    amazon_read_at: str | None = None  # when that was read (the last products import)
-    bin: str = ""  # bin location ('' = not set)
-    low_stock: int | None = None  # the low-stock level (None = no alert)
-
-    @property
-    def is_low(self) -> bool:
-        """Available has fallen to the product's low-stock level (the "Low stock" filter, the tray alert)."""
-        return self.low_stock is not None and self.available <= self.low_stock
-
-    @property
-    def differs_from_amazon(self) -> bool:
-        """The next inventory push sends this SKU (yellow cell, "Differs from Amazon" filter)."""
-        return self.to_send > 0
 
 
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
