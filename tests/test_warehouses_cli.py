@@ -150,3 +150,43 @@ def test_routing_by_priority_sends_an_order_to_the_first_warehouse_with_all_its_
     refused = cli.run("warehouse", "deactivate", "Overflow")
     assert refused.returncode == 2
     assert "open order" in refused.stderr
+
+
+def test_a_rules_set_warehouse_action_routes_the_order_and_its_allocation(
+    cli: Cli, sb: RunningSandbox, tmp_path: Path
+) -> None:
+    assert cli.run("warehouse", "add", "Back room", "--priority", "5").returncode == 0
+    (a,) = merchant_skus(sb, 1)
+    rules = [
+        {
+            "name": "Big ones from the back room",
+            "enabled": True,
+            "conditions": [{"field": "units", "op": "greater_than", "value": 2}],
+            "actions": [{"type": "set_warehouse", "value": "Back room"}],
+        },
+        {
+            "name": "Nowhere",
+            "enabled": True,
+            "conditions": [{"field": "units", "op": "greater_than", "value": 8}],
+            "actions": [{"type": "set_warehouse", "value": "No such place"}],
+        },
+    ]
+    (tmp_path / "rules.json").write_text(json.dumps(rules))
+    assert cli.run("rules", "import", str(tmp_path / "rules.json")).returncode == 0
+    big, small, huge = (
+        sb.world.add_order(skus={a: 3}),
+        sb.world.add_order(skus={a: 1}),
+        sb.world.add_order(skus={a: 9}),
+    )
+    settle(sb, big, small, huge)
+    assert cli.run("sync", "orders").returncode == 0
+    orders = {o["amazon_order_id"]: o for o in cli.json("orders", "list", "--json")}  # type: ignore[union-attr]
+    assert orders[big]["warehouse"] == "Back room"
+    assert orders[small]["warehouse"] == "Primary warehouse"
+    assert orders[huge]["warehouse"] == "Back room"  # the unknown warehouse of the second rule moves nothing
+    assert split(stock(cli)[a])["Back room"][1] == 12  # allocation followed the orders
+    tests = cli.json("rules", "test", huge, "--json")
+    assert [t["actions"] for t in tests] == [  # type: ignore[index]
+        [{"type": "set_warehouse", "value": "Back room"}],
+        [{"type": "set_warehouse", "value": "No such place"}],
+    ]

@@ -53,7 +53,16 @@ _OPS_BY_KIND = {
     "bool": BOOL_OPS,
     "time": ("equals", "greater_than", "less_than"),
 }
-ACTIONS = ("add_tag", "set_priority", "set_hold", "set_carrier", "set_method", "add_note", "notify")
+ACTIONS = (
+    "add_tag",
+    "set_priority",
+    "set_hold",
+    "set_carrier",
+    "set_method",
+    "add_note",
+    "notify",
+    "set_warehouse",
+)
 
 
 class OrderFacts(NamedTuple):

@@ -23,6 +23,7 @@ from fbm_desk.db.rule_engine import Action, OrderFacts, RuleResult, evaluate
 from fbm_desk.db.rule_index import FactIndex, matching_orders
 from fbm_desk.db.rules import StoredRule, list_rules
 from fbm_desk.db.states import OrderState
+from fbm_desk.db.warehouse_routing import assign_by_rule
 from fbm_desk.foundation.timestamps import parse_utc
 
 WORKABLE: tuple[str, ...] = (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
@@ -211,6 +212,7 @@ def describe_action(action: Action) -> str:
         "set_method": "method {}",
         "add_note": "note “{}”",
         "notify": "notify “{}”",
+        "set_warehouse": "warehouse {}",
     }
     return words[action.type].format(action.value)
 
@@ -226,6 +228,7 @@ class _RuleWrites(NamedTuple):
     notes: tuple[str, ...]
     notices: tuple[str, ...]
     holds: tuple[str, ...]
+    warehouses: tuple[str, ...]
     columns: tuple[tuple[str, str], ...]
 
 
@@ -239,6 +242,7 @@ def _rule_writes(rule: str, actions: Sequence[Action]) -> _RuleWrites:
         notes=values("add_note"),
         notices=values("notify"),
         holds=values("set_hold"),
+        warehouses=values("set_warehouse"),
         columns=tuple((_COLUMNS[a.type], str(a.value)) for a in actions if a.type in _COLUMNS),
     )
 
@@ -295,6 +299,8 @@ def _write(
         for kind in w.holds:
             for oid in ids:
                 place_hold(oid, kind, reason=f"rule {g.rule}", by="rule", now=now)
+        for name in w.warehouses:
+            assign_by_rule(ids, name, rule=g.rule, now=now)
         for column, value in w.columns:
             columns.setdefault(column, {}).update(dict.fromkeys(ids, value))
     conn.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)

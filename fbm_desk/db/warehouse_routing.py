@@ -9,7 +9,7 @@ person (the packer's "Move to warehouse") and for an automation rule's ``set_war
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
 from fbm_desk.db import events
@@ -17,7 +17,7 @@ from fbm_desk.db.domain_rows import OPEN_STATES
 from fbm_desk.db.models import Order, OrderItem, Store, Warehouse, utcnow_iso
 from fbm_desk.db.stock_warehouses import levels
 from fbm_desk.db.transactions import transaction
-from fbm_desk.db.warehouses import WarehouseRow, get_warehouse, list_warehouses, primary
+from fbm_desk.db.warehouses import WarehouseRow, find_warehouse, get_warehouse, list_warehouses, primary
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
@@ -124,3 +124,35 @@ def order_warehouses(order_ids: Iterable[int]) -> dict[int, str]:
         for o in Order.select(Order.id, Order.warehouse_id).where(Order.id.in_(ids[start : start + 500])):
             out[int(o.id)] = names.get(int(o.warehouse_id), chief) if o.warehouse_id else chief
     return out
+
+
+def assign_by_rule(order_ids: Sequence[int], warehouse_name: str, *, rule: str, now: str) -> int:
+    """The rule action ``set_warehouse``, in the caller's (the import's) transaction: the open orders among
+    ``order_ids`` go to the named warehouse, their allocation with them. An unknown or inactive warehouse moves
+    nothing; each order's timeline says why. Returns how many orders moved."""
+    target: WarehouseRow | None = None
+    try:
+        target = find_warehouse(warehouse_name)
+        why = "" if target.active else f"warehouse '{target.name}' is inactive"
+    except NotFound as exc:
+        why = exc.user_message
+    if target is None or why:
+        for oid in order_ids:
+            events.add_event(oid, events.WAREHOUSE, f"Rule *{rule}*: not moved ({why})", now)
+        return 0
+    ids = list(order_ids)
+    moved = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        open_ids = [
+            int(o.id)
+            for o in Order.select(Order.id).where(Order.id.in_(chunk) & Order.state.in_(OPEN_STATES))
+        ]
+        if not open_ids:
+            continue
+        Order.update(warehouse_id=target.id).where(Order.id.in_(open_ids)).execute()
+        OrderItem.update(warehouse_id=None).where(OrderItem.order.in_(open_ids)).execute()
+        for oid in open_ids:
+            events.add_event(oid, events.WAREHOUSE, f"Moved to warehouse '{target.name}' (rule {rule})", now)
+        moved += len(open_ids)
+    return moved

@@ -87,7 +87,7 @@ class _Row(QWidget):
             self.op.setCurrentIndex(max(0, self.op.findData(current)))
             choices = ["true", "false"] if FIELDS[key][0] == "bool" else self.pickers.get(key, [])
         else:
-            choices = ACTION_CHOICES.get(key, [])
+            choices = ACTION_CHOICES.get(key) or self.pickers.get(key, [])
         self.value.addItems(choices)
         self.value.setEditable(
             key not in ("set_priority", "set_hold") and FIELDS.get(key, ("",))[0] != "bool"
