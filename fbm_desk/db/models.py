@@ -130,6 +130,7 @@ class Listing(BaseModel):
     feed_id = pw.TextField(null=True)  # the feed still carrying its quantity (push_state 'sent')
     feed_message_id = pw.IntegerField(null=True)
     feed_quantity = pw.IntegerField(null=True)
+    image_url = pw.TextField(default="")  # summaries.mainImage.link ('' = not known yet)
 
 
 class SkuAlias(BaseModel):

@@ -68,6 +68,7 @@ class TaskSet:
         fn: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
+        pool: QThreadPool | None = None,
     ) -> BackgroundTask:
         task = BackgroundTask(fn)
         self._tasks.add(task)
@@ -82,7 +83,7 @@ class TaskSet:
 
         task.finished.connect(done)
         task.failed.connect(error)
-        return task.start()
+        return task.start(pool)
 
     def __len__(self) -> int:
         return len(self._tasks)

@@ -1,0 +1,58 @@
+"""Listing picture links (``listing.image_url``, from the Listings API's ``summaries.mainImage.link``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from fbm_desk.db.models import Listing, database_proxy
+
+
+def listings_without_image(store_id: int, limit: int) -> list[str]:
+    """Seller SKUs of current merchant listings with an ASIN whose picture link is not known yet."""
+    query = (
+        Listing.select(Listing.seller_sku)
+        .where(
+            (Listing.store == store_id)
+            & Listing.gone_at.is_null()
+            & (Listing.fulfillment_channel == "DEFAULT")
+            & (Listing.asin != "")
+            & (Listing.image_url == "")
+        )
+        .order_by(Listing.id)
+        .limit(limit)
+    )
+    return [lst.seller_sku for lst in query]
+
+
+def set_image_links(store_id: int, links: Mapping[str, str]) -> int:
+    """Store picture links by seller SKU (one transaction); empty links are ignored. Returns how many changed."""
+    changed = 0
+    with database_proxy.atomic():
+        for sku, link in links.items():
+            if link:
+                changed += (
+                    Listing.update(image_url=link)
+                    .where(
+                        (Listing.store == store_id)
+                        & (Listing.seller_sku == sku)
+                        & (Listing.image_url != link)
+                    )
+                    .execute()
+                )
+    return changed
+
+
+def image_links(asins: Iterable[str]) -> dict[str, str]:
+    """The known picture link per ASIN (any store's listing; the most recently seen one wins)."""
+    wanted = sorted({a for a in asins if a})
+    if not wanted:
+        return {}
+    out: dict[str, str] = {}
+    query = (
+        Listing.select(Listing.asin, Listing.image_url)
+        .where(Listing.asin.in_(wanted) & (Listing.image_url != ""))
+        .order_by(Listing.last_seen_at)
+    )
+    for lst in query:
+        out[lst.asin] = lst.image_url
+    return out

@@ -1,0 +1,3 @@
+-- Product pictures (issue 17): the listing's main image link from the Listings API
+-- (summaries.mainImage.link; '' = not known yet). The picture itself is cached in the data folder.
+ALTER TABLE listing ADD COLUMN image_url TEXT NOT NULL DEFAULT '' CHECK (length(image_url) <= 2000);
