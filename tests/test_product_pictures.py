@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -111,7 +111,7 @@ def test_pack_dialog_shows_placeholder_then_the_downloaded_picture(
 
 
 class _Bad(BaseHTTPRequestHandler):
-    answers: dict[str, tuple[int, str, bytes]] = {
+    answers: ClassVar[dict[str, tuple[int, str, bytes]]] = {
         "/html": (200, "text/html", b"<html>not a picture</html>"),
         "/garbage": (200, "image/png", b"\x89PNG but not really"),
         "/huge": (200, "image/png", images.png_for(ASIN) + b"\0" * (2 * 1024 * 1024)),
