@@ -64,6 +64,12 @@ def test_products_sync_stores_each_listings_picture_link(
     links = image_links(r.asin for r in listings)
     assert links == {r.asin: images.link(quiet.base_url, r.asin) for r in listings if r.asin}
     assert quiet.world.calls["searchListingsItems"] >= 1
+    # a link that changed on Amazon (here: the sandbox restarted on another port) is read again next time
+    conn: Any = quiet_core.db.db.connection()
+    with quiet_core.db.db.atomic():
+        conn.execute("UPDATE listing SET image_url = 'http://127.0.0.1:9/old.png'")
+    assert run_job(quiet_core, get_store(store.id), JobKind.PRODUCTS_FULL).status == "ok"
+    assert image_links(r.asin for r in listings) == links
 
 
 # --- the pack dialog -----------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Mapping
 from fbm_desk.db.models import Listing, database_proxy
 
 
-def listings_without_image(store_id: int, limit: int) -> list[str]:
-    """Seller SKUs of current merchant listings with an ASIN whose picture link is not known yet."""
+def listings_to_check(store_id: int, limit: int) -> list[str]:
+    """Seller SKUs of current merchant listings whose picture link to read next: never read first, then the
+    longest unchecked (a replaced picture gets a new link on Amazon)."""
     query = (
         Listing.select(Listing.seller_sku)
         .where(
@@ -16,18 +17,21 @@ def listings_without_image(store_id: int, limit: int) -> list[str]:
             & Listing.gone_at.is_null()
             & (Listing.fulfillment_channel == "DEFAULT")
             & (Listing.asin != "")
-            & (Listing.image_url == "")
         )
-        .order_by(Listing.id)
+        .order_by(Listing.image_checked_at.is_null(False), Listing.image_checked_at, Listing.id)
         .limit(limit)
     )
     return [lst.seller_sku for lst in query]
 
 
-def set_image_links(store_id: int, links: Mapping[str, str]) -> int:
-    """Store picture links by seller SKU (one transaction); empty links are ignored. Returns how many changed."""
+def set_image_links(store_id: int, checked: Iterable[str], links: Mapping[str, str], now: str) -> int:
+    """Store picture links by seller SKU and mark every ``checked`` SKU as read at ``now`` (one transaction);
+    empty links are ignored (a known link is kept). Returns how many links changed."""
     changed = 0
     with database_proxy.atomic():
+        Listing.update(image_checked_at=now).where(
+            (Listing.store == store_id) & Listing.seller_sku.in_(list(checked))
+        ).execute()
         for sku, link in links.items():
             if link:
                 changed += (

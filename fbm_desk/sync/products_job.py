@@ -14,7 +14,7 @@ from datetime import timedelta
 from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.types import ListingRow
 from fbm_desk.db.cursors import get_cursor, set_cursor
-from fbm_desk.db.listing_images import listings_without_image, set_image_links
+from fbm_desk.db.listing_images import listings_to_check, set_image_links
 from fbm_desk.db.listings import lossy_titles, mark_gone, repair_title, upsert_listings
 from fbm_desk.db.sku_resolution import resolve_order_items
 from fbm_desk.db.stock import PushReason, push_plan
@@ -93,16 +93,19 @@ def repair_lossy_titles(ctx: JobContext, counts: Counts) -> None:
 
 
 def read_image_links(ctx: JobContext, counts: Counts) -> None:
-    """The report has no usable picture column (deprecated): read ``summaries.mainImage.link`` of listings
-    without one through searchListingsItems, 20 SKUs per call. New listings bring theirs with them."""
-    missing = listings_without_image(ctx.store.id, IMAGE_LINKS_PER_RUN)
+    """The report has no usable picture column (deprecated): read ``summaries.mainImage.link`` through
+    searchListingsItems, 20 SKUs per call: listings never read first, then the longest unchecked ones.
+    New listings (the 30-minute search) bring theirs with them."""
+    due = listings_to_check(ctx.store.id, IMAGE_LINKS_PER_RUN)
     found = 0
-    for start in range(0, len(missing), 20):
+    for start in range(0, len(due), 20):
         ctx.check_cancel()
-        rows = ctx.client.read_listings(ctx.store.marketplace_id, missing[start : start + 20])
-        found += set_image_links(ctx.store.id, {r.seller_sku: r.image_url for r in rows})
+        skus = due[start : start + 20]
+        rows = ctx.client.read_listings(ctx.store.marketplace_id, skus)
+        links = {r.seller_sku: r.image_url for r in rows}
+        found += set_image_links(ctx.store.id, skus, links, iso_utc(ctx.now()))
     if found:
-        counts.notes.append(f"picture links read for {found} listing(s)")
+        counts.notes.append(f"new picture links for {found} listing(s)")
 
 
 class ProductsJob:
