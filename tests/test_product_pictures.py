@@ -167,3 +167,16 @@ def test_only_http_links_are_fetched(core: CoreServices, tmp_path: Path) -> None
     _order_with_picture(core, secret.as_uri())  # file:// is never a picture link
     assert fetch_missing(tmp_path / "images", [ASIN]) == []
     assert not (tmp_path / "images").exists()
+
+
+def test_closing_the_dialog_before_the_picture_arrives_is_harmless(
+    qtbot: Any, core: CoreServices, quiet: RunningSandbox
+) -> None:
+    order = _order_with_picture(core, images.link(quiet.base_url, ASIN))
+    dialog = PackDialog(core, order)
+    loader = dialog.side.loader
+    dialog.show()
+    dialog.close()
+    dialog.deleteLater()
+    qtbot.waitUntil(lambda: not loader.busy(), timeout=10_000)
+    assert cached_image(image_dir(core.paths.data_dir), ASIN) is not None  # kept for the next opening

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from fbm_desk.db.listing_images import image_links
@@ -42,10 +42,9 @@ def fetch_missing(folder: Path, asins: list[str]) -> list[str]:
 class PictureLoader(QObject):
     arrived = Signal(str)  # an ASIN whose picture is now in the cache
 
-    def __init__(self, folder: Path, pool: QThreadPool | None = None, parent: QObject | None = None) -> None:
+    def __init__(self, folder: Path, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._folder = folder
-        self._pool = pool
         self._asked: set[str] = set()
         self._tasks = TaskSet()
 
@@ -60,7 +59,7 @@ class PictureLoader(QObject):
         def work() -> list[str]:
             return fetch_missing(folder, [a for a in wanted if cached_image(folder, a) is None])
 
-        self._tasks.run(work, self._done, self._failed, pool=self._pool)
+        self._tasks.run(work, self._done, self._failed)  # the global pool
 
     def busy(self) -> bool:
         return len(self._tasks) > 0

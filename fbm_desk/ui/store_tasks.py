@@ -68,7 +68,6 @@ class TaskSet:
         fn: Callable[[], Any],
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
-        pool: QThreadPool | None = None,
     ) -> BackgroundTask:
         task = BackgroundTask(fn)
         self._tasks.add(task)
@@ -83,7 +82,7 @@ class TaskSet:
 
         task.finished.connect(done)
         task.failed.connect(error)
-        return task.start(pool)
+        return task.start()
 
     def __len__(self) -> int:
         return len(self._tasks)
