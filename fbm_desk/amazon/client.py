@@ -172,6 +172,10 @@ class SpApiClient:
             self.transport, self.selling_partner_id, marketplace_id, created_after
         )
 
+    def read_listings(self, marketplace_id: str, skus: list[str]) -> list[ListingRow]:
+        """Up to 20 listings by seller SKU in one searchListingsItems call (summaries only)."""
+        return listings.read_listings(self.transport, self.selling_partner_id, marketplace_id, skus)
+
     def get_listing(self, marketplace_id: str, sku: str) -> ListingRow:
         return listings.get_listing(self.transport, self.selling_partner_id, marketplace_id, sku)
 

@@ -71,7 +71,15 @@ def parse_item(raw: Any, marketplace_id: str) -> ListingRow:
         status=listing_status(s for s in arr(summary, "status") if isinstance(s, str)),
         quantity=quantity,
         opened_at=when(summary, "createdDate"),
+        image_url=image_link(summary),
     )
+
+
+def image_link(summary: Any) -> str:
+    """``summaries.mainImage.link`` when it is an http(s) URL, else ''."""
+    image = summary.get("mainImage") if isinstance(summary, dict) else None
+    link = text(image, "link") if isinstance(image, dict) else ""
+    return link if link.lower().startswith(("https://", "http://")) and len(link) <= 2000 else ""
 
 
 def search_new_listings(
@@ -100,6 +108,25 @@ def search_new_listings(
         token = text(pagination, "nextToken") if isinstance(pagination, dict) else ""
         if not token:
             return
+
+
+def read_listings(
+    transport: SpApiTransport, seller_id: str, marketplace_id: str, skus: list[str]
+) -> list[ListingRow]:
+    """searchListingsItems for up to 20 SKUs (``identifiers``): one call; listings Amazon lacks are absent."""
+    if not 0 < len(skus) <= PAGE_SIZE:
+        raise InvalidInput(f"Between 1 and {PAGE_SIZE} SKUs per listings search.")
+    params: dict[str, Any] = {
+        "marketplaceIds": [marketplace_id],
+        "identifiers": list(skus),
+        "identifiersType": "SKU",
+        "includedData": ["summaries"],
+        "pageSize": PAGE_SIZE,
+    }
+    body = transport.call("searchListingsItems", "GET", _item_path(seller_id), params=params).body
+    if not isinstance(body, dict) or not isinstance(body.get("items"), list):
+        raise MalformedResponse("Amazon's listing search had no items.", operation="searchListingsItems")
+    return [parse_item(raw, marketplace_id) for raw in body["items"]]
 
 
 def listing_status(summary_statuses: Iterable[str]) -> str:

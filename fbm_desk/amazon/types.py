@@ -124,6 +124,7 @@ class ListingRow:
     status: str = ""  # report: Active/Inactive; API: BUYABLE/DISCOVERABLE joined with ","
     quantity: int | None = None  # merchant quantity
     opened_at: datetime | None = None  # report open-date / summaries.createdDate
+    image_url: str = ""  # summaries.mainImage.link (Listings API only; the report's column is deprecated)
 
 
 @dataclass(frozen=True)

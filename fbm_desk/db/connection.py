@@ -50,6 +50,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_rules_speed.sql",
     "schema_packing_queue.sql",
     "schema_warehouses.sql",
+    "schema_listing_images.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -103,6 +103,7 @@ def upsert_listings(
                     amazon_quantity_at=read if r.quantity is not None else None,
                     product=product_id,
                     opened_at=opened,
+                    image_url=r.image_url,
                     first_seen_at=stamp,
                     last_seen_at=stamp,
                 )
@@ -115,6 +116,7 @@ def upsert_listings(
                 ("product_type", r.product_type),
                 ("status", r.status),
                 ("fulfillment_channel", r.fulfillment_channel),
+                ("image_url", r.image_url),
             ):
                 if value and getattr(current, field) != value:
                     if field == "title" and is_lossy_copy(value, current.title):

@@ -130,6 +130,8 @@ class Listing(BaseModel):
     feed_id = pw.TextField(null=True)  # the feed still carrying its quantity (push_state 'sent')
     feed_message_id = pw.IntegerField(null=True)
     feed_quantity = pw.IntegerField(null=True)
+    image_url = pw.TextField(default="")  # summaries.mainImage.link ('' = not known yet)
+    image_checked_at = pw.TextField(null=True)  # when the link was last read (None = never)
 
 
 class SkuAlias(BaseModel):

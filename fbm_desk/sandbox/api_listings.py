@@ -13,6 +13,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from fbm_desk.sandbox import images
 from fbm_desk.sandbox import seed_data as sd
 from fbm_desk.sandbox.clock import iso
 from fbm_desk.sandbox.http_util import (
@@ -80,7 +81,9 @@ def _local_price(price: str, marketplace_id: str) -> str:
     return f"{Decimal(price) * factor:.2f}"
 
 
-def render_item(listing: Listing, marketplaces: list[str], included: set[str]) -> dict[str, Any]:
+def render_item(
+    listing: Listing, marketplaces: list[str], included: set[str], base_url: str = ""
+) -> dict[str, Any]:
     item: dict[str, Any] = {"sku": listing.sku}
     if "summaries" in included:
         summaries = []
@@ -95,7 +98,7 @@ def render_item(listing: Listing, marketplaces: list[str], included: set[str]) -
                 "createdDate": iso(listing.created),
                 "lastUpdatedDate": iso(listing.last_updated),
                 "mainImage": {
-                    "link": f"https://m.media-amazon.com/images/I/{listing.asin}.jpg",
+                    "link": images.link(base_url, listing.asin),
                     "height": 500,
                     "width": 500,
                 },
@@ -219,7 +222,7 @@ def search_listings_items(world: World, req: Request) -> Response:
         page = matched[offset : offset + page_size]
         body: dict[str, Any] = {
             "numberOfResults": len(matched),
-            "items": [render_item(lst, marketplaces, included) for lst in page],
+            "items": [render_item(lst, marketplaces, included, world.base_url) for lst in page],
         }
     pagination: dict[str, str] = {}
     if offset + page_size < len(matched):
@@ -245,7 +248,7 @@ def get_listings_item(world: World, req: Request) -> Response:
             raise ApiError(
                 404, "NOT_FOUND", f"SKU '{req.params['sku']}' not found in marketplace {marketplaces[0]}"
             )
-        return Response.json(200, render_item(listing, marketplaces, included))
+        return Response.json(200, render_item(listing, marketplaces, included, world.base_url))
 
 
 def patch_listings_item(world: World, req: Request) -> Response:

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from fbm_desk.sandbox import consent, control, documents, routes
+from fbm_desk.sandbox import consent, control, documents, images, routes
 from fbm_desk.sandbox.faults import Fault
 from fbm_desk.sandbox.http_util import ApiError, Request, Response
 from fbm_desk.sandbox.ratelimit import JSON_LISTINGS_FEED_OPERATION, rate_header
@@ -119,6 +119,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return consent.consent_page(w, req)
         if req.path == "/apps/authorize/confirm" and req.method == "POST":
             return consent.confirm(w, req)
+        if req.path.startswith(images.PREFIX):  # the media host: no token, not an SP-API operation
+            return images.serve(req)
         if req.path.startswith(documents.PREFIX):
             req.params = {"document_id": req.path[len(documents.PREFIX) :]}
             op = "uploadDocument" if req.method == "PUT" else "downloadDocument"

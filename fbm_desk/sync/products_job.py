@@ -14,6 +14,7 @@ from datetime import timedelta
 from fbm_desk.amazon.errors import AmazonRejected
 from fbm_desk.amazon.types import ListingRow
 from fbm_desk.db.cursors import get_cursor, set_cursor
+from fbm_desk.db.listing_images import listings_to_check, set_image_links
 from fbm_desk.db.listings import lossy_titles, mark_gone, repair_title, upsert_listings
 from fbm_desk.db.sku_resolution import resolve_order_items
 from fbm_desk.db.stock import PushReason, push_plan
@@ -25,6 +26,7 @@ OVERLAP = timedelta(minutes=10)
 PAGE = 100
 REPORT_MAX_WAIT_S = 1800.0
 TITLE_REPAIRS_PER_RUN = 100  # getListingsItem calls at most (5/s): about 20 s
+IMAGE_LINKS_PER_RUN = 400  # listings whose picture link is read per full import: 20 searchListingsItems calls
 
 
 def _store_rows(ctx: JobContext, rows: list[ListingRow], counts: Counts, read_at: str | None = None) -> None:
@@ -56,6 +58,7 @@ def full_import(ctx: JobContext, counts: Counts) -> None:
         # report as proof that every listing is gone
         counts.notes.append("Amazon's listings report was empty; nothing marked gone")
     repair_lossy_titles(ctx, counts)
+    read_image_links(ctx, counts)
     note_drift(ctx, counts)
     if get_cursor(ctx.store.id, CURSOR) is None:
         set_cursor(ctx.store.id, CURSOR, started)
@@ -87,6 +90,22 @@ def repair_lossy_titles(ctx: JobContext, counts: Counts) -> None:
     if repaired:
         counts.updated += repaired
         counts.notes.append(f"full titles read for {repaired} listing(s) the report could not spell")
+
+
+def read_image_links(ctx: JobContext, counts: Counts) -> None:
+    """The report has no usable picture column (deprecated): read ``summaries.mainImage.link`` through
+    searchListingsItems, 20 SKUs per call: listings never read first, then the longest unchecked ones.
+    New listings (the 30-minute search) bring theirs with them."""
+    due = listings_to_check(ctx.store.id, IMAGE_LINKS_PER_RUN)
+    found = 0
+    for start in range(0, len(due), 20):
+        ctx.check_cancel()
+        skus = due[start : start + 20]
+        rows = ctx.client.read_listings(ctx.store.marketplace_id, skus)
+        links = {r.seller_sku: r.image_url for r in rows}
+        found += set_image_links(ctx.store.id, skus, links, iso_utc(ctx.now()))
+    if found:
+        counts.notes.append(f"new picture links for {found} listing(s)")
 
 
 class ProductsJob:

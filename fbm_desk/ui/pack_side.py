@@ -2,7 +2,8 @@
 
 The picture is the listing's main image (Amazon's Listings API ``summaries.mainImage``), read from the image
 cache in the data folder (``fbm_desk.foundation.image_cache``); nothing is downloaded while the dialog
-opens. Without one, a placeholder says so. The packing note is the slot automation rules fill (``set_note``).
+opens. Without one, a placeholder says so, and ``PictureLoader`` fetches the missing pictures in the
+background; the panel shows one as soon as it arrives. The packing note is the slot automation rules fill (``set_note``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.foundation.image_cache import cached_image
+from fbm_desk.ui.picture_loader import PictureLoader
 
 IMAGE_SIZE = 160
 
@@ -27,6 +29,10 @@ class PackSide(QWidget):
         self._image_dir = image_dir
         self._asins: list[str] = []
         self._captions: list[str] = []
+        self._row = -1
+        # no Qt parent: the running download keeps the loader alive if the dialog closes first
+        self.loader = PictureLoader(image_dir)
+        self.loader.arrived.connect(self._on_arrived)
         self.image = QLabel()
         self.image.setObjectName("packImage")
         self.image.setFixedSize(IMAGE_SIZE, IMAGE_SIZE)
@@ -52,9 +58,11 @@ class PackSide(QWidget):
         self._captions = [i.seller_sku for i in detail.items]
         first = next((r for r, i in enumerate(detail.items) if i.packable > 0), 0)
         self.show_item(first)
+        self.loader.request(a for a in self._asins if cached_image(self._image_dir, a) is None)
 
     def show_item(self, row: int) -> None:
         """The picture of the order's line ``row`` (the last one scanned)."""
+        self._row = row
         if not 0 <= row < len(self._asins):
             self._placeholder("")
             return
@@ -73,6 +81,10 @@ class PackSide(QWidget):
                 Qt.TransformationMode.SmoothTransformation,
             )
         )
+
+    def _on_arrived(self, asin: str) -> None:
+        if 0 <= self._row < len(self._asins) and self._asins[self._row] == asin:
+            self.show_item(self._row)
 
     def set_note(self, text: str) -> None:
         """The packing note (from automation rules); empty hides it."""
