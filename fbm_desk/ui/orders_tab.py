@@ -296,9 +296,11 @@ class OrdersTab(QWidget):
 
     def _on_warehouse_changed(self, _index: int) -> None:
         self._set_query(replace(self.model.query, warehouse_id=self.warehouse_combo.currentData()))
+        self._update_counts()
 
     def _update_counts(self) -> None:
-        counts = quick_filter_counts(store_id=self.model.query.store_id)
+        query = self.model.query
+        counts = quick_filter_counts(store_id=query.store_id, warehouse_id=query.warehouse_id)
         for quick, button in self.filter_buttons.items():
             button.setText(f"{button.property('base_label')} ({counts[quick]:,})")
 
