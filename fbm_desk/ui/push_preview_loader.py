@@ -40,6 +40,11 @@ def _shared() -> tuple[_Hub, QThreadPool]:
     return _hub, _pool
 
 
+def wait_for_reads(timeout_ms: int = 30_000) -> bool:
+    """Wait for a running read to end (before the database closes at exit; benches). True: none left."""
+    return True if _pool is None else bool(_pool.waitForDone(timeout_ms))
+
+
 class _Read(QRunnable):
     def __init__(self, number: int, hub: _Hub) -> None:
         super().__init__()
