@@ -281,7 +281,7 @@ def fetch_stock(q: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
     """One page of stock rows in the query's order (SKU breaks ties)."""
     where, params = _where(q)
     direction = " DESC" if q.descending else ""
-    if q.sort in _PRODUCT_SORTS and not q.issues_only and not q.out_of_sync_only:
+    if q.sort in _PRODUCT_SORTS and not (q.issues_only or q.out_of_sync_only or q.low_stock_only):
         # Order and filters read product columns only: pick the page's products, then compute just those.
         sql = _only(
             f"SELECT id FROM product{where} ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?",  # noqa: S608
