@@ -307,5 +307,8 @@ def run_gui(args: argparse.Namespace) -> int:
         _exit_after_start(app)
         return app.exec()
     finally:
+        from fbm_desk.ui.push_preview_loader import wait_for_reads
+
+        wait_for_reads()  # a push preview still being read uses the database
         services.close()
         log.info("FBM Desk closed")

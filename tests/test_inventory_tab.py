@@ -15,6 +15,7 @@ from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.inventory_model import COL_ON_HAND, InventoryTableModel, PushPreviewModel
 from tests.support.demo_data import add_order, generate
+from tests.support.push_preview import refresh_and_wait
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ def tab(qtbot: Any, services: Services) -> InventoryTab:
     widget.resize(1200, 800)
     widget.show()
     qtbot.waitExposed(widget)
+    qtbot.waitUntil(lambda: not widget.preview_reader.busy and not widget.preview_loader.pending)
     return widget
 
 
@@ -121,7 +123,7 @@ def test_push_state_issues_and_preview(qtbot: Any, tab: InventoryTab, services: 
     # Only the rejected listing is due; then an order changes the mug's available stock.
     assert {p.seller_sku for p in tab.preview_model.pushes} == {"CANDLE-PINE-8"}
     add_order(services.db.db, "111-0000000-0000009", items=(("MUG-ENAMEL-GRN", 1),))
-    tab.refresh()
+    refresh_and_wait(qtbot, tab)
     sent = {(p.seller_sku, p.quantity) for p in tab.preview_model.pushes}
     assert ("MUG-ENAMEL-GRN", 9) in sent
     assert len([s for s in sent if s[0] == "MUG-ENAMEL-GRN"]) == 1
@@ -139,3 +141,34 @@ def test_stock_query_sorts_and_searches(services: Services) -> None:
     assert [r.sku for r in rows] == ["MUG-ENAMEL-GRN"]
     skus = [r.sku for r in fetch_stock(InventoryQuery(sort=InventorySort.SKU, descending=True), 0, 50)]
     assert skus == sorted(skus, reverse=True)
+
+
+def test_push_preview_is_read_off_the_gui_thread(
+    qtbot: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows show while the preview is still being read (on a pool thread); it shows once read."""
+    import threading
+
+    from fbm_desk.ui import push_preview_loader
+
+    release, threads = threading.Event(), []
+
+    def slow_read() -> Any:
+        threads.append(threading.get_ident())
+        assert release.wait(10)  # held until the test has checked the tab meanwhile
+        return pending_pushes()
+
+    monkeypatch.setattr(push_preview_loader, "pending_pushes", slow_read)
+    tab = InventoryTab(services)
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitExposed(tab)
+    qtbot.waitUntil(lambda: len(threads) == 1)
+    assert tab.model.rowCount() > 0  # the table did not wait for the preview
+    assert tab.preview_reader.busy
+    assert tab.preview_label.text().startswith("Working out")
+    assert threads[0] != threading.get_ident()
+    with qtbot.waitSignal(tab.preview_reader.ready, timeout=10_000):
+        release.set()
+    assert {p.seller_sku for p in tab.preview_model.pushes} == {"CANDLE-PINE-8"}
+    assert "will send" in tab.preview_label.text()

@@ -271,9 +271,12 @@ def test_a_package_queued_again_shows_why(qtbot: Any, tab: OrdersTab, services: 
 
 def test_every_column_fits_the_default_window_and_ship_by_is_whole(qtbot: Any, services: Services) -> None:
     from fbm_desk.app import build_tabs
+    from fbm_desk.db.warehouses import add_warehouse
     from fbm_desk.ui.main_window import MainWindow
     from fbm_desk.ui.packing_queue import LONGEST_SHIP_BY
-    from fbm_desk.ui.table_models.orders_model import COL_PUSH, COL_SHIP_TO
+    from fbm_desk.ui.table_models.orders_model import COL_PUSH, COL_SHIP_TO, COL_WAREHOUSE
+
+    add_warehouse("Back room")  # several warehouses: the Warehouse column and filter show
 
     window = MainWindow(services, build_tabs(services))
     qtbot.addWidget(window)
@@ -284,6 +287,7 @@ def test_every_column_fits_the_default_window_and_ship_by_is_whole(qtbot: Any, s
     tab = window.tabs.currentWidget()
     assert isinstance(tab, OrdersTab)
     table, header = tab.table, tab.table.horizontalHeader()
-    for col in (COL_SHIP_TO, COL_PUSH):  # were off screen
+    for col in (COL_SHIP_TO, COL_PUSH, COL_WAREHOUSE):  # were off screen
+        assert not table.isColumnHidden(col)
         assert header.sectionViewportPosition(col) + header.sectionSize(col) <= table.viewport().width()
     assert table.columnWidth(COL_SHIP_BY) > table.fontMetrics().horizontalAdvance(LONGEST_SHIP_BY) + 8

@@ -22,6 +22,7 @@ from fbm_desk.sync.base import Counts, JobContext
 from fbm_desk.sync.inventory_job import InventoryJob
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.table_models.inventory_model import COL_PUSHED, COL_SKU
+from tests.support.push_preview import refresh_and_wait
 from tests.test_stock_model import cli_inventory
 
 PUSHED, SOON_AFTER, LONG_AFTER = "2026-11-20T10:00:00Z", "2026-11-20T10:05:00Z", "2026-11-21T10:00:00Z"
@@ -94,7 +95,7 @@ def test_tab_cli_and_job_agree(qtbot: Any, world: CoreServices, app_paths: AppPa
     qtbot.addWidget(tab)
     tab.show()
     qtbot.waitExposed(tab)
-    tab.refresh()
+    refresh_and_wait(qtbot, tab)
     model = tab.preview_model
     preview = {model.data(model.index(r, 1)) for r in range(model.rowCount())}
     assert preview == {"DRIFTED"}

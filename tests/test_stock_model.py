@@ -42,6 +42,7 @@ from fbm_desk.ui.table_models.inventory_model import (
     InventoryTableModel,
 )
 from tests.support.demo_data import add_order
+from tests.support.push_preview import refresh_and_wait
 
 REPO = Path(__file__).resolve().parent.parent
 EARLY, LATE = "2026-11-20T10:00:00Z", "2026-11-21T10:00:00Z"
@@ -164,7 +165,7 @@ def tab(qtbot: Any, world: CoreServices) -> InventoryTab:
     qtbot.addWidget(widget)
     widget.show()
     qtbot.waitExposed(widget)
-    widget.refresh()
+    refresh_and_wait(qtbot, widget)
     return widget
 
 
@@ -271,7 +272,7 @@ def test_the_job_sends_exactly_what_the_preview_says(
     assert len(amazon.sent) == len(preview)
     # Amazon now has everything: nothing left to send anywhere, and the screens say so.
     assert pending_pushes() == []
-    tab.refresh()
+    refresh_and_wait(qtbot, tab)
     assert _preview(tab) == set()
     assert tab.preview_label.text().startswith("Nothing to send")
     qtbot.mouseClick(tab.differs_only, Qt.MouseButton.LeftButton)

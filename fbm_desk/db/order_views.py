@@ -320,31 +320,37 @@ def count_orders(query: OrderQuery, *, day: DayBounds | None = None) -> int:
 
 
 def quick_filter_counts(
-    *, store_id: int | None = None, day: DayBounds | None = None
+    *, store_id: int | None = None, warehouse_id: int | None = None, day: DayBounds | None = None
 ) -> dict[QuickFilter, int]:
-    """The number shown next to each quick filter (a handful of index-only counts)."""
+    """The number shown next to each quick filter (a handful of index-only counts), for one store and one
+    warehouse when given (the Orders tab's filters: the counts match the rows each filter shows)."""
     day = day or DayBounds.at()
-    store_sql = "" if store_id is None else " AND store_id = ?"
-    store_args: list[Any] = [] if store_id is None else [store_id]
+    where, args = "", list[Any]()
+    if store_id is not None:
+        where, args = " AND store_id = ?", [store_id]
+    if warehouse_id is not None:  # not routed yet: the primary's (as in OrderQuery)
+        where += " AND coalesce(warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) = ?"
+        args.append(warehouse_id)
     counts = dict.fromkeys(QuickFilter, 0)
     by_state = database_proxy.execute_sql(
-        "SELECT state, count(*) FROM orders WHERE 1" + store_sql + " GROUP BY state",  # noqa: S608
-        store_args,
+        "SELECT state, count(*) FROM orders WHERE 1" + where + " GROUP BY state",  # noqa: S608
+        args,
     ).fetchall()
     states = {s: int(n) for s, n in by_state}
     counts[QuickFilter.ALL] = sum(states.values())
     counts[QuickFilter.HELD] = states.get(OrderState.HELD, 0)
-    for quick in (QuickFilter.RELEASED, QuickFilter.PACKED_WAITING):
-        counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
     counts[QuickFilter.SHIPPED] = states.get(OrderState.SHIPPED, 0)
     counts[QuickFilter.CANCELED] = states.get(OrderState.CANCELED, 0)
     for quick in (
+        QuickFilter.RELEASED,
+        QuickFilter.PACKED_WAITING,
         QuickFilter.DUE_TODAY,
         QuickFilter.NEEDS_MAPPING,
         QuickFilter.PUSH_REJECTED,
         QuickFilter.ON_HOLD,
     ):
-        counts[quick] = count_orders(OrderQuery(quick=quick, store_id=store_id), day=day)
+        query = OrderQuery(quick=quick, store_id=store_id, warehouse_id=warehouse_id)
+        counts[quick] = count_orders(query, day=day)
     return counts
 
 

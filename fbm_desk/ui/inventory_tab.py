@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
-from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
+from fbm_desk.db.stock import ListingPush, push_plan, stock_row
 from fbm_desk.db.stock_warehouses import warehouse_stock
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.wording import every, plural
@@ -40,6 +40,7 @@ from fbm_desk.sync.schedule import SCHEDULE_BY_KIND
 from fbm_desk.ui.deferred_refresh import DeferredRefresh, refresh_after_sync
 from fbm_desk.ui.dialog_parts import error_label, save_cancel_buttons
 from fbm_desk.ui.product_place_dialog import ProductPlaceDialog
+from fbm_desk.ui.push_preview_loader import PreviewLoader
 from fbm_desk.ui.tab_parts import (
     debounced_search,
     row_table,
@@ -200,7 +201,10 @@ class InventoryTab(QWidget):
         self.status.setText(f"{self.model.total:,} SKUs")
         self.after_sync = refresh_after_sync(self, services, self._refresh_in_steps)
         self._show_why()
-        # The push preview reads every store's listings and allocation: computed when the tab is first shown.
+        # The push preview reads every store's listings and allocation: computed when the tab is first shown,
+        # on a pool thread (``push_preview_loader``), and shown when ready.
+        self.preview_reader = PreviewLoader(self, self._show_preview)
+        self.preview_label.setText("Working out what the next inventory push will send…")
         self.preview_loader = DeferredRefresh(self, self.refresh_preview)
         self.preview_loader.request()
 
@@ -255,8 +259,14 @@ class InventoryTab(QWidget):
         return dialog
 
     def refresh_preview(self) -> None:
-        pushes = pending_pushes()  # every store: exactly what the next runs of the inventory job send
-        self.preview_model.set_pushes(pushes)
+        """Start reading the preview; it shows when ready (``preview_reader.ready``)."""
+        self.preview_reader.load()
+
+    def _show_preview(self, pushes: list[ListingPush] | str) -> None:
+        if isinstance(pushes, str):  # the read failed: say so, keep what was shown
+            self.preview_label.setText(pushes)
+            return
+        self.preview_model.set_pushes(pushes)  # every store: exactly what the next inventory job runs send
         n = len(pushes)
         skus = len({p.product_id for p in pushes})
         self.preview_label.setText(

@@ -47,7 +47,7 @@ from fbm_desk.ui.table_models.orders_model import (
     COLUMNS,
     OrdersTableModel,
 )
-from fbm_desk.ui.warehouse_filter import reload_warehouse_combo, warehouse_combo
+from fbm_desk.ui.warehouse_filter import away_from_home, reload_warehouse_combo, warehouse_combo
 
 if TYPE_CHECKING:
     from fbm_desk.ui.pack_dialog import PackDialog
@@ -296,9 +296,11 @@ class OrdersTab(QWidget):
 
     def _on_warehouse_changed(self, _index: int) -> None:
         self._set_query(replace(self.model.query, warehouse_id=self.warehouse_combo.currentData()))
+        self._update_counts()
 
     def _update_counts(self) -> None:
-        counts = quick_filter_counts(store_id=self.model.query.store_id)
+        query = self.model.query
+        counts = quick_filter_counts(store_id=query.store_id, warehouse_id=query.warehouse_id)
         for quick, button in self.filter_buttons.items():
             button.setText(f"{button.property('base_label')} ({counts[quick]:,})")
 
@@ -346,10 +348,15 @@ class OrdersTab(QWidget):
             )
             self.set_search(text)
             return
-        self._show_message("")
+        order_id, away = matches[0][0], away_from_home(self.services, matches[0][0])
+        self._show_message(away, bool(away))
         self.scan.clear()
-        self.select_order(matches[0][0])
-        self.open_pack_dialog(matches[0][0])
+        if not self.select_order(order_id) and away:  # not in this warehouse's list: show every warehouse,
+            self.warehouse_combo.setCurrentIndex(0)  # so the order is selected for "Move to warehouse…"
+            self.select_order(order_id)
+        dialog = self.open_pack_dialog(order_id)
+        if away:  # above whatever the dialog already says (a block)
+            dialog.show_message("\n".join(t for t in (away, dialog.message.text()) if t), error=True)
 
     def _on_package_saved(self, message: str) -> None:
         dialog = self.pack_dialog

@@ -23,8 +23,8 @@ _PURCHASED_COLUMN = 4  # the Orders table's default sort column
 
 
 # Column widths of the Orders table (in "0" digits of the table's font): every column, Ship to and Tracking
-# push included, fits the default 1200 px window; Ship by holds "LATE 2026-12-06 14:30" whole.
-_COLUMN_DIGITS = (10, 17, 11, 5, 12, 19, 9, 11, 12, 11, 10)
+# push and Warehouse included, fits the default 1200 px window; Ship by holds "LATE 2026-12-06 14:30" whole.
+_COLUMN_DIGITS = (7, 17, 10, 5, 11, 19, 8, 11, 10, 10, 9, 10)
 LONGEST_SHIP_BY = "LATE 2026-12-06 14:30"
 
 

@@ -1,5 +1,6 @@
-"""The "which warehouse" filter of the Orders and Inventory tabs; the Orders tab opens on this station's home
-warehouse (Warehouses page, ``settings.json`` ``home_warehouse``)."""
+"""The "which warehouse" filter of the Orders and Inventory tabs; the Orders tab (and so its "To pack" queue)
+opens on this station's home warehouse (Warehouses page, ``settings.json`` ``home_warehouse``), and a scanned
+order of another warehouse is opened with a warning (``away_from_home``)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QWidget
 
+from fbm_desk.db.warehouse_routing import order_warehouses
 from fbm_desk.db.warehouses import list_warehouses
 from fbm_desk.ui.warehouses_dialog import home_warehouse
 
@@ -37,3 +39,16 @@ def reload_warehouse_combo(combo: QComboBox, services: Services | None = None) -
     combo.setCurrentIndex(max(0, combo.findData(keep)) if keep is not None else 0)
     combo.blockSignals(False)
     combo.setVisible(len(houses) > 1)
+
+
+def away_from_home(services: Services, order_id: int) -> str:
+    """The warning for an order allocated to another warehouse than this station's home ("" when it is
+    this station's, or no home is chosen)."""
+    home = home_warehouse(services)
+    where = order_warehouses([order_id]).get(order_id, "")
+    if home is None or not where or where == home.name:
+        return ""
+    return (
+        f"This order is allocated to {where}, not to this station's {home.name}. To pack it here, "
+        "right-click it in the Orders table → Move to warehouse…"
+    )
