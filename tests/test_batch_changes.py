@@ -17,7 +17,7 @@ from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order, generate
-from tests.test_paper_gui import _select
+from tests.support.pack_helpers import select_orders
 
 A, B, C = "112-0000001-0000001", "112-0000002-0000002", "112-0000003-0000003"
 
@@ -63,7 +63,7 @@ def test_tag_hold_and_release_the_selected_orders(
     tab = OrdersTab(services)
     qtbot.addWidget(tab)
     tab.show()
-    _select(tab, {A, B})
+    select_orders(tab, {A, B})
 
     answers = Answers(monkeypatch, texts=["fragile"], items=[], yes=True)
     tab.batch.trigger(_action(tab, "Add tag…"))
@@ -79,7 +79,7 @@ def test_tag_hold_and_release_the_selected_orders(
     assert blocking_hold(_ids(A)[0]) is not None
     assert blocking_hold(_ids(C)[0]) is None
 
-    _select(tab, {A, B, C})  # C has no such hold: released are the two that do
+    select_orders(tab, {A, B, C})  # C has no such hold: released are the two that do
     answers = Answers(monkeypatch, texts=["checked"], items=["address"], yes=True)
     tab.batch.trigger(_action(tab, "Release hold…"))
     assert answers.questions == ["Release the address hold of 3 order(s)?"]
@@ -90,7 +90,7 @@ def test_tag_hold_and_release_the_selected_orders(
 def test_saying_no_changes_nothing(qtbot: Any, services: Services, monkeypatch: pytest.MonkeyPatch) -> None:
     tab = OrdersTab(services)
     qtbot.addWidget(tab)
-    _select(tab, {A, B, C})
+    select_orders(tab, {A, B, C})
     answers = Answers(monkeypatch, texts=["why"], items=["fraud"], yes=False)
     tab.batch.trigger(_action(tab, "Put on hold…"))
     assert answers.questions == ["Put 3 order(s) on fraud hold?"]

@@ -17,6 +17,7 @@ from fbm_desk.ui.pack_dialog import QUEUED_TEXT, PackDialog
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.pack_lines_model import PackLinesModel
 from tests.support.demo_data import add_order, generate
+from tests.support.pack_helpers import open_pack_dialog, scan
 
 UPS = "1Z999AA10123456784"
 
@@ -27,22 +28,6 @@ def services(app_paths: AppPaths) -> Iterator[Services]:
     generate(core.db.db, orders=0)
     yield Services(core=core)
     core.close()
-
-
-def _dialog(qtbot: Any, services: Services, order_id: int) -> PackDialog:
-    dialog = PackDialog(services.core, order_id)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def scan(qtbot: Any, dialog: PackDialog, code: str) -> None:
-    """What a keyboard-wedge scanner does: type into the focused widget, then Enter."""
-    widget = dialog.focusWidget()
-    assert widget is not None
-    qtbot.keyClicks(widget, code)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
 
 
 def typing_allowed(order_id: int) -> None:
@@ -78,7 +63,7 @@ def test_scanner_only_flow_records_a_queued_package(qtbot: Any, services: Servic
     order = add_order(
         services.db.db, "111-0000000-0000001", items=(("MUG-ENAMEL-GRN", 2), ("SOAP-LAV-OAT", 1))
     )
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     with qtbot.waitSignal(dialog.saved) as saved:
         assert dialog.focusWidget() is dialog.item_scan
         scan(qtbot, dialog, "MUG-ENAMEL-GRN")
@@ -102,7 +87,7 @@ def test_scanner_only_flow_records_a_queued_package(qtbot: Any, services: Servic
 
 def test_wrong_item_is_refused_and_nothing_counted(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000002", items=(("MUG-ENAMEL-GRN", 2),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "MUG-ENAMEL-GRN")
     scan(qtbot, dialog, "CANDLE-PINE-8")
     assert "'CANDLE-PINE-8' is not on this order" in dialog.message.text()
@@ -116,7 +101,7 @@ def test_wrong_item_is_refused_and_nothing_counted(qtbot: Any, services: Service
 
 def test_scanning_the_label_in_the_item_field_moves_it_to_tracking(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000003", items=(("CANDLE-PINE-8", 1),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "9400111899223197428490")  # a USPS label, scanned without counting items
     assert dialog.tracking.text() == "9400111899223197428490"
     assert dialog.focusWidget() is dialog.tracking
@@ -127,7 +112,7 @@ def test_scanning_the_label_in_the_item_field_moves_it_to_tracking(qtbot: Any, s
     assert _packages(services, order) == []
     dialog.close()
     typing_allowed(order)
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "9400111899223197428490")
     qtbot.keyClick(dialog.tracking, Qt.Key.Key_Return)
     assert [p.tracking_number for p in _packages(services, order)] == ["9400111899223197428490"]
@@ -135,7 +120,7 @@ def test_scanning_the_label_in_the_item_field_moves_it_to_tracking(qtbot: Any, s
 
 def test_partial_shipment_keeps_the_dialog_open_for_the_next_package(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000004", items=(("MUG-ENAMEL-GRN", 3),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "MUG-ENAMEL-GRN")
     scan(qtbot, dialog, "")
     asked = answer_partial(qtbot, Qt.Key.Key_Y)
@@ -156,7 +141,7 @@ def test_partial_shipment_keeps_the_dialog_open_for_the_next_package(qtbot: Any,
 
 def test_bad_tracking_number_is_refused_and_nothing_typed_is_lost(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000005", items=(("CANDLE-PINE-8", 1),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "CANDLE-PINE-8")
     scan(qtbot, dialog, "")
     dialog.carrier.setCurrentIndex(dialog.carrier.findData("FedEx"))
@@ -174,7 +159,7 @@ def test_bad_tracking_number_is_refused_and_nothing_typed_is_lost(qtbot: Any, se
 
 def test_carrier_is_required(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000006", items=(("CANDLE-PINE-8", 1),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "")
     scan(qtbot, dialog, "ZZ-PLAIN-42")  # not distinctive: no carrier suggested
     assert dialog.carrier_code() == ""
@@ -192,7 +177,7 @@ def test_carrier_is_required(qtbot: Any, services: Services) -> None:
 )
 def test_orders_that_cannot_be_shipped_say_why(qtbot: Any, services: Services, state: str, text: str) -> None:
     order = add_order(services.db.db, f"111-0000000-10000{len(state)}", state=state)
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     assert text in dialog.message.text()
     assert not dialog.save_button.isEnabled()
     assert not dialog.tracking.isEnabled()
@@ -205,7 +190,7 @@ def test_typed_quantities_make_a_partial_package(qtbot: Any, services: Services)
         services.db.db, "111-0000000-0000007", items=(("MUG-ENAMEL-GRN", 2), ("SOAP-LAV-OAT", 2))
     )
     typing_allowed(order)
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     assert dialog.set_pack_quantity(0, 1)
     assert dialog.set_pack_quantity(1, 0)
     assert not dialog.set_pack_quantity(1, 3)  # more than left

@@ -16,9 +16,9 @@ from fbm_desk.db.orders import get_order_detail
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui import pack_scanning
 from fbm_desk.ui.orders_tab import OrdersTab
-from fbm_desk.ui.pack_dialog import PackDialog
 from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order, generate
+from tests.support.pack_helpers import open_pack_dialog, scan
 
 UPS = "1Z999AA10123456784"
 
@@ -36,23 +36,6 @@ def beeps(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     heard: list[int] = []
     monkeypatch.setattr(pack_scanning, "beep", lambda: heard.append(1))
     return heard
-
-
-def _dialog(qtbot: Any, services: Services, order_id: int) -> PackDialog:
-    dialog = PackDialog(services.core, order_id)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def scan(qtbot: Any, window: Any, code: str) -> None:
-    """A keyboard-wedge scanner: types into whatever has the focus in ``window``, then Enter."""
-    widget = window.focusWidget()
-    assert widget is not None
-    if code:
-        qtbot.keyClicks(widget, code)
-    qtbot.keyClick(widget, Qt.Key.Key_Return)
 
 
 def answer_next_question(qtbot: Any, key: Qt.Key, asked: list[str]) -> None:
@@ -75,7 +58,7 @@ def test_enter_on_an_empty_tracking_field_never_leads_into_the_carrier_list(
     qtbot: Any, services: Services, beeps: list[int]
 ) -> None:
     order = add_order(services.db.db, "111-0000000-0000101", items=(("CANDLE-PINE-8", 1),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "CANDLE-PINE-8")
     scan(qtbot, dialog, "")  # on to the tracking number
     assert dialog.focusWidget() is dialog.tracking
@@ -95,7 +78,7 @@ def test_a_scan_typed_into_the_carrier_list_is_kept_as_the_tracking_number(
     qtbot: Any, services: Services
 ) -> None:
     order = add_order(services.db.db, "111-0000000-0000102", items=(("CANDLE-PINE-8", 1),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "CANDLE-PINE-8")
     dialog.carrier.setFocus()  # however the focus got there
     assert isinstance(dialog.focusWidget(), QComboBox)
@@ -109,7 +92,7 @@ def test_a_short_tracking_number_scanned_as_an_item_is_taken_as_the_label(
     qtbot: Any, services: Services, beeps: list[int]
 ) -> None:
     order = add_order(services.db.db, "111-0000000-0000103", items=(("CANDLE-PINE-8", 2),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "CANDLE-PINE-8")
     scan(qtbot, dialog, "1234567890")  # 10 digits: a DHL label
     assert dialog.tracking.text() == "1234567890"
@@ -119,7 +102,7 @@ def test_a_short_tracking_number_scanned_as_an_item_is_taken_as_the_label(
 
 def test_a_wrong_or_extra_scan_beeps_and_turns_red(qtbot: Any, services: Services, beeps: list[int]) -> None:
     order = add_order(services.db.db, "111-0000000-0000104", items=(("MUG-ENAMEL-GRN", 1),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "SOAP-LAV-OAT")  # another product of ours
     assert len(beeps) == 1
     assert "#fdd" in dialog.item_scan.styleSheet()
@@ -133,7 +116,7 @@ def test_a_wrong_or_extra_scan_beeps_and_turns_red(qtbot: Any, services: Service
 
 def test_a_partial_package_asks_and_enter_twice_saves_nothing(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000105", items=(("MUG-ENAMEL-GRN", 3),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     scan(qtbot, dialog, "MUG-ENAMEL-GRN")
     scan(qtbot, dialog, "")
     asked: list[str] = []
@@ -152,7 +135,7 @@ def test_a_partial_package_asks_and_enter_twice_saves_nothing(qtbot: Any, servic
 
 def test_every_unit_must_be_scanned_by_default(qtbot: Any, services: Services) -> None:
     order = add_order(services.db.db, "111-0000000-0000106", items=(("MUG-ENAMEL-GRN", 2),))
-    dialog = _dialog(qtbot, services, order)
+    dialog = open_pack_dialog(qtbot, services, order)
     assert dialog.pack_quantity(0) == 0
     assert not dialog.set_pack_quantity(0, 2)  # typing is off for this store
     scan(qtbot, dialog, "")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import QItemSelectionModel, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
 from PySide6.QtWidgets import QApplication, QMainWindow
 
@@ -34,6 +34,7 @@ from fbm_desk.ui.product_place_dialog import ProductPlaceDialog
 from fbm_desk.ui.services import Services
 from tests.support.code128_reader import read_image
 from tests.support.demo_data import add_order, generate
+from tests.support.pack_helpers import select_orders
 
 A, B, C = "112-0000001-0000001", "112-0000002-0000002", "112-0000003-0000003"
 
@@ -53,16 +54,6 @@ def services(app_paths: AppPaths) -> Iterator[Services]:
 
 def _text(path: Path) -> str:
     return re.sub(r"[ \t]+", " ", "\n".join(p.extract_text() for p in PdfReader(path).pages))
-
-
-def _select(tab: OrdersTab, order_ids: set[str]) -> None:
-    model = tab.table.selectionModel()
-    model.clearSelection()
-    for r in range(tab.model.rowCount()):
-        row = tab.model.row_at(r)
-        if row is not None and row.amazon_order_id in order_ids:
-            flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-            model.select(tab.model.index(r, 0), flags)
 
 
 def _answer_print_dialog(qtbot: Any, seen: list[str], out: Path) -> None:
@@ -89,7 +80,7 @@ def test_batch_pick_list_and_slips_from_the_selected_orders(
     tab.batch.trigger(tab.batch.actions[0])
     assert "Select one or more orders first" in tab.message.text()
 
-    _select(tab, {A, B})
+    select_orders(tab, {A, B})
     assert len(tab.selected_order_ids()) == 2
     seen: list[str] = []
     _answer_print_dialog(qtbot, seen, tmp_path / "pick")
@@ -102,7 +93,7 @@ def test_batch_pick_list_and_slips_from_the_selected_orders(
     assert "CANDLE-PINE-8" not in text  # order C was not selected
     assert PdfReader(tmp_path / "pick.pdf").pages[0].mediabox.width == pytest.approx(595.3, abs=0.5)
 
-    _select(tab, {A, B, C})
+    select_orders(tab, {A, B, C})
     _answer_print_dialog(qtbot, seen, tmp_path / "slips.pdf")
     tab.batch.trigger(tab.batch.actions[1])  # Print packing slips…
     assert seen[-1] == "Print 3 packing slip(s), one per order."
