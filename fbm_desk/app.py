@@ -266,7 +266,11 @@ def build_main_window(services: Services) -> MainWindow:
 def run_gui(args: argparse.Namespace) -> int:
     """Open the desktop app and run it until the window closes. Returns the process exit code."""
     demo = bool(getattr(args, "demo", False))
-    paths = demo_paths(args.data_dir) if demo else resolve_paths(getattr(args, "data_dir", None))
+    paths = (
+        demo_paths(args.data_dir)
+        if demo
+        else resolve_paths(getattr(args, "data_dir", None), getattr(args, "database", None))
+    )
     try:
         paths.ensure()
     except OSError as exc:

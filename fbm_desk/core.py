@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
-from fbm_desk.db import OpenedDatabase, open_database
+from fbm_desk.db import OpenedDatabase, open_database, open_postgres
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
@@ -122,6 +122,17 @@ class CoreServices:
         self.db.close()
 
 
+def workspace_url(paths: AppPaths, settings: Settings) -> str | None:
+    """The shared workspace this station uses: ``--database`` / ``FBM_DESK_DATABASE_URL``, else Settings →
+    Workspace ("Shared server"); None: this computer's SQLite file."""
+    if paths.database_url:
+        return paths.database_url
+    workspace = settings.get("workspace")
+    if isinstance(workspace, dict) and workspace.get("mode") == "shared" and workspace.get("url"):
+        return str(workspace["url"])
+    return None
+
+
 def build_core(
     paths: AppPaths, *, spapi_config: SpApiConfig | None = None, read_only: bool = False
 ) -> CoreServices:
@@ -133,7 +144,11 @@ def build_core(
     if not read_only:
         paths.ensure()
     settings = load_settings(paths.settings_file)
-    db = open_database(paths.db_file, backup_dir=paths.backup_dir, read_only=read_only)
+    url = workspace_url(paths, settings)
+    if url:
+        db = open_postgres(url)
+    else:
+        db = open_database(paths.db_file, backup_dir=paths.backup_dir, read_only=read_only)
     interrupted = 0 if read_only else mark_interrupted_runs()
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)

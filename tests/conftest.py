@@ -21,12 +21,13 @@ import pytest
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from fbm_desk.core import CoreServices, build_core
-from fbm_desk.db import OpenedDatabase, open_database
+from fbm_desk.db import OpenedDatabase, open_database, open_postgres
 from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.foundation.paths import AppPaths
 
 # sandbox, sandbox_env, spapi, quiet(_core), store_sandbox / store_core: see the module.
-pytest_plugins = ["tests.support.sandbox_fixtures"]
+# pg_server, pg_workspace, database_url (the suite on PostgreSQL): see the module.
+pytest_plugins = ["tests.support.sandbox_fixtures", "tests.support.pg_fixtures"]
 
 
 @pytest.fixture(autouse=True)
@@ -59,21 +60,25 @@ def _restore_logging_and_hooks() -> Iterator[None]:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
+def data_dir(tmp_path: Path, database_url: str | None) -> Path:
     path = tmp_path / "data"
     path.mkdir()
     return path
 
 
 @pytest.fixture
-def app_paths(data_dir: Path) -> AppPaths:
-    return AppPaths(data_dir=data_dir, log_dir=data_dir / "logs").ensure()
+def app_paths(data_dir: Path, database_url: str | None) -> AppPaths:
+    return AppPaths(data_dir=data_dir, log_dir=data_dir / "logs", database_url=database_url).ensure()
 
 
 @pytest.fixture
 def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
-    """A fresh, fully migrated database file bound to the peewee models."""
-    opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
+    """A fresh, fully migrated database bound to the peewee models: a file, or a PostgreSQL workspace when the
+    suite runs on PostgreSQL."""
+    if app_paths.database_url:
+        opened = open_postgres(app_paths.database_url)
+    else:
+        opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
     yield opened
     opened.close()
 

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", metavar="DIR", help="data folder (default: platform data dir; env FBM_DESK_DATA_DIR)"
     )
     parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="a shared workspace on PostgreSQL, postgresql://user@host:port/dbname (default: the SQLite file in "
+        "the data folder, or the workspace chosen in Settings; env FBM_DESK_DATABASE_URL)",
+    )
+    parser.add_argument(
         "--demo", action="store_true", help="open the app on the built-in Amazon sandbox with demo data"
     )
     parser.add_argument(

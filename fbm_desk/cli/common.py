@@ -23,7 +23,7 @@ def open_core(args: argparse.Namespace) -> CoreServices:
     A read-only data folder still serves read commands: the database opens read-only, a note on stderr says
     what cannot be written, and a command that writes fails with the read-only message (exit 1).
     """
-    paths = resolve_paths(getattr(args, "data_dir", None))
+    paths = resolve_paths(getattr(args, "data_dir", None), getattr(args, "database", None))
     read_only = not paths.data_writable()
     if not read_only:
         paths.ensure()

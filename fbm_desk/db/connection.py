@@ -61,23 +61,40 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 class OpenedDatabase:
     """The opened database and what happened while opening it."""
 
-    db: pw.SqliteDatabase
-    path: Path
+    db: pw.Database
+    path: Path | None  # the SQLite file; None for a shared workspace
     version: int
     migrated_from: int | None
     backup: Path | None
+    url: str | None = None  # the shared workspace (postgresql://...); None for the SQLite file
+
+    @property
+    def shared(self) -> bool:
+        """True on a shared workspace (PostgreSQL), False on this computer's SQLite file."""
+        return self.url is not None
 
     def close(self) -> None:
-        if not self.db.is_closed():
+        close_all = getattr(self.db, "close_all", None)  # a workspace: every thread's connection
+        if close_all is not None:
+            close_all()
+        elif not self.db.is_closed():
             self.db.close()
 
     def journal_mode(self) -> str:
-        """SQLite's journal mode as the file has it (``wal`` once opened by this app)."""
+        """SQLite's journal mode as the file has it (``wal`` once opened by this app); ``postgresql`` for a
+        shared workspace (the server keeps its own write-ahead log)."""
+        if self.shared:
+            return "postgresql"
         return str(self.db.execute_sql("PRAGMA journal_mode").fetchone()[0]).lower()
 
 
 def _sql(name: str) -> str:
     return resources.files("fbm_desk.db").joinpath(name).read_text(encoding="utf-8")
+
+
+def migration_sql(step: str) -> list[str]:
+    """The statements of one migration file, in order (SQLite dialect; ``dialect`` translates for PostgreSQL)."""
+    return _split_sql(_sql(step))
 
 
 def _read_only_uri(path: Path) -> str:
@@ -165,7 +182,7 @@ def _apply_migrations(path: Path, current: int) -> None:
             log.info("Migrating database to version %d (%s)", index + 1, step)
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in _split_sql(_sql(step)):
+                for statement in migration_sql(step):
                     conn.execute(statement)
                 conn.execute(f"PRAGMA user_version = {index + 1}")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fbm_desk.db import dialect
 from fbm_desk.db.domain_rows import OPEN_STATES
-from fbm_desk.db.models import database_proxy
 
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 
@@ -26,7 +26,7 @@ class HoldingOrderRow:
 
 def holding_orders(product_id: int, limit: int = 500) -> list[HoldingOrderRow]:
     """Open orders holding units of ``product_id``, the most urgent (earliest ship-by) first."""
-    rows = database_proxy.execute_sql(
+    rows = dialect.execute(
         "SELECT o.id, o.amazon_order_id, s.name, o.state, o.payment_hold, "  # noqa: S608 - constant fragments
         "sum(i.quantity - i.quantity_shipped), o.purchase_date, o.latest_ship_date "
         "FROM order_item i JOIN orders o ON o.id = i.order_id JOIN store s ON s.id = o.store_id "

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fbm_desk.db import events
+from fbm_desk.db import dialect, events
 from fbm_desk.db.mark_models import OrderHold
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.states import PAYMENT_HOLD, HoldKind
@@ -42,14 +42,14 @@ def active_holds(order_ids: Iterable[int], *, now: str | None = None) -> dict[in
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        for oid, at in database_proxy.execute_sql(
+        for oid, at in dialect.execute(
             f"SELECT id, imported_at FROM orders WHERE payment_hold = 1 AND id IN ({marks})",  # noqa: S608
             chunk,
         ).fetchall():
             out[int(oid)].append(
                 HoldRow(PAYMENT_HOLD, None, "Amazon has not released the order", "Amazon", at)
             )
-        for r in database_proxy.execute_sql(_active_sql(marks), [*chunk, moment]).fetchall():
+        for r in dialect.execute(_active_sql(marks), [*chunk, moment]).fetchall():
             out[int(r[0])].append(HoldRow(str(r[1]), r[2], str(r[3]), str(r[4]), str(r[5])))
     return out
 

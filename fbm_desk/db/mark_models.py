@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import peewee as pw
 
-from fbm_desk.db.models import BaseModel, Order, utcnow_iso
+from fbm_desk.db.models import BaseModel, FlagField, Order, utcnow_iso
 
 
 class Rule(BaseModel):
     id = pw.AutoField()
     position = pw.IntegerField()
     name = pw.TextField(unique=True)
-    enabled = pw.BooleanField(default=True)
+    enabled = FlagField(default=True)
     conditions = pw.TextField(default="[]")  # validated JSON (fbm_desk.db.rule_engine)
     actions = pw.TextField(default="[]")
     created_at = pw.TextField(default=utcnow_iso)

@@ -30,6 +30,17 @@ def utcnow_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class FlagField(pw.IntegerField):
+    """A yes/no column stored as integer 0/1 on both backends (SQLite has no boolean type; keeping PostgreSQL's
+    column an integer too lets the same hand-written SQL say ``flag = 1``)."""
+
+    def db_value(self, value: object) -> int | None:
+        return None if value is None else int(bool(value))
+
+    def python_value(self, value: object) -> bool | None:
+        return None if value is None else bool(value)
+
+
 class BaseModel(pw.Model):
     class Meta:
         database = database_proxy
@@ -43,17 +54,17 @@ class Store(BaseModel):
     region = pw.TextField()
     selling_partner_id = pw.TextField()
     status = pw.TextField(default=StoreStatus.CONNECTED)
-    download_products_orders = pw.BooleanField(default=True)
-    import_pending = pw.BooleanField(default=False)
+    download_products_orders = FlagField(default=True)
+    import_pending = FlagField(default=False)
     starting_inventory = pw.TextField(default="match")
-    remove_stock_external = pw.BooleanField(default=False)
-    require_item_scan = pw.BooleanField(default=True)
+    remove_stock_external = FlagField(default=False)
+    require_item_scan = FlagField(default=True)
     secret_storage = pw.TextField(default="keyring")
     status_message = pw.TextField(default="")
     token_updated_at = pw.TextField(null=True)
     created_at = pw.TextField(default=utcnow_iso)
     routing = pw.TextField(default="primary")  # primary | priority (schema_warehouses.sql)
-    allow_split = pw.BooleanField(default=False)
+    allow_split = FlagField(default=False)
 
 
 class SyncCursor(BaseModel):
@@ -70,9 +81,9 @@ class SyncCursor(BaseModel):
 class Warehouse(BaseModel):
     id = pw.AutoField()
     name = pw.TextField(unique=True)
-    is_primary = pw.BooleanField(default=False)
+    is_primary = FlagField(default=False)
     priority = pw.IntegerField(default=1)  # routing order, lowest first (schema_warehouses.sql)
-    active = pw.BooleanField(default=True)
+    active = FlagField(default=True)
     ship_name = pw.TextField(default="")
     ship_address1 = pw.TextField(default="")
     ship_address2 = pw.TextField(default="")
@@ -177,16 +188,16 @@ class Order(BaseModel):
     marketplace_id = pw.TextField(default="")
     amazon_status = pw.TextField()
     state = pw.TextField()
-    payment_hold = pw.BooleanField(default=False)
-    needs_mapping = pw.BooleanField(default=False)
+    payment_hold = FlagField(default=False)
+    needs_mapping = FlagField(default=False)
     purchase_date = pw.TextField(null=True)
     amazon_updated_at = pw.TextField(null=True)
     earliest_ship_date = pw.TextField(null=True)
     latest_ship_date = pw.TextField(null=True)
     latest_delivery_date = pw.TextField(null=True)
     service_level = pw.TextField(default="")
-    is_prime = pw.BooleanField(default=False)
-    is_business = pw.BooleanField(default=False)
+    is_prime = FlagField(default=False)
+    is_business = FlagField(default=False)
     buyer_name = pw.TextField(default="")
     ship_name = pw.TextField(default="")
     ship_company = pw.TextField(default="")
@@ -202,7 +213,7 @@ class Order(BaseModel):
     currency = pw.TextField(default="")
     imported_at = pw.TextField(default=utcnow_iso)
     updated_at = pw.TextField(default=utcnow_iso)
-    cancel_requested = pw.BooleanField(default=False)
+    cancel_requested = FlagField(default=False)
     cancel_reason = pw.TextField(default="")
     programs = pw.TextField(default="")
     associated_orders = pw.TextField(default="")

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
-from fbm_desk.db import events
+from fbm_desk.db import dialect, events
 from fbm_desk.db.models import Order, OrderItem, database_proxy
 from fbm_desk.db.order_flags import EXTRA_ADDRESS_COLUMNS, address_flag_fields, order_flag_fields
 from fbm_desk.db.order_shipments import (
@@ -198,7 +198,7 @@ def _executemany(table: str, rows: list[dict[str, object]]) -> None:
     columns = list(rows[0])
     # table and column names are this module's constants, never input; the values are bound parameters
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"  # noqa: S608
-    database_proxy.connection().executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+    dialect.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
 
 def _insert_new(

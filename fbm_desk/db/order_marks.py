@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from fbm_desk.db import events
+from fbm_desk.db import dialect, events
 from fbm_desk.db.holds import HoldRow, active_holds
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.rule_engine import evaluate
@@ -42,15 +42,15 @@ def order_marks(order_ids: Iterable[int]) -> dict[int, OrderMarks]:
         tags: dict[int, list[str]] = {i: [] for i in chunk}
         notes: dict[int, list[tuple[str, str]]] = {i: [] for i in chunk}
         sql_tags = f"SELECT order_id, tag FROM order_tag WHERE order_id IN ({_in(chunk)}) ORDER BY tag"  # noqa: S608
-        for oid, tag in database_proxy.execute_sql(sql_tags, chunk).fetchall():
+        for oid, tag in dialect.execute(sql_tags, chunk).fetchall():
             tags[int(oid)].append(str(tag))
         sql_notes = (
             f"SELECT order_id, source, text FROM order_note WHERE order_id IN ({_in(chunk)}) ORDER BY id"  # noqa: S608
         )
-        for oid, source, text in database_proxy.execute_sql(sql_notes, chunk).fetchall():
+        for oid, source, text in dialect.execute(sql_notes, chunk).fetchall():
             notes[int(oid)].append((str(source), str(text)))
         sql = f"SELECT id, priority, default_carrier, default_method FROM orders WHERE id IN ({_in(chunk)})"  # noqa: S608
-        for oid, priority, carrier, method in database_proxy.execute_sql(sql, chunk).fetchall():
+        for oid, priority, carrier, method in dialect.execute(sql, chunk).fetchall():
             i = int(oid)
             out[i] = OrderMarks(
                 tuple(tags[i]), str(priority), tuple(holds[i]), tuple(notes[i]), str(carrier), str(method)
@@ -73,10 +73,10 @@ class RulesExplanation:
 
 def explain_rules(order_id: int) -> RulesExplanation:
     """Which rules fired on the order, and for the others the condition that fails now."""
-    row = database_proxy.execute_sql("SELECT state FROM orders WHERE id = ?", [order_id]).fetchone()
+    row = dialect.execute("SELECT state FROM orders WHERE id = ?", [order_id]).fetchone()
     fired = {
         str(r[0])
-        for r in database_proxy.execute_sql(
+        for r in dialect.execute(
             "SELECT r.name FROM rule_firing f JOIN rule r ON r.id = f.rule_id WHERE f.order_id = ?",
             [order_id],
         ).fetchall()
@@ -127,9 +127,9 @@ def rule_notices_after(last_id: int) -> list[tuple[int, str]]:
     """(event id, text) of rules' ``notify`` actions written after event ``last_id`` (the desktop
     notifications); ``last_id`` -1 asks only for the newest id, as ``[(id, "")]``."""
     if last_id < 0:
-        row = database_proxy.execute_sql("SELECT coalesce(max(id), 0) FROM order_event").fetchone()
+        row = dialect.execute("SELECT coalesce(max(id), 0) FROM order_event").fetchone()
         return [(int(row[0]), "")]
-    rows = database_proxy.execute_sql(
+    rows = dialect.execute(
         "SELECT id, message FROM order_event WHERE id > ? AND kind = ? ORDER BY id LIMIT 50",
         [last_id, events.RULE_NOTIFY],
     ).fetchall()
@@ -143,9 +143,8 @@ def tag_orders(order_ids: Iterable[int], tag: str) -> int:
         raise InvalidInput("Type the tag to add.")
     added = 0
     with database_proxy.atomic(lock_type="IMMEDIATE"):
-        conn = database_proxy.connection()
         for oid in order_ids:
-            cur = conn.execute("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", (oid, tag))
+            cur = dialect.execute("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", (oid, tag))
             if cur.rowcount:
                 events.add_event(oid, events.TAGGED, f"Tagged {tag}")
                 added += 1

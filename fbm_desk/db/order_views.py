@@ -16,6 +16,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from fbm_desk.db import dialect
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
 from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
@@ -211,7 +212,7 @@ def _search_where(search: str, *, materialize: bool = True) -> tuple[str, list[A
         return "", []
     if _ORDER_ID_RE.match(text):  # a scanned/typed full order id: one index lookup
         return "o.amazon_order_id = ?", [text]
-    if materialize:
+    if materialize and not dialect.is_postgres():  # the temp table's cache key is SQLite's data_version
         _materialize_hits(text)
         return "o.id IN (SELECT id FROM temp.fbm_search_hits)", []
     return f"o.id IN ({_HITS_SQL})", _hits_params(text)
@@ -303,7 +304,7 @@ def fetch_orders(
 ) -> list[OrderListRow]:
     """One page of orders matching ``query`` in its sort order."""
     sql, params = order_page_sql(query, offset, limit, day or DayBounds.at())
-    return [_row(r) for r in database_proxy.execute_sql(sql, params).fetchall()]
+    return [_row(r) for r in dialect.execute(sql, params).fetchall()]
 
 
 def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:
@@ -315,7 +316,7 @@ def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = Tr
 def count_orders(query: OrderQuery, *, day: DayBounds | None = None) -> int:
     """How many orders match ``query`` (an index-only count for the quick filters)."""
     sql, params = order_count_sql(query, day or DayBounds.at())
-    row = database_proxy.execute_sql(sql, params).fetchone()
+    row = dialect.execute(sql, params).fetchone()
     return int(row[0])
 
 
@@ -332,7 +333,7 @@ def quick_filter_counts(
         where += " AND coalesce(warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) = ?"
         args.append(warehouse_id)
     counts = dict.fromkeys(QuickFilter, 0)
-    by_state = database_proxy.execute_sql(
+    by_state = dialect.execute(
         "SELECT state, count(*) FROM orders WHERE 1" + where + " GROUP BY state",  # noqa: S608
         args,
     ).fetchall()
@@ -362,7 +363,7 @@ def find_order_ids(text: str) -> list[tuple[int, str, str]]:
     clean = text.strip()
     if not clean:
         return []
-    rows = database_proxy.execute_sql(
+    rows = dialect.execute(
         "SELECT o.id, o.amazon_order_id, s.name FROM orders o JOIN store s ON s.id = o.store_id "
         "WHERE o.amazon_order_id = ? COLLATE NOCASE ORDER BY o.id",
         [clean],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db import dialect
 
 _CATALOG_SQL = (
     "SELECT 1 FROM product WHERE sku = ?1 COLLATE NOCASE OR (barcode != '' AND barcode = ?1 COLLATE NOCASE) "
@@ -16,4 +16,4 @@ def is_catalog_code(code: str) -> bool:
     clean = code.strip()
     if not clean:
         return False
-    return database_proxy.execute_sql(_CATALOG_SQL, [clean]).fetchone() is not None
+    return dialect.execute(_CATALOG_SQL, [clean]).fetchone() is not None

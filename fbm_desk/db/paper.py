@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from fbm_desk.db import dialect
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow
-from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, count_orders, fetch_orders
 from fbm_desk.db.orders import AMAZON_ORDER_ID, get_orders, list_items
 from fbm_desk.foundation.errors import InvalidInput, NotFound
@@ -76,7 +76,7 @@ def resolve_order_ids(amazon_order_ids: Sequence[str]) -> list[int]:
     for start in range(0, len(wanted), 500):
         chunk = wanted[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        rows = database_proxy.execute_sql(
+        rows = dialect.execute(
             f"SELECT amazon_order_id, id FROM orders WHERE amazon_order_id IN ({marks}) ORDER BY id",  # noqa: S608
             chunk,
         ).fetchall()
@@ -111,7 +111,7 @@ def _bins(product_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
         sql = f"SELECT id, bin, title FROM product WHERE id IN ({marks})"  # noqa: S608 - placeholders only
-        for pid, bin_, title in database_proxy.execute_sql(sql, chunk).fetchall():
+        for pid, bin_, title in dialect.execute(sql, chunk).fetchall():
             out[int(pid)] = (str(bin_), str(title))
     return out
 
@@ -188,5 +188,5 @@ def amazon_ids(order_ids: Sequence[int]) -> list[str]:
         chunk = list(order_ids[start : start + 500])
         marks = ", ".join("?" * len(chunk))
         sql = f"SELECT id, amazon_order_id FROM orders WHERE id IN ({marks})"  # noqa: S608 - placeholders only
-        names.update({int(a): str(b) for a, b in database_proxy.execute_sql(sql, chunk).fetchall()})
+        names.update({int(a): str(b) for a, b in dialect.execute(sql, chunk).fetchall()})
     return [names[i] for i in order_ids if i in names]

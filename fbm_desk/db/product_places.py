@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from fbm_desk.db import dialect
 from fbm_desk.db.inventory import MAX_ON_HAND, find_product_id
-from fbm_desk.db.models import Product, database_proxy
+from fbm_desk.db.models import Product
 from fbm_desk.db.stock import InventoryQuery, StockRow, fetch_stock, inventory_for
 from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput
@@ -66,7 +67,7 @@ def bins_for(product_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = database_proxy.execute_sql(
+    rows = dialect.execute(
         f"SELECT id, bin FROM product WHERE id IN ({marks}) AND bin != ''",  # noqa: S608 - placeholders
         ids,
     ).fetchall()

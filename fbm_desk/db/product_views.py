@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from fbm_desk.db import dialect
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.sku_resolution import add_alias
 from fbm_desk.foundation.errors import InvalidInput, NotFound
@@ -150,7 +151,7 @@ def _row(r: tuple[Any, ...]) -> ListingViewRow:
 def count_listings(q: ListingQuery) -> int:
     where, params = _where(q)
     sql = "SELECT count(*) FROM listing l LEFT JOIN product p ON p.id = l.product_id" + where  # noqa: S608
-    return int(database_proxy.execute_sql(sql, params).fetchone()[0])
+    return int(dialect.execute(sql, params).fetchone()[0])
 
 
 def fetch_listings(q: ListingQuery, offset: int, limit: int) -> list[ListingViewRow]:
@@ -158,7 +159,7 @@ def fetch_listings(q: ListingQuery, offset: int, limit: int) -> list[ListingView
     where, params = _where(q)
     direction = " DESC" if q.descending else ""
     sql = f"{_SELECT}{where} ORDER BY {_SORT_SQL[q.sort]}{direction}, l.id{direction} LIMIT ? OFFSET ?"
-    return [_row(r) for r in database_proxy.execute_sql(sql, [*params, limit, offset]).fetchall()]
+    return [_row(r) for r in dialect.execute(sql, [*params, limit, offset]).fetchall()]
 
 
 def list_products(search: str = "", limit: int = 500) -> list[ProductChoice]:
@@ -170,7 +171,7 @@ def list_products(search: str = "", limit: int = 500) -> list[ProductChoice]:
         sql += " WHERE sku LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\'"
         params = [_like(text), _like(text)]
     sql += " ORDER BY sku COLLATE NOCASE LIMIT ?"
-    rows = database_proxy.execute_sql(sql, [*params, limit]).fetchall()
+    rows = dialect.execute(sql, [*params, limit]).fetchall()
     return [ProductChoice(id=r[0], sku=r[1], title=r[2]) for r in rows]
 
 
@@ -180,7 +181,7 @@ def barcodes_for(product_ids: Iterable[int]) -> dict[int, str]:
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
-    rows = database_proxy.execute_sql(
+    rows = dialect.execute(
         f"SELECT id, barcode FROM product WHERE id IN ({marks}) AND barcode != ''",  # noqa: S608 - placeholders
         ids,
     ).fetchall()
@@ -196,14 +197,12 @@ def _unmapped_items(seller_sku: str, store_id: int | None) -> tuple[int, int]:
     if store_id is not None:
         sql += " AND o.store_id = ?"
         params.append(store_id)
-    r = database_proxy.execute_sql(sql, params).fetchone()
+    r = dialect.execute(sql, params).fetchone()
     return int(r[0]), int(r[1])
 
 
 def _needs_mapping_count() -> int:
-    return int(
-        database_proxy.execute_sql("SELECT count(*) FROM orders WHERE needs_mapping = 1").fetchone()[0]
-    )
+    return int(dialect.execute("SELECT count(*) FROM orders WHERE needs_mapping = 1").fetchone()[0])
 
 
 def map_sku(store_id: int | None, seller_sku: str, product_sku: str) -> MappingResult:
@@ -218,7 +217,7 @@ def map_sku(store_id: int | None, seller_sku: str, product_sku: str) -> MappingR
         raise InvalidInput("Enter the Amazon seller SKU to map.")
     if not target:
         raise InvalidInput("Choose the warehouse SKU it should map to.")
-    exists = database_proxy.execute_sql("SELECT 1 FROM product WHERE sku = ?", [target]).fetchone()
+    exists = dialect.execute("SELECT 1 FROM product WHERE sku = ?", [target]).fetchone()
     if exists is None:
         raise NotFound(f"No warehouse product has the SKU '{target}'. Pick one from the list.")
     with database_proxy.atomic():
@@ -234,7 +233,7 @@ def map_sku(store_id: int | None, seller_sku: str, product_sku: str) -> MappingR
         if store_id is not None:
             listing_sql += " AND l.store_id = ?"
             listing_params.append(store_id)
-        listings = int(database_proxy.execute_sql(listing_sql, listing_params).fetchone()[0])
+        listings = int(dialect.execute(listing_sql, listing_params).fetchone()[0])
     return MappingResult(
         seller_sku=sku,
         product_sku=target,

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.amazon.types import AmazonOrderItem
-from fbm_desk.db import events
+from fbm_desk.db import dialect, events
 from fbm_desk.db.holds import place_hold
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.rule_engine import Action, OrderFacts, RuleResult, evaluate
@@ -90,7 +90,7 @@ def facts_for(order_ids: Iterable[int], *, workable_only: bool = False) -> dict[
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" for _ in chunk)
-        cursor = database_proxy.execute_sql(
+        cursor = dialect.execute(
             "SELECT o.*, s.name AS fbm_store_name FROM orders o JOIN store s ON s.id = o.store_id "  # noqa: S608
             f"WHERE o.id IN ({marks}){state_sql}",
             chunk,
@@ -98,7 +98,7 @@ def facts_for(order_ids: Iterable[int], *, workable_only: bool = False) -> dict[
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
         items: dict[int, tuple[list[str], list[int]]] = {int(r["id"]): ([], []) for r in rows}
-        for oid, sku, qty in database_proxy.execute_sql(
+        for oid, sku, qty in dialect.execute(
             f"SELECT order_id, seller_sku, quantity FROM order_item WHERE order_id IN ({marks}) "  # noqa: S608
             "ORDER BY order_id, id",
             chunk,
@@ -120,7 +120,7 @@ def _fired(order_ids: Sequence[int]) -> set[tuple[int, int]]:
     done: set[tuple[int, int]] = set()
     for start in range(0, len(order_ids), 500):
         chunk = list(order_ids[start : start + 500])
-        rows = database_proxy.execute_sql(
+        rows = dialect.execute(
             f"SELECT rule_id, order_id FROM rule_firing WHERE order_id IN ({', '.join('?' for _ in chunk)})",  # noqa: S608
             chunk,
         ).fetchall()
@@ -133,7 +133,7 @@ def _amazon_ids(order_ids: Iterable[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        rows = database_proxy.execute_sql(
+        rows = dialect.execute(
             f"SELECT id, amazon_order_id FROM orders WHERE id IN ({', '.join('?' for _ in chunk)})",  # noqa: S608
             chunk,
         ).fetchall()
@@ -142,7 +142,7 @@ def _amazon_ids(order_ids: Iterable[int]) -> dict[int, str]:
 
 
 def _facts_of_new(new: Mapping[int, NewOrder]) -> dict[int, OrderFacts]:
-    names = {int(i): str(n) for i, n in database_proxy.execute_sql("SELECT id, name FROM store").fetchall()}
+    names = {int(i): str(n) for i, n in dialect.execute("SELECT id, name FROM store").fetchall()}
     return {
         oid: order_facts(
             n.row,
@@ -276,8 +276,7 @@ def _write(
     """The rows of the firings, one ``executemany`` per table, one UPDATE per (column, value) and 500 orders."""
     if not groups:
         return
-    conn = database_proxy.connection()
-    conn.executemany(
+    dialect.executemany(
         "INSERT INTO rule_firing (rule_id, order_id, at) VALUES (?, ?, ?)",
         [(g.rule_id, oid, now) for g in groups for oid in g.order_ids],
     )
@@ -303,9 +302,9 @@ def _write(
             assign_by_rule(ids, name, rule=g.rule, now=now)
         for column, value in w.columns:
             columns.setdefault(column, {}).update(dict.fromkeys(ids, value))
-    conn.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
-    conn.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
-    conn.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
+    dialect.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
+    dialect.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
+    dialect.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
     for column, values in columns.items():
         by_value: dict[str, list[int]] = {}
         for oid, value in values.items():
@@ -315,7 +314,7 @@ def _write(
                 chunk = oids[start : start + 500]
                 # column is one of the constants of _COLUMNS; the value and the ids are parameters
                 sql = f"UPDATE orders SET {column} = ? WHERE id IN ({', '.join('?' for _ in chunk)})"  # noqa: S608
-                conn.execute(sql, [value, *chunk])
+                dialect.execute(sql, [value, *chunk])
 
 
 def run_rules(order_ids: Sequence[int], now: str, new: Mapping[int, NewOrder] | None = None) -> int:
@@ -327,7 +326,7 @@ def run_rules(order_ids: Sequence[int], now: str, new: Mapping[int, NewOrder] | 
 
 
 def open_order_ids() -> list[int]:
-    rows = database_proxy.execute_sql(
+    rows = dialect.execute(
         f"SELECT id FROM orders WHERE state IN ({', '.join('?' for _ in WORKABLE)}) ORDER BY id",  # noqa: S608
         list(WORKABLE),
     ).fetchall()

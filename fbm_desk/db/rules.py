@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from fbm_desk.amazon.marketplaces import MARKETPLACES
+from fbm_desk.db import dialect
 from fbm_desk.db.mark_models import Rule
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.rule_engine import RuleSpec, parse_rules, rule_from_stored
@@ -30,7 +31,7 @@ class StoredRule:
 def list_rules() -> list[StoredRule]:
     """All rules, top to bottom (disabled ones too)."""
     rows = tuple(
-        database_proxy.execute_sql(
+        dialect.execute(
             "SELECT id, position, name, enabled, conditions, actions FROM rule ORDER BY position, id"
         ).fetchall()
     )
@@ -75,11 +76,11 @@ def save_rules(specs: Sequence[RuleSpec]) -> list[StoredRule]:
             else:
                 Rule.update(**fields).where(Rule.id == rule_id).execute()
             keep.add(rule_id)
-        gone = [int(r[0]) for r in database_proxy.execute_sql("SELECT id FROM rule").fetchall()]
+        gone = [int(r[0]) for r in dialect.execute("SELECT id FROM rule").fetchall()]
         gone = [i for i in gone if i not in keep]
         if gone:  # rule_firing has no foreign key to rule (the import's speed): its rows go here, in one scan
             marks = ", ".join("?" for _ in gone)
-            database_proxy.execute_sql(f"DELETE FROM rule_firing WHERE rule_id IN ({marks})", gone)  # noqa: S608
+            dialect.execute(f"DELETE FROM rule_firing WHERE rule_id IN ({marks})", gone)  # noqa: S608
         Rule.delete().where(Rule.id.not_in(list(keep) or [0])).execute()
     return list_rules()
 
@@ -88,7 +89,7 @@ def picker_values() -> dict[str, list[str]]:
     """Known values for the Rules screen's pickers: stores, SKUs, countries, states, service levels."""
 
     def distinct(sql: str) -> list[str]:
-        return [str(r[0]) for r in database_proxy.execute_sql(sql).fetchall() if r[0]]
+        return [str(r[0]) for r in dialect.execute(sql).fetchall() if r[0]]
 
     return {
         "store": distinct("SELECT name FROM store ORDER BY lower(name)"),

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from fbm_desk.db import dialect
 from fbm_desk.db.domain_rows import OPEN_STATES
-from fbm_desk.db.models import database_proxy
 from fbm_desk.db.stock_rows import InventoryQuery as InventoryQuery
 from fbm_desk.db.stock_rows import InventorySort as InventorySort
 from fbm_desk.db.stock_rows import StockRow as StockRow
@@ -272,9 +272,9 @@ def count_stock(q: InventoryQuery) -> int:
         # One row per product and the search reads product columns only: skip the allocation (~35 ms at
         # 200,000 orders, on the GUI thread).
         sql = f"SELECT count(*) FROM product{where}"  # noqa: S608 - constant fragments, parameters
-        return int(database_proxy.execute_sql(_only(sql, None), params).fetchone()[0])
+        return int(dialect.execute(_only(sql, None), params).fetchone()[0])
     sql = f"{_ROWS} SELECT count(*) FROM rows{where}"  # noqa: S608 - constant fragments, parameters
-    return int(database_proxy.execute_sql(_only(sql, None), params).fetchone()[0])
+    return int(dialect.execute(_only(sql, None), params).fetchone()[0])
 
 
 def fetch_stock(q: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
@@ -287,22 +287,20 @@ def fetch_stock(q: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
             f"SELECT id FROM product{where} ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?",  # noqa: S608
             None,
         )
-        ids = [int(r[0]) for r in database_proxy.execute_sql(sql, [*params, limit, offset]).fetchall()]
+        ids = [int(r[0]) for r in dialect.execute(sql, [*params, limit, offset]).fetchall()]
         place = {pid: i for i, pid in enumerate(ids)}
         return sorted(inventory_for(ids), key=lambda r: place[r.product_id]) if ids else []
     sql = (
         f"{_ROWS} SELECT {_COLUMNS} FROM rows{where} "  # noqa: S608 - constant fragments, parameters
         f"ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?"
     )
-    return [
-        _row(r) for r in database_proxy.execute_sql(_only(sql, None), [*params, limit, offset]).fetchall()
-    ]
+    return [_row(r) for r in dialect.execute(_only(sql, None), [*params, limit, offset]).fetchall()]
 
 
 def stock_row(product_id: int) -> StockRow | None:
     """The stock row of one product, None when it does not exist."""
     sql = f"{_ROWS} SELECT {_COLUMNS} FROM rows WHERE id = ?"  # noqa: S608 - constant fragments
-    r = database_proxy.execute_sql(_only(sql, [product_id]), [product_id]).fetchone()
+    r = dialect.execute(_only(sql, [product_id]), [product_id]).fetchone()
     return _row(r) if r else None
 
 
@@ -311,7 +309,7 @@ def inventory_for(product_ids: Iterable[int] | None = None, *, search: str = "")
     where, params = _where(InventoryQuery(search=search))
     wanted = None if product_ids is None else [int(i) for i in product_ids]
     sql = f"{_ROWS} SELECT {_COLUMNS} FROM rows{where} ORDER BY sku, id"  # noqa: S608 - constant fragments
-    return [_row(r) for r in database_proxy.execute_sql(_only(sql, wanted), params).fetchall()]
+    return [_row(r) for r in dialect.execute(_only(sql, wanted), params).fetchall()]
 
 
 def push_plan(
@@ -328,7 +326,7 @@ def push_plan(
     if sending_only:
         sql += f" AND reason IN {_SENDING}"
     sql += " ORDER BY lower(store_name), store_id, seller_sku, id"
-    rows = database_proxy.execute_sql(_only(sql, wanted), params).fetchall()
+    rows = dialect.execute(_only(sql, wanted), params).fetchall()
     return [
         ListingPush(
             id=r[0],

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db import dialect
 from fbm_desk.db.stock import WALLOC_SQL, StockRow, inventory_for
 from fbm_desk.db.warehouses import list_warehouses
 
@@ -48,11 +48,11 @@ def levels(product_ids: Iterable[int] | None = None) -> dict[tuple[int, int], tu
     out: dict[tuple[int, int], tuple[int, int]] = {}
     only, params = _in("product_id", ids)
     sql = f"SELECT product_id, warehouse_id, on_hand FROM inventory_level WHERE on_hand != 0{only}"  # noqa: S608
-    for pid, wid, n in database_proxy.execute_sql(sql, params).fetchall():
+    for pid, wid, n in dialect.execute(sql, params).fetchall():
         out[(pid, wid)] = (int(n), 0)
     only, params = _in("pid", ids)
     sql = f"WITH {WALLOC_SQL} SELECT pid, wid, n FROM walloc WHERE 1{only}"  # noqa: S608 - constant fragments
-    for pid, wid, n in database_proxy.execute_sql(sql, params).fetchall():
+    for pid, wid, n in dialect.execute(sql, params).fetchall():
         out[(pid, wid)] = (out.get((pid, wid), (0, 0))[0], int(n))
     return out
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db import dialect
 from fbm_desk.db.states import ListingPushState, OrderState, PushState
 
 Row = tuple[Any, ...]
@@ -18,7 +18,7 @@ PII_COLUMNS = ("buyer_name", "ship_name", "ship_company", "ship_address1", "ship
 
 
 def _rows(sql: str, params: list[Any] | None = None) -> list[Row]:
-    return [tuple(r) for r in database_proxy.execute_sql(sql, params or []).fetchall()]
+    return [tuple(r) for r in dialect.execute(sql, params or []).fetchall()]
 
 
 def stores() -> list[Row]:

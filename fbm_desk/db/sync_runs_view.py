@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db import dialect
 from fbm_desk.db.states import SyncRunStatus
 from fbm_desk.foundation.timestamps import parse_utc
 
@@ -94,7 +94,7 @@ def _row(values: Sequence[Any]) -> SyncRunRow:
 
 
 def _query(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    cursor = database_proxy.execute_sql(sql, tuple(params))
+    cursor = dialect.execute(sql, tuple(params))
     return [tuple(row) for row in cursor.fetchall()]
 
 

@@ -18,12 +18,16 @@ import platformdirs
 from fbm_desk import APP_ID
 
 ENV_DATA_DIR = "FBM_DESK_DATA_DIR"
+ENV_DATABASE_URL = "FBM_DESK_DATABASE_URL"
 
 
 @dataclass(frozen=True)
 class AppPaths:
     data_dir: Path
     log_dir: Path
+    # A shared workspace (``postgresql://...``) from ``--database`` / ``FBM_DESK_DATABASE_URL``; None: the
+    # settings' workspace, else the SQLite file in the data dir (``core.workspace_url`` decides).
+    database_url: str | None = None
 
     @property
     def db_file(self) -> Path:
@@ -64,13 +68,18 @@ class AppPaths:
         return self
 
 
-def resolve_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
-    """Pick the data and log dirs: explicit argument, then ``FBM_DESK_DATA_DIR``, then platform defaults."""
+def resolve_paths(
+    data_dir: str | os.PathLike[str] | None = None, database_url: str | None = None
+) -> AppPaths:
+    """Pick the data and log dirs: explicit argument, then ``FBM_DESK_DATA_DIR``, then platform defaults; and the
+    shared workspace's URL: explicit argument, then ``FBM_DESK_DATABASE_URL``."""
+    url = database_url or os.environ.get(ENV_DATABASE_URL) or None
     chosen = data_dir or os.environ.get(ENV_DATA_DIR)
     if chosen:
         root = Path(chosen).expanduser().resolve()
-        return AppPaths(data_dir=root, log_dir=root / "logs")
+        return AppPaths(data_dir=root, log_dir=root / "logs", database_url=url)
     return AppPaths(
         data_dir=Path(platformdirs.user_data_dir(APP_ID, appauthor=False)),
         log_dir=Path(platformdirs.user_log_dir(APP_ID, appauthor=False)),
+        database_url=url,
     )

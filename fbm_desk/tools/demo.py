@@ -56,7 +56,7 @@ SANDBOX_STATE_FILE = "sandbox-world.json"
 def demo_paths(data_dir: str | os.PathLike[str] | None = None) -> AppPaths:
     """``--data-dir`` (or ``FBM_DESK_DATA_DIR``) when given, else ``<default data dir>/demo`` (+ logs)."""
     if data_dir or os.environ.get(ENV_DATA_DIR):
-        return resolve_paths(data_dir)
+        return replace(resolve_paths(data_dir), database_url=None)  # the demo keeps its own SQLite file
     default = resolve_paths(None)
     return AppPaths(data_dir=default.data_dir / "demo", log_dir=default.log_dir / "demo")
 

@@ -20,6 +20,8 @@ from typing import Any
 
 import peewee as pw
 
+from fbm_desk.db.dialect import Dialect, dialect_of, to_postgres
+
 FIRST = (
     "Olivia",
     "Liam",
@@ -94,6 +96,44 @@ def _tracking(rnd: random.Random, carrier: str) -> str:
     return "".join(rnd.choice("0123456789") for _ in range(16))
 
 
+class _Sql:
+    """The database's connection, with hand-written (SQLite-dialect) SQL translated when it is a PostgreSQL
+    workspace; ``insert`` returns the new row's id on both."""
+
+    def __init__(self, db: pw.Database) -> None:
+        self.conn: Any = db.connection()
+        self.pg = dialect_of(db) is Dialect.POSTGRESQL
+
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self.conn.execute(to_postgres(sql) if self.pg else sql, params)
+
+    def executemany(self, sql: str, rows: Any) -> None:
+        if self.pg:
+            with self.conn.cursor() as cur:
+                cur.executemany(to_postgres(sql), list(rows))
+        else:
+            self.conn.executemany(sql, rows)
+
+    def insert(self, sql: str, params: Any = ()) -> int:
+        if self.pg:
+            return int(self.execute(sql + " RETURNING id", params).fetchone()[0])
+        return int(self.conn.execute(sql, params).lastrowid)
+
+    def after_explicit_ids(self) -> None:
+        """PostgreSQL: identity columns continue after the ids written explicitly."""
+        if not self.pg:
+            return
+        rows = self.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND is_identity = 'YES'"
+        ).fetchall()
+        for table, column in rows:
+            self.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "  # noqa: S608 - catalog names
+                f"coalesce(max({column}), 0) + 1, false) FROM {table}"
+            )
+
+
 def generate(
     db: pw.Database,
     *,
@@ -106,7 +146,7 @@ def generate(
     rnd = random.Random(seed)
     now = now or datetime.now(UTC)
     stamp = _iso(now)
-    conn: Any = db.connection()
+    conn = _Sql(db)
     weights = state_weights or {
         "held": 0.03,
         "released": 0.08,
@@ -123,12 +163,12 @@ def generate(
         for name, mkt, region, seller in STORES:
             row = conn.execute("SELECT id FROM store WHERE name = ?", (name,)).fetchone()
             if row is None:
-                cur = conn.execute(
+                new_id = conn.insert(
                     "INSERT INTO store (name, marketplace_id, region, selling_partner_id, import_pending, "
                     "created_at) VALUES (?, ?, ?, ?, 1, ?)",
                     (name, mkt, region, seller, stamp),
                 )
-                store_ids.append(int(cur.lastrowid))
+                store_ids.append(new_id)
             else:
                 store_ids.append(int(row[0]))
         warehouse_id = int(conn.execute("SELECT id FROM warehouse WHERE is_primary = 1").fetchone()[0])
@@ -342,6 +382,7 @@ def generate(
         conn.executemany(
             "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", event_rows
         )
+    conn.after_explicit_ids()
     conn.execute("ANALYZE")
     return DemoSummary(
         stores=len(store_ids),
@@ -367,7 +408,7 @@ def add_order(
     needs_mapping: bool = False,
 ) -> int:
     """Insert one order with the given items (SKUs must exist as products unless ``needs_mapping``)."""
-    conn: Any = db.connection()
+    conn = _Sql(db)
     status = {"held": "PENDING", "released": "UNSHIPPED", "partially_shipped": "PARTIALLY_SHIPPED"}.get(
         state, state.upper()
     )
@@ -375,7 +416,7 @@ def add_order(
         if store_id is None:
             store_id = int(conn.execute("SELECT min(id) FROM store").fetchone()[0])
         held = state == "held"
-        cur = conn.execute(
+        order_id = conn.insert(
             "INSERT INTO orders (store_id, amazon_order_id, amazon_status, state, payment_hold, "
             "needs_mapping, purchase_date, latest_ship_date, service_level, buyer_name, ship_name, "
             "ship_address1, ship_city, ship_postal_code, ship_country, imported_at, updated_at) "
@@ -399,7 +440,6 @@ def add_order(
                 purchase_date,
             ),
         )
-        order_id = int(cur.lastrowid)
         for n, (sku, qty) in enumerate(items):
             row = conn.execute("SELECT id, title FROM product WHERE sku = ?", (sku,)).fetchone()
             conn.execute(

@@ -1,0 +1,65 @@
+"""The suite on PostgreSQL: ``FBM_DESK_TEST_DATABASE=postgresql`` runs every test that uses a data folder on a
+fresh database of a throwaway server (``pg_server``) instead of an SQLite file.
+
+The server starts once per session (as an unprivileged user when the suite runs as root); each test gets a new
+database copied from a migrated template, named in ``FBM_DESK_DATABASE_URL`` so the commands a test starts as
+subprocesses use it too. Tests of the SQLite file itself carry ``@pytest.mark.sqlite_only`` and are skipped.
+Tests that are about the shared workspace use ``pg_server`` directly and run in both modes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from fbm_desk.db import open_postgres
+from fbm_desk.foundation.paths import ENV_DATABASE_URL
+from tests.support.pg_server import PgServer, start_server
+
+ON_POSTGRES = os.environ.get("FBM_DESK_TEST_DATABASE", "sqlite") == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="checks the SQLite file itself (suite runs on PostgreSQL)")
+    for item in items:
+        if "sqlite_only" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A running PostgreSQL server for this test session (Debian's postgresql package)."""
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> str:
+    """The name of a migrated workspace database that new test databases are copied from."""
+    url = pg_server.create_database(prefix="template_")
+    open_postgres(url).close()
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def pg_workspace(pg_server: PgServer, pg_template: str) -> Iterator[str]:
+    """The URL of a fresh, migrated shared workspace (dropped after the test)."""
+    url = pg_server.create_database(template=pg_template)
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+    """This test's shared workspace when the suite runs on PostgreSQL (also in ``FBM_DESK_DATABASE_URL`` for
+    subprocesses); None on SQLite."""
+    if not ON_POSTGRES:
+        return None
+    url: str = request.getfixturevalue("pg_workspace")
+    monkeypatch.setenv(ENV_DATABASE_URL, url)
+    return url
