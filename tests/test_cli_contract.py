@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import requests
 
+from fbm_desk.foundation.paths import ENV_DATABASE_URL
 from tests.support.sandbox_fixtures import sandbox_env_fixture, sandbox_fixture  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.e2e
@@ -135,6 +136,8 @@ class Cli:
         self.env.update(sandbox_env)
         self.env["FBM_DESK_CREDENTIALS"] = "file"
         self.env["FBM_DESK_DATA_DIR"] = str(data_dir)  # the environment variable, not --data-dir
+        if os.environ.get(ENV_DATABASE_URL):  # the suite on PostgreSQL: this test's workspace
+            self.env[ENV_DATABASE_URL] = os.environ[ENV_DATABASE_URL]
 
     def run(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -14,10 +14,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
+from fbm_desk.db.dialect import to_postgres
+from fbm_desk.foundation.paths import ENV_DATABASE_URL
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from tests.support.sync_env import merchant_skus, settle
 
@@ -54,6 +59,17 @@ class Cli:
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
         self.env.update(sb.env())
         self.env["FBM_DESK_CREDENTIALS"] = "file"
+        if os.environ.get(ENV_DATABASE_URL):  # the suite on PostgreSQL: this test's workspace
+            self.env[ENV_DATABASE_URL] = os.environ[ENV_DATABASE_URL]
+
+    def query(self, sql: str, *params: object) -> list[tuple[Any, ...]]:
+        """Read what the commands wrote, straight from the database (file or workspace); SQLite dialect."""
+        url = self.env.get(ENV_DATABASE_URL)
+        if url:
+            with psycopg.connect(url) as conn:
+                return [tuple(r) for r in conn.execute(to_postgres(sql), params).fetchall()]
+        with closing(sqlite3.connect(self.data_dir / "fbm-desk.sqlite3")) as conn:
+            return [tuple(r) for r in conn.execute(sql, params).fetchall()]
 
     def argv(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "fbm_desk", "--data-dir", str(self.data_dir), *args]
@@ -256,16 +272,10 @@ def test_sync_without_store_runs_every_active_store(cli: Cli, quiet: RunningSand
     assert [o["amazon_order_id"] for o in only] == [ca]  # type: ignore[union-attr]
 
 
-def _count(db: Path, sql: str) -> int:
-    if not db.exists():
-        return 0
+def _count(cli: Cli, sql: str) -> int:
     try:
-        conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, timeout=1)
-        try:
-            return int(conn.execute(sql).fetchone()[0])
-        finally:
-            conn.close()
-    except sqlite3.Error:
+        return int(cli.query(sql)[0][0])
+    except (sqlite3.Error, psycopg.Error):  # not created yet, or busy
         return 0
 
 
@@ -274,28 +284,27 @@ def test_killed_mid_sync_then_rerun_is_idempotent(cli: Cli, quiet: RunningSandbo
     quiet.world.generate_orders(1000)
     settle(quiet, *quiet.world.orders)
     quiet.world.inject_fault("searchOrders", "slow", count=8, delay=0.6)
-    db = next(cli.data_dir.glob("*.sqlite3"), None) or next(cli.data_dir.rglob("*.sqlite3"))
     proc = subprocess.Popen(
         cli.argv("sync", "orders", "--json"), env=cli.env, stdout=subprocess.PIPE, text=True
     )
     deadline = time.monotonic() + 60
-    while _count(db, "SELECT count(*) FROM orders") < 200 and time.monotonic() < deadline:
+    while _count(cli, "SELECT count(*) FROM orders") < 200 and time.monotonic() < deadline:
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=10)  # reaps it and closes the pipe
-    partial = _count(db, "SELECT count(*) FROM orders")
+    partial = _count(cli, "SELECT count(*) FROM orders")
     assert 200 <= partial < 1000  # pages already written stay; the run did not finish
-    assert _count(db, "SELECT count(*) FROM sync_cursor WHERE job = 'orders'") == 0
+    assert _count(cli, "SELECT count(*) FROM sync_cursor WHERE job = 'orders'") == 0
     quiet.world.clear_faults()
     rerun = json.loads(cli.run("sync", "orders", "--json").stdout)
     assert rerun["status"] == "ok"
     assert rerun["created"] == 1000 - partial
-    assert _count(db, "SELECT count(*) FROM orders") == 1000
-    assert _count(db, "SELECT count(*) FROM order_event WHERE kind = 'imported'") == 1000
-    assert _count(db, "SELECT count(DISTINCT order_id) FROM order_item") == 1000
+    assert _count(cli, "SELECT count(*) FROM orders") == 1000
+    assert _count(cli, "SELECT count(*) FROM order_event WHERE kind = 'imported'") == 1000
+    assert _count(cli, "SELECT count(DISTINCT order_id) FROM order_item") == 1000
     assert (
         _count(
-            db,
+            cli,
             "SELECT count(*) FROM (SELECT order_id, order_item_id FROM order_item "
             "GROUP BY 1, 2 HAVING count(*) > 1)",
         )

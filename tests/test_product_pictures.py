@@ -65,9 +65,8 @@ def test_products_sync_stores_each_listings_picture_link(
     assert links == {r.asin: images.link(quiet.base_url, r.asin) for r in listings if r.asin}
     assert quiet.world.calls["searchListingsItems"] >= 1
     # a link that changed on Amazon (here: the sandbox restarted on another port) is read again next time
-    conn: Any = quiet_core.db.db.connection()
     with quiet_core.db.db.atomic():
-        conn.execute("UPDATE listing SET image_url = 'http://127.0.0.1:9/old.png'")
+        quiet_core.db.db.execute_sql("UPDATE listing SET image_url = 'http://127.0.0.1:9/old.png'")
     assert run_job(quiet_core, get_store(store.id), JobKind.PRODUCTS_FULL).status == "ok"
     assert image_links(r.asin for r in listings) == links
 
@@ -85,10 +84,9 @@ def core(app_paths: AppPaths) -> Iterator[CoreServices]:
 
 def _order_with_picture(core: CoreServices, link: str, order_no: str = "1") -> int:
     order = add_order(core.db.db, f"111-0000000-000000{order_no}", items=(("MUG-ENAMEL-GRN", 1),))
-    conn: Any = core.db.db.connection()
     with core.db.db.atomic():
-        conn.execute("UPDATE order_item SET asin = ? WHERE order_id = ?", (ASIN, order))
-        conn.execute(
+        core.db.db.execute_sql("UPDATE order_item SET asin = ? WHERE order_id = ?", (ASIN, order))
+        core.db.db.execute_sql(
             "UPDATE listing SET asin = ?, image_url = ? WHERE seller_sku = 'MUG-ENAMEL-GRN'", (ASIN, link)
         )
     return order

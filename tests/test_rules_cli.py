@@ -4,7 +4,6 @@ sandbox over loopback."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -93,8 +92,7 @@ def test_invalid_rules_file_changes_nothing(cli: Cli, quiet: RunningSandbox, tmp
     cli.add_store("Demo US")
     sku = merchant_skus(quiet, 1)[0]
     assert cli.run("rules", "import", write(tmp_path / "good.json", rules_for(sku))).returncode == 0
-    db = cli.data_dir / "fbm-desk.sqlite3"
-    before = sqlite3.connect(db).execute("SELECT * FROM rule ORDER BY id").fetchall()
+    before = cli.query("SELECT * FROM rule ORDER BY id")
     bad = rules_for(sku)
     bad.append(
         {
@@ -113,7 +111,7 @@ def test_invalid_rules_file_changes_nothing(cli: Cli, quiet: RunningSandbox, tmp
     assert cli.run("rules", "import", str(tmp_path / "missing.json")).returncode == 2
     (tmp_path / "broken.json").write_text("[{", encoding="utf-8")
     assert cli.run("rules", "import", str(tmp_path / "broken.json")).returncode == 2
-    assert sqlite3.connect(db).execute("SELECT * FROM rule ORDER BY id").fetchall() == before
+    assert cli.query("SELECT * FROM rule ORDER BY id") == before
 
 
 def test_apply_open_dry_run_then_apply(cli: Cli, quiet: RunningSandbox, tmp_path: Path) -> None:

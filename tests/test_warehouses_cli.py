@@ -8,7 +8,6 @@ first warehouse with all of its units; a refused transfer changes nothing.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -45,10 +44,7 @@ def split(row: dict[str, Any]) -> dict[str, tuple[int, int]]:
 
 
 def history(cli: Cli) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(cli.data_dir / "fbm-desk.sqlite3") as db:
-        return db.execute(
-            "SELECT product_id, warehouse_id, delta, reason FROM inventory_adjustment"
-        ).fetchall()
+    return cli.query("SELECT product_id, warehouse_id, delta, reason FROM inventory_adjustment")
 
 
 def test_match_amazon_fills_the_primary_and_a_new_warehouse_starts_at_zero(

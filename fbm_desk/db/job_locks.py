@@ -132,7 +132,7 @@ class SqliteJobLocks:
                     "Store %s: taking over the job lock of %s (pid %s on %s): its process is gone or silent",
                     store_id, row.job, row.pid, row.host,
                 )  # fmt: skip
-            JobLock.replace(
+            JobLock.insert(
                 store=store_id,
                 job=job,
                 owner=owner.token,
@@ -141,6 +141,17 @@ class SqliteJobLocks:
                 process_started=owner.process_started,
                 acquired_at=utcnow_iso(),
                 lease_until=now + self._lease_s,
+            ).on_conflict(
+                conflict_target=[JobLock.store],
+                preserve=[
+                    JobLock.job,
+                    JobLock.owner,
+                    JobLock.host,
+                    JobLock.pid,
+                    JobLock.process_started,
+                    JobLock.acquired_at,
+                    JobLock.lease_until,
+                ],
             ).execute()
         return None
 

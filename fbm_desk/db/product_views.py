@@ -97,7 +97,7 @@ _SELECT = (
     "l.amazon_quantity, l.product_id, p.sku, "
     "EXISTS (SELECT 1 FROM sku_alias a WHERE a.seller_sku = l.seller_sku "
     "        AND (a.store_id = l.store_id OR a.store_id IS NULL)), "
-    f"l.first_seen_at, l.gone_at, coalesce(l.first_seen_at >= {_LAST_SYNC_SQL}, 0) AS is_new "
+    f"l.first_seen_at, l.gone_at, CASE WHEN l.first_seen_at >= {_LAST_SYNC_SQL} THEN 1 ELSE 0 END AS is_new "
     "FROM listing l JOIN store s ON s.id = l.store_id LEFT JOIN product p ON p.id = l.product_id"
 )
 

@@ -100,7 +100,9 @@ def picker_values() -> dict[str, list[str]]:
         ),
         "ship_state": distinct("SELECT DISTINCT ship_state FROM orders ORDER BY 1 LIMIT 500"),
         "service_level": distinct("SELECT DISTINCT service_level FROM orders ORDER BY 1 LIMIT 200"),
-        "set_warehouse": distinct("SELECT name FROM warehouse WHERE active ORDER BY priority, lower(name)"),
+        "set_warehouse": distinct(
+            "SELECT name FROM warehouse WHERE active = 1 ORDER BY priority, lower(name)"
+        ),
     }
 
 

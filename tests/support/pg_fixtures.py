@@ -54,10 +54,13 @@ def pg_workspace(pg_server: PgServer, pg_template: str) -> Iterator[str]:
     pg_server.drop_database(url)
 
 
-@pytest.fixture
-def database_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str | None:
+@pytest.fixture(autouse=True)
+def database_url(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch, _isolated_env: None
+) -> str | None:
     """This test's shared workspace when the suite runs on PostgreSQL (also in ``FBM_DESK_DATABASE_URL`` for
-    subprocesses); None on SQLite."""
+    subprocesses, which the CLI test helpers pass on); None on SQLite. Every test gets one, so a test that
+    starts the app or a command in any way runs on the workspace."""
     if not ON_POSTGRES:
         return None
     url: str = request.getfixturevalue("pg_workspace")
