@@ -33,6 +33,8 @@ from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job
 from tests.support.sync_env import insert_us_store, make_store, merchant_skus, settle
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself (a workspace: tests/test_workspace_schema.py)
+
 
 def _other_connection(path: Path) -> sqlite3.Connection:
     """Another job's connection (store 2's orders job), refusing to wait for the lock."""

@@ -14,6 +14,8 @@ import pytest
 from fbm_desk.db.errors import StorageProblem, classify, storage_error
 from fbm_desk.foundation.errors import Action, DatabaseError
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself (a workspace: tests/test_workspace_schema.py)
+
 
 def _raised(fn: Callable[[], object]) -> BaseException:
     with pytest.raises((sqlite3.Error, pw.DatabaseError)) as info:

@@ -16,6 +16,8 @@ from fbm_desk.db.mark_models import MARK_MODELS
 from fbm_desk.db.models import ALL_MODELS
 from fbm_desk.foundation.errors import DatabaseError
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself (a workspace: tests/test_workspace_schema.py)
+
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -108,6 +108,7 @@ def test_about_box_names_version_data_and_log_dirs(qtbot: QtBot, services: Servi
     box.close()
 
 
+@pytest.mark.sqlite_only  # a damaged SQLite file
 def test_run_gui_with_a_refused_database_shows_a_message_and_exits_1(
     monkeypatch: pytest.MonkeyPatch, qapp: object, data_dir: Path
 ) -> None:
@@ -173,3 +174,21 @@ def test_the_demo_secrets_indicator_is_calm(qtbot: QtBot, services: Services) ->
     real = SecretsIndicator("insecure_fallback", "file")  # a real data folder keeps the warning
     qtbot.addWidget(real)
     assert "INSECURE" in real.text()
+
+
+def test_run_gui_with_an_unreachable_workspace_shows_a_message_and_exits_1(
+    monkeypatch: pytest.MonkeyPatch, qapp: object, data_dir: Path
+) -> None:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(app_module, "show_fatal_error", lambda title, text: shown.append((title, text)))
+    args = argparse.Namespace(
+        data_dir=str(data_dir),
+        database="postgresql://fbm:pw@127.0.0.1:1/warehouse",
+        demo=False,
+        verbose=False,
+    )
+
+    assert app_module.run_gui(args) == 1
+    assert len(shown) == 1
+    assert "Cannot reach the shared workspace at 127.0.0.1:1/warehouse" in shown[0][1]
+    assert ":pw@" not in shown[0][1]

@@ -139,6 +139,7 @@ def test_store_filter_and_scan_lookup(world: OpenedDatabase) -> None:
     assert find_order_ids("000-0000000-0000000") == []
 
 
+@pytest.mark.sqlite_only  # an old SQLite file / SQLite's own change counter
 def test_search_results_follow_new_data_from_any_connection(world: OpenedDatabase) -> None:
     import sqlite3
 

@@ -26,6 +26,8 @@ from fbm_desk.foundation import logging_setup
 from fbm_desk.foundation.errors import DatabaseError
 from fbm_desk.foundation.paths import AppPaths
 
+pytestmark = pytest.mark.sqlite_only  # the SQLite file itself (a workspace: tests/test_workspace_schema.py)
+
 DAMAGED = "is damaged"
 FULL = "disk is full"
 

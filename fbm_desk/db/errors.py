@@ -1,4 +1,5 @@
-"""Storage failures the user can act on, classified by SQLite's error code (the one place that does).
+"""Storage failures the user can act on, classified by SQLite's error code or PostgreSQL's SQLSTATE (the one
+place that does).
 
 SQLite reports them as ``sqlite3.OperationalError``/``DatabaseError`` carrying ``sqlite_errorcode`` (the
 extended code; its low byte is the primary code). peewee re-raises them with its own classes of the same
@@ -16,6 +17,9 @@ from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
+import peewee as pw
+import psycopg
+
 from fbm_desk.db.models import database_proxy
 from fbm_desk.foundation.errors import Action, DatabaseError
 
@@ -27,6 +31,7 @@ class StorageProblem(StrEnum):
     BUSY = "busy"
     CORRUPT = "corrupt"
     CANNOT_OPEN = "cannot_open"
+    SERVER_GONE = "server_gone"  # a shared workspace's server stopped answering
 
 
 # primary result code -> problem (extended codes such as SQLITE_IOERR_WRITE share their primary's low byte)
@@ -82,6 +87,22 @@ _MESSAGES: dict[StorageProblem, tuple[str, Action]] = {
         "not connected. Check the data folder and try again.",
         Action.CONTACT_SUPPORT,
     ),
+    StorageProblem.SERVER_GONE: (
+        "The shared workspace's server stopped answering (network or server down). Nothing was half-saved; "
+        "try again when it is back (Settings → Workspace → Test connection).",
+        Action.RETRY_LATER,
+    ),
+}
+# PostgreSQL (a shared workspace): SQLSTATE -> problem
+_BY_SQLSTATE: dict[str, StorageProblem] = {
+    "55P03": StorageProblem.BUSY,  # lock_not_available: lock_timeout passed
+    "40P01": StorageProblem.BUSY,  # deadlock_detected
+    "53100": StorageProblem.DISK_FULL,  # disk_full
+    "58030": StorageProblem.IO_ERROR,  # io_error
+    "25006": StorageProblem.READ_ONLY,  # read_only_sql_transaction (a standby server)
+    "57P01": StorageProblem.SERVER_GONE,  # admin_shutdown
+    "08006": StorageProblem.SERVER_GONE,  # connection_failure
+    "08003": StorageProblem.SERVER_GONE,  # connection_does_not_exist
 }
 
 
@@ -118,6 +139,8 @@ def _chain(exc: BaseException) -> Iterator[BaseException]:
 def _bound_database_dir() -> Path | None:
     db = database_proxy.obj
     name = getattr(db, "database", None)
+    if isinstance(db, pw.PostgresqlDatabase):
+        return None  # a shared workspace: the server's disk
     return Path(str(name).removeprefix("file:").split("?", 1)[0]).parent if name else None
 
 
@@ -144,6 +167,17 @@ def classify(exc: BaseException, folder: Path | None = None) -> StorageProblem |
         if isinstance(code, int) and (code & 0xFF) in _BY_CODE:
             problem = _BY_CODE[code & 0xFF]
             break
+    if problem is None:
+        problem = next(
+            (
+                _BY_SQLSTATE[e.sqlstate]
+                for e in _chain(exc)
+                if isinstance(e, psycopg.Error) and e.sqlstate in _BY_SQLSTATE
+            ),
+            None,
+        )
+    if problem is None and any(isinstance(e, psycopg.OperationalError) for e in _chain(exc)):
+        problem = StorageProblem.SERVER_GONE  # connection lost: psycopg gives no SQLSTATE
     if problem is None:
         problem = next(
             (_BY_ERRNO[e.errno] for e in _chain(exc) if isinstance(e, OSError) and e.errno in _BY_ERRNO), None

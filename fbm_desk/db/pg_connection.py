@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 WRITE_LOCK_KEY = 0x46424D44_0000_0001  # pg_advisory_xact_lock key of transaction(immediate=True)
 MIGRATE_LOCK_KEY = 0x46424D44_0000_0002
 CONNECT_TIMEOUT_S = 5
+LOCK_TIMEOUT_S = 10.0
 
 
 def redact_url(url: str) -> str:
@@ -75,8 +76,7 @@ class PgDatabase(pw.PostgresqlDatabase):
     def begin(self, lock_type: str | None = None, isolation_level: Any = None) -> None:  # type: ignore[override]
         super().begin(isolation_level)
         if lock_type == "IMMEDIATE":
-            with pw.__exception_wrapper__:
-                self.cursor().execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
+            self.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -93,8 +93,10 @@ class PgDatabase(pw.PostgresqlDatabase):
         return super().execute_sql(sql, params)
 
     def _connect(self) -> Any:
-        conn = super()._connect()
+        conn = super()._connect()  # type: ignore[misc]
         conn.adapters.register_loader("numeric", _NumberLoader)
+        # like SQLite's busy timeout: a lock held elsewhere is waited for this long, then "busy" (errors.py)
+        conn.execute(f"SET lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")
         with self._opened_lock:
             self._opened.add(conn)
         return conn
