@@ -384,6 +384,7 @@ def test_cancel_and_progress(core: CoreServices, quiet: RunningSandbox) -> None:
     assert [d for _, d, _ in seen] == [1, 2]
 
 
+@pytest.mark.sqlite_only  # SQLite's page limit stands in for the full disk
 def test_full_disk_fails_the_run_clearly_and_loses_nothing(core: CoreServices, quiet: RunningSandbox) -> None:
     store = make_store(core, quiet)
     generate(quiet, 150)

@@ -31,7 +31,7 @@ def holding_orders(product_id: int, limit: int = 500) -> list[HoldingOrderRow]:
         "sum(i.quantity - i.quantity_shipped), o.purchase_date, o.latest_ship_date "
         "FROM order_item i JOIN orders o ON o.id = i.order_id JOIN store s ON s.id = o.store_id "
         f"WHERE i.product_id = ? AND o.state IN {_OPEN} AND i.quantity > i.quantity_shipped "
-        "GROUP BY o.id ORDER BY o.latest_ship_date, o.id LIMIT ?",
+        "GROUP BY o.id, s.name ORDER BY o.latest_ship_date, o.id LIMIT ?",
         [product_id, limit],
     ).fetchall()
     return [

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fbm_desk.db import dialect
 
 _CATALOG_SQL = (
-    "SELECT 1 FROM product WHERE sku = ?1 COLLATE NOCASE OR (barcode != '' AND barcode = ?1 COLLATE NOCASE) "
-    "UNION ALL SELECT 1 FROM listing WHERE seller_sku = ?1 COLLATE NOCASE OR asin = ?1 COLLATE NOCASE "
+    "SELECT 1 FROM product WHERE sku = ? COLLATE NOCASE OR (barcode != '' AND barcode = ? COLLATE NOCASE) "
+    "UNION ALL SELECT 1 FROM listing WHERE seller_sku = ? COLLATE NOCASE OR asin = ? COLLATE NOCASE "
     "LIMIT 1"
 )
 
@@ -16,4 +16,4 @@ def is_catalog_code(code: str) -> bool:
     clean = code.strip()
     if not clean:
         return False
-    return dialect.execute(_CATALOG_SQL, [clean]).fetchone() is not None
+    return dialect.execute(_CATALOG_SQL, [clean] * 4).fetchone() is not None

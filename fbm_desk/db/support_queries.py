@@ -46,7 +46,7 @@ def problem_orders(now: str, limit: int) -> list[tuple[int, str]]:
     queries: tuple[tuple[str, str, list[Any]], ...] = (
         (
             "push rejected",
-            "SELECT DISTINCT order_id FROM package WHERE push_state = ? ORDER BY updated_at DESC",
+            "SELECT order_id FROM package WHERE push_state = ? GROUP BY order_id ORDER BY max(updated_at) DESC",
             [str(PushState.REJECTED)],
         ),
         ("needs mapping", "SELECT id FROM orders WHERE needs_mapping = 1 ORDER BY purchase_date DESC", []),
