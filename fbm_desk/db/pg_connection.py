@@ -70,6 +70,18 @@ class _NumberLoader(Loader):
             return float(text)
 
 
+class _Closer:
+    """Closes a thread's connection when the thread (or the database object) goes away: peewee keeps one
+    connection per thread in a thread-local and never closes the connection of a thread that just ends."""
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+
+    def __del__(self) -> None:
+        if not self.conn.closed:
+            self.conn.close()
+
+
 class PgDatabase(pw.PostgresqlDatabase):
     """peewee's PostgreSQL database: ``lock_type="IMMEDIATE"`` takes the workspace's write lock."""
 
@@ -82,6 +94,7 @@ class PgDatabase(pw.PostgresqlDatabase):
         super().__init__(*args, **kwargs)
         self._opened: weakref.WeakSet[Any] = weakref.WeakSet()
         self._opened_lock = threading.Lock()
+        self._closers = threading.local()
         self._side: psycopg.Connection[Any] | None = None
         self._side_lock = threading.Lock()
 
@@ -99,6 +112,7 @@ class PgDatabase(pw.PostgresqlDatabase):
         conn.execute(f"SET lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")
         with self._opened_lock:
             self._opened.add(conn)
+        self._closers.current = _Closer(conn)
         return conn
 
     @contextmanager
