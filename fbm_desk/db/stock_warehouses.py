@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fbm_desk.db.models import database_proxy
-from fbm_desk.db.stock import WALLOC_SQL, StockRow, inventory_for
+from fbm_desk.db.stock import WALLOC_FEW_SQL, WALLOC_SQL, StockRow, inventory_for, only_products
 from fbm_desk.db.warehouses import list_warehouses
 
 
@@ -36,6 +36,9 @@ class StockByWarehouse:
     warehouses: tuple[WarehouseStock, ...]
 
 
+_FEW = 1000  # up to this many products: read their allocation from their items (a page of the tab)
+
+
 def _in(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
     if ids is None:
         return "", []
@@ -50,9 +53,9 @@ def levels(product_ids: Iterable[int] | None = None) -> dict[tuple[int, int], tu
     sql = f"SELECT product_id, warehouse_id, on_hand FROM inventory_level WHERE on_hand != 0{only}"  # noqa: S608
     for pid, wid, n in database_proxy.execute_sql(sql, params).fetchall():
         out[(pid, wid)] = (int(n), 0)
-    only, params = _in("pid", ids)
-    sql = f"WITH {WALLOC_SQL} SELECT pid, wid, n FROM walloc WHERE 1{only}"  # noqa: S608 - constant fragments
-    for pid, wid, n in database_proxy.execute_sql(sql, params).fetchall():
+    walloc = only_products(WALLOC_SQL if ids is None or len(ids) > _FEW else WALLOC_FEW_SQL, ids)
+    sql = f"WITH {walloc} SELECT pid, wid, n FROM walloc"  # noqa: S608 - constant fragments, integer ids
+    for pid, wid, n in database_proxy.execute_sql(sql).fetchall():
         out[(pid, wid)] = (out.get((pid, wid), (0, 0))[0], int(n))
     return out
 

@@ -12,9 +12,8 @@ from fbm_desk.db.stock import (
     InventorySort,
     ListingPush,
     StockRow,
-    count_stock,
-    fetch_stock,
 )
+from fbm_desk.db.stock_summary import count_stock, fetch_stock
 from fbm_desk.db.stock_warehouses import WarehouseStock, warehouse_stock
 from fbm_desk.db.warehouses import WarehouseRow, list_warehouses
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, PUSH_BADGES, bold_font, local_time
