@@ -16,21 +16,31 @@ from __future__ import annotations
 
 import contextlib
 import random
+import sqlite3
 from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fbm_desk.core import CoreServices
+from fbm_desk.db import open_database
+from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS
 from fbm_desk.db.inventory import set_on_hand, transfer_stock
 from fbm_desk.db.stock import InventoryQuery, InventorySort, StockRow, inventory_for
 from fbm_desk.db.stock_summary import count_stock, dirty_count, fetch_stock, refresh_stock_summary
 from fbm_desk.db.stock_warehouses import levels
-from fbm_desk.db.stores import insert_store, set_status
+from fbm_desk.db.stores import get_store, insert_store, set_status
 from fbm_desk.db.warehouse_routing import assign_warehouse
 from fbm_desk.db.warehouses import add_warehouse, set_store_feeds, update_warehouse
 from fbm_desk.foundation.errors import FbmError
+from fbm_desk.sync.base import JobKind
+from fbm_desk.sync.execute import run_job
+from fbm_desk.ui.inventory_tab import InventoryTab
+from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order
+from tests.support.push_preview import refresh_and_wait
 
 T0 = "2026-11-20T10:00:00Z"
 TIMES = (None, "2026-11-20T10:00:00Z", "2026-11-20T10:10:00Z", "2026-11-20T10:30:00Z", "2026-11-21T09:00:00Z")
@@ -322,3 +332,75 @@ def test_feeding_warehouses_and_the_primary_reach_the_kept_rows(core: CoreServic
     assert fed().to_send == 0
     update_warehouse(2, make_primary=True)  # the unrouted order now holds 2 of Back room's 4: 2 offered
     assert fed().to_send == 1
+
+
+def test_an_existing_database_gets_a_dirty_row_per_product_read_live_until_refreshed(data_dir: Path) -> None:
+    path = data_dir / "before.sqlite3"
+    step = MIGRATIONS.index("schema_stock_summary.sql")
+    conn = sqlite3.connect(path)
+    try:
+        for name in MIGRATIONS[:step]:
+            conn.executescript(resources.files("fbm_desk.db").joinpath(name).read_text(encoding="utf-8"))
+        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {step}")
+        conn.executemany(
+            "INSERT INTO product (id, sku, title, created_at) VALUES (?, ?, ?, ?)",
+            [(i, f"OLD-{i}", f"Old {i}", T0) for i in (1, 2, 3)],
+        )
+        conn.executemany(
+            "INSERT INTO inventory_level (product_id, warehouse_id, on_hand, updated_at) VALUES (?, 1, ?, ?)",
+            [(1, 5, T0), (2, 0, T0), (3, 9, T0)],
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=data_dir / "backups")
+    try:
+        assert opened.migrated_from == step
+        assert dirty_count() == 3  # every product, read live meanwhile
+        assert [(r.sku, r.on_hand) for r in fetch_stock(InventoryQuery(), 0, 10)] == [
+            ("OLD-1", 5),
+            ("OLD-2", 0),
+            ("OLD-3", 9),
+        ]
+        assert refresh_stock_summary() == 3
+        assert _kept() == {r.product_id: _as_kept(r) for r in inventory_for(None)}
+        assert [
+            r.sku for r in fetch_stock(InventoryQuery(sort=InventorySort.ON_HAND, descending=True), 0, 2)
+        ] == [
+            "OLD-3",
+            "OLD-1",
+        ]
+    finally:
+        opened.close()
+
+
+def test_a_sync_job_refreshes_the_kept_rows_when_it_ends(core: CoreServices) -> None:
+    world = World(core, 5)
+    set_status(world.stores[2], "disabled")
+    refresh_stock_summary()
+    set_on_hand(world.sku(), 33, reason="count")  # e.g. the CLI, while no job runs
+    assert dirty_count() == 1
+    result = run_job(core, get_store(world.stores[2]), JobKind.INVENTORY)  # ends at once: store disabled
+    assert result.status == "failed"
+    assert dirty_count() == 0
+    assert _kept() == {r.product_id: _as_kept(r) for r in inventory_for(None)}
+
+
+def test_the_inventory_tab_refreshes_the_kept_rows_off_the_gui_thread(qtbot: Any, core: CoreServices) -> None:
+    world = World(core, 6)
+    refresh_stock_summary()
+    tab = InventoryTab(Services(core=core))
+    qtbot.addWidget(tab)
+    tab.show()
+    qtbot.waitUntil(lambda: not tab.preview_reader.busy and not tab.preview_loader.pending)
+    sku = world.sku()
+    set_on_hand(sku, 77, warehouse_id=2, reason="count")
+    assert dirty_count() == 1
+    tab._refresh_table()  # read at once, the dirty row computed live
+    assert next(r for r in tab.model.rows() if r.sku == sku) == next(
+        r for r in inventory_for(None) if r.sku == sku
+    )
+    refresh_and_wait(qtbot, tab)  # the preview's pool thread stores it
+    assert dirty_count() == 0
+    assert _kept() == {r.product_id: _as_kept(r) for r in inventory_for(None)}
