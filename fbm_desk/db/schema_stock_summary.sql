@@ -22,7 +22,13 @@ CREATE TABLE stock_summary (
 );
 CREATE INDEX stock_summary_dirty ON stock_summary (dirty) WHERE dirty = 1;
 CREATE INDEX stock_summary_to_send ON stock_summary (to_send) WHERE to_send > 0;
+-- The tab's stock sorts read a page in index order (the expressions are ``stock.SORT_SQL``'s).
+CREATE INDEX stock_summary_on_hand ON stock_summary (on_hand);
+CREATE INDEX stock_summary_allocated ON stock_summary (allocated);
 CREATE INDEX stock_summary_available ON stock_summary (available);
+CREATE INDEX stock_summary_pushed ON stock_summary (coalesce(pushed_quantity, -1));
+CREATE INDEX stock_summary_pushed_at ON stock_summary (coalesce(pushed_at, ''));
+CREATE INDEX stock_summary_push_state ON stock_summary (push_state);
 INSERT INTO stock_summary (product_id) SELECT id FROM product;
 -- The tab's default order (SKU) and the title sort, read a page at a time.
 CREATE INDEX product_sku_nocase ON product (sku COLLATE NOCASE);

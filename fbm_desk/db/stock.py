@@ -121,6 +121,8 @@ def _walloc(source: str, only: str) -> str:
 
 # CROSS: drive from the (few) open orders; "+": filter their items by product, no index probe per product.
 WALLOC_SQL = _walloc("orders o CROSS JOIN order_item i ON i.order_id = o.id", "+i.product_id")
+_ONE_BY_ONE = 20
+FEW_PRODUCTS = 1000  # up to this many listed products, their allocation is read from their own order items
 # The same allocation for a few listed products (a page): from their items (product index) to the orders.
 WALLOC_FEW_SQL = _walloc("order_item i CROSS JOIN orders o ON o.id = i.order_id", "i.product_id")
 _STOCK = (
@@ -170,7 +172,7 @@ _PLAN = (
 _MERCHANT = "l.product_id = p.id AND l.gone_at IS NULL AND l.fulfillment_channel = 'DEFAULT'"
 ROWS_SQL = (
     f"WITH {_STOCK},{_PLAN},"  # noqa: S608 - constant fragments only
-    f" due AS (SELECT pid, count(*) AS n FROM plan WHERE reason IN {_SENDING} GROUP BY pid),"
+    f" due AS MATERIALIZED (SELECT pid, count(*) AS n FROM plan WHERE reason IN {_SENDING} GROUP BY pid),"
     " pushes AS ("
     " SELECT l.product_id AS pid, count(*) AS listings,"
     "  max(CASE push_state WHEN 'rejected' THEN 3 WHEN 'sent' THEN 2 WHEN 'accepted' THEN 1 ELSE 0 END) "
@@ -220,6 +222,12 @@ def only_products(sql: str, ids: list[int] | None) -> str:
     """The stock SQL computed for these products only (None: every product). The ids are integers."""
     if ids is None:
         return _ONLY.sub("", sql)
+    if len(ids) <= FEW_PRODUCTS:
+        sql = sql.replace(WALLOC_SQL, WALLOC_FEW_SQL)
+    if (
+        len(ids) <= _ONE_BY_ONE
+    ):  # a handful (one SKU's "why", a refresh after an edit): per product, not per table
+        sql = sql.replace(" stock AS (", " stock AS NOT MATERIALIZED (")
     listed = ", ".join(str(int(i)) for i in ids) or "NULL"
     return _ONLY.sub(lambda m: f" AND {m.group(1)} IN ({listed})", sql)
 

@@ -32,6 +32,7 @@ from fbm_desk.db.stock import (
     StockRow,
     for_products_in,
     inventory_for,
+    only_products,
     stock_row_of,
     stock_where,
 )
@@ -40,28 +41,50 @@ log = logging.getLogger(__name__)
 
 _DIRTY = "SELECT product_id FROM stock_summary WHERE dirty = 1"
 _KEPT = (
-    "SELECT p.id, p.sku, p.title, p.barcode, s.on_hand, s.allocated, s.available, s.pushed_quantity,"
+    "SELECT s.product_id AS id, p.sku, p.title, p.barcode, s.on_hand, s.allocated, s.available, s.pushed_quantity,"
     " s.pushed_at, s.push_state, s.push_issues, s.listings, s.to_send, s.amazon_shows, s.amazon_read_at,"
     " p.bin, p.low_stock FROM product p JOIN stock_summary s ON s.product_id = p.id"
 )
+_BY_ID = 20  # up to this many dirty products: computed live by id (the stock model's few-products plan)
 _CHUNK = 2000  # products computed per refresh statement (keeps the SQL text short)
 
 
-def _source() -> str:
+def _dirty_ids() -> list[int]:
+    """The dirty products, when they are few enough to be computed by id (``_BY_ID + 1`` ids: many)."""
+    return [int(r[0]) for r in database_proxy.execute_sql(f"{_DIRTY} LIMIT {_BY_ID + 1}").fetchall()]
+
+
+def _source(ids: list[int]) -> str:
     """``WITH … cur AS (…)``: every product's row as the stock model computes it, the kept ones read from the
-    table; the dirty ones (if any) computed live in the same statement."""
-    if database_proxy.execute_sql(f"{_DIRTY} LIMIT 1").fetchone() is None:
+    table, the dirty ones (``ids``, if any) computed live."""
+    if not ids:
         return f"WITH cur AS ({_KEPT})"
+    if (
+        len(ids) > _BY_ID
+    ):  # many (after an upgrade, or writes no job followed yet): chosen in the same statement
+        return (
+            f"{for_products_in(ROWS_SQL, _DIRTY)}, cur AS ({_KEPT} WHERE s.dirty = 0"  # noqa: S608
+            f" UNION ALL SELECT {ROW_COLUMNS} FROM rows)"
+        )
+    # A few, by id: each product is read exactly once even when a refresh or another change commits between
+    # the two statements (it then shows as it was a moment earlier).
     return (
-        f"{for_products_in(ROWS_SQL, _DIRTY)}, cur AS ({_KEPT} WHERE s.dirty = 0"  # noqa: S608
+        f"{only_products(ROWS_SQL, ids)}, cur AS ({_KEPT} WHERE s.product_id NOT IN ({_listed(ids)})"  # noqa: S608
         f" UNION ALL SELECT {ROW_COLUMNS} FROM rows)"
     )
+
+
+def _listed(ids: list[int]) -> str:
+    return ", ".join(str(int(i)) for i in ids)
 
 
 def count_stock(q: InventoryQuery) -> int:
     """How many products match the query (the Inventory tab's total)."""
     where, params = stock_where(q)
-    sql = f"{_source()} SELECT count(*) FROM cur{where}"  # noqa: S608 - constant fragments, parameters
+    if not (q.issues_only or q.out_of_sync_only or q.low_stock_only):  # product columns only: one per product
+        sql = f"SELECT count(*) FROM product cur{where}"  # noqa: S608 - constant fragments, parameters
+        return int(database_proxy.execute_sql(sql, params).fetchone()[0])
+    sql = f"{_source(_dirty_ids())} SELECT count(*) FROM cur{where}"  # noqa: S608 - constant fragments
     return int(database_proxy.execute_sql(sql, params).fetchone()[0])
 
 
@@ -69,11 +92,21 @@ def fetch_stock(q: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
     """One page of stock rows in the query's order (SKU breaks ties)."""
     where, params = stock_where(q)
     direction = " DESC" if q.descending else ""
-    sql = (
-        f"{_source()} SELECT {ROW_COLUMNS} FROM cur{where} "  # noqa: S608 - constant fragments, parameters
-        f"ORDER BY {SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?"
-    )
-    return [stock_row_of(r) for r in database_proxy.execute_sql(sql, [*params, limit, offset]).fetchall()]
+    order = f"ORDER BY {SORT_SQL[q.sort]}{direction}, id{direction}"
+    ids = _dirty_ids()
+    if ids and len(ids) <= _BY_ID:
+        # The page is among the kept rows' first offset + limit (read in index order) and the few live ones.
+        sql = (
+            f"{only_products(ROWS_SQL, ids)}, top AS (SELECT * FROM ({_KEPT}"  # noqa: S608 - constant fragments
+            f" WHERE s.product_id NOT IN ({_listed(ids)})) cur{where} {order} LIMIT ?),"
+            f" cur AS (SELECT * FROM top UNION ALL SELECT {ROW_COLUMNS} FROM rows cur{where})"
+            f" SELECT {ROW_COLUMNS} FROM cur {order} LIMIT ? OFFSET ?"
+        )
+        args = [*params, offset + limit, *params, limit, offset]
+    else:
+        sql = f"{_source(ids)} SELECT {ROW_COLUMNS} FROM cur{where} {order} LIMIT ? OFFSET ?"  # noqa: S608
+        args = [*params, limit, offset]
+    return [stock_row_of(r) for r in database_proxy.execute_sql(sql, args).fetchall()]
 
 
 def dirty_count() -> int:

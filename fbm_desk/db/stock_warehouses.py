@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fbm_desk.db.models import database_proxy
-from fbm_desk.db.stock import WALLOC_FEW_SQL, WALLOC_SQL, StockRow, inventory_for, only_products
-from fbm_desk.db.warehouses import list_warehouses
+from fbm_desk.db.stock import WALLOC_SQL, StockRow, inventory_for, only_products
+from fbm_desk.db.warehouses import WarehouseRow, list_warehouses
 
 
 @dataclass(frozen=True)
@@ -36,9 +36,6 @@ class StockByWarehouse:
     warehouses: tuple[WarehouseStock, ...]
 
 
-_FEW = 1000  # up to this many products: read their allocation from their items (a page of the tab)
-
-
 def _in(column: str, ids: list[int] | None) -> tuple[str, list[int]]:
     if ids is None:
         return "", []
@@ -53,18 +50,21 @@ def levels(product_ids: Iterable[int] | None = None) -> dict[tuple[int, int], tu
     sql = f"SELECT product_id, warehouse_id, on_hand FROM inventory_level WHERE on_hand != 0{only}"  # noqa: S608
     for pid, wid, n in database_proxy.execute_sql(sql, params).fetchall():
         out[(pid, wid)] = (int(n), 0)
-    walloc = only_products(WALLOC_SQL if ids is None or len(ids) > _FEW else WALLOC_FEW_SQL, ids)
+    walloc = only_products(WALLOC_SQL, ids)
     sql = f"WITH {walloc} SELECT pid, wid, n FROM walloc"  # noqa: S608 - constant fragments, integer ids
     for pid, wid, n in database_proxy.execute_sql(sql).fetchall():
         out[(pid, wid)] = (out.get((pid, wid), (0, 0))[0], int(n))
     return out
 
 
-def warehouse_stock(product_ids: Iterable[int] | None = None) -> dict[int, tuple[WarehouseStock, ...]]:
-    """Per product: one entry per active warehouse (0 where it has nothing), in routing order."""
+def warehouse_stock(
+    product_ids: Iterable[int] | None = None, houses: list[WarehouseRow] | None = None
+) -> dict[int, tuple[WarehouseStock, ...]]:
+    """Per product: one entry per active warehouse (0 where it has nothing), in routing order. ``houses``: the
+    active warehouses when the caller has just read them (``list_warehouses(active_only=True)``)."""
     ids = None if product_ids is None else [int(i) for i in product_ids]
     found = levels(ids)
-    houses = list_warehouses(active_only=True)
+    houses = list_warehouses(active_only=True) if houses is None else houses
     pids = ids if ids is not None else sorted({pid for pid, _ in found})
     return {
         pid: tuple(WarehouseStock(w.id, w.name, *found.get((pid, w.id), (0, 0))) for w in houses)

@@ -67,7 +67,7 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
     def fetch(self, query: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
         rows = fetch_stock(query, offset, limit)
         if len(self.houses) > 1:
-            self._split.update(warehouse_stock([r.product_id for r in rows]))
+            self._split.update(warehouse_stock([r.product_id for r in rows], self.houses))
         return rows
 
     def headerData(
