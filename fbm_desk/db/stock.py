@@ -20,6 +20,8 @@ push job itself, so they cannot disagree.
   The rule is one SQL expression (``_PLAN``), shared by the per-listing plan and the per-product rows.
 - **pushed_quantity** of a product: what Amazon last accepted for it, the most recent accepted quantity over
   its merchant listings in every store (None before any accepted push).
+- The Inventory tab's table reads these per-product rows as ``stock_summary.py`` keeps them: written by this
+  module's SQL (``inventory_for``) only, for the products whose inputs changed (marked dirty by triggers).
 """
 
 from __future__ import annotations
