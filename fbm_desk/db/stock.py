@@ -123,6 +123,7 @@ def _walloc(source: str, only: str) -> str:
 
 # CROSS: drive from the (few) open orders; "+": filter their items by product, no index probe per product.
 WALLOC_SQL = _walloc("orders o CROSS JOIN order_item i ON i.order_id = o.id", "+i.product_id")
+# A handful of products (one SKU's "why", dirty rows after an edit): computed product by product, not as a table.
 _ONE_BY_ONE = 20
 FEW_PRODUCTS = 1000  # up to this many listed products, their allocation is read from their own order items
 # The same allocation for a few listed products (a page): from their items (product index) to the orders.
@@ -226,9 +227,7 @@ def only_products(sql: str, ids: list[int] | None) -> str:
         return _ONLY.sub("", sql)
     if len(ids) <= FEW_PRODUCTS:
         sql = sql.replace(WALLOC_SQL, WALLOC_FEW_SQL)
-    if (
-        len(ids) <= _ONE_BY_ONE
-    ):  # a handful (one SKU's "why", a refresh after an edit): per product, not per table
+    if len(ids) <= _ONE_BY_ONE:
         sql = sql.replace(" stock AS (", " stock AS NOT MATERIALIZED (")
     listed = ", ".join(str(int(i)) for i in ids) or "NULL"
     return _ONLY.sub(lambda m: f" AND {m.group(1)} IN ({listed})", sql)
