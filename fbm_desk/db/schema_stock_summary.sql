@@ -4,7 +4,8 @@
 -- table instead of computing the whole push plan. The numbers are always written by the stock model's own SQL
 -- (``db/stock_summary.refresh_stock_summary``); the triggers below only mark a product ``dirty`` in the same
 -- statement that changes one of the plan's inputs, and a dirty row is computed live by every reader until it is
--- refreshed, so a reader never sees a number the plan would not compute.
+-- refreshed, so a reader never sees a number the plan would not compute. A row already dirty is not written again
+-- ("AND dirty = 0"): an import that touches a product many times pays for one write.
 CREATE TABLE stock_summary (
     product_id INTEGER PRIMARY KEY REFERENCES product (id) ON DELETE CASCADE,
     dirty INTEGER NOT NULL DEFAULT 1 CHECK (dirty IN (0, 1)),
@@ -41,68 +42,69 @@ END;
 
 -- On hand
 CREATE TRIGGER stock_summary_level_insert AFTER INSERT ON inventory_level BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id = NEW.product_id;
+    UPDATE stock_summary SET dirty = 1 WHERE product_id = NEW.product_id AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_level_update AFTER UPDATE OF product_id, warehouse_id, on_hand ON inventory_level BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id IN (OLD.product_id, NEW.product_id);
+    UPDATE stock_summary SET dirty = 1 WHERE product_id IN (OLD.product_id, NEW.product_id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_level_delete AFTER DELETE ON inventory_level BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id = OLD.product_id;
+    UPDATE stock_summary SET dirty = 1 WHERE product_id = OLD.product_id AND dirty = 0;
 END;
 
 -- Allocation: order items, and the order's state and warehouse
 CREATE TRIGGER stock_summary_item_insert AFTER INSERT ON order_item WHEN NEW.product_id IS NOT NULL BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id = NEW.product_id;
+    UPDATE stock_summary SET dirty = 1 WHERE product_id = NEW.product_id AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_item_update
 AFTER UPDATE OF order_id, product_id, quantity, quantity_shipped, warehouse_id ON order_item BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id IN (OLD.product_id, NEW.product_id);
+    UPDATE stock_summary SET dirty = 1 WHERE product_id IN (OLD.product_id, NEW.product_id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_item_delete AFTER DELETE ON order_item WHEN OLD.product_id IS NOT NULL BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id = OLD.product_id;
+    UPDATE stock_summary SET dirty = 1 WHERE product_id = OLD.product_id AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_order_update AFTER UPDATE OF state, warehouse_id ON orders BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM order_item WHERE order_id = NEW.id);
+    WHERE product_id IN (SELECT product_id FROM order_item WHERE order_id = NEW.id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_order_delete BEFORE DELETE ON orders BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM order_item WHERE order_id = OLD.id);
+    WHERE product_id IN (SELECT product_id FROM order_item WHERE order_id = OLD.id) AND dirty = 0;
 END;
 
 -- Listings: every column the push rule reads
 CREATE TRIGGER stock_summary_listing_insert AFTER INSERT ON listing WHEN NEW.product_id IS NOT NULL BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id = NEW.product_id;
+    UPDATE stock_summary SET dirty = 1 WHERE product_id = NEW.product_id AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_listing_update
 AFTER UPDATE OF store_id, product_id, gone_at, fulfillment_channel, amazon_quantity, amazon_quantity_at,
     pushed_quantity, pushed_at, push_state, push_issues, feed_id ON listing BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id IN (OLD.product_id, NEW.product_id);
+    UPDATE stock_summary SET dirty = 1 WHERE product_id IN (OLD.product_id, NEW.product_id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_listing_delete AFTER DELETE ON listing WHEN OLD.product_id IS NOT NULL BEGIN
-    UPDATE stock_summary SET dirty = 1 WHERE product_id = OLD.product_id;
+    UPDATE stock_summary SET dirty = 1 WHERE product_id = OLD.product_id AND dirty = 0;
 END;
 
 -- Stores: connected or not, and the warehouses that feed them
 CREATE TRIGGER stock_summary_store_update AFTER UPDATE OF status ON store BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = NEW.id);
+    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = NEW.id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_store_delete BEFORE DELETE ON store BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = OLD.id);
+    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = OLD.id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_feed_insert AFTER INSERT ON store_warehouse BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = NEW.store_id);
+    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = NEW.store_id) AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_feed_update AFTER UPDATE ON store_warehouse BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id IN (OLD.store_id, NEW.store_id));
+    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id IN (OLD.store_id, NEW.store_id))
+    AND dirty = 0;
 END;
 CREATE TRIGGER stock_summary_feed_delete AFTER DELETE ON store_warehouse BEGIN
     UPDATE stock_summary SET dirty = 1
-    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = OLD.store_id);
+    WHERE product_id IN (SELECT product_id FROM listing WHERE store_id = OLD.store_id) AND dirty = 0;
 END;
 
 -- Warehouses: an order not routed yet is allocated in the primary (rare changes: every product)
