@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from fbm_desk.core import build_core
-from fbm_desk.db.stock import InventoryQuery, InventorySort, fetch_stock, pending_pushes
+from fbm_desk.db.stock import InventoryQuery, InventorySort, pending_pushes
+from fbm_desk.db.stock_summary import fetch_stock
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.services import Services

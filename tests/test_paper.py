@@ -13,7 +13,8 @@ from fbm_desk.cli import main
 from fbm_desk.core import build_core
 from fbm_desk.db import paper
 from fbm_desk.db.product_places import low_stock_rows, set_product_place
-from fbm_desk.db.stock import InventoryQuery, count_stock
+from fbm_desk.db.stock import InventoryQuery
+from fbm_desk.db.stock_summary import count_stock
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.printing.code128 import module_widths, symbol_values

@@ -116,6 +116,26 @@ class Product(BaseModel):
     low_stock = pw.IntegerField(null=True)  # low when available <= this (None = no alert)
 
 
+class StockSummary(BaseModel):
+    """A product's row of the stock model kept for the Inventory tab (``db/stock_summary.py``); ``dirty``: an
+    input changed since it was computed (set by the schema's triggers), readers compute it live."""
+
+    product_id: int  # foreign key value (typing only)
+    product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id", primary_key=True)
+    dirty = pw.BooleanField(default=True)
+    on_hand = pw.IntegerField(default=0)
+    allocated = pw.IntegerField(default=0)
+    available = pw.IntegerField(default=0)
+    pushed_quantity = pw.IntegerField(null=True)
+    pushed_at = pw.TextField(null=True)
+    push_state = pw.TextField(default="none")
+    push_issues = pw.TextField(default="")
+    listings = pw.IntegerField(default=0)
+    to_send = pw.IntegerField(default=0)
+    amazon_shows = pw.IntegerField(null=True)
+    amazon_read_at = pw.TextField(null=True)
+
+
 class Listing(BaseModel):
     id = pw.AutoField()
     store_id: int  # foreign key value (typing only)

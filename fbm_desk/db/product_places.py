@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from fbm_desk.db import dialect
 from fbm_desk.db.inventory import MAX_ON_HAND, find_product_id
 from fbm_desk.db.models import Product
-from fbm_desk.db.stock import InventoryQuery, StockRow, fetch_stock, inventory_for
+from fbm_desk.db.stock import InventoryQuery, StockRow, inventory_for
+from fbm_desk.db.stock_summary import fetch_stock
 from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput
 

@@ -20,6 +20,8 @@ push job itself, so they cannot disagree.
   The rule is one SQL expression (``_PLAN``), shared by the per-listing plan and the per-product rows.
 - **pushed_quantity** of a product: what Amazon last accepted for it, the most recent accepted quantity over
   its merchant listings in every store (None before any accepted push).
+- The Inventory tab's table reads these per-product rows as ``stock_summary.py`` keeps them: written by this
+  module's SQL (``inventory_for``) only, for the products whose inputs changed (marked dirty by triggers).
 """
 
 from __future__ import annotations
@@ -107,14 +109,25 @@ class ListingPush:
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 _CONNECTED = "'connected'"  # ``StoreRow.is_active``: the only status whose jobs run
 _SENDING = "('" + "', '".join(sorted(SENDING)) + "')"
-WALLOC_SQL = (
-    "walloc AS ("  # noqa: S608 - constant fragments only
-    " SELECT i.product_id AS pid, coalesce(i.warehouse_id, o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) AS wid,"
-    " sum(i.quantity - i.quantity_shipped) AS n FROM orders o"
-    " CROSS JOIN order_item i ON i.order_id = o.id"  # CROSS: drive from the (few) open orders
-    f" WHERE o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped/*P:+i.product_id*/"
-    " GROUP BY 1, 2)"
-)
+# An order item holds units (``i``, of order ``o``) in this warehouse: its own, its order's, else the primary.
+_WID = "coalesce(i.warehouse_id, o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1))"
+_HOLDS = f"o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped"
+
+
+def _walloc(source: str, only: str) -> str:
+    return (
+        f"walloc AS (SELECT i.product_id AS pid, {_WID} AS wid,"  # noqa: S608 - constant fragments only
+        f" sum(i.quantity - i.quantity_shipped) AS n FROM {source} WHERE {_HOLDS}/*P:{only}*/ GROUP BY 1, 2)"
+    )
+
+
+# CROSS: drive from the (few) open orders; "+": filter their items by product, no index probe per product.
+WALLOC_SQL = _walloc("orders o CROSS JOIN order_item i ON i.order_id = o.id", "+i.product_id")
+# A handful of products (one SKU's "why", dirty rows after an edit): computed product by product, not as a table.
+_ONE_BY_ONE = 20
+FEW_PRODUCTS = 1000  # up to this many listed products, their allocation is read from their own order items
+# The same allocation for a few listed products (a page): from their items (product index) to the orders.
+WALLOC_FEW_SQL = _walloc("order_item i CROSS JOIN orders o ON o.id = i.order_id", "i.product_id")
 _STOCK = (
     f"{WALLOC_SQL}, alloc AS (SELECT pid, sum(n) AS n FROM walloc GROUP BY pid),"  # noqa: S608
     " level AS (SELECT product_id AS pid, sum(on_hand) AS n FROM inventory_level WHERE 1/*P:product_id*/"
@@ -160,9 +173,9 @@ _PLAN = (
     " FROM lx l JOIN store st ON st.id = l.store_id JOIN product p ON p.id = l.product_id)"
 )
 _MERCHANT = "l.product_id = p.id AND l.gone_at IS NULL AND l.fulfillment_channel = 'DEFAULT'"
-_ROWS = (
+ROWS_SQL = (
     f"WITH {_STOCK},{_PLAN},"  # noqa: S608 - constant fragments only
-    f" due AS (SELECT pid, count(*) AS n FROM plan WHERE reason IN {_SENDING} GROUP BY pid),"
+    f" due AS MATERIALIZED (SELECT pid, count(*) AS n FROM plan WHERE reason IN {_SENDING} GROUP BY pid),"
     " pushes AS ("
     " SELECT l.product_id AS pid, count(*) AS listings,"
     "  max(CASE push_state WHEN 'rejected' THEN 3 WHEN 'sent' THEN 2 WHEN 'accepted' THEN 1 ELSE 0 END) "
@@ -189,11 +202,11 @@ _PLAN_COLUMNS = (
     "id, store_id, store_name, seller_sku, product_type, pid, product_sku, amazon_has, available, reason, "
     "channel, read_at, feed_id"
 )
-_COLUMNS = (
+ROW_COLUMNS = (
     "id, sku, title, barcode, on_hand, allocated, available, pushed_quantity, pushed_at, push_state, "
     "push_issues, listings, to_send, amazon_shows, amazon_read_at, bin, low_stock"
 )
-_SORT_SQL: dict[InventorySort, str] = {
+SORT_SQL: dict[InventorySort, str] = {
     InventorySort.SKU: "sku COLLATE NOCASE",
     InventorySort.TITLE: "title COLLATE NOCASE",
     InventorySort.ON_HAND: "on_hand",
@@ -206,22 +219,31 @@ _SORT_SQL: dict[InventorySort, str] = {
 
 
 _ONLY = re.compile(r"/\*P:(\+?[\w.]+)\*/")  # "+column": filter rows, do not probe an index per id
-_PRODUCT_SORTS = frozenset({InventorySort.SKU, InventorySort.TITLE})
 
 
-def _only(sql: str, ids: list[int] | None) -> str:
+def only_products(sql: str, ids: list[int] | None) -> str:
     """The stock SQL computed for these products only (None: every product). The ids are integers."""
     if ids is None:
         return _ONLY.sub("", sql)
+    if len(ids) <= FEW_PRODUCTS:
+        sql = sql.replace(WALLOC_SQL, WALLOC_FEW_SQL)
+    if len(ids) <= _ONE_BY_ONE:
+        sql = sql.replace(" stock AS (", " stock AS NOT MATERIALIZED (")
     listed = ", ".join(str(int(i)) for i in ids) or "NULL"
     return _ONLY.sub(lambda m: f" AND {m.group(1)} IN ({listed})", sql)
+
+
+def for_products_in(sql: str, subquery: str) -> str:
+    """The stock SQL computed for the products a subquery selects (read in the same statement's snapshot)."""
+    return _ONLY.sub(lambda m: f" AND {m.group(1)} IN ({subquery})", sql)
 
 
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _where(q: InventoryQuery) -> tuple[str, list[Any]]:
+def stock_where(q: InventoryQuery) -> tuple[str, list[Any]]:
+    """The query's filters as a WHERE clause over stock rows named ``cur`` (with their parameters)."""
     parts: list[str] = []
     params: list[Any] = []
     text = q.search.strip()
@@ -235,15 +257,17 @@ def _where(q: InventoryQuery) -> tuple[str, list[Any]]:
     if q.low_stock_only:
         parts.append("low_stock IS NOT NULL AND available <= low_stock")
     if q.warehouse_id is not None:
+        # Per product (``cur``: the row being filtered), so a page in SKU order stops after its rows.
         parts.append(
-            "id IN (SELECT product_id FROM inventory_level WHERE warehouse_id = ? AND on_hand != 0"  # noqa: S608
-            f" UNION SELECT pid FROM (WITH {WALLOC_SQL} SELECT pid FROM walloc WHERE wid = ?))"
+            "(EXISTS (SELECT 1 FROM inventory_level v WHERE v.product_id = cur.id AND v.warehouse_id = ?"  # noqa: S608
+            " AND v.on_hand != 0) OR EXISTS (SELECT 1 FROM order_item i CROSS JOIN orders o ON o.id = i.order_id"
+            f" WHERE i.product_id = cur.id AND {_HOLDS} AND {_WID} = ?))"
         )
         params.extend([q.warehouse_id, q.warehouse_id])
     return (" WHERE " + " AND ".join(parts)) if parts else "", params
 
 
-def _row(r: tuple[Any, ...]) -> StockRow:
+def stock_row_of(r: tuple[Any, ...]) -> StockRow:
     return StockRow(
         product_id=r[0],
         sku=r[1],
@@ -265,51 +289,19 @@ def _row(r: tuple[Any, ...]) -> StockRow:
     )
 
 
-def count_stock(q: InventoryQuery) -> int:
-    """How many products match the query (the Inventory tab's total)."""
-    where, params = _where(q)
-    if not q.issues_only and not q.out_of_sync_only and not q.low_stock_only:
-        # One row per product and the search reads product columns only: skip the allocation (~35 ms at
-        # 200,000 orders, on the GUI thread).
-        sql = f"SELECT count(*) FROM product{where}"  # noqa: S608 - constant fragments, parameters
-        return int(dialect.execute(_only(sql, None), params).fetchone()[0])
-    sql = f"{_ROWS} SELECT count(*) FROM rows{where}"  # noqa: S608 - constant fragments, parameters
-    return int(dialect.execute(_only(sql, None), params).fetchone()[0])
-
-
-def fetch_stock(q: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
-    """One page of stock rows in the query's order (SKU breaks ties)."""
-    where, params = _where(q)
-    direction = " DESC" if q.descending else ""
-    if q.sort in _PRODUCT_SORTS and not (q.issues_only or q.out_of_sync_only or q.low_stock_only):
-        # Order and filters read product columns only: pick the page's products, then compute just those.
-        sql = _only(
-            f"SELECT id FROM product{where} ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?",  # noqa: S608
-            None,
-        )
-        ids = [int(r[0]) for r in dialect.execute(sql, [*params, limit, offset]).fetchall()]
-        place = {pid: i for i, pid in enumerate(ids)}
-        return sorted(inventory_for(ids), key=lambda r: place[r.product_id]) if ids else []
-    sql = (
-        f"{_ROWS} SELECT {_COLUMNS} FROM rows{where} "  # noqa: S608 - constant fragments, parameters
-        f"ORDER BY {_SORT_SQL[q.sort]}{direction}, id{direction} LIMIT ? OFFSET ?"
-    )
-    return [_row(r) for r in dialect.execute(_only(sql, None), [*params, limit, offset]).fetchall()]
-
-
 def stock_row(product_id: int) -> StockRow | None:
     """The stock row of one product, None when it does not exist."""
-    sql = f"{_ROWS} SELECT {_COLUMNS} FROM rows WHERE id = ?"  # noqa: S608 - constant fragments
-    r = dialect.execute(_only(sql, [product_id]), [product_id]).fetchone()
-    return _row(r) if r else None
+    sql = f"{ROWS_SQL} SELECT {ROW_COLUMNS} FROM rows WHERE id = ?"  # noqa: S608 - constant fragments
+    r = dialect.execute(only_products(sql, [product_id]), [product_id]).fetchone()
+    return stock_row_of(r) if r else None
 
 
 def inventory_for(product_ids: Iterable[int] | None = None, *, search: str = "") -> list[StockRow]:
     """Stock rows of the given products (all when None) matching ``search``, ordered by SKU."""
-    where, params = _where(InventoryQuery(search=search))
+    where, params = stock_where(InventoryQuery(search=search))
     wanted = None if product_ids is None else [int(i) for i in product_ids]
-    sql = f"{_ROWS} SELECT {_COLUMNS} FROM rows{where} ORDER BY sku, id"  # noqa: S608 - constant fragments
-    return [_row(r) for r in dialect.execute(_only(sql, wanted), params).fetchall()]
+    sql = f"{ROWS_SQL} SELECT {ROW_COLUMNS} FROM rows cur{where} ORDER BY sku, id"  # noqa: S608 - constant fragments
+    return [stock_row_of(r) for r in dialect.execute(only_products(sql, wanted), params).fetchall()]
 
 
 def push_plan(
@@ -326,7 +318,7 @@ def push_plan(
     if sending_only:
         sql += f" AND reason IN {_SENDING}"
     sql += " ORDER BY lower(store_name), store_id, seller_sku, id"
-    rows = dialect.execute(_only(sql, wanted), params).fetchall()
+    rows = dialect.execute(only_products(sql, wanted), params).fetchall()
     return [
         ListingPush(
             id=r[0],

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from fbm_desk.db import dialect
-from fbm_desk.db.stock import WALLOC_SQL, StockRow, inventory_for
-from fbm_desk.db.warehouses import list_warehouses
+from fbm_desk.db.stock import WALLOC_SQL, StockRow, inventory_for, only_products
+from fbm_desk.db.warehouses import WarehouseRow, list_warehouses
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,21 @@ def levels(product_ids: Iterable[int] | None = None) -> dict[tuple[int, int], tu
     sql = f"SELECT product_id, warehouse_id, on_hand FROM inventory_level WHERE on_hand != 0{only}"  # noqa: S608
     for pid, wid, n in dialect.execute(sql, params).fetchall():
         out[(pid, wid)] = (int(n), 0)
-    only, params = _in("pid", ids)
-    sql = f"WITH {WALLOC_SQL} SELECT pid, wid, n FROM walloc WHERE 1{only}"  # noqa: S608 - constant fragments
-    for pid, wid, n in dialect.execute(sql, params).fetchall():
+    walloc = only_products(WALLOC_SQL, ids)
+    sql = f"WITH {walloc} SELECT pid, wid, n FROM walloc"  # noqa: S608 - constant fragments, integer ids
+    for pid, wid, n in dialect.execute(sql).fetchall():
         out[(pid, wid)] = (out.get((pid, wid), (0, 0))[0], int(n))
     return out
 
 
-def warehouse_stock(product_ids: Iterable[int] | None = None) -> dict[int, tuple[WarehouseStock, ...]]:
-    """Per product: one entry per active warehouse (0 where it has nothing), in routing order."""
+def warehouse_stock(
+    product_ids: Iterable[int] | None = None, houses: list[WarehouseRow] | None = None
+) -> dict[int, tuple[WarehouseStock, ...]]:
+    """Per product: one entry per active warehouse (0 where it has nothing), in routing order. ``houses``: the
+    active warehouses when the caller has just read them (``list_warehouses(active_only=True)``)."""
     ids = None if product_ids is None else [int(i) for i in product_ids]
     found = levels(ids)
-    houses = list_warehouses(active_only=True)
+    houses = list_warehouses(active_only=True) if houses is None else houses
     pids = ids if ids is not None else sorted({pid for pid, _ in found})
     return {
         pid: tuple(WarehouseStock(w.id, w.name, *found.get((pid, w.id), (0, 0))) for w in houses)

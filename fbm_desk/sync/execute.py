@@ -27,6 +27,7 @@ from fbm_desk.db.job_locks import (
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus, SyncRunStatus
+from fbm_desk.db.stock_summary import refresh_stock_summary_quietly
 from fbm_desk.foundation.errors import DatabaseError, FbmError, NotFound
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sync.base import Counts, JobCancelled, JobContext, JobKind, ProgressFn, SyncResult, utcnow
@@ -153,6 +154,8 @@ def _run_locked(
         else:
             error = f"Internal error ({type(exc).__name__}); details are in the log file."
             log.exception("Bug in %s job for store %s", kind.value, fresh.id)
+    # What the job wrote (orders, listings, pushes) reaches the Inventory tab's kept rows here, off the GUI thread.
+    refresh_stock_summary_quietly()
     stats = client.stats if client is not None else None
     summary = "; ".join(counts.notes)
     result = SyncResult(

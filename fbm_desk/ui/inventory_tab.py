@@ -2,7 +2,8 @@
 
 On-hand is changed only with a reason (an ``inventory_adjustment`` row): edit the cell or use "Set on hand…";
 both open ``SetOnHandDialog``. Every number, the "Differs from Amazon" filter, the yellow cells and the push
-preview come from ``fbm_desk.db.stock``, the same plan the inventory job sends, so they cannot disagree.
+preview come from ``fbm_desk.db.stock``, the same plan the inventory job sends, so they cannot disagree (the
+table and its filters read the stock model's rows kept per product, ``fbm_desk.db.stock_summary``).
 """
 
 from __future__ import annotations

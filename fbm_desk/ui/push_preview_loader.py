@@ -4,8 +4,9 @@ The preview is the inventory job's whole plan over every store's listings and op
 20,000 SKUs): the tab's first rows and the filters must not wait for it. ``PreviewLoader.load()`` reads
 ``fbm_desk.db.stock.pending_pushes`` on a pool thread with its own SQLite connection; the rows arrive on the
 GUI thread through a queued signal of a hub that outlives every tab (a tab closed meanwhile simply is no
-longer connected). A request while a read runs is served by one more read after it, so what is shown is never
-older than the last request.
+longer connected). The same read first refreshes the tab's kept stock rows (``db.stock_summary``) that changes
+made since the last job left dirty. A request while a read runs is served by one more read after it, so what is
+shown is never older than the last request.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
 from fbm_desk.db.errors import storage_error
 from fbm_desk.db.stock import ListingPush, pending_pushes
+from fbm_desk.db.stock_summary import refresh_stock_summary_quietly
 from fbm_desk.db.transactions import close_thread_connection
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class _Read(QRunnable):
     def run(self) -> None:
         result: list[ListingPush] | str
         try:
+            refresh_stock_summary_quietly()  # the tab's kept stock rows: changes made here since the last job
             result = pending_pushes()
         except Exception as exc:
             known = storage_error(exc)

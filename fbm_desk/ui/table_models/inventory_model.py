@@ -12,9 +12,8 @@ from fbm_desk.db.stock import (
     InventorySort,
     ListingPush,
     StockRow,
-    count_stock,
-    fetch_stock,
 )
+from fbm_desk.db.stock_summary import count_stock, fetch_stock
 from fbm_desk.db.stock_warehouses import WarehouseStock, warehouse_stock
 from fbm_desk.db.warehouses import WarehouseRow, list_warehouses
 from fbm_desk.ui.table_models.formatting import ALIGN_RIGHT, PUSH_BADGES, bold_font, local_time
@@ -68,7 +67,7 @@ class InventoryTableModel(PagedSqlModel[InventoryQuery, StockRow]):
     def fetch(self, query: InventoryQuery, offset: int, limit: int) -> list[StockRow]:
         rows = fetch_stock(query, offset, limit)
         if len(self.houses) > 1:
-            self._split.update(warehouse_stock([r.product_id for r in rows]))
+            self._split.update(warehouse_stock([r.product_id for r in rows], self.houses))
         return rows
 
     def headerData(
