@@ -62,3 +62,8 @@ handleError
 
 # The pack dialog's packing-note slot: automation rules (issue 15) fill it.
 set_note
+
+# peewee Field hooks (models.FlagField) and psycopg's connection setting (pg_connection.PgDatabase._connect).
+db_value
+python_value
+cursor_factory

@@ -107,7 +107,9 @@ class External:
 
 @pytest.fixture(scope="module")
 def external() -> Iterator[External]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+    }
     proc = subprocess.Popen(
         [sys.executable, "-m", "fbm_desk", "sandbox", "--port", "0", "--static", "--speedup", SPEEDUP],
         stdout=subprocess.PIPE,
@@ -132,7 +134,11 @@ def external() -> Iterator[External]:
 
 class Cli:
     def __init__(self, sandbox_env: dict[str, str], data_dir: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+        }
         self.env.update(sandbox_env)
         self.env["FBM_DESK_CREDENTIALS"] = "file"
         self.env["FBM_DESK_DATA_DIR"] = str(data_dir)  # the environment variable, not --data-dir

@@ -56,7 +56,11 @@ class Cli:
     def __init__(self, sb: RunningSandbox, data_dir: Path) -> None:
         self.sb = sb
         self.data_dir = data_dir
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
+        self.env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+        }
         self.env.update(sb.env())
         self.env["FBM_DESK_CREDENTIALS"] = "file"
         if os.environ.get(ENV_DATABASE_URL):  # the suite on PostgreSQL: this test's workspace

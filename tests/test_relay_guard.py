@@ -64,7 +64,9 @@ def test_connect_flow_refuses_at_once_without_relay(core: CoreServices) -> None:
 
 
 def test_store_connect_refuses_at_once_without_relay(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")} | APP
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+    } | APP
     env["FBM_DESK_CREDENTIALS"] = "file"
     argv = [sys.executable, "-m", "fbm_desk", "--data-dir", str(tmp_path / "d")]
     started = time.monotonic()

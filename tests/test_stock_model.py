@@ -109,7 +109,9 @@ def world(app_paths: AppPaths) -> Iterator[CoreServices]:
 
 
 def cli_inventory(data_dir: Path) -> dict[str, dict[str, Any]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+    }
     env["FBM_DESK_CREDENTIALS"] = "memory"
     env["PYTHONPATH"] = str(REPO)
     proc = subprocess.run(

@@ -37,7 +37,9 @@ def sandbox() -> Iterator[RunningSandbox]:
 
 @pytest.fixture
 def cli_env(sandbox: RunningSandbox) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+    }
     env.update(sandbox.env())
     env["FBM_DESK_CREDENTIALS"] = "file"  # survives between processes (a real keyring is not available here)
     env["PYTHONPATH"] = str(REPO)

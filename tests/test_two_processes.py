@@ -31,7 +31,9 @@ pytestmark = pytest.mark.e2e
 
 
 def _pair(sb: RunningSandbox, data: Path, job: str) -> list[tuple[int, dict[str, Any], str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
+    }
     env.update(sb.env())
     env["FBM_DESK_CREDENTIALS"] = "file"
     argv = [sys.executable, "-m", "fbm_desk", "--data-dir", str(data), "sync", job, "--json"]

@@ -35,6 +35,7 @@ from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.orders_model import COL_WAREHOUSE
 from fbm_desk.ui.warehouses_dialog import HOME_KEY, WarehousesDialog
 from tests.support.demo_data import add_order, generate
+from tests.support.pg_fixtures import other_connection
 
 MUG, SOAP = "MUG-ENAMEL-GRN", "SOAP-LAV-OAT"
 
@@ -109,10 +110,8 @@ def test_deactivation_check_runs_inside_the_write_transaction(
 ) -> None:
     """Stock put in by another connection after a caller looked is still seen: the check and the write are one
     IMMEDIATE transaction, so the refusal holds."""
-    import sqlite3
-
     back = add_warehouse("Back room")
-    other = sqlite3.connect(app_paths.db_file)
+    other = other_connection(app_paths)
     other.execute(
         "INSERT INTO inventory_level (product_id, warehouse_id, on_hand, updated_at) VALUES (?, ?, 3, 'x')",
         (pid(SOAP), back.id),

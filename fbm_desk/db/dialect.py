@@ -173,6 +173,7 @@ def _trigger_to_postgres(match: re.Match[str]) -> str:
 
 def ddl_to_postgres(statement: str) -> str:
     """A migration statement (SQLite dialect) -> PostgreSQL DDL/DML."""
+    statement = "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--"))
     trigger = _TRIGGER.match(statement)
     if trigger:
         return _trigger_to_postgres(trigger)

@@ -122,7 +122,7 @@ class StockSummary(BaseModel):
 
     product_id: int  # foreign key value (typing only)
     product = pw.ForeignKeyField(Product, on_delete="CASCADE", column_name="product_id", primary_key=True)
-    dirty = pw.BooleanField(default=True)
+    dirty = FlagField(default=True)
     on_hand = pw.IntegerField(default=0)
     allocated = pw.IntegerField(default=0)
     available = pw.IntegerField(default=0)

@@ -70,6 +70,16 @@ class _NumberLoader(Loader):
             return float(text)
 
 
+class _Cursor(psycopg.Cursor[Any]):
+    """A statement without a result (INSERT, UPDATE...) fetches as empty, as with SQLite's cursor."""
+
+    def fetchone(self) -> Any:
+        return None if self.description is None else super().fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return [] if self.description is None else super().fetchall()
+
+
 class _Closer:
     """Closes a thread's connection when the thread (or the database object) goes away: peewee keeps one
     connection per thread in a thread-local and never closes the connection of a thread that just ends."""
@@ -108,6 +118,7 @@ class PgDatabase(pw.PostgresqlDatabase):
     def _connect(self) -> Any:
         conn = super()._connect()  # type: ignore[misc]
         conn.adapters.register_loader("numeric", _NumberLoader)
+        conn.cursor_factory = _Cursor
         # like SQLite's busy timeout: a lock held elsewhere is waited for this long, then "busy" (errors.py)
         conn.execute(f"SET lock_timeout = '{int(LOCK_TIMEOUT_S * 1000)}ms'")
         with self._opened_lock:

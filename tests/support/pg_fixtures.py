@@ -10,12 +10,17 @@ Tests that are about the shared workspace use ``pg_server`` directly and run in 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
+import psycopg
 import pytest
 
 from fbm_desk.db import open_postgres
-from fbm_desk.foundation.paths import ENV_DATABASE_URL
+from fbm_desk.db.dialect import to_postgres
+from fbm_desk.foundation.paths import ENV_DATABASE_URL, AppPaths
 from tests.support.pg_server import PgServer, start_server
 
 ON_POSTGRES = os.environ.get("FBM_DESK_TEST_DATABASE", "sqlite") == "postgresql"
@@ -66,3 +71,25 @@ def database_url(
     url: str = request.getfixturevalue("pg_workspace")
     monkeypatch.setenv(ENV_DATABASE_URL, url)
     return url
+
+
+class OtherConnection:
+    """A second connection to the test's database, as another process or station has: SQLite-dialect SQL,
+    translated on a workspace."""
+
+    def __init__(self, db_file: Path, url: str | None) -> None:
+        self.pg = url is not None
+        self.conn: Any = psycopg.connect(url) if url else sqlite3.connect(db_file)
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self.conn.execute(to_postgres(sql) if self.pg else sql, tuple(params))
+
+    def commit(self) -> None:
+        self.conn.commit()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def other_connection(app_paths: AppPaths) -> OtherConnection:
+    return OtherConnection(app_paths.db_file, app_paths.database_url)
