@@ -208,7 +208,8 @@ class World:
             lambda: self.sql("DELETE FROM orders WHERE id = ?", self.pick("SELECT id FROM orders")),
             lambda: self.sql("DELETE FROM order_item WHERE id = ?", self.pick("SELECT id FROM order_item")),
             lambda: self.sql(
-                "DELETE FROM inventory_level WHERE rowid = ?", self.pick("SELECT rowid FROM inventory_level")
+                "DELETE FROM inventory_level WHERE product_id * 1000 + warehouse_id = ?",
+                self.pick("SELECT product_id * 1000 + warehouse_id FROM inventory_level"),
             ),
             lambda: self.sql("DELETE FROM product WHERE id = ?", self.pick("SELECT id FROM product")),
             lambda: set_status(r.choice(self.stores), r.choice(("connected", "needs_reconnect", "disabled"))),
