@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database, open_postgres
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.stations import host_name, set_actor
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
 from fbm_desk.foundation.credentials import Credentials, open_credentials
@@ -133,6 +134,13 @@ def workspace_url(paths: AppPaths, settings: Settings) -> str | None:
     return None
 
 
+def station_name(settings: Settings) -> str:
+    """This station's name (Settings → Workspace), by default the computer's host name."""
+    workspace = settings.get("workspace")
+    name = workspace.get("station") if isinstance(workspace, dict) else None
+    return str(name).strip() if isinstance(name, str) and name.strip() else host_name()
+
+
 def build_core(
     paths: AppPaths, *, spapi_config: SpApiConfig | None = None, read_only: bool = False
 ) -> CoreServices:
@@ -144,6 +152,7 @@ def build_core(
     if not read_only:
         paths.ensure()
     settings = load_settings(paths.settings_file)
+    set_actor(station_name(settings))  # who did it: recorded with packages, stock changes and events
     url = workspace_url(paths, settings)
     if url:
         db = open_postgres(url)

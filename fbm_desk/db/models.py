@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 
 import peewee as pw
 
+from fbm_desk.db.stations import current_os_user, current_station
 from fbm_desk.db.states import (
     ListingPushState,
     OutboxState,
@@ -178,6 +179,8 @@ class InventoryAdjustment(BaseModel):
     reason = pw.TextField()
     source = pw.TextField(default="user")
     created_at = pw.TextField(default=utcnow_iso)
+    station = pw.TextField(default=current_station)  # who did it (schema_stations.sql)
+    os_user = pw.TextField(default=current_os_user)
 
 
 class Order(BaseModel):
@@ -264,6 +267,8 @@ class Package(BaseModel):
     pushed_at = pw.TextField(null=True)
     created_at = pw.TextField(default=utcnow_iso)
     updated_at = pw.TextField(default=utcnow_iso)
+    station = pw.TextField(default=current_station)  # who recorded it (schema_stations.sql)
+    os_user = pw.TextField(default=current_os_user)
 
 
 class PackageItem(BaseModel):
@@ -319,6 +324,8 @@ class OrderEvent(BaseModel):
     at = pw.TextField(default=utcnow_iso)
     kind = pw.TextField()
     message = pw.TextField(default="")
+    station = pw.TextField(default=current_station)  # who did it (schema_stations.sql)
+    os_user = pw.TextField(default=current_os_user)
 
 
 class RateBucket(BaseModel):
