@@ -21,6 +21,7 @@ from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.foundation.settings import Settings, load_settings
+from fbm_desk.foundation.workspace_settings import with_password
 
 if TYPE_CHECKING:
     from fbm_desk.amazon.client import SpApiClient
@@ -153,7 +154,10 @@ def build_core(
         paths.ensure()
     settings = load_settings(paths.settings_file)
     set_actor(station_name(settings))  # who did it: recorded with packages, stock changes and events
+    credentials = open_credentials(paths.data_dir, settings.instance_id)
     url = workspace_url(paths, settings)
+    if url and not paths.database_url:  # Settings → Workspace: its password is in the credentials layer
+        url = with_password(url, credentials.get_workspace_password())
     if url:
         db = open_postgres(url)
     else:
@@ -161,7 +165,6 @@ def build_core(
     interrupted = 0 if read_only else mark_interrupted_runs()
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
-    credentials = open_credentials(paths.data_dir, settings.instance_id)
     if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
         log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
     config = spapi_config or SpApiConfig.from_env(settings.amazon)

@@ -16,7 +16,7 @@ from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.db import stations as st
 from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
 from fbm_desk.db.events import list_events
-from fbm_desk.db.inventory import list_adjustments, set_on_hand
+from fbm_desk.db.inventory import adjust_on_hand, list_adjustments
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import insert_store
@@ -38,7 +38,11 @@ def _actor_restored() -> Iterator[None]:
 @pytest.fixture
 def store(db: OpenedDatabase) -> StoreRow:
     return insert_store(
-        name="Shop", marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id="A1SELLER", import_pending=True
+        name="Shop",
+        marketplace_id="ATVPDKIKX0DER",
+        region="NA",
+        selling_partner_id="A1SELLER",
+        import_pending=True,
     )
 
 
@@ -60,8 +64,9 @@ def test_a_package_and_its_timeline_event_record_station_and_user(store: StoreRo
 def test_a_stock_adjustment_records_station_and_user(db: OpenedDatabase) -> None:
     generate(db.db, orders=0)
     st.set_actor("OFFICE", "bob")
-    row = set_on_hand("MUG-ENAMEL-GRN", 40, reason="count")
-    latest = list_adjustments(row.product_id)[0]
+    product_id = int(db.db.execute_sql("SELECT id FROM product WHERE sku = 'MUG-ENAMEL-GRN'").fetchone()[0])
+    adjust_on_hand(product_id, 5, "count")
+    latest = list_adjustments(product_id)[0]
     assert (latest.reason, latest.station, latest.os_user) == ("count", "OFFICE", "bob")
 
 
@@ -110,7 +115,9 @@ def test_rows_from_before_the_migration_keep_working_with_no_station(tmp_path: P
         "VALUES (1, 1, '111-0000000-0000001', 'Unshipped', 'released', '2026-01-01T00:00:00Z', "
         "'2026-01-01T00:00:00Z')"
     )
-    conn.execute("INSERT INTO order_event (order_id, at, kind, message) VALUES (1, '2026-01-01T00:00:00Z', 'x', '')")
+    conn.execute(
+        "INSERT INTO order_event (order_id, at, kind, message) VALUES (1, '2026-01-01T00:00:00Z', 'x', '')"
+    )
     conn.commit()
     conn.close()
     opened = open_database(path)

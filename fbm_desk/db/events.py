@@ -52,5 +52,11 @@ def last_event_of(order_id: int, kinds: tuple[str, ...]) -> OrderEventRow | None
 
 def _row(e: OrderEvent, order_id: int) -> OrderEventRow:
     return OrderEventRow(
-        id=e.id, order_id=order_id, at=e.at, kind=e.kind, message=e.message, station=e.station, os_user=e.os_user
+        id=e.id,
+        order_id=order_id,
+        at=e.at,
+        kind=e.kind,
+        message=e.message,
+        station=e.station,
+        os_user=e.os_user,
     )

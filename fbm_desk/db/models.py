@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 
 import peewee as pw
 
-from fbm_desk.db.stations import current_os_user, current_station
 from fbm_desk.db.states import (
     ListingPushState,
     OutboxState,
@@ -21,6 +20,7 @@ from fbm_desk.db.states import (
     StoreStatus,
     SyncRunStatus,
 )
+from fbm_desk.db.stations import current_os_user, current_station
 
 # Bound at runtime by ``fbm_desk.db.connection.open_database``.
 database_proxy = pw.DatabaseProxy()
