@@ -23,6 +23,7 @@ from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.logging_setup import setup_logging
 from fbm_desk.foundation.paths import AppPaths, resolve_paths
 from fbm_desk.foundation.resources import resource_path
+from fbm_desk.foundation.workspace_settings import workspace_status
 from fbm_desk.tools.demo import demo_paths
 from fbm_desk.ui.services import Services
 
@@ -40,8 +41,11 @@ EXIT_AFTER_START_ENV = "FBM_DESK_EXIT_AFTER_START_MS"  # start-up benchmark hook
 
 def build_services(paths: AppPaths) -> Services:
     """Open the core services (raises ``DatabaseError`` and other ``FbmError``s) and wrap them for the GUI."""
+    from fbm_desk.ui.live_updates import LiveUpdates
+
     services = Services(core=build_core(paths))
     attach_sync(services)
+    services.live = LiveUpdates(services.db)  # started by run_gui once the window shows
     return services
 
 
@@ -260,6 +264,8 @@ def build_main_window(services: Services) -> MainWindow:
     window = MainWindow(services, build_tabs(services))
     _attach_sync_ui(window, services)
     install_export_action(window, services)
+    if services.live is not None:  # the shared server going away and coming back, in the status bar
+        services.live.reachability.connect(lambda ok, why: window.show_status(workspace_status(ok, why)))
     return window
 
 
@@ -301,6 +307,8 @@ def run_gui(args: argparse.Namespace) -> int:
         elif demo:
             window.show_status("Demo mode could not start; see the log file.")
         window.show()
+        if services.live is not None:
+            services.live.start()
         if services.scheduler is not None:
             services.scheduler.start()  # also catches up runs missed while the app was closed
         if services.demo is not None and services.runner is not None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database, open_postgres
+from fbm_desk.db.change_feed import install_notify_triggers
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stations import host_name, set_actor
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
@@ -160,6 +161,8 @@ def build_core(
         url = with_password(url, credentials.get_workspace_password())
     if url:
         db = open_postgres(url)
+        if not read_only:
+            install_notify_triggers(url)  # live screens: other stations hear of this station's changes
     else:
         db = open_database(paths.db_file, backup_dir=paths.backup_dir, read_only=read_only)
     interrupted = 0 if read_only else mark_interrupted_runs()

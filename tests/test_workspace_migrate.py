@@ -31,7 +31,7 @@ def local(tmp_path: Path) -> Path:
 
 def _counts(url: str, tables: list[str]) -> dict[str, int]:
     with psycopg.connect(url) as conn:
-        return {t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}  # type: ignore[index]  # noqa: S608 - table names from the schema
+        return {t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}  # type: ignore[index]  # noqa: S608
 
 
 def _sqlite_counts(data: Path) -> dict[str, int]:
@@ -40,7 +40,7 @@ def _sqlite_counts(data: Path) -> dict[str, int]:
     conn = sqlite3.connect(data / "fbm-desk.sqlite3")
     try:
         return {
-            t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # noqa: S608 - table names from the schema
+            t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # noqa: S608
             for t in _tables_in_fk_order(conn)
         }
     finally:

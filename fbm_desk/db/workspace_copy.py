@@ -78,7 +78,7 @@ def _seeded_counts() -> dict[str, int]:
             for statement in migration_sql(step):
                 conn.execute(statement)
         return {
-            t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # noqa: S608 - table names from the schema
+            t: int(conn.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0])  # noqa: S608
             for t in _tables_in_fk_order(conn)
         }
     finally:
@@ -86,7 +86,7 @@ def _seeded_counts() -> dict[str, int]:
 
 
 def _count(conn: psycopg.Connection[Any], table: str) -> int:
-    row = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # names from the schema, not input  # noqa: S608 - table names from the schema
+    row = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()  # noqa: S608 - names from the schema
     return int(row[0]) if row else 0
 
 
@@ -122,7 +122,7 @@ def copy_to_workspace(db_file: Path, url: str, *, backup_dir: Path | None = None
     try:
         src.execute("BEGIN")  # one snapshot of the file for the whole copy
         tables = _tables_in_fk_order(src)
-        expected = {t: int(src.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}  # noqa: S608 - table names from the schema
+        expected = {t: int(src.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]) for t in tables}  # noqa: S608
         with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as dst:
             used = {t: n for t in tables if (n := _count(dst, t)) != seeded.get(t, 0)}
             if used:

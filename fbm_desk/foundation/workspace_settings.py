@@ -94,3 +94,13 @@ def with_password(url: str, password: str | None) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"{parts.username}:{quote(password, safe='')}@{host}"))
+
+
+def workspace_status(reachable: bool, reason: str) -> str:
+    """The status-bar line when the shared server goes away or comes back."""
+    if reachable:
+        return "Shared workspace reachable again: the screens show what the other stations did meanwhile."
+    return (
+        f"Shared workspace unreachable ({reason}). What is on screen stays; saving waits until the server is back "
+        "— check the server and this computer's network."
+    )
