@@ -2,6 +2,8 @@
 # Install FBM Desk with its test tools into .venv (first run only), then run every quality gate headless:
 # ruff check, ruff format --check, mypy, import contracts, dead code, pytest (Qt offscreen). Stops at the first failure.
 # Usage: bash scripts/test.sh [pytest options...]   e.g. bash scripts/test.sh -k migrations -x
+# On a PostgreSQL shared workspace instead of SQLite files: FBM_DESK_TEST_DATABASE=postgresql bash scripts/test.sh
+# (CI=true runs both, and the bundle test.)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/lib.sh
@@ -30,6 +32,16 @@ if ! fc-list 2>/dev/null | grep -q . && is_debian_like; then
   apt_install fontconfig fonts-dejavu-core || exit 1
 fi
 
+# The shared-workspace tests start their own throwaway PostgreSQL server (tests/support/pg_server.py) from
+# Debian's postgresql package; as root it runs as the unprivileged user nobody.
+if ! compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null; then
+  if is_debian_like; then
+    apt_install postgresql || exit 1
+  else
+    die "PostgreSQL server programs are needed for the tests (install your system's postgresql package)"
+  fi
+fi
+
 export QT_QPA_PLATFORM=offscreen
 say "ruff check"
 "$VENV/bin/ruff" check .
@@ -53,3 +65,9 @@ if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then
   pytest_args=(-m "slow or not slow")
 fi
 "$VENV/bin/pytest" "${pytest_args[@]}" "$@"
+if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then
+  # CI runs the suite a second time on a shared workspace: every test that uses a data folder gets a fresh
+  # PostgreSQL database instead of an SQLite file (tests of the SQLite file itself are skipped).
+  say "pytest on PostgreSQL (FBM_DESK_TEST_DATABASE=postgresql)"
+  FBM_DESK_TEST_DATABASE=postgresql "$VENV/bin/pytest" -q
+fi

@@ -9,10 +9,11 @@ and what most developers run). On PostgreSQL they are translated here, and nowhe
 - Queries: ``?`` placeholders -> ``%s`` (and a literal ``%`` doubled), ``col COLLATE NOCASE`` ->
   ``lower(col)`` (case-insensitive comparisons and sorts use the ``lower()`` indexes), ``LIKE`` -> ``ILIKE``
   (SQLite's LIKE ignores case), ``group_concat`` -> ``string_agg``, ``INSERT OR IGNORE`` ->
-  ``ON CONFLICT DO NOTHING``, ``CAST(x AS INTEGER)`` -> ``BIGINT``, two-argument ``max``/``min`` (SQLite's
-  scalar forms) -> ``GREATEST``/``LEAST``.
-- Functions SQLite has and PostgreSQL lacks (``json_valid``, ``strftime`` for the forms used) are created on
-  PostgreSQL by the first migration step (``_PG_FUNCTIONS``), so the same text runs on both.
+  ``ON CONFLICT DO NOTHING``, ``CAST(x AS INTEGER)`` -> ``BIGINT``, ``WHERE 1`` -> ``WHERE TRUE``,
+  ``CROSS JOIN t ON`` (SQLite's join-order hint) -> ``JOIN t ON``, ``INDEXED BY`` dropped.
+- Functions SQLite has and PostgreSQL lacks (``json_valid``, the two-argument scalar ``max``/``min``,
+  ``strftime`` for the one format the app stores) are created on PostgreSQL whenever the workspace is
+  migrated (``_PG_FUNCTIONS``), so the same text runs on both.
 
 Booleans are integer 0/1 columns on both backends (``models.FlagField``), so ``WHERE flag = 1`` is portable.
 """
@@ -54,9 +55,10 @@ _QUOTED = re.compile(r"('(?:[^']|'')*')")
 _NOCASE_EQ = re.compile(r"([\w.]+)\s*=\s*\?\s+COLLATE\s+NOCASE", re.IGNORECASE)
 _NOCASE = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE", re.IGNORECASE)
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
-_TWO_ARG_MINMAX = re.compile(
-    r"\b(max|min)\(([^(),]+(?:\([^()]*\))?[^(),]*),([^(),]+(?:\([^()]*\))?[^(),]*)\)"
-)
+_IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
+_IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
+_WHERE_ONE = re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.IGNORECASE)
+_CROSS_JOIN_ON = re.compile(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?:AS\s+)?\w+)?)\s+ON\b", re.IGNORECASE)
 
 
 def _translate_code(code: str) -> str:
@@ -70,7 +72,10 @@ def _translate_code(code: str) -> str:
     code = re.sub(r"\bAS\s+INTEGER\)", "AS BIGINT)", code, flags=re.IGNORECASE)
     code = re.sub(r"\bAS\s+REAL\)", "AS DOUBLE PRECISION)", code, flags=re.IGNORECASE)
     code = re.sub(r"\bifnull\(", "coalesce(", code, flags=re.IGNORECASE)
-    code = _TWO_ARG_MINMAX.sub(lambda m: f"{'GREATEST' if m[1] == 'max' else 'LEAST'}({m[2]},{m[3]})", code)
+    code = _IS_NOT.sub("IS DISTINCT FROM ", code)  # SQLite's IS / IS NOT compare values too
+    code = _IS.sub("IS NOT DISTINCT FROM ", code)
+    code = _WHERE_ONE.sub("WHERE TRUE", code)
+    code = _CROSS_JOIN_ON.sub(r"JOIN \1 ON", code)  # SQLite's join-order hint; PostgreSQL plans its own
     return code.replace("?", "%s")
 
 
@@ -118,6 +123,25 @@ BEGIN
     RETURN true;
 EXCEPTION WHEN others THEN
     RETURN false;
+END $$""",
+    # SQLite's scalar max(a, b) / min(a, b): NULL when either is NULL (GREATEST/LEAST would skip it).
+    """CREATE OR REPLACE FUNCTION max(a anycompatible, b anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE GREATEST(a, b) END $$""",
+    """CREATE OR REPLACE FUNCTION min(a anycompatible, b anycompatible) RETURNS anycompatible
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN a IS NULL OR b IS NULL THEN NULL ELSE LEAST(a, b) END $$""",
+    # strftime('%Y-%m-%dT%H:%M:%SZ', 'now' | iso-text [, '+N minutes']): the timestamp format of every column.
+    """CREATE OR REPLACE FUNCTION strftime(fmt text, at text, modifier text DEFAULT '0 seconds') RETURNS text
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF fmt <> '%Y-%m-%dT%H:%M:%SZ' THEN
+        RAISE EXCEPTION 'strftime: only the format %%Y-%%m-%%dT%%H:%%M:%%SZ is provided, not %', fmt;
+    END IF;
+    IF at IS NULL THEN
+        RETURN NULL;
+    END IF;
+    RETURN to_char(
+        ((CASE WHEN at = 'now' THEN now() ELSE at::timestamptz END) + modifier::interval) AT TIME ZONE 'UTC',
+        'YYYY-MM-DD"T"HH24:MI:SS"Z"');
 END $$""",
 )
 

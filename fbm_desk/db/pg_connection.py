@@ -85,6 +85,13 @@ class PgDatabase(pw.PostgresqlDatabase):
         self._side: psycopg.Connection[Any] | None = None
         self._side_lock = threading.Lock()
 
+    def execute_sql(self, sql: str, params: Any = None) -> Any:
+        """peewee's own queries use ``%s``; hand-written SQLite-dialect text with ``?`` placeholders (tests,
+        benches and tools holding the database handle) is translated by ``dialect``."""
+        if "?" in sql:
+            sql = dialect.to_postgres(sql)
+        return super().execute_sql(sql, params)
+
     def _connect(self) -> Any:
         conn = super()._connect()
         conn.adapters.register_loader("numeric", _NumberLoader)
@@ -163,6 +170,10 @@ def _reset_identities(conn: psycopg.Connection[Any]) -> None:
 
 
 def _migrate(conn: psycopg.Connection[Any], current: int) -> None:
+    if current > 0:  # functions the SQL relies on, as this version defines them
+        with conn.transaction():
+            for statement in dialect.pg_preamble():
+                conn.execute(statement)
     for index in range(current, LATEST_VERSION):
         step = MIGRATIONS[index]
         log.info("Migrating the shared workspace to version %d (%s)", index + 1, step)

@@ -85,7 +85,9 @@ class PgServer:
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)  # "fast" shutdown
+            # the whole process group: as root the direct child is runuser, which does not pass signals on
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGINT)  # "fast" shutdown
             try:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
