@@ -86,7 +86,9 @@ def test_bookkeeping_writes_do_not_refresh_the_screens(
     assert seen == []  # a sync's rate buckets and job leases change all the time: no refresh storm
 
 
-def test_notify_triggers_are_installed_once_on_every_watched_table(pg_workspace: str, pg_server: PgServer) -> None:
+def test_notify_triggers_are_installed_once_on_every_watched_table(
+    pg_workspace: str, pg_server: PgServer
+) -> None:
     assert install_notify_triggers(pg_workspace) is True
     assert install_notify_triggers(pg_workspace) is False  # a second station opening it: nothing to do
     with pg_server.admin() as admin:
@@ -104,7 +106,10 @@ def test_the_status_bar_hears_when_the_shared_server_goes_away(qtbot: Any, tmp_p
 
     states: list[tuple[bool, str]] = []
     listener = PgChangeListener(
-        "postgresql://fbm@127.0.0.1:9/none", lambda _t: None, lambda ok, why: states.append((ok, why)), retry_s=0.1
+        "postgresql://fbm@127.0.0.1:9/none",
+        lambda _t: None,
+        lambda ok, why: states.append((ok, why)),
+        retry_s=0.1,
     )
     listener.start()
     qtbot.waitUntil(lambda: bool(states), timeout=3000)

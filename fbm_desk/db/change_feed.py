@@ -132,10 +132,11 @@ class PgChangeListener:
 
     def _listen(self, conn: psycopg.Connection[Any]) -> None:
         while not self._stop.is_set():
-            tables: set[str] = set()
-            for notice in conn.notifies(timeout=0.5, stop_after=64):
-                tables.add(notice.payload)
+            tables = {n.payload for n in conn.notifies(timeout=0.5, stop_after=1)}  # wakes at the first
             if tables:
+                tables.update(
+                    n.payload for n in conn.notifies(timeout=0.02)
+                )  # the rest of that commit's burst
                 self._on_change(frozenset(tables))
             elif conn.closed or conn.broken:
                 raise psycopg.OperationalError("the connection to the server was lost")
