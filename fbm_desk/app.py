@@ -130,6 +130,22 @@ def show_fatal_error(title: str, text: str) -> None:
     box.exec()
 
 
+def shared_workspace_problem(paths: AppPaths, problem: str) -> bool:
+    """A station whose Settings → Workspace names a shared server that cannot be opened: the message with a way
+    into those settings (replaced in tests). False when the problem is not that one."""
+    from fbm_desk.core import workspace_url
+    from fbm_desk.foundation.credentials import open_credentials
+    from fbm_desk.foundation.settings import load_settings
+
+    settings = load_settings(paths.settings_file)
+    if paths.database_url or workspace_url(paths, settings) is None:
+        return False  # this computer's file, or an address given on the command line (fix it there)
+    from fbm_desk.ui.workspace_dialog import offer_workspace_settings
+
+    offer_workspace_settings(settings, open_credentials(paths.data_dir, settings.instance_id), problem)
+    return True
+
+
 def _application(argv0: str) -> QApplication:
 
     from PySide6.QtGui import QIcon
@@ -289,7 +305,8 @@ def run_gui(args: argparse.Namespace) -> int:
         services = build_services(paths)
     except FbmError as exc:
         log.error("Cannot start: %s", exc.user_message)
-        show_fatal_error(f"{APP_NAME} cannot start", exc.user_message)
+        if not shared_workspace_problem(paths, exc.user_message):
+            show_fatal_error(f"{APP_NAME} cannot start", exc.user_message)
         return EXIT_FAILED
 
     from fbm_desk.ui.error_dialog import install_gui_excepthook

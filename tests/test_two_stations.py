@@ -45,9 +45,9 @@ NOT_YET_ON_POSTGRES = ("_products_tab", "_rules_tab")
 def station_a(
     qtbot: Any, pg_workspace: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[tuple[Services, MainWindow]]:
-    from fbm_desk import app
-
     from PySide6.QtWidgets import QLabel
+
+    from fbm_desk import app
 
     for factory in NOT_YET_ON_POSTGRES:
         monkeypatch.setattr(app, factory, lambda _s: QLabel("not yet on PostgreSQL"))
