@@ -116,7 +116,7 @@ def test_save_keeps_the_password_out_of_settings_json_and_asks_to_restart(
     station: tuple[Settings, Credentials, Path],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings, credentials, data = station
+    _settings, credentials, data = station
     asked: list[bool] = []
     monkeypatch.setattr(WorkspaceDialog, "_ask_restart", lambda self: asked.append(True) or True)
     _fill(dialog, "warehouse-server", 5433, "fbm_desk", user="pack", password="s3cret-Pw")
