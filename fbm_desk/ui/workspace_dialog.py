@@ -138,7 +138,12 @@ class WorkspaceDialog(QDialog):
         self.test_result = QLabel()
         self.test_result.setObjectName("testResult")
         self.test_result.setWordWrap(True)
-        form.addRow(self.test_button, self.test_result)
+        self.test_result.setMinimumHeight(self.test_result.fontMetrics().lineSpacing() * 4)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_button)
+        test_row.addStretch(1)
+        form.addRow(test_row)
+        form.addRow(self.test_result)  # the whole width: the reason a server cannot be reached can be long
         root.addWidget(self.server_box)
 
         if database_url:
@@ -224,6 +229,7 @@ class WorkspaceDialog(QDialog):
         self.test_button.setEnabled(self.shared_radio.isChecked())
         self.test_result.setStyleSheet(f"QLabel {{ color: {OK_COLOR if ok else '#9b1111'}; }}")
         self.test_result.setText(f"Connected: {text}." if ok else text)
+        self.adjustSize()  # a long reason gets the lines it needs
 
     def _browse_ca(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(
