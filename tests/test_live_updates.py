@@ -116,3 +116,39 @@ def test_the_status_bar_hears_when_the_shared_server_goes_away(qtbot: Any, tmp_p
     listener.stop()
     assert states[0][0] is False
     assert states[0][1]
+
+
+def test_a_stock_change_elsewhere_shows_in_the_inventory_tab_keeping_the_selected_sku(
+    qtbot: Any, station: CoreServices
+) -> None:
+    from fbm_desk.db.inventory import set_on_hand
+    from fbm_desk.ui.inventory_tab import InventoryTab
+
+    if station.db.shared:  # the tab's "why" panel query (db/holding_orders.py) is still being ported
+        pytest.skip("Inventory tab on PostgreSQL: db/holding_orders.py GROUP BY not ported yet (the lead's)")
+
+    live = LiveUpdates(station.db, poll_ms=100)
+    tab = InventoryTab(Services(core=station, live=live))
+    qtbot.addWidget(tab)
+    tab.resize(1300, 600)
+    tab.show()
+    qtbot.waitExposed(tab)
+    live.start()
+    try:
+        if station.db.shared:
+            qtbot.wait(300)
+        mug = next(r for r in tab.model.rows() if r.sku == "MUG-ENAMEL-GRN")
+        other = next(r for r in tab.model.rows() if r.sku != "MUG-ENAMEL-GRN")
+        assert tab.select_product(other.product_id)
+        started = time.monotonic()
+        set_on_hand("MUG-ENAMEL-GRN", mug.on_hand + 17, reason="counted on the other station")
+        qtbot.waitUntil(
+            lambda: (
+                next(r for r in tab.model.rows() if r.sku == "MUG-ENAMEL-GRN").on_hand == mug.on_hand + 17
+            ),
+            timeout=2000,
+        )
+        assert time.monotonic() - started < 2.0
+        assert tab.selected_product_id() == other.product_id
+    finally:
+        live.stop()
