@@ -209,3 +209,23 @@ def test_the_main_window_has_settings_workspace(qtbot: Any, app_paths: AppPaths)
         dialog.reject()
     finally:
         core.close()
+
+
+def test_a_workspace_given_only_as_an_address_fills_the_form(
+    qtbot: Any, station: tuple[Settings, Credentials, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings, credentials, _data = station
+    url = "postgresql://pack%40shop@db.local:6543/fbm%20desk?sslmode=verify-full&sslrootcert=/etc/ca.crt"
+    settings.set("workspace", {"mode": "shared", "url": url})
+    dialog = WorkspaceDialog(settings, credentials)
+    qtbot.addWidget(dialog)
+    assert dialog.shared_radio.isChecked()
+    assert (dialog.host.text(), dialog.port.value(), dialog.dbname.text()) == ("db.local", 6543, "fbm desk")
+    assert (dialog.user.text(), dialog.tls.currentData(), dialog.ca_file.text()) == (
+        "pack@shop",
+        "verify-full",
+        "/etc/ca.crt",
+    )
+    assert dialog.choice().url() == url
+    monkeypatch.setattr(WorkspaceDialog, "_ask_restart", lambda self: pytest.fail("nothing moved"))
+    dialog.save()  # the same workspace: no restart

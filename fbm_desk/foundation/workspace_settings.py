@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from fbm_desk.foundation.errors import InvalidInput
 
@@ -57,7 +57,7 @@ class WorkspaceChoice:
         if self.sslmode == "verify-full":
             query["sslrootcert"] = self.sslrootcert.strip()
         return urlunsplit(
-            ("postgresql", netloc, "/" + quote(self.dbname.strip(), safe=""), urlencode(query), "")
+            ("postgresql", netloc, "/" + quote(self.dbname.strip(), safe=""), urlencode(query, safe="/"), "")
         )
 
     def to_settings(self) -> dict[str, Any]:
@@ -68,7 +68,9 @@ class WorkspaceChoice:
 
 def read_choice(value: object) -> WorkspaceChoice:
     """The ``workspace`` value of settings.json as a ``WorkspaceChoice`` (missing or odd keys: defaults)."""
-    data = value if isinstance(value, dict) else {}
+    data = dict(value) if isinstance(value, dict) else {}
+    if data.get("url") and not data.get("host"):  # only an address (written by hand or by an older version)
+        data.update(_fields_of(str(data["url"])))
     defaults = WorkspaceChoice()
     try:
         port = int(data.get("port", DEFAULT_PORT))
@@ -85,6 +87,19 @@ def read_choice(value: object) -> WorkspaceChoice:
         sslrootcert=str(data.get("sslrootcert") or ""),
         station=str(data.get("station") or ""),
     )
+
+
+def _fields_of(url: str) -> dict[str, object]:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    fields: dict[str, object] = {
+        "host": parts.hostname or "",
+        "port": parts.port or DEFAULT_PORT,
+        "dbname": unquote(parts.path.lstrip("/")),
+        "user": unquote(parts.username or ""),
+    }
+    fields.update({k: query[k] for k in ("sslmode", "sslrootcert") if k in query})
+    return fields
 
 
 def with_password(url: str, password: str | None) -> str:

@@ -72,7 +72,9 @@ class WorkspaceDialog(QDialog):
         self.setObjectName("workspaceDialog")
         self.setWindowTitle("Settings — Workspace")
         self.setMinimumWidth(560)
-        self.saved_choice = read_choice(settings.get("workspace"))
+        saved = settings.get("workspace")
+        self.saved_choice = read_choice(saved)
+        self._saved_url = str(saved.get("url") or "") if isinstance(saved, dict) else ""
         self._has_password = bool(credentials.get_workspace_password())
         choice = self.saved_choice
         root = QVBoxLayout(self)
@@ -206,7 +208,8 @@ class WorkspaceDialog(QDialog):
             self.credentials.set_workspace_password(self.password.text())
         self.settings.set("workspace", data)
         set_actor(choice.station or host_name())  # from the next record on
-        moved = (choice.mode, data["url"]) != (self.saved_choice.mode, self.saved_choice.to_settings()["url"])
+        before = self._saved_url if self.saved_choice.shared else ""
+        moved = (choice.mode, data["url"]) != (self.saved_choice.mode, before)
         self.accept()
         if moved and self._ask_restart():
             self.restart_requested.emit()
