@@ -75,13 +75,7 @@ def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow
             for i in items
         ],
         "shipments": [
-            {
-                "carrier_code": p.carrier_code,
-                "tracking_number": p.tracking_number,
-                "push_state": p.push_state,
-                "station": p.station,  # who recorded it (issue 13; '' for Amazon's own packages and old rows)
-                "user": p.os_user,
-            }
+            {"carrier_code": p.carrier_code, "tracking_number": p.tracking_number, "push_state": p.push_state}
             for p in packages
         ],
     }
