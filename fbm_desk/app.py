@@ -23,6 +23,7 @@ from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.logging_setup import setup_logging
 from fbm_desk.foundation.paths import AppPaths, resolve_paths
 from fbm_desk.foundation.resources import resource_path
+from fbm_desk.foundation.workspace_settings import workspace_status
 from fbm_desk.tools.demo import demo_paths
 from fbm_desk.ui.services import Services
 
@@ -40,8 +41,11 @@ EXIT_AFTER_START_ENV = "FBM_DESK_EXIT_AFTER_START_MS"  # start-up benchmark hook
 
 def build_services(paths: AppPaths) -> Services:
     """Open the core services (raises ``DatabaseError`` and other ``FbmError``s) and wrap them for the GUI."""
+    from fbm_desk.ui.live_updates import LiveUpdates
+
     services = Services(core=build_core(paths))
     attach_sync(services)
+    services.live = LiveUpdates(services.db)  # started by run_gui once the window shows
     return services
 
 
@@ -124,6 +128,22 @@ def show_fatal_error(title: str, text: str) -> None:
 
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
     box.exec()
+
+
+def shared_workspace_problem(paths: AppPaths, problem: str) -> bool:
+    """A station whose Settings → Workspace names a shared server that cannot be opened: the message with a way
+    into those settings (replaced in tests). False when the problem is not that one."""
+    from fbm_desk.core import workspace_url
+    from fbm_desk.foundation.credentials import open_credentials
+    from fbm_desk.foundation.settings import load_settings
+
+    settings = load_settings(paths.settings_file)
+    if paths.database_url or workspace_url(paths, settings) is None:
+        return False  # this computer's file, or an address given on the command line (fix it there)
+    from fbm_desk.ui.workspace_dialog import offer_workspace_settings
+
+    offer_workspace_settings(settings, open_credentials(paths.data_dir, settings.instance_id), problem)
+    return True
 
 
 def _application(argv0: str) -> QApplication:
@@ -260,6 +280,8 @@ def build_main_window(services: Services) -> MainWindow:
     window = MainWindow(services, build_tabs(services))
     _attach_sync_ui(window, services)
     install_export_action(window, services)
+    if services.live is not None:  # the shared server going away and coming back, in the status bar
+        services.live.reachability.connect(lambda ok, why: window.show_status(workspace_status(ok, why)))
     return window
 
 
@@ -283,7 +305,8 @@ def run_gui(args: argparse.Namespace) -> int:
         services = build_services(paths)
     except FbmError as exc:
         log.error("Cannot start: %s", exc.user_message)
-        show_fatal_error(f"{APP_NAME} cannot start", exc.user_message)
+        if not shared_workspace_problem(paths, exc.user_message):
+            show_fatal_error(f"{APP_NAME} cannot start", exc.user_message)
         return EXIT_FAILED
 
     from fbm_desk.ui.error_dialog import install_gui_excepthook
@@ -301,6 +324,8 @@ def run_gui(args: argparse.Namespace) -> int:
         elif demo:
             window.show_status("Demo mode could not start; see the log file.")
         window.show()
+        if services.live is not None:
+            services.live.start()
         if services.scheduler is not None:
             services.scheduler.start()  # also catches up runs missed while the app was closed
         if services.demo is not None and services.runner is not None:

@@ -13,13 +13,16 @@ from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database, open_postgres
+from fbm_desk.db.change_feed import install_notify_triggers
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.stations import host_name, set_actor
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
 from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.foundation.settings import Settings, load_settings
+from fbm_desk.foundation.workspace_settings import with_password
 
 if TYPE_CHECKING:
     from fbm_desk.amazon.client import SpApiClient
@@ -133,6 +136,13 @@ def workspace_url(paths: AppPaths, settings: Settings) -> str | None:
     return None
 
 
+def station_name(settings: Settings) -> str:
+    """This station's name (Settings → Workspace), by default the computer's host name."""
+    workspace = settings.get("workspace")
+    name = workspace.get("station") if isinstance(workspace, dict) else None
+    return str(name).strip() if isinstance(name, str) and name.strip() else host_name()
+
+
 def build_core(
     paths: AppPaths, *, spapi_config: SpApiConfig | None = None, read_only: bool = False
 ) -> CoreServices:
@@ -144,15 +154,20 @@ def build_core(
     if not read_only:
         paths.ensure()
     settings = load_settings(paths.settings_file)
+    set_actor(station_name(settings))  # who did it: recorded with packages, stock changes and events
+    credentials = open_credentials(paths.data_dir, settings.instance_id)
     url = workspace_url(paths, settings)
+    if url and not paths.database_url:  # Settings → Workspace: its password is in the credentials layer
+        url = with_password(url, credentials.get_workspace_password())
     if url:
         db = open_postgres(url)
+        if not read_only:
+            install_notify_triggers(url)  # live screens: other stations hear of this station's changes
     else:
         db = open_database(paths.db_file, backup_dir=paths.backup_dir, read_only=read_only)
     interrupted = 0 if read_only else mark_interrupted_runs()
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
-    credentials = open_credentials(paths.data_dir, settings.instance_id)
     if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
         log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
     config = spapi_config or SpApiConfig.from_env(settings.amazon)

@@ -86,6 +86,8 @@ def cmd_ship(args: argparse.Namespace) -> int:
                     "tracking_number": pkg.tracking_number,
                     "push_state": pkg.push_state,
                     "items": [{"order_item_id": i.order_item_id, "quantity": i.quantity} for i in pkg.items],
+                    "station": pkg.station,  # who recorded it (issue 13)
+                    "user": pkg.os_user,
                 }
             )
         else:

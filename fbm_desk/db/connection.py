@@ -52,6 +52,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_warehouses.sql",
     "schema_listing_images.sql",
     "schema_stock_summary.sql",
+    "schema_stations.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -123,6 +123,8 @@ class PackageRow:
     created_at: str
     updated_at: str
     items: tuple[PackageItemRow, ...] = ()
+    station: str = ""  # who recorded it (schema_stations.sql; '' before stations had names)
+    os_user: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,8 @@ class OrderEventRow:
     at: str
     kind: str
     message: str
+    station: str = ""  # who did it (schema_stations.sql; '' before stations had names)
+    os_user: str = ""
 
 
 @dataclass(frozen=True)
@@ -181,3 +185,5 @@ class AdjustmentRow:
     reason: str
     source: str
     created_at: str
+    station: str = ""  # who did it (schema_stations.sql; '' before stations had names)
+    os_user: str = ""

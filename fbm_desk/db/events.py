@@ -36,7 +36,7 @@ def add_event(order_id: int, kind: str, message: str = "", at: str | None = None
 def list_events(order_id: int) -> list[OrderEventRow]:
     """The timeline of one order, oldest first."""
     query = OrderEvent.select().where(OrderEvent.order == order_id).order_by(OrderEvent.at, OrderEvent.id)
-    return [OrderEventRow(id=e.id, order_id=order_id, at=e.at, kind=e.kind, message=e.message) for e in query]
+    return [_row(e, order_id) for e in query]
 
 
 def last_event_of(order_id: int, kinds: tuple[str, ...]) -> OrderEventRow | None:
@@ -47,8 +47,16 @@ def last_event_of(order_id: int, kinds: tuple[str, ...]) -> OrderEventRow | None
         .order_by(OrderEvent.at.desc(), OrderEvent.id.desc())
         .first()
     )
-    return (
-        None
-        if e is None
-        else OrderEventRow(id=e.id, order_id=order_id, at=e.at, kind=e.kind, message=e.message)
+    return None if e is None else _row(e, order_id)
+
+
+def _row(e: OrderEvent, order_id: int) -> OrderEventRow:
+    return OrderEventRow(
+        id=e.id,
+        order_id=order_id,
+        at=e.at,
+        kind=e.kind,
+        message=e.message,
+        station=e.station,
+        os_user=e.os_user,
     )

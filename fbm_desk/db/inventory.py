@@ -212,6 +212,8 @@ def list_adjustments(product_id: int, limit: int = 200) -> list[AdjustmentRow]:
             reason=a.reason,
             source=a.source,
             created_at=a.created_at,
+            station=a.station,
+            os_user=a.os_user,
         )
         for a in query
     ]

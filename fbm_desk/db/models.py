@@ -20,6 +20,7 @@ from fbm_desk.db.states import (
     StoreStatus,
     SyncRunStatus,
 )
+from fbm_desk.db.stations import current_os_user, current_station
 
 # Bound at runtime by ``fbm_desk.db.connection.open_database``.
 database_proxy = pw.DatabaseProxy()
@@ -198,6 +199,8 @@ class InventoryAdjustment(BaseModel):
     reason = pw.TextField()
     source = pw.TextField(default="user")
     created_at = pw.TextField(default=utcnow_iso)
+    station = pw.TextField(default=current_station)  # who did it (schema_stations.sql)
+    os_user = pw.TextField(default=current_os_user)
 
 
 class Order(BaseModel):
@@ -284,6 +287,8 @@ class Package(BaseModel):
     pushed_at = pw.TextField(null=True)
     created_at = pw.TextField(default=utcnow_iso)
     updated_at = pw.TextField(default=utcnow_iso)
+    station = pw.TextField(default=current_station)  # who recorded it (schema_stations.sql)
+    os_user = pw.TextField(default=current_os_user)
 
 
 class PackageItem(BaseModel):
@@ -339,6 +344,8 @@ class OrderEvent(BaseModel):
     at = pw.TextField(default=utcnow_iso)
     kind = pw.TextField()
     message = pw.TextField(default="")
+    station = pw.TextField(default=current_station)  # who did it (schema_stations.sql)
+    os_user = pw.TextField(default=current_os_user)
 
 
 class RateBucket(BaseModel):

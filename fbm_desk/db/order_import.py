@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
-from fbm_desk.db import dialect, events
+from fbm_desk.db import dialect, events, stations
 from fbm_desk.db.models import Order, OrderItem, database_proxy
 from fbm_desk.db.order_flags import EXTRA_ADDRESS_COLUMNS, address_flag_fields, order_flag_fields
 from fbm_desk.db.order_shipments import (
@@ -263,7 +263,7 @@ def _insert_new(
             message = "No product for SKU " + ", ".join(unmapped)
             evts.append({"order_id": oid, "at": now, "kind": events.NEEDS_MAPPING, "message": message})
     _executemany("order_item", items)
-    _executemany("order_event", evts)
+    _executemany("order_event", [{**e, **stations.stamp()} for e in evts])  # who imported it
     opened = [local[a.order_id] for a in new if AMAZON_TO_STATE[a.fulfillment_status] in OPEN_ORDER_STATES]
     route_orders(store.id, opened, now=now)  # each new open order to one warehouse
     for a in new:

@@ -61,6 +61,7 @@ def insert_package(
         pushed_at=stamp if push_state == PushState.CONFIRMED else None,
         created_at=stamp,
         updated_at=stamp,
+        **({} if source == PackageSource.LOCAL else {"station": "", "os_user": ""}),  # Amazon's: nobody here
     )
     rows = [{"package": pkg.id, "order_item": item_id, "quantity": qty} for item_id, qty in items if qty > 0]
     if rows:
@@ -263,6 +264,8 @@ def _row(p: Package, amazon_order_id: str, items: list[PackageItemRow]) -> Packa
         created_at=p.created_at,
         updated_at=p.updated_at,
         items=tuple(items),
+        station=p.station,
+        os_user=p.os_user,
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.amazon.types import AmazonOrderItem
-from fbm_desk.db import dialect, events
+from fbm_desk.db import dialect, events, stations
 from fbm_desk.db.holds import place_hold
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.rule_engine import Action, OrderFacts, RuleResult, evaluate
@@ -304,7 +304,11 @@ def _write(
             columns.setdefault(column, {}).update(dict.fromkeys(ids, value))
     dialect.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
     dialect.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
-    dialect.executemany("INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", evts)
+    who = (stations.current_station(), stations.current_os_user())
+    dialect.executemany(
+        "INSERT INTO order_event (order_id, at, kind, message, station, os_user) VALUES (?, ?, ?, ?, ?, ?)",
+        [(*e, *who) for e in evts],
+    )
     for column, values in columns.items():
         by_value: dict[str, list[int]] = {}
         for oid, value in values.items():

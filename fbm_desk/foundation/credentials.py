@@ -246,6 +246,16 @@ class Credentials:
     def delete_refresh_token(self, store_id: int) -> None:
         self._store.delete(self._key(store_id))
 
+    # The shared workspace's database password (Settings → Workspace; never in settings.json).
+    def get_workspace_password(self) -> str | None:
+        return self._store.get("workspace/password")
+
+    def set_workspace_password(self, password: str) -> None:
+        if password:
+            self._store.set("workspace/password", password)
+        else:
+            self._store.delete("workspace/password")
+
 
 def open_credentials(data_dir: Path, instance_id: str) -> Credentials:
     """Pick keyring when it works, else the flagged file fallback (``FBM_DESK_CREDENTIALS`` overrides)."""

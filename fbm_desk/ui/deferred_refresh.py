@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QWidget
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -57,9 +57,28 @@ class DeferredRefresh(QObject):
         return False
 
 
+def keeping_view(widget: QWidget, refresh: Callable[[], None]) -> Callable[[], None]:
+    """``refresh`` that leaves every table's and panel's scroll position where the user had it."""
+
+    def run() -> None:
+        bars = [
+            (bar, bar.value())
+            for area in widget.findChildren(QAbstractScrollArea)
+            for bar in (area.verticalScrollBar(), area.horizontalScrollBar())
+        ]
+        refresh()
+        for bar, value in bars:
+            bar.setValue(value)
+
+    return run
+
+
 def refresh_after_sync(widget: QWidget, services: Services, refresh: Callable[[], None]) -> DeferredRefresh:
-    """One ``refresh`` per burst of finished sync jobs of ``services.runner`` (if any), none while hidden."""
-    after_sync = DeferredRefresh(widget, refresh)
+    """One ``refresh`` per burst of finished sync jobs of ``services.runner`` (if any) and of changes saved by
+    other stations or processes (``services.live``), none while hidden; selection and scroll kept."""
+    after_sync = DeferredRefresh(widget, keeping_view(widget, refresh))
     if services.runner is not None:
         services.runner.job_finished.connect(lambda *_: after_sync.request())
+    if services.live is not None:
+        services.live.changed.connect(lambda *_: after_sync.request())
     return after_sync

@@ -19,6 +19,7 @@ from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
 from fbm_desk.ui.sync_now import sync_all_action
 from fbm_desk.ui.tab_hotkeys import install_tab_hotkeys
 from fbm_desk.ui.warehouses_dialog import WarehousesDialog
+from fbm_desk.ui.workspace_dialog import WorkspaceDialog, restart_app
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -115,6 +116,11 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)
 
+        settings_menu = self.menuBar().addMenu("&Settings")
+        self.workspace_action = QAction("&Workspace…", self)
+        self.workspace_action.triggered.connect(self.show_workspace)
+        settings_menu.addAction(self.workspace_action)
+
         sync_menu = self.menuBar().addMenu("S&ync")
         self.sync_all_action = sync_all_action(self, self.services.runner, self.show_status)
         sync_menu.addAction(self.sync_all_action)
@@ -130,6 +136,17 @@ class MainWindow(QMainWindow):
         """The Warehouses page; the tabs re-read their warehouse columns and filters when it closes."""
         dialog = WarehousesDialog(self.services, self)
         dialog.finished.connect(lambda _r: self._refresh_tabs())
+        dialog.open()
+        return dialog
+
+    @Slot()
+    def show_workspace(self) -> WorkspaceDialog:
+        """Settings → Workspace (station name, this computer only / shared server); may restart the app."""
+        services = self.services
+        dialog = WorkspaceDialog(
+            services.settings, services.credentials, self, database_url=services.paths.database_url
+        )
+        dialog.restart_requested.connect(lambda: restart_app() and self.close())
         dialog.open()
         return dialog
 

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
+from fbm_desk.db.stations import describe_actor
 from fbm_desk.domain.addresses import city_lines
 from fbm_desk.domain.order_cancel import cancellation_blocks_packing
 from fbm_desk.foundation.errors import FbmError
@@ -222,6 +223,9 @@ class OrderDetailPanel(QWidget):
                 f"<p>#{p.package_reference_id} {escape(carrier)} <b>{escape(p.tracking_number)}</b> "
                 f"· shipped {escape(p.ship_date[:10])} · {items} &nbsp; {_badge(text, bg, fg)}"
             )
+            who = describe_actor(p.station, p.os_user) if p.source == PackageSource.LOCAL else ""
+            if who:
+                line += f" <span style='color:#666'>· packed on {escape(who)}</span>"
             if p.push_state == PushState.QUEUED:
                 line += " <i>queued — will be sent with the next tracking push</i>"
             if p.push_message:
@@ -236,6 +240,10 @@ class OrderDetailPanel(QWidget):
         for e in d.events:
             label = EVENT_LABELS.get(e.kind, e.kind.replace("_", " ").capitalize())
             message = f" — {escape(e.message)}" if e.message else ""
-            parts.append(f"<tr><td>{escape(local_time(e.at))}</td><td>{escape(label)}{message}</td></tr>")
+            who = describe_actor(e.station, e.os_user)
+            parts.append(
+                f"<tr><td>{escape(local_time(e.at))}</td><td>{escape(label)}{message}</td>"
+                f"<td style='color:#666'>{escape(who)}</td></tr>"
+            )
         parts.append("</table>")
         return "".join(parts)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from fbm_desk.sync.runner import JobRunner
     from fbm_desk.sync.scheduler import ConfirmSoon, SyncScheduler
     from fbm_desk.tools.demo import DemoHandle
+    from fbm_desk.ui.live_updates import LiveUpdates
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ class Services:
     scheduler: SyncScheduler | None = None
     confirm_soon: ConfirmSoon | None = None  # a saved package's tracking push within a minute
     demo: DemoHandle | None = None  # the built-in sandbox and demo store when started with --demo
+    live: LiveUpdates | None = None  # changes saved by other stations/processes (tabs refresh)
 
     @property
     def paths(self) -> AppPaths:
@@ -65,6 +67,8 @@ class Services:
     def close(self) -> None:
         """Stop background work first (it may still write), then close the database."""
         stops: list[tuple[object, Callable[[], object]]] = []
+        if self.live is not None:
+            stops.append((self.live, self.live.stop))
         if self.scheduler is not None:
             stops.append((self.scheduler, self.scheduler.shutdown))
         if self.runner is not None:
