@@ -22,7 +22,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import OpenedDatabase, open_database
-from fbm_desk.foundation.credentials import Credentials, MemoryStore
+from fbm_desk.db.privacy import attach_workspace
+from fbm_desk.foundation.credentials import Credentials, MemoryStore, open_credentials
 from fbm_desk.foundation.paths import AppPaths
 
 # sandbox, sandbox_env, spapi, quiet(_core), store_sandbox / store_core: see the module.
@@ -74,6 +75,7 @@ def app_paths(data_dir: Path) -> AppPaths:
 def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
     """A fresh, fully migrated database file bound to the peewee models."""
     opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
+    attach_workspace(open_credentials(app_paths.data_dir, "test"), backup_dir=app_paths.backup_dir)
     yield opened
     opened.close()
 

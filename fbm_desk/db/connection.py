@@ -51,6 +51,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_packing_queue.sql",
     "schema_warehouses.sql",
     "schema_listing_images.sql",
+    "schema_privacy.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -248,7 +249,13 @@ def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool
 
     db = _Database(
         str(path),
-        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "cache_size": -32000},
+        pragmas={
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "synchronous": "normal",
+            "cache_size": -32000,
+            "secure_delete": 1,  # removed buyer data is overwritten, not left in free pages (issue 14)
+        },
         timeout=BUSY_TIMEOUT_S,
         lock_type="IMMEDIATE",
     )

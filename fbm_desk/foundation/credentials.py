@@ -157,6 +157,10 @@ class MemoryStore:
         self._data.pop(key, None)
 
 
+_MEMORY_STORES: dict[str, MemoryStore] = {}
+_MEMORY_LOCK = threading.Lock()
+
+
 def backend_encrypts(backend: object) -> bool:
     """False for a keyring backend that keeps secrets unencrypted, or a chain that includes one (any member
     of the chain may hold the token). ``keyrings.alt``'s file backends name their ``scheme`` ("no encyption"
@@ -246,13 +250,21 @@ class Credentials:
     def delete_refresh_token(self, store_id: int) -> None:
         self._store.delete(self._key(store_id))
 
+    def get_secret(self, name: str) -> str | None:
+        """An app-level secret (workspace key, LWA client secret) under ``name`` (e.g. ``app/lwa_client_secret``)."""
+        return self._store.get(name)
+
+    def set_secret(self, name: str, value: str) -> None:
+        self._store.set(name, value)
+
 
 def open_credentials(data_dir: Path, instance_id: str) -> Credentials:
     """Pick keyring when it works, else the flagged file fallback (``FBM_DESK_CREDENTIALS`` overrides)."""
     choice = os.environ.get(ENV_BACKEND, "").strip().lower()
     fallback_path = data_dir / "secrets-INSECURE.json"  # AppPaths.insecure_secrets_file
-    if choice == "memory":
-        return Credentials(MemoryStore())
+    if choice == "memory":  # one store per data folder and process, as a keyring outlives one open
+        with _MEMORY_LOCK:
+            return Credentials(_MEMORY_STORES.setdefault(str(data_dir.resolve()), MemoryStore()))
     if choice != "file" and keyring_usable():
         import keyring
 

@@ -20,6 +20,9 @@ from typing import Any
 
 import peewee as pw
 
+from fbm_desk.db import pii
+from fbm_desk.db.name_index import store_name_tokens
+
 FIRST = (
     "Olivia",
     "Liam",
@@ -309,6 +312,8 @@ def generate(
                     (oid, _iso(purchased + timedelta(hours=3)), "canceled", "Canceled by buyer")
                 )
 
+        sealer = _Sealer()
+        order_rows = [sealer.seal_row(row) for row in order_rows]
         conn.executemany(
             "INSERT INTO orders (id, store_id, amazon_order_id, marketplace_id, amazon_status, state, "
             "payment_hold, needs_mapping, purchase_date, amazon_updated_at, earliest_ship_date, "
@@ -342,6 +347,7 @@ def generate(
         conn.executemany(
             "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", event_rows
         )
+        conn.executemany("INSERT INTO buyer_name_token (order_id, token) VALUES (?, ?)", sealer.tokens)
     conn.execute("ANALYZE")
     return DemoSummary(
         stores=len(store_ids),
@@ -350,6 +356,39 @@ def generate(
         orders=orders,
         order_ids=tuple(examples.values()),
     )
+
+
+class _Sealer:
+    """Buyer fields of generated rows encrypted with the bound workspace key, as the app stores them
+    (``fbm_desk.db.pii``), and their blind-index rows. Test data only: equal values share one ciphertext and
+    one token computation (200,000 orders stay fast); the app encrypts every value with its own nonce."""
+
+    NAME, SHIP, STREET = 16, 17, 18  # positions in the generated order rows
+
+    def __init__(self) -> None:
+        self._cipher = pii.cipher()
+        if self._cipher is None:
+            raise RuntimeError("bind the workspace key first (fbm_desk.db.privacy.attach_workspace)")
+        self._sealed: dict[tuple[str, str], str] = {}
+        self._names: dict[str, set[int]] = {}
+        self.tokens: list[tuple[int, int]] = []
+
+    def seal(self, column: str, value: str) -> str:
+        key = (column, value)
+        if key not in self._sealed:
+            self._sealed[key] = pii.seal(column, value)
+        return self._sealed[key]
+
+    def seal_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(row)
+        name = str(row[self.NAME])
+        if name:
+            if name not in self._names:
+                self._names[name] = self._cipher.name_tokens(name) if self._cipher else set()
+            self.tokens.extend((int(row[0]), t) for t in self._names[name])
+        for index, column in ((self.NAME, "buyer_name"), (self.SHIP, "ship_name"), (self.STREET, "ship_address1")):
+            out[index] = self.seal(column, str(row[index]))
+        return tuple(out)
 
 
 def add_order(
@@ -375,6 +414,7 @@ def add_order(
         if store_id is None:
             store_id = int(conn.execute("SELECT min(id) FROM store").fetchone()[0])
         held = state == "held"
+        name = "" if held else buyer_name
         cur = conn.execute(
             "INSERT INTO orders (store_id, amazon_order_id, amazon_status, state, payment_hold, "
             "needs_mapping, purchase_date, latest_ship_date, service_level, buyer_name, ship_name, "
@@ -389,9 +429,9 @@ def add_order(
                 1 if needs_mapping else 0,
                 purchase_date,
                 latest_ship_date,
-                "" if held else buyer_name,
-                "" if held else buyer_name,
-                "" if held else "1 Main St",
+                pii.seal("buyer_name", name),
+                pii.seal("ship_name", name),
+                pii.seal("ship_address1", "" if held else "1 Main St"),
                 "" if held else city,
                 "" if held else "98101",
                 "" if held else country,
@@ -400,6 +440,7 @@ def add_order(
             ),
         )
         order_id = int(cur.lastrowid)
+        store_name_tokens({order_id: [name]}, replace=False)
         for n, (sku, qty) in enumerate(items):
             row = conn.execute("SELECT id, title FROM product WHERE sku = ?", (sku,)).fetchone()
             conn.execute(
