@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database
+from fbm_desk.db.privacy import WorkspaceStatus, attach_workspace
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
-from fbm_desk.db.privacy import WorkspaceStatus, attach_workspace
 from fbm_desk.db.sync_runs import mark_interrupted_runs
 from fbm_desk.foundation.app_secret import amazon_settings, move_client_secret
 from fbm_desk.foundation.credentials import Credentials, open_credentials
@@ -157,7 +157,12 @@ def build_core(
         restrict_data_folder(paths.data_dir, private_files(paths), (paths.backup_dir, paths.log_dir))
     config = spapi_config or SpApiConfig.from_env(amazon_settings(settings, credentials))
     return CoreServices(
-        paths=paths, db=db, settings=settings, credentials=credentials, spapi_config=config, workspace=workspace
+        paths=paths,
+        db=db,
+        settings=settings,
+        credentials=credentials,
+        spapi_config=config,
+        workspace=workspace,
     )
 
 

@@ -75,7 +75,9 @@ def app_paths(data_dir: Path) -> AppPaths:
 def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
     """A fresh, fully migrated database file bound to the peewee models."""
     opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
-    attach_workspace(open_credentials(app_paths.data_dir, "test"), backup_dir=app_paths.backup_dir)
+    attach_workspace(
+        open_credentials(app_paths.data_dir, str(app_paths.data_dir)), backup_dir=app_paths.backup_dir
+    )
     yield opened
     opened.close()
 

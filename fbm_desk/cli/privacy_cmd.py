@@ -22,11 +22,15 @@ from fbm_desk.foundation.timestamps import parse_utc
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("privacy", help="buyer data: retention purge, retention window, access trail")
+    parser = subparsers.add_parser(
+        "privacy", help="buyer data: retention purge, retention window, access trail"
+    )
     sub = parser.add_subparsers(dest="privacy_command", metavar="ACTION", required=True)
     purge = sub.add_parser("purge", help="remove buyer data past the retention window now (db and backups)")
     purge.add_argument("--as-of", metavar="ISO-DATE", help="pretend today is this date (UTC)")
-    purge.add_argument("--json", action="store_true", help='print {"orders_purged": N, "backups_rewritten": N}')
+    purge.add_argument(
+        "--json", action="store_true", help='print {"orders_purged": N, "backups_rewritten": N}'
+    )
     purge.set_defaults(func=cmd_purge)
     keep = sub.add_parser("retention", help="show or set how many days after delivery buyer data is kept")
     keep.add_argument("--days", type=int, metavar="N", help="1..30 (Amazon's maximum is 30)")
@@ -80,5 +84,7 @@ def cmd_trail(args: argparse.Namespace) -> int:
         print_json([asdict(r) for r in rows])
     else:
         for r in rows:
-            print(f"{r.at}  {r.action:<6} {r.order_count:>5} order(s)  {r.user_name}@{r.station}  {r.purpose}")
+            print(
+                f"{r.at}  {r.action:<6} {r.order_count:>5} order(s)  {r.user_name}@{r.station}  {r.purpose}"
+            )
     return 0

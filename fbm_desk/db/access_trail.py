@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import getpass
 import socket
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import peewee as pw
+
+from fbm_desk.db.errors import StorageProblem, classify
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.privacy_models import AccessTrail
 
@@ -36,26 +40,40 @@ def _user() -> str:
         return "unknown"
 
 
+_recent: dict[tuple[str, str, str], float] = {}  # (action, purpose, ids) -> when this process last wrote it
+_REPEAT_S = 60.0  # a panel refreshed with the same order within a minute is the same viewing
+
+
 def record_access(action: str, order_ids: Sequence[int], purpose: str) -> None:
     """One trail line; its own short transaction (a read that shows an address has none to join)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown access action {action!r}")
     if not order_ids:
         return
-    with database_proxy.atomic():
-        AccessTrail.create(
-            at=utcnow_iso(),
-            action=action,
-            purpose=purpose,
-            order_count=len(order_ids),
-            order_ids=",".join(str(int(i)) for i in list(order_ids)[:_MAX_IDS]),
-            user_name=_user(),
-            station=socket.gethostname(),
-        )
+    ids = ",".join(str(int(i)) for i in list(order_ids)[:_MAX_IDS])
+    now = time.monotonic()
+    if now - _recent.get((action, purpose, ids), -_REPEAT_S) < _REPEAT_S:
+        return
+    _recent[(action, purpose, ids)] = now
+    try:
+        with database_proxy.atomic():
+            AccessTrail.create(
+                at=utcnow_iso(),
+                action=action,
+                purpose=purpose,
+                order_count=len(order_ids),
+                order_ids=ids,
+                user_name=_user(),
+                station=socket.gethostname(),
+            )
+    except pw.DatabaseError as exc:  # a read-only data folder still shows and prints: nothing can be saved
+        if classify(exc) is not StorageProblem.READ_ONLY:
+            raise
 
 
 def access_rows(limit: int = 1000) -> list[AccessRow]:
     query = AccessTrail.select().order_by(AccessTrail.id.desc()).limit(limit)
     return [
-        AccessRow(r.at, r.action, r.purpose, r.order_count, r.order_ids, r.user_name, r.station) for r in query
+        AccessRow(r.at, r.action, r.purpose, r.order_count, r.order_ids, r.user_name, r.station)
+        for r in query
     ]

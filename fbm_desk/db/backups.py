@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from fbm_desk.db import pii
-from fbm_desk.foundation.workspace_key import PREFIX, FieldCipher
+from fbm_desk.foundation.workspace_key import PREFIX, FieldCipher, WorkspaceKeyError
 
 BACKUP_WORKSPACE_TABLE = "fbm_backup_workspace"
 _DUE = "coalesce(latest_delivery_date, latest_ship_date, purchase_date)"
@@ -23,6 +23,13 @@ _DUE = "coalesce(latest_delivery_date, latest_ship_date, purchase_date)"
 def _columns(conn: Any, wanted: tuple[str, ...]) -> list[str]:
     have = {row[1] for row in conn.execute("PRAGMA table_info(orders)").fetchall()}
     return [c for c in wanted if c in have]
+
+
+def _opened(cipher: FieldCipher, column: str, stored: str) -> str:
+    try:
+        return cipher.decrypt(column, stored)
+    except WorkspaceKeyError:  # sealed with a key this station lacks: left as it is, not searchable
+        return ""
 
 
 def seal_plain_rows(conn: Any, cipher: FieldCipher, *, index_names: bool) -> int:
@@ -35,14 +42,16 @@ def seal_plain_rows(conn: Any, cipher: FieldCipher, *, index_names: bool) -> int
     tokens: list[tuple[int, int]] = []
     for row in conn.execute(f"SELECT id, {', '.join(columns)} FROM orders").fetchall():  # noqa: S608
         values = dict(zip(columns, row[1:], strict=True))
-        plain = {c: cipher.decrypt(c, str(v or "")) for c, v in values.items()}
+        plain = {c: _opened(cipher, c, str(v or "")) for c, v in values.items()}
         if index_names:
             names = [plain[c] for c in pii.NAME_COLUMNS if c in plain]
             tokens.extend((int(row[0]), token) for token in sorted(cipher.name_tokens(*names)))
         todo = {c: v for c, v in values.items() if v and not str(v).startswith(PREFIX)}
         if todo:
             sealed += len(todo)
-            updates.append((*(cipher.encrypt(c, str(v)) if c in todo else v for c, v in values.items()), row[0]))
+            updates.append(
+                (*(cipher.encrypt(c, str(v)) if c in todo else v for c, v in values.items()), row[0])
+            )
     if updates:
         sets = ", ".join(f"{c} = ?" for c in columns)
         conn.executemany(f"UPDATE orders SET {sets} WHERE id = ?", updates)  # noqa: S608
@@ -61,7 +70,8 @@ def purge_rows(conn: Any, cutoff: str, *, purged_at: str | None = None, days: in
     ids = [
         int(r[0])
         for r in conn.execute(
-            f"SELECT id FROM orders WHERE {_DUE} < ? AND ({holding})", (cutoff,)  # noqa: S608
+            f"SELECT id FROM orders WHERE {_DUE} < ? AND ({holding})",
+            (cutoff,),  # noqa: S608
         ).fetchall()
     ]
     if not ids:

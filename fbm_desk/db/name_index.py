@@ -1,6 +1,6 @@
 """The blind index of buyer and ship-to names (``buyer_name_token``): how a name search works on encrypted names.
 
-Each order carries one row per keyed hash of a normalized word prefix (2..12 characters) of its buyer and
+Each order carries one row per keyed hash of a normalized word prefix (2..24 characters) of its buyer and
 ship-to names (``FieldCipher.name_tokens``). A search hashes each typed word the same way; an order matches when
 it carries every typed word's token, i.e. each typed word begins a word of the names (``smi`` finds "John
 Smith", as before; a fragment inside a word, ``mith``, no longer does).

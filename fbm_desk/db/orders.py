@@ -14,8 +14,8 @@ import peewee as pw
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderDetail, OrderItemRow, OrderRow, ShipTo
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, Product, Store
-from fbm_desk.db.order_flags import flags_of
 from fbm_desk.db.name_index import name_hits_sql
+from fbm_desk.db.order_flags import flags_of
 from fbm_desk.db.packages import list_packages
 from fbm_desk.db.pii import purged_text, reveal
 from fbm_desk.db.states import UNCONFIRMED
@@ -25,7 +25,7 @@ from fbm_desk.foundation.errors import InvalidInput, NotFound
 def _ship_to(o: Order) -> ShipTo | None:
     if o.pii_purged_at:  # retention removed it: say so instead of blanks
         name = purged_text(int(o.pii_purged_days or 0))
-        return ShipTo(name=name, state_or_region=o.ship_state, country_code=o.ship_country)
+        return ShipTo(name, "", "", "", "", "", o.ship_state, "", o.ship_country, "")
     ship = ShipTo(
         name=reveal("ship_name", o.ship_name),
         company=reveal("ship_company", o.ship_company),
@@ -86,7 +86,7 @@ def _filtered(store_id: int | None, state: str | None, search: str) -> pw.ModelS
         match = Order.amazon_order_id**like | Order.id.in_(in_items)
         by_name = name_hits_sql(search.strip())  # names are encrypted: the blind index (db/name_index.py)
         if by_name is not None:
-            match = match | Order.id.in_(pw.SQL(by_name[0], by_name[1]))
+            match = match | Order.id.in_(pw.SQL(f"({by_name[0]})", by_name[1]))
         query = query.where(match)
     return query
 

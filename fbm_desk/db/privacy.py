@@ -23,7 +23,6 @@ from fbm_desk.db.backups import BACKUP_WORKSPACE_TABLE, seal_backup, seal_plain_
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.privacy_models import Workspace
 from fbm_desk.foundation.credentials import Credentials
-
 from fbm_desk.foundation.workspace_key import (
     FieldCipher,
     WorkspaceKey,
@@ -112,6 +111,8 @@ def _create(credentials: Credentials, backup_dir: Path | None) -> WorkspaceStatu
         try:
             rewritten += seal_backup(backup, cipher, key.workspace_id)
         except sqlite3.Error as exc:
-            log.warning("Backup %s could not be encrypted (%s): deleted, it held plain buyer data", backup, exc)
+            log.warning(
+                "Backup %s could not be encrypted (%s): deleted, it held plain buyer data", backup, exc
+            )
             backup.unlink(missing_ok=True)
     return WorkspaceStatus(key.workspace_id, True, "", encrypted_now=sealed, backups_rewritten=rewritten)

@@ -14,7 +14,7 @@ from fbm_desk.foundation.credentials import Credentials
 from fbm_desk.foundation.settings import Settings
 
 log = logging.getLogger(__name__)
-SECRET_NAME = "app/lwa_client_secret"
+SECRET_NAME = "app/lwa_client_secret"  # noqa: S105 - the entry's name, not a secret
 _KEY = "lwa_client_secret"
 
 

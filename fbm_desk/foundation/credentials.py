@@ -262,9 +262,9 @@ def open_credentials(data_dir: Path, instance_id: str) -> Credentials:
     """Pick keyring when it works, else the flagged file fallback (``FBM_DESK_CREDENTIALS`` overrides)."""
     choice = os.environ.get(ENV_BACKEND, "").strip().lower()
     fallback_path = data_dir / "secrets-INSECURE.json"  # AppPaths.insecure_secrets_file
-    if choice == "memory":  # one store per data folder and process, as a keyring outlives one open
+    if choice == "memory":  # one store per instance id and process, as a keyring outlives one open
         with _MEMORY_LOCK:
-            return Credentials(_MEMORY_STORES.setdefault(str(data_dir.resolve()), MemoryStore()))
+            return Credentials(_MEMORY_STORES.setdefault(instance_id, MemoryStore()))
     if choice != "file" and keyring_usable():
         import keyring
 

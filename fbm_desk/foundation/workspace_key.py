@@ -35,7 +35,7 @@ _TEXT_PREFIX = "fbmkey1"
 _CHECK_LABEL = b"FBM Desk workspace key check v1"
 _INDEX_LABEL = b"FBM Desk buyer name index v1"
 MIN_PREFIX = 2  # shortest searchable word prefix
-MAX_PREFIX = 12  # longer words are indexed (and searched) by their first 12 characters
+MAX_PREFIX = 24  # longer words are indexed (and searched) by their first 24 characters
 _WORD = re.compile(r"\w+")
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -147,7 +147,7 @@ class FieldCipher:
         return int.from_bytes(digest, "big") >> 1
 
     def name_tokens(self, *names: str) -> set[int]:
-        """Every token a search should find these names by: each word's prefixes of 2..12 characters."""
+        """Every token a search should find these names by: each word's prefixes of 2..24 characters."""
         prefixes = {
             word[:end]
             for name in set(names)

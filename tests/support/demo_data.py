@@ -386,7 +386,11 @@ class _Sealer:
             if name not in self._names:
                 self._names[name] = self._cipher.name_tokens(name) if self._cipher else set()
             self.tokens.extend((int(row[0]), t) for t in self._names[name])
-        for index, column in ((self.NAME, "buyer_name"), (self.SHIP, "ship_name"), (self.STREET, "ship_address1")):
+        for index, column in (
+            (self.NAME, "buyer_name"),
+            (self.SHIP, "ship_name"),
+            (self.STREET, "ship_address1"),
+        ):
             out[index] = self.seal(column, str(row[index]))
         return tuple(out)
 
