@@ -124,11 +124,13 @@ def test_a_station_without_the_key_shows_buyer_data_as_encrypted(core: CoreServi
     core.paths.db_file.replace(other.db_file)  # the database alone, on a computer without its key
     with_nothing = build_core(other)
     try:
-        assert with_nothing.workspace is not None and not with_nothing.workspace.has_key
+        assert with_nothing.workspace is not None
+        assert not with_nothing.workspace.has_key
         assert "lacks the workspace key" in with_nothing.workspace.message
         order = find_order("111-0000001-0000001")
         assert order.buyer_name == pii.LOCKED
-        assert order.ship_to is not None and order.ship_to.address_line1 == pii.LOCKED
+        assert order.ship_to is not None
+        assert order.ship_to.address_line1 == pii.LOCKED
         assert order.ship_to.city == "Springfield"  # not encrypted (see db/pii.py)
         assert fetch_orders(OrderQuery(search="zoë"), 0, 10) == []
         with pytest.raises(pii.BuyerDataLocked, match="lacks the workspace key"):
@@ -153,7 +155,8 @@ def test_a_wrong_key_is_detected_with_a_clear_message(core: CoreServices) -> Non
     save_workspace_key(open_credentials(core.paths.data_dir, core.settings.instance_id), wrong)
     again = build_core(core.paths)
     try:
-        assert again.workspace is not None and not again.workspace.has_key
+        assert again.workspace is not None
+        assert not again.workspace.has_key
         assert "wrong for this database" in again.workspace.message
         assert find_order("111-0000001-0000001").buyer_name == pii.LOCKED
     finally:
@@ -194,7 +197,8 @@ def test_an_existing_plain_database_and_its_backups_are_encrypted_on_first_open(
     assert pii_hits(app_paths.db_file.read_bytes(), needles()) == needles()  # plain before
     core = build_core(app_paths)
     try:
-        assert core.workspace is not None and core.workspace.has_key
+        assert core.workspace is not None
+        assert core.workspace.has_key
         assert core.workspace.encrypted_now == 4 * len(BUYERS)
         assert core.workspace.backups_rewritten == 2  # the one this upgrade made and the older one
         assert copy_and_scan(app_paths.data_dir, tmp_path / "copy", needles()) == {}
@@ -211,7 +215,8 @@ def test_an_existing_plain_database_and_its_backups_are_encrypted_on_first_open(
     (restored / "settings.json").write_bytes(app_paths.settings_file.read_bytes())
     again = build_core(AppPaths(data_dir=restored, log_dir=restored / "logs"))
     try:
-        assert again.workspace is not None and again.workspace.has_key
+        assert again.workspace is not None
+        assert again.workspace.has_key
         assert find_order("111-0000001-0000001").buyer_name == BUYERS[0][0]
     finally:
         again.close()

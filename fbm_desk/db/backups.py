@@ -67,13 +67,8 @@ def purge_rows(conn: Any, cutoff: str, *, purged_at: str | None = None, days: in
     ``purged_at`` (the live database): also marks the orders and drops their name tokens."""
     columns = _columns(conn, pii.PURGED_COLUMNS)
     holding = " OR ".join(f"{c} <> ''" for c in columns)
-    ids = [
-        int(r[0])
-        for r in conn.execute(
-            f"SELECT id FROM orders WHERE {_DUE} < ? AND ({holding})",
-            (cutoff,),  # noqa: S608
-        ).fetchall()
-    ]
+    sql = f"SELECT id FROM orders WHERE {_DUE} < ? AND ({holding})"  # noqa: S608 - our column names only
+    ids = [int(r[0]) for r in conn.execute(sql, (cutoff,)).fetchall()]
     if not ids:
         return ids
     blanks = ", ".join(f"{c} = ''" for c in columns)
