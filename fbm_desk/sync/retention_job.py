@@ -16,10 +16,10 @@ from fbm_desk.foundation.errors import FbmError
 log = logging.getLogger(__name__)
 
 
-def run_retention(backup_dir: Path) -> PurgeResult | None:
+def run_retention(backup_dir: Path, now: datetime | None = None) -> PurgeResult | None:
     """Purge now; a storage problem is logged (the next day's run tries again), never raised."""
     try:
-        result = purge_buyer_data(datetime.now(UTC), backup_dir)
+        result = purge_buyer_data(now or datetime.now(UTC), backup_dir)
     except FbmError as exc:
         log.warning("Retention job could not run: %s", exc)
         return None
