@@ -213,3 +213,26 @@ def test_the_workspace_key_as_text_and_joining_a_workspace() -> None:
     with pytest.raises(WorkspaceKeyError, match="wrong key"):
         join_workspace(credentials, other.export_text(), key.workspace_id, key.check_value())
     assert join_workspace(credentials, key.export_text(), key.workspace_id, key.check_value()) == key
+
+
+def test_the_retention_job_is_scheduled_daily_and_soon_after_start(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from fbm_desk.sync.schedule import fire_times, maintenance_trigger
+    from fbm_desk.sync.scheduler import SyncScheduler
+
+    day = T0.replace(hour=0)
+    fires = list(fire_times(maintenance_trigger(now=day), day, day + timedelta(days=2)))
+    assert [f.strftime("%d %H:%M") for f in fires] == ["20 03:30", "21 03:30"]
+    ran = threading.Event()
+
+    class NoRunner:
+        def enqueue(self, store_id: int, kind: object, trigger: str = "manual") -> bool:
+            return False
+
+    scheduler = SyncScheduler(NoRunner(), time_scale=6000, stores=list, maintenance=ran.set)
+    scheduler.start(catch_up=False)
+    try:
+        assert ran.wait(10)  # one minute after start / 6000
+    finally:
+        scheduler.shutdown()

@@ -1,4 +1,5 @@
-"""Secrets (per-store LWA refresh tokens) — the only place they are read or written.
+"""Secrets (per-store LWA refresh tokens, the workspace key, the app's LWA client secret) — the only place they
+are read or written.
 
 Where they live:
 - ``keyring`` when the system has a working backend that encrypts (Secret Service / KWallet on Linux, Keychain
@@ -222,7 +223,8 @@ class Credentials:
         """One sentence for the UI about where secrets are kept."""
         if isinstance(self._store, InsecureFileStore):
             return (
-                f"No system keyring is available: Amazon tokens are stored UNENCRYPTED in {self._store.path} "
+                "No system keyring is available: Amazon tokens and the workspace key that encrypts buyer data are "
+                f"stored UNENCRYPTED in {self._store.path} "
                 "(readable only by your user account). Install a keyring (e.g. gnome-keyring) to secure them."
             )
         if isinstance(self._store, MemoryStore):

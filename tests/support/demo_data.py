@@ -7,6 +7,8 @@ Everything is invented and deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import shutil
 import sys
@@ -467,23 +469,50 @@ def add_order(
     return order_id
 
 
+def template_folder(orders: int) -> Path:
+    """Where the cached template of this schema lives: the folder name carries the migration list, so branches
+    or versions with another schema never reuse (or upgrade) each other's template."""
+    from fbm_desk.db.connection import MIGRATIONS
+
+    tag = hashlib.sha256("|".join(MIGRATIONS).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}-{tag}"
+
+
+def copy_template(template: Path, data_dir: Path) -> None:
+    """A private copy of a template: its database plus what opens its buyer data (the settings naming the
+    installation and, without a keyring, the fallback file holding its workspace key)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for name in (template.name, "settings.json", "secrets-INSECURE.json"):
+        if (template.parent / name).exists():
+            shutil.copyfile(template.parent / name, data_dir / name)
+
+
 def template_database(orders: int) -> Path:
     """A database file with ``orders`` demo orders, generated once and cached in the temp dir for the
-    benchmarks (``bench_startup``, ``bench_gui_latency``); reopening migrates an older cached template."""
+    benchmarks (``bench_startup``, ``bench_gui_latency``); copy it with ``copy_template``. Its workspace key is
+    kept in the template folder's fallback file, so every copy opens its buyer data."""
     from fbm_desk.core import build_core
     from fbm_desk.foundation.paths import AppPaths
 
-    folder = Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}"
+    folder = template_folder(orders)
     paths = AppPaths(data_dir=folder, log_dir=folder / "logs")
-    if (folder / "complete").exists() and paths.db_file.exists():
-        build_core(paths).close()  # migrates a template made by an older schema once, not in timed runs
-        return paths.db_file
-    shutil.rmtree(folder, ignore_errors=True)
-    started = time.perf_counter()
-    core = build_core(paths)
-    generate(core.db.db, orders=orders, seed=42)
-    core.db.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    core.close()
+    saved = os.environ.get("FBM_DESK_CREDENTIALS")
+    os.environ["FBM_DESK_CREDENTIALS"] = "file"  # the key must outlive this process
+    try:
+        if (folder / "complete").exists() and paths.db_file.exists():
+            build_core(paths).close()  # migrates a template made by an older schema once, not in timed runs
+            return paths.db_file
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        core = build_core(paths)
+        generate(core.db.db, orders=orders, seed=42)
+        core.db.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        core.close()
+    finally:
+        if saved is None:
+            os.environ.pop("FBM_DESK_CREDENTIALS", None)
+        else:
+            os.environ["FBM_DESK_CREDENTIALS"] = saved
     (folder / "complete").write_text("ok\n")
     took = time.perf_counter() - started
     print(f"generated the {orders:,}-order template {paths.db_file} in {took:.1f} s", file=sys.stderr)
