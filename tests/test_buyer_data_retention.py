@@ -236,3 +236,21 @@ def test_the_retention_job_is_scheduled_daily_and_soon_after_start(qtbot) -> Non
         assert ran.wait(10)  # one minute after start / 6000
     finally:
         scheduler.shutdown()
+
+
+def test_the_order_details_record_a_viewing_and_show_a_purged_address(qtbot, core: CoreServices) -> None:  # type: ignore[no-untyped-def]
+    from fbm_desk.ui.order_detail import OrderDetailPanel
+
+    import_buyers()
+    panel = OrderDetailPanel()
+    qtbot.addWidget(panel)
+    panel.show_order(find_order(OLD).id)
+    assert BUYERS[0][1] in panel.body.toPlainText()  # decrypted for the screen
+    assert [(r.action, r.purpose, r.order_ids) for r in access_rows()] == [
+        ("view", "order details", str(find_order(OLD).id))
+    ]
+    purge_buyer_data(T0 + timedelta(days=40), None)
+    panel.show_order(find_order(OLD).id)
+    text = panel.body.toPlainText()
+    assert "address removed after 30 days (data protection)" in text
+    assert BUYERS[0][1] not in text
