@@ -40,7 +40,7 @@ def _user() -> str:
         return "unknown"
 
 
-_recent: dict[tuple[str, str, str], float] = {}  # (action, purpose, ids) -> when this process last wrote it
+_recent: dict[tuple[str, str, str, str], float] = {}  # (database, action, purpose, ids) -> last written
 _REPEAT_S = 60.0  # a panel refreshed with the same order within a minute is the same viewing
 
 
@@ -52,9 +52,10 @@ def record_access(action: str, order_ids: Sequence[int], purpose: str) -> None:
         return
     ids = ",".join(str(int(i)) for i in list(order_ids)[:_MAX_IDS])
     now = time.monotonic()
-    if now - _recent.get((action, purpose, ids), -_REPEAT_S) < _REPEAT_S:
+    seen = (str(getattr(database_proxy.obj, "database", "")), action, purpose, ids)
+    if now - _recent.get(seen, -_REPEAT_S) < _REPEAT_S:
         return
-    _recent[(action, purpose, ids)] = now
+    _recent[seen] = now
     try:
         with database_proxy.atomic():
             AccessTrail.create(
