@@ -57,7 +57,7 @@ from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.sync_health import SyncStatusWidget
-from tests.support.demo_data import template_database
+from tests.support.demo_data import copy_template, template_database
 
 TICK_MS = 5
 BUDGET_MS = 50.0
@@ -190,7 +190,7 @@ def run(
     data = Path(tempfile.mkdtemp(prefix="fbm-bench-gui-"))
     try:
         if template is not None:
-            shutil.copyfile(template, data / DB_NAME)
+            copy_template(template, data)
         with sandbox_for(orders, speedup, in_process) as info:
             report = measure(info, data, speedup, trace_stalls, bare=bare, tab=tab)
     finally:

@@ -42,13 +42,13 @@ def private_database(orders: int, folder: Path) -> None:
     """The shared template copied into ``folder`` (generated there when there is no complete template)."""
     from fbm_desk.core import build_core
     from fbm_desk.foundation.paths import AppPaths
-    from tests.support.demo_data import generate
+    from tests.support.demo_data import copy_template, generate, template_folder
 
-    shared = Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}"
+    shared = template_folder(orders)
     paths = AppPaths(data_dir=folder, log_dir=folder / "logs")
     paths.ensure()
     if (shared / "complete").exists() and (shared / "fbm-desk.sqlite3").exists():
-        shutil.copyfile(shared / "fbm-desk.sqlite3", paths.db_file)
+        copy_template(shared / "fbm-desk.sqlite3", folder)
         return
     core = build_core(paths)
     started = time.perf_counter()

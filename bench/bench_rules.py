@@ -23,8 +23,10 @@ from fbm_desk.amazon.types import AmazonOrder
 from fbm_desk.db import open_database, order_import
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_import import apply_orders_page
+from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.rules import replace_rules
 from fbm_desk.db.stores import insert_store
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.foundation.timestamps import iso_utc
 from fbm_desk.sandbox import start_sandbox
 
@@ -115,6 +117,7 @@ def import_once(
     pages: list[tuple[AmazonOrder, ...]], workdir: Path, name: str, rules: list[Any]
 ) -> tuple[float, int]:
     opened = open_database(workdir / f"{name}.sqlite3")
+    attach_workspace(Credentials(MemoryStore()))  # buyer fields encrypted, as in the app
     try:
         store = insert_store(name="T", marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id="S")
         if rules:

@@ -98,7 +98,9 @@ def main() -> int:
     for i in range(args.runs + 1):
         data = Path(tempfile.mkdtemp(prefix="fbm-bench-start-"))
         try:
-            shutil.copyfile(template, data / DB_NAME)
+            from tests.support.demo_data import copy_template
+
+            copy_template(template, data)
             ms, rss, _err = launch([*app_cmd, str(data)], env)
         finally:
             shutil.rmtree(data, ignore_errors=True)

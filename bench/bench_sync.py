@@ -45,10 +45,12 @@ from fbm_desk.db.cursors import iso_utc
 from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.order_import import apply_orders_page
+from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.stock import pending_pushes
 from fbm_desk.db.stores import get_store, insert_store
 from fbm_desk.domain.packing import record_package
 from fbm_desk.domain.stores import add_store
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
 from fbm_desk.sync.base import JobKind, SyncResult
@@ -239,6 +241,7 @@ def part_throughput(pages: list[tuple[AmazonOrder, ...]], workdir: Path) -> dict
     # the app's writer, page by page, into a fresh database
     app_db = workdir / "app.sqlite3"
     opened = open_database(app_db)
+    attach_workspace(Credentials(MemoryStore()))  # buyer fields encrypted, as in the app
     store = insert_store(name="T", marketplace_id="ATVPDKIKX0DER", region="NA", selling_partner_id="S")
     stamp = iso_utc(datetime.now(UTC))
     started = time.perf_counter()

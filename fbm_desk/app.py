@@ -51,11 +51,13 @@ def build_services(paths: AppPaths) -> Services:
 
 def attach_sync(services: Services) -> None:
     """Create the job runner (QThreadPool) and the scheduler that feeds it; started by ``run_gui``."""
+    from fbm_desk.sync.retention_job import run_retention
     from fbm_desk.sync.runner import JobRunner
     from fbm_desk.sync.scheduler import ConfirmSoon, SyncScheduler
 
     services.runner = JobRunner(services.core)
-    services.scheduler = SyncScheduler(services.runner)
+    backups = services.core.paths.backup_dir
+    services.scheduler = SyncScheduler(services.runner, maintenance=lambda: run_retention(backups))
     services.confirm_soon = ConfirmSoon(services.runner)
 
 

@@ -9,18 +9,22 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database, open_postgres
 from fbm_desk.db.change_feed import install_notify_triggers
+from fbm_desk.db.privacy import WorkspaceStatus, attach_workspace
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stations import host_name, set_actor
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
+from fbm_desk.foundation.app_secret import amazon_settings, move_client_secret
 from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
 from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.foundation.private_files import restrict_data_folder
 from fbm_desk.foundation.settings import Settings, load_settings
 from fbm_desk.foundation.workspace_settings import with_password
 
@@ -39,6 +43,7 @@ class CoreServices:
     settings: Settings
     credentials: Credentials
     spapi_config: SpApiConfig
+    workspace: WorkspaceStatus | None = None  # the buyer-data key of this database (db/privacy.py)
     _limiter: RateLimiter | None = field(default=None, repr=False)
     _limiter_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _connections: dict[int, StoreConnection] = field(default_factory=dict, repr=False)
@@ -153,6 +158,7 @@ def build_core(
     """
     if not read_only:
         paths.ensure()
+        restrict_data_folder(paths.data_dir, private_files(paths), (paths.backup_dir, paths.log_dir))
     settings = load_settings(paths.settings_file)
     set_actor(station_name(settings))  # who did it: recorded with packages, stock changes and events
     credentials = open_credentials(paths.data_dir, settings.instance_id)
@@ -170,5 +176,26 @@ def build_core(
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
     if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
         log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
-    config = spapi_config or SpApiConfig.from_env(settings.amazon)
-    return CoreServices(paths=paths, db=db, settings=settings, credentials=credentials, spapi_config=config)
+    try:
+        workspace = attach_workspace(credentials, backup_dir=paths.backup_dir, read_only=read_only)
+        if not read_only:
+            move_client_secret(settings, credentials)
+    except BaseException:
+        db.close()
+        raise
+    if not read_only:  # the files the first open created or rewrote (WAL, backups) are private too
+        restrict_data_folder(paths.data_dir, private_files(paths), (paths.backup_dir, paths.log_dir))
+    config = spapi_config or SpApiConfig.from_env(amazon_settings(settings, credentials))
+    return CoreServices(
+        paths=paths,
+        db=db,
+        settings=settings,
+        credentials=credentials,
+        spapi_config=config,
+        workspace=workspace,
+    )
+
+
+def private_files(paths: AppPaths) -> tuple[Path, ...]:
+    """The files of the data folder that hold data of this installation (mode 0600)."""
+    return (paths.db_file, paths.settings_file, paths.insecure_secrets_file)

@@ -22,7 +22,8 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import OpenedDatabase, open_database, open_postgres
-from fbm_desk.foundation.credentials import Credentials, MemoryStore
+from fbm_desk.db.privacy import attach_workspace
+from fbm_desk.foundation.credentials import Credentials, MemoryStore, open_credentials
 from fbm_desk.foundation.paths import AppPaths
 
 # sandbox, sandbox_env, spapi, quiet(_core), store_sandbox / store_core: see the module.
@@ -79,6 +80,9 @@ def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
         opened = open_postgres(app_paths.database_url)
     else:
         opened = open_database(app_paths.db_file, backup_dir=app_paths.backup_dir)
+    attach_workspace(
+        open_credentials(app_paths.data_dir, str(app_paths.data_dir)), backup_dir=app_paths.backup_dir
+    )
     yield opened
     opened.close()
 

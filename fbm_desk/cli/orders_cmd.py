@@ -21,6 +21,7 @@ from typing import Any
 
 from fbm_desk.cli.common import core_session, print_json, print_rows, store_filter
 from fbm_desk.cli.holds_cmd import register_actions
+from fbm_desk.db.access_trail import record_access
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.order_marks import order_marks
 from fbm_desk.db.orders import list_items, list_orders
@@ -91,6 +92,8 @@ def _order_text(o: OrderRow) -> str:
 def cmd_list(args: argparse.Namespace) -> int:
     with core_session(args):
         orders = list_orders(store_filter(args.store), args.state, newest_first=False)
+        if args.json:
+            record_access("export", [o.id for o in orders if o.ship_to is not None], "orders list --json")
         ids = [o.id for o in orders]
         items = list_items(ids)
         packages = list_packages(ids)

@@ -53,6 +53,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_listing_images.sql",
     "schema_stock_summary.sql",
     "schema_stations.sql",
+    "schema_privacy.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -267,7 +268,13 @@ def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool
 
     db = _Database(
         str(path),
-        pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": "normal", "cache_size": -32000},
+        pragmas={
+            "journal_mode": "wal",
+            "foreign_keys": 1,
+            "synchronous": "normal",
+            "cache_size": -32000,
+            "secure_delete": 1,  # removed buyer data is overwritten, not left in free pages (issue 14)
+        },
         timeout=BUSY_TIMEOUT_S,
         lock_type="IMMEDIATE",
     )

@@ -79,9 +79,17 @@ def _translate_code(code: str) -> str:
     return code.replace("?", "%s")
 
 
+_TABLE_INFO = re.compile(r"^\s*PRAGMA\s+table_info\((\w+)\)\s*$", re.IGNORECASE)
+
+
 @lru_cache(maxsize=2048)
 def to_postgres(sql: str) -> str:
-    """SQLite-dialect query text -> PostgreSQL (see the module docstring); string literals are left alone."""
+    """SQLite-dialect query text -> PostgreSQL (see the module docstring); string literals are left alone.
+    ``PRAGMA table_info(t)`` becomes the catalog query giving the same (position, name) first columns."""
+    info = _TABLE_INFO.match(sql)
+    if info:
+        columns = "SELECT ordinal_position - 1, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+        return f"{columns} AND table_name = '{info[1]}' ORDER BY ordinal_position"  # a \\w+ name
     ignore = bool(_INSERT_OR_IGNORE.match(sql))
     if ignore:
         sql = _INSERT_OR_IGNORE.sub("INSERT INTO", sql, count=1)
@@ -111,6 +119,17 @@ def executemany(text: str, rows: Iterable[Sequence[Any]]) -> None:
         cursor.executemany(statement, [tuple(row) for row in rows])
     finally:
         cursor.close()
+
+
+class LiveConnection:
+    """The bound database as a DB-API-like connection (``execute``/``executemany`` with SQLite-dialect SQL), for
+    code that works the same on the live database and on an SQLite backup file (``backups.py``)."""
+
+    def execute(self, text: str, params: Sequence[Any] = ()) -> Any:
+        return execute(text, params)
+
+    def executemany(self, text: str, rows: Iterable[Sequence[Any]]) -> None:
+        executemany(text, rows)
 
 
 # --- schema (migrations) --------------------------------------------------------------------------------

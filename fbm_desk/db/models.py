@@ -250,6 +250,8 @@ class Order(BaseModel):
     default_carrier = pw.TextField(default="")  # schema_rules: a rule's set_carrier
     default_method = pw.TextField(default="")  # schema_rules: a rule's set_method
     warehouse_id = pw.IntegerField(null=True)  # allocated to (NULL: primary; schema_warehouses.sql)
+    pii_purged_at = pw.TextField(null=True)  # buyer data removed (schema_privacy.sql)
+    pii_purged_days = pw.IntegerField(null=True)  # ... after this many days
 
     class Meta:
         table_name = "orders"

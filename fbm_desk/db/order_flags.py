@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fbm_desk.amazon.types import AmazonOrder
+from fbm_desk.db.pii import reveal
 
 EASY_SHIP = "AMAZON_EASY_SHIP"
 EXTRA_ADDRESS_COLUMNS: tuple[str, ...] = (
@@ -143,6 +144,6 @@ def flags_of(o: Any) -> OrderFlags:
         o.ship_address_type,
         district=o.ship_district,
         municipality=o.ship_municipality,
-        extended=o.ship_extended,
-        delivery_instructions=o.delivery_instructions,
+        extended=reveal("ship_extended", o.ship_extended),
+        delivery_instructions=reveal("delivery_instructions", o.delivery_instructions),
     )

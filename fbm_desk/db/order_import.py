@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
-from fbm_desk.db import dialect, events, stations
+from fbm_desk.db import dialect, events, pii, stations
 from fbm_desk.db.models import Order, OrderItem, database_proxy
+from fbm_desk.db.name_index import store_name_tokens
 from fbm_desk.db.order_flags import EXTRA_ADDRESS_COLUMNS, address_flag_fields, order_flag_fields
 from fbm_desk.db.order_shipments import (
     apply_shipped,
@@ -224,6 +225,9 @@ def _insert_new(
                 **(_address_fields(a) or blank_address),
             }
         )
+    names = {str(r["amazon_order_id"]): [str(r["buyer_name"]), str(r["ship_name"])] for r in rows}
+    for r in rows:
+        pii.seal_fields(r)  # buyer fields are stored encrypted (fbm_desk/db/pii.py)
     _executemany("orders", rows)
     local = {
         o.amazon_order_id: int(o.id)
@@ -264,6 +268,7 @@ def _insert_new(
             evts.append({"order_id": oid, "at": now, "kind": events.NEEDS_MAPPING, "message": message})
     _executemany("order_item", items)
     _executemany("order_event", [{**e, **stations.stamp()} for e in evts])  # who imported it
+    store_name_tokens({local[aid]: pair for aid, pair in names.items() if aid in local}, replace=False)
     opened = [local[a.order_id] for a in new if AMAZON_TO_STATE[a.fulfillment_status] in OPEN_ORDER_STATES]
     route_orders(store.id, opened, now=now)  # each new open order to one warehouse
     for a in new:
@@ -289,16 +294,22 @@ def _update_order(
         return False  # the same version of the order as last time (overlap window, sweep): nothing to do
     changed = False
     fields = _order_fields(a)
-    old = {k: getattr(o, k) for k in fields}
+    addr = _address_fields(a)
+    if o.pii_purged_at:  # removed for data protection: never stored again
+        fields = {k: v for k, v in fields.items() if k not in pii.PURGED_COLUMNS}
+        addr = {}
+    old = {k: pii.reveal(k, v) if k in pii.ENCRYPTED_COLUMNS else v for k, v in o.__data__.items()}
     if any(old[k] != v for k, v in fields.items()):
         changed = True
-    addr = _address_fields(a)
-    if addr and any(getattr(o, k) != v for k, v in addr.items()):
+    if addr and any(old[k] != v for k, v in addr.items()):
         fields.update(addr)  # a known address is never overwritten with blanks: only a real one gets here
         changed = True
-        if o.ship_address1 == "" and o.ship_name == "":
+        if old["ship_address1"] == "" and old["ship_name"] == "":
             out.corrections["address_filled"] += 1
     if fields:
+        if any(k in fields and fields[k] != old[k] for k in pii.NAME_COLUMNS):
+            store_name_tokens({int(o.id): [str(fields.get(k, old[k])) for k in pii.NAME_COLUMNS]})
+        pii.seal_fields(fields)
         Order.update(**fields).where(Order.id == o.id).execute()
     target = AMAZON_TO_STATE.get(a.fulfillment_status)
     if o.state == OrderState.CANCELED:

@@ -18,6 +18,7 @@ from typing import Any
 
 from fbm_desk.db import dialect
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.name_index import name_hits_sql
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
 from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
 from fbm_desk.db.states import OrderState, PushState
@@ -178,18 +179,19 @@ _HOLDS_SQL = (  # the active holds set here, by name (the Hold column)
 _HITS_SQL = (
     "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
     "UNION SELECT order_id FROM order_item WHERE seller_sku LIKE ? ESCAPE '\\' "
-    "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\' "
-    "UNION SELECT id FROM orders INDEXED BY orders_buyer_name WHERE buyer_name LIKE ? ESCAPE '\\' "
-    "UNION SELECT id FROM orders INDEXED BY orders_ship_name WHERE ship_name LIKE ? ESCAPE '\\'"
+    "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\'"
 )
 # Per connection: (search text, PRAGMA data_version, total_changes) the temp hit table was built for.
 _materialized: dict[int, tuple[str, int, int]] = {}
 
 
-def _hits_params(text: str) -> list[Any]:
+def _hits(text: str) -> tuple[str, list[Any]]:
+    """The search's id query: order id, SKU and tracking prefixes, and names through the blind index."""
     prefix = _like_prefix(text)
-    contains = "%" + prefix
-    return [prefix, prefix, prefix, contains, contains]
+    by_name = name_hits_sql(text)  # names are encrypted (db/name_index.py)
+    if by_name is None:
+        return _HITS_SQL, [prefix, prefix, prefix]
+    return f"{_HITS_SQL} UNION {by_name[0]}", [prefix, prefix, prefix, *by_name[1]]
 
 
 def _materialize_hits(text: str) -> None:
@@ -202,7 +204,8 @@ def _materialize_hits(text: str) -> None:
         return
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS fbm_search_hits (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.fbm_search_hits")
-    conn.execute("INSERT INTO temp.fbm_search_hits " + _HITS_SQL, _hits_params(text))
+    sql, params = _hits(text)
+    conn.execute("INSERT INTO temp.fbm_search_hits " + sql, params)
     _materialized[id(conn)] = (text, version, conn.total_changes)
 
 
@@ -215,7 +218,8 @@ def _search_where(search: str, *, materialize: bool = True) -> tuple[str, list[A
     if materialize and not dialect.is_postgres():  # the temp table's cache key is SQLite's data_version
         _materialize_hits(text)
         return "o.id IN (SELECT id FROM temp.fbm_search_hits)", []
-    return f"o.id IN ({_HITS_SQL})", _hits_params(text)
+    sql, params = _hits(text)
+    return f"o.id IN ({sql})", params
 
 
 def _where(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:

@@ -14,24 +14,29 @@ import peewee as pw
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderDetail, OrderItemRow, OrderRow, ShipTo
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, Product, Store
+from fbm_desk.db.name_index import name_hits_sql
 from fbm_desk.db.order_flags import flags_of
 from fbm_desk.db.packages import list_packages
+from fbm_desk.db.pii import purged_text, reveal
 from fbm_desk.db.states import UNCONFIRMED
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
 def _ship_to(o: Order) -> ShipTo | None:
+    if o.pii_purged_at:  # retention removed it: say so instead of blanks
+        name = purged_text(int(o.pii_purged_days or 0))
+        return ShipTo(name, "", "", "", "", "", o.ship_state, "", o.ship_country, "")
     ship = ShipTo(
-        name=o.ship_name,
-        company=o.ship_company,
-        address_line1=o.ship_address1,
-        address_line2=o.ship_address2,
-        address_line3=o.ship_address3,
+        name=reveal("ship_name", o.ship_name),
+        company=reveal("ship_company", o.ship_company),
+        address_line1=reveal("ship_address1", o.ship_address1),
+        address_line2=reveal("ship_address2", o.ship_address2),
+        address_line3=reveal("ship_address3", o.ship_address3),
         city=o.ship_city,
         state_or_region=o.ship_state,
         postal_code=o.ship_postal_code,
         country_code=o.ship_country,
-        phone=o.ship_phone,
+        phone=reveal("ship_phone", o.ship_phone),
     )
     return None if ship.is_blank() else ship
 
@@ -55,7 +60,7 @@ def _row(o: Order, store_name: str, units: int = 0, shipped: int = 0) -> OrderRo
         service_level=o.service_level,
         is_prime=bool(o.is_prime),
         is_business=bool(o.is_business),
-        buyer_name=o.buyer_name,
+        buyer_name=reveal("buyer_name", o.buyer_name),
         ship_to=_ship_to(o),
         total_amount=o.total_amount,
         currency=o.currency,
@@ -78,7 +83,11 @@ def _filtered(store_id: int | None, state: str | None, search: str) -> pw.ModelS
     if search.strip():
         like = f"%{search.strip()}%"
         in_items = OrderItem.select(OrderItem.order).where(OrderItem.seller_sku**like)
-        query = query.where(Order.amazon_order_id**like | Order.ship_name**like | Order.id.in_(in_items))
+        match = Order.amazon_order_id**like | Order.id.in_(in_items)
+        by_name = name_hits_sql(search.strip())  # names are encrypted: the blind index (db/name_index.py)
+        if by_name is not None:
+            match = match | Order.id.in_(pw.SQL(f"({by_name[0]})", by_name[1]))
+        query = query.where(match)
     return query
 
 

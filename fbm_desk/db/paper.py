@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fbm_desk.db import dialect
+from fbm_desk.db.access_trail import record_access
 from fbm_desk.db.domain_rows import OrderItemRow, OrderRow
 from fbm_desk.db.order_views import OrderQuery, QuickFilter, count_orders, fetch_orders
 from fbm_desk.db.orders import AMAZON_ORDER_ID, get_orders, list_items
@@ -158,9 +159,10 @@ def pick_list(order_ids: Sequence[int], amazon_order_ids: Sequence[str] = ()) ->
 
 
 def slips(order_ids: Sequence[int]) -> list[Slip]:
-    """One packing slip per order, in the given order."""
+    """One packing slip per order, in the given order (recorded in the access trail: slips print addresses)."""
     items, places = _items(order_ids)
     orders = get_orders(order_ids)
+    record_access("print", [i for i in order_ids if i in orders and orders[i].ship_to], "packing slips")
     out: list[Slip] = []
     for order_id in order_ids:
         rows = items.get(order_id, [])

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from fbm_desk.db import dialect
+from fbm_desk.db.pii import ENCRYPTED_COLUMNS, LOCKED, reveal
 from fbm_desk.db.states import ListingPushState, OrderState, PushState
 
 Row = tuple[Any, ...]
 
 # Columns that hold buyer names and street lines.
-PII_COLUMNS = ("buyer_name", "ship_name", "ship_company", "ship_address1", "ship_address2", "ship_address3")
+PII_COLUMNS = ENCRYPTED_COLUMNS
 
 
 def _rows(sql: str, params: list[Any] | None = None) -> list[Row]:
@@ -148,4 +149,5 @@ def distinct_order_values(column: str) -> list[str]:
     if column not in PII_COLUMNS:
         raise ValueError(f"not a buyer-data column: {column}")
     sql = f"SELECT DISTINCT {column} FROM orders WHERE {column} != ''"  # noqa: S608 - column checked above
-    return [str(value) for (value,) in _rows(sql)]
+    plain = {reveal(column, str(value)) for (value,) in _rows(sql)}  # stored encrypted (db/pii.py)
+    return sorted(plain - {LOCKED})

@@ -1,4 +1,5 @@
-"""Secrets (per-store LWA refresh tokens) — the only place they are read or written.
+"""Secrets (per-store LWA refresh tokens, the workspace key, the app's LWA client secret) — the only place they
+are read or written.
 
 Where they live:
 - ``keyring`` when the system has a working backend that encrypts (Secret Service / KWallet on Linux, Keychain
@@ -157,6 +158,10 @@ class MemoryStore:
         self._data.pop(key, None)
 
 
+_MEMORY_STORES: dict[str, MemoryStore] = {}
+_MEMORY_LOCK = threading.Lock()
+
+
 def backend_encrypts(backend: object) -> bool:
     """False for a keyring backend that keeps secrets unencrypted, or a chain that includes one (any member
     of the chain may hold the token). ``keyrings.alt``'s file backends name their ``scheme`` ("no encyption"
@@ -218,7 +223,8 @@ class Credentials:
         """One sentence for the UI about where secrets are kept."""
         if isinstance(self._store, InsecureFileStore):
             return (
-                f"No system keyring is available: Amazon tokens are stored UNENCRYPTED in {self._store.path} "
+                "No system keyring is available: Amazon tokens and the workspace key that encrypts buyer data are "
+                f"stored UNENCRYPTED in {self._store.path} "
                 "(readable only by your user account). Install a keyring (e.g. gnome-keyring) to secure them."
             )
         if isinstance(self._store, MemoryStore):
@@ -256,13 +262,21 @@ class Credentials:
         else:
             self._store.delete("workspace/password")
 
+    def get_secret(self, name: str) -> str | None:
+        """An app-level secret (workspace key, LWA client secret) under ``name`` (e.g. ``app/lwa_client_secret``)."""
+        return self._store.get(name)
+
+    def set_secret(self, name: str, value: str) -> None:
+        self._store.set(name, value)
+
 
 def open_credentials(data_dir: Path, instance_id: str) -> Credentials:
     """Pick keyring when it works, else the flagged file fallback (``FBM_DESK_CREDENTIALS`` overrides)."""
     choice = os.environ.get(ENV_BACKEND, "").strip().lower()
     fallback_path = data_dir / "secrets-INSECURE.json"  # AppPaths.insecure_secrets_file
-    if choice == "memory":
-        return Credentials(MemoryStore())
+    if choice == "memory":  # one store per instance id and process, as a keyring outlives one open
+        with _MEMORY_LOCK:
+            return Credentials(_MEMORY_STORES.setdefault(instance_id, MemoryStore()))
     if choice != "file" and keyring_usable():
         import keyring
 

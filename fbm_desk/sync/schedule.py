@@ -64,6 +64,17 @@ SCHEDULE: tuple[ScheduleEntry, ...] = (
     ScheduleEntry(JobKind.SHIPMENTS, timedelta(minutes=30), None, "every 30 min"),
 )
 
+
+def maintenance_trigger(*, now: datetime, time_scale: float = 1.0) -> BaseTrigger:
+    """Not a store's job: buyer data retention (sync/retention_job.py), daily at 03:30 UTC for the database
+    (demo pace: every 24 h / time_scale)."""
+    scale = _check_scale(time_scale)
+    if scale == 1.0:
+        return CronTrigger(timezone=UTC, hour="3", minute="30")
+    interval = timedelta(days=1) / scale
+    return IntervalTrigger(seconds=interval.total_seconds(), start_date=now + interval, timezone=UTC)
+
+
 SCHEDULE_BY_KIND: dict[JobKind, ScheduleEntry] = {entry.kind: entry for entry in SCHEDULE}
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,7 +28,7 @@ from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs_view
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.sync.base import JOB_TITLES, JobKind, utcnow
-from fbm_desk.sync.schedule import SCHEDULE, ScheduleEntry, fire_times, is_overdue
+from fbm_desk.sync.schedule import SCHEDULE, ScheduleEntry, fire_times, is_overdue, maintenance_trigger
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,7 @@ class SyncScheduler(QObject):
         stores: Callable[[], list[StoreRow]] = _active_stores,
         last_runs: Callable[[], Mapping[tuple[int, str], datetime]] = sync_runs_view.last_run_times,
         schedule: tuple[ScheduleEntry, ...] = SCHEDULE,
+        maintenance: Callable[[], object] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -78,6 +79,7 @@ class SyncScheduler(QObject):
         self._stores = stores
         self._last_runs = last_runs
         self._schedule = schedule
+        self._maintenance = maintenance  # the daily retention job (sync/retention_job.py), not per store
         self._triggers: dict[JobKind, BaseTrigger] = {}
         self._checked_until: datetime | None = None
         self._aps: BackgroundScheduler | None = None
@@ -122,6 +124,14 @@ class SyncScheduler(QObject):
         )
         for kind, trigger in self._triggers.items():
             aps.add_job(self._fire, trigger=trigger, args=[kind.value], id=kind.value, name=JOB_TITLES[kind])
+        if self._maintenance is not None:  # on APScheduler's thread: daily, and once a minute after start
+            aps.add_job(
+                self._maintenance,
+                trigger=maintenance_trigger(now=now, time_scale=self._time_scale),
+                id="retention",
+                name="Buyer data retention",
+                next_run_time=now + timedelta(minutes=1) / self._time_scale,
+            )
         aps.start(paused=paused)
         self._aps = aps
         log.info("Scheduler started (time scale %g)", self._time_scale)

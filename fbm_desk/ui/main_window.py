@@ -77,6 +77,13 @@ class MainWindow(QMainWindow):
             credentials.backend_kind, credentials.describe(), demo=services.demo is not None
         )
         self.statusBar().addPermanentWidget(self.secrets_indicator)
+        workspace = services.core.workspace
+        if workspace is not None and workspace.message:  # this computer lacks the key of the buyer data
+            locked = QLabel("Buyer data: encrypted, no workspace key")
+            locked.setObjectName("buyerDataLocked")
+            locked.setStyleSheet("QLabel { color: #b00020; font-weight: bold; padding: 0 6px; }")
+            locked.setToolTip(workspace.message)
+            self.statusBar().addPermanentWidget(locked)
         self.statusBar().showMessage("Ready")
 
         self._build_menus()

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from fbm_desk.db.access_trail import record_access
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
@@ -121,6 +122,8 @@ class OrderDetailPanel(QWidget):
             return
         self._detail = detail
         o = detail.order
+        if o.ship_to is not None:
+            record_access("view", [o.id], "order details")
         label, bg, fg = STATE_BADGES.get(o.state, (o.state, "#eee", "#000"))
         flags = [x for x, on in (("Prime", o.is_prime), ("Business", o.is_business)) if on]
         self.title.setText(

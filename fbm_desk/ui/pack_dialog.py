@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from fbm_desk.core import CoreServices
+from fbm_desk.db.access_trail import record_access
 from fbm_desk.db.domain_rows import OrderDetail, PackageRow
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.product_places import bins_for
@@ -181,6 +182,8 @@ class PackDialog(QDialog):
             return
         d = self.detail
         o = d.order
+        if o.ship_to is not None:
+            record_access("view", [o.id], "pack dialog")
         self.header.setText(
             f"<b style='font-size:13pt'>{o.amazon_order_id}</b> · {o.store_name} · {state_label(o.state)}"
             f" · ship by {local_time(o.latest_ship_date)}"

@@ -7,6 +7,8 @@ Everything is invented and deterministic for a given ``seed``.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import random
 import shutil
 import sys
@@ -20,7 +22,9 @@ from typing import Any
 
 import peewee as pw
 
+from fbm_desk.db import pii
 from fbm_desk.db.dialect import Dialect, dialect_of, to_postgres
+from fbm_desk.db.name_index import store_name_tokens
 
 FIRST = (
     "Olivia",
@@ -349,6 +353,8 @@ def generate(
                     (oid, _iso(purchased + timedelta(hours=3)), "canceled", "Canceled by buyer")
                 )
 
+        sealer = _Sealer()
+        order_rows = [sealer.seal_row(row) for row in order_rows]
         conn.executemany(
             "INSERT INTO orders (id, store_id, amazon_order_id, marketplace_id, amazon_status, state, "
             "payment_hold, needs_mapping, purchase_date, amazon_updated_at, earliest_ship_date, "
@@ -382,6 +388,7 @@ def generate(
         conn.executemany(
             "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", event_rows
         )
+        conn.executemany("INSERT INTO buyer_name_token (order_id, token) VALUES (?, ?)", sealer.tokens)
     conn.after_explicit_ids()
     conn.execute("ANALYZE")
     return DemoSummary(
@@ -391,6 +398,43 @@ def generate(
         orders=orders,
         order_ids=tuple(examples.values()),
     )
+
+
+class _Sealer:
+    """Buyer fields of generated rows encrypted with the bound workspace key, as the app stores them
+    (``fbm_desk.db.pii``), and their blind-index rows. Test data only: equal values share one ciphertext and
+    one token computation (200,000 orders stay fast); the app encrypts every value with its own nonce."""
+
+    NAME, SHIP, STREET = 16, 17, 18  # positions in the generated order rows
+
+    def __init__(self) -> None:
+        self._cipher = pii.cipher()
+        if self._cipher is None:
+            raise RuntimeError("bind the workspace key first (fbm_desk.db.privacy.attach_workspace)")
+        self._sealed: dict[tuple[str, str], str] = {}
+        self._names: dict[str, set[int]] = {}
+        self.tokens: list[tuple[int, int]] = []
+
+    def seal(self, column: str, value: str) -> str:
+        key = (column, value)
+        if key not in self._sealed:
+            self._sealed[key] = pii.seal(column, value)
+        return self._sealed[key]
+
+    def seal_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        out = list(row)
+        name = str(row[self.NAME])
+        if name:
+            if name not in self._names:
+                self._names[name] = self._cipher.name_tokens(name) if self._cipher else set()
+            self.tokens.extend((int(row[0]), t) for t in self._names[name])
+        for index, column in (
+            (self.NAME, "buyer_name"),
+            (self.SHIP, "ship_name"),
+            (self.STREET, "ship_address1"),
+        ):
+            out[index] = self.seal(column, str(row[index]))
+        return tuple(out)
 
 
 def add_order(
@@ -416,6 +460,7 @@ def add_order(
         if store_id is None:
             store_id = int(conn.execute("SELECT min(id) FROM store").fetchone()[0])
         held = state == "held"
+        name = "" if held else buyer_name
         order_id = conn.insert(
             "INSERT INTO orders (store_id, amazon_order_id, amazon_status, state, payment_hold, "
             "needs_mapping, purchase_date, latest_ship_date, service_level, buyer_name, ship_name, "
@@ -430,9 +475,9 @@ def add_order(
                 1 if needs_mapping else 0,
                 purchase_date,
                 latest_ship_date,
-                "" if held else buyer_name,
-                "" if held else buyer_name,
-                "" if held else "1 Main St",
+                pii.seal("buyer_name", name),
+                pii.seal("ship_name", name),
+                pii.seal("ship_address1", "" if held else "1 Main St"),
                 "" if held else city,
                 "" if held else "98101",
                 "" if held else country,
@@ -440,6 +485,7 @@ def add_order(
                 purchase_date,
             ),
         )
+        store_name_tokens({order_id: [name]}, replace=False)
         for n, (sku, qty) in enumerate(items):
             row = conn.execute("SELECT id, title FROM product WHERE sku = ?", (sku,)).fetchone()
             conn.execute(
@@ -462,23 +508,50 @@ def add_order(
     return order_id
 
 
+def template_folder(orders: int) -> Path:
+    """Where the cached template of this schema lives: the folder name carries the migration list, so branches
+    or versions with another schema never reuse (or upgrade) each other's template."""
+    from fbm_desk.db.connection import MIGRATIONS
+
+    tag = hashlib.sha256("|".join(MIGRATIONS).encode()).hexdigest()[:10]
+    return Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}-{tag}"
+
+
+def copy_template(template: Path, data_dir: Path) -> None:
+    """A private copy of a template: its database plus what opens its buyer data (the settings naming the
+    installation and, without a keyring, the fallback file holding its workspace key)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    for name in (template.name, "settings.json", "secrets-INSECURE.json"):
+        if (template.parent / name).exists():
+            shutil.copyfile(template.parent / name, data_dir / name)
+
+
 def template_database(orders: int) -> Path:
     """A database file with ``orders`` demo orders, generated once and cached in the temp dir for the
-    benchmarks (``bench_startup``, ``bench_gui_latency``); reopening migrates an older cached template."""
+    benchmarks (``bench_startup``, ``bench_gui_latency``); copy it with ``copy_template``. Its workspace key is
+    kept in the template folder's fallback file, so every copy opens its buyer data."""
     from fbm_desk.core import build_core
     from fbm_desk.foundation.paths import AppPaths
 
-    folder = Path(tempfile.gettempdir()) / f"fbm-bench-base-{orders}"
+    folder = template_folder(orders)
     paths = AppPaths(data_dir=folder, log_dir=folder / "logs")
-    if (folder / "complete").exists() and paths.db_file.exists():
-        build_core(paths).close()  # migrates a template made by an older schema once, not in timed runs
-        return paths.db_file
-    shutil.rmtree(folder, ignore_errors=True)
-    started = time.perf_counter()
-    core = build_core(paths)
-    generate(core.db.db, orders=orders, seed=42)
-    core.db.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    core.close()
+    saved = os.environ.get("FBM_DESK_CREDENTIALS")
+    os.environ["FBM_DESK_CREDENTIALS"] = "file"  # the key must outlive this process
+    try:
+        if (folder / "complete").exists() and paths.db_file.exists():
+            build_core(paths).close()  # migrates a template made by an older schema once, not in timed runs
+            return paths.db_file
+        shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        core = build_core(paths)
+        generate(core.db.db, orders=orders, seed=42)
+        core.db.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        core.close()
+    finally:
+        if saved is None:
+            os.environ.pop("FBM_DESK_CREDENTIALS", None)
+        else:
+            os.environ["FBM_DESK_CREDENTIALS"] = saved
     (folder / "complete").write_text("ok\n")
     took = time.perf_counter() - started
     print(f"generated the {orders:,}-order template {paths.db_file} in {took:.1f} s", file=sys.stderr)
