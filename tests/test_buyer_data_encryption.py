@@ -5,6 +5,7 @@ existing plain databases and backups are encrypted on the first open; search by 
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from importlib import resources
@@ -25,6 +26,7 @@ from fbm_desk.db.stores import insert_store
 from fbm_desk.foundation.credentials import open_credentials
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.foundation.workspace_key import new_workspace_key, save_workspace_key
+from tests.support.pg_server import pg_tool
 from tests.support.pii_scan import copy_and_scan, pii_hits
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
@@ -220,3 +222,23 @@ def test_an_existing_plain_database_and_its_backups_are_encrypted_on_first_open(
         assert find_order("111-0000001-0000001").buyer_name == BUYERS[0][0]
     finally:
         again.close()
+
+
+def test_a_dump_of_a_shared_workspace_reveals_no_buyer_data(pg_workspace: str, tmp_path: Path) -> None:
+    """The same guarantee on PostgreSQL: ``pg_dump`` of a workspace holding imported orders holds no buyer's name,
+    street or phone (field-level encryption: the server only ever sees ciphertext)."""
+    paths = AppPaths(data_dir=tmp_path / "data", log_dir=tmp_path / "logs", database_url=pg_workspace)
+    core = build_core(paths)
+    try:
+        import_buyers()
+        assert {o.buyer_name for o in list_orders()} == {b[0] for b in BUYERS}  # read back plain with the key
+    finally:
+        core.close()
+    dump = subprocess.run(
+        [str(pg_tool("pg_dump")), "--no-owner", "--format=plain", pg_workspace],
+        capture_output=True,
+        check=True,
+        timeout=120,
+    ).stdout
+    assert b"buyer_name_token" in dump  # the dump is real and holds the orders' tables
+    assert pii_hits(dump, needles()) == []

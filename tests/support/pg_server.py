@@ -43,6 +43,11 @@ def _bin_dir() -> Path:
     return Path(candidates[-1]).parent
 
 
+def pg_tool(name: str) -> Path:
+    """A program of the installed PostgreSQL (``pg_dump``, ``psql``...)."""
+    return _bin_dir() / name
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
