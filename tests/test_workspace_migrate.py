@@ -12,7 +12,9 @@ import pytest
 
 from fbm_desk.cli import main
 from fbm_desk.db import open_database, open_postgres
+from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.workspace_copy import _tables_in_fk_order
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from tests.support.demo_data import generate
 from tests.support.pg_server import PgServer
 
@@ -23,6 +25,7 @@ def local(tmp_path: Path) -> Path:
     data = tmp_path / "station"
     opened = open_database(data / "fbm-desk.sqlite3")
     try:
+        attach_workspace(Credentials(MemoryStore()))  # buyer data needs a workspace key
         generate(opened.db, orders=120)
     finally:
         opened.close()
@@ -76,6 +79,7 @@ def test_migrate_refuses_a_workspace_in_use_and_writes_nothing(
     target = pg_server.create_database()
     opened = open_postgres(target)
     try:
+        attach_workspace(Credentials(MemoryStore()))  # buyer data needs a workspace key
         generate(opened.db, orders=3)
     finally:
         opened.close()
