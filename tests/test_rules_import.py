@@ -124,14 +124,16 @@ def test_new_orders_get_the_rules_columns_in_their_insert(store: StoreRow, state
         "Rule *Texas*: note “Ships from Dallas”",
     ]
     assert timeline("111-2")[1] == "Rule *Alaska*: priority urgent, carrier USPS"
-    assert fired("111-3") == [] and timeline("111-3") == []
+    assert fired("111-3") == []
+    assert timeline("111-3") == []
 
 
 def test_a_held_order_gets_nothing_until_amazon_releases_it(store: StoreRow) -> None:
     replace_rules(RULES)
     apply_orders_page(store, [order("111-9", "AK", "PENDING", address=None)], now=NOW)
     assert columns("111-9") == ("normal", "", "")
-    assert fired("111-9") == [] and timeline("111-9") == []
+    assert fired("111-9") == []
+    assert timeline("111-9") == []
 
     released = order("111-9", "AK", last_updated_time=T0 + timedelta(hours=1))
     out = apply_orders_page(store, [released], now="2026-11-24T11:00:00Z")
