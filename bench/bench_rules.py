@@ -192,11 +192,11 @@ def main() -> int:
             f"({fired[mix] / orders:.1f}/order)  (runs: {_runs(times[mix])})"
         )
         print(
-            f"  {'':19}  each run against its floor run: median +{median(ratios) - 1:.1%} "
+            f"  {'':19}  each run against its floor run: median {median(ratios) - 1:+.1%} "
             f"(runs: {', '.join(f'{r - 1:+.1%}' for r in ratios)}); best against best: "
-            f"+{min(times[mix]) / min(floor) - 1:.1%}"
+            f"{min(times[mix]) / min(floor) - 1:+.1%}"
         )
-        print(f"  {'':19}  time inside the rules / the rest of the same import: median +{median(shares):.1%}")
+        print(f"  {'':19}  time inside the rules / the rest of the same import: median {median(shares):+.1%}")
         ok = ok and (mix != "typical" or median(ratios) - 1 <= 0.20)
     print("target: typical mix <= +20% (median of the paired runs): " + ("met" if ok else "NOT met"))
     return 0 if ok else 1
