@@ -145,7 +145,7 @@ def _random_facts(rng: random.Random) -> OrderFacts:
 VALUES: dict[str, list[object]] = {
     "text": ["TX", "ak", "Demo US", "GLASS-1", "US", "995", "mug"],
     "skus": ["GLASS-1", "glass", "MUG-1", "steel"],
-    "number": [1, 3, 5, 24],
+    "number": [1, 3, 5, 24, 2.0, 4.5],
     "bool": [True, False],
     "time": ["10:00", "17:00"],
 }
@@ -154,6 +154,7 @@ VALUES: dict[str, list[object]] = {
 def test_batch_matching_agrees_with_evaluating_each_order() -> None:
     rng = random.Random(15)
     facts = {i: _random_facts(rng) for i in range(300)}
+    shared = FactIndex(facts)  # as in the import: one index answers every rule of the batch
     for _ in range(400):
         conditions = []
         for _ in range(rng.randint(1, 3)):
@@ -172,6 +173,7 @@ def test_batch_matching_agrees_with_evaluating_each_order() -> None:
         r = rule(*conditions)
         expected = [i for i, f in facts.items() if evaluate(r, f, NOW).matched]
         assert matching_orders(r, facts, FactIndex(facts), NOW) == expected, conditions
+        assert matching_orders(r, facts, shared, NOW) == expected, conditions
 
 
 def test_hold_kinds_and_priorities_are_the_schemas_check_lists() -> None:

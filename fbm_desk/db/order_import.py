@@ -32,7 +32,7 @@ from fbm_desk.db.order_shipments import (
 )
 from fbm_desk.db.order_state import quantity_state
 from fbm_desk.db.rows import StoreRow
-from fbm_desk.db.rule_runs import WORKABLE, NewOrder, run_rules
+from fbm_desk.db.rule_runs import Fired, plan_new_orders, run_rules
 from fbm_desk.db.sku_resolution import resolve_products
 from fbm_desk.db.states import OPEN_ORDER_STATES, ORDER_STATE_RANK, OrderState
 from fbm_desk.db.warehouse_routing import route_orders
@@ -69,10 +69,9 @@ class PageOutcome:
     skipped: int = 0  # FBA, closed-and-unknown, pending without the option, other statuses
     fba: int = 0
     corrections: Counter[str] = field(default_factory=Counter)  # transition kind -> count
-    workable: list[int] = field(default_factory=list)  # orders that became workable on this page: rules run
-    inserted: dict[int, NewOrder] = field(
-        default_factory=dict
-    )  # new orders' rows (rules read them, no query)
+    released: list[int] = field(default_factory=list)  # orders Amazon released on this page: rules run
+    # the rules' firings on the page's new orders: planned on their rows before the INSERT (rule_runs)
+    new_firings: list[Fired] = field(default_factory=list)
 
     def merge(self, other: PageOutcome) -> None:
         self.fetched += other.fetched
@@ -187,7 +186,7 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
                 out.updated += 1
         if new:
             _insert_new(store, new, mapping, now, out)
-        run_rules(out.workable, now, out.inserted)  # same transaction: a crash leaves no half-applied rule
+        run_rules(out.released, now, out.new_firings)  # same transaction: a crash leaves no half-applied rule
     return out
 
 
@@ -226,6 +225,7 @@ def _insert_new(
             }
         )
     names = {str(r["amazon_order_id"]): [str(r["buyer_name"]), str(r["ship_name"])] for r in rows}
+    firings = plan_new_orders(rows, [a.items for a in new], now)  # a rule's priority etc. go into the rows
     for r in rows:
         pii.seal_fields(r)  # buyer fields are stored encrypted (fbm_desk/db/pii.py)
     _executemany("orders", rows)
@@ -278,8 +278,7 @@ def _insert_new(
             remove_stock_for_new(store, local[a.order_id], a, mapping, now, out.corrections)
     out.created += len(new)
     out.corrections["imported"] += len(new)
-    out.workable.extend(local[a.order_id] for a in new if AMAZON_TO_STATE[a.fulfillment_status] in WORKABLE)
-    out.inserted = {local[a.order_id]: NewOrder(row, a.items) for a, row in zip(new, rows, strict=True)}
+    out.new_firings = [f._replace(order_ids=[local[new[n].order_id] for n in f.order_ids]) for f in firings]
 
 
 def _update_order(
@@ -362,7 +361,7 @@ def _update_order(
         if state == OrderState.HELD:
             events.add_event(int(o.id), events.RELEASED, "Released by Amazon; payment hold lifted", now)
             out.corrections["released"] += 1
-            out.workable.append(int(o.id))
+            out.released.append(int(o.id))
         changed = True
     elif changed:
         Order.update(updated_at=now).where(Order.id == o.id).execute()

@@ -2,16 +2,20 @@
 "apply to open orders" on request, and the "why did / didn't my rule run" explanation.
 
 Rules run top to bottom, each at most once per order (``rule_firing``), never on an order Amazon still holds.
-``run_rules`` writes in the caller's transaction (the import's), so a crash leaves no half-applied rule.
+``run_rules`` writes in the caller's transaction (the import's), so a crash leaves no half-applied rule. On
+the import's new orders the rules are matched before their INSERT (``plan_new_orders``: a rule's priority /
+default carrier / method go into the inserted rows), the firings' rows are written after it, in that same
+transaction.
 Every firing is a timeline event ("Rule *Glass is fragile*: tag fragile").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from fbm_desk.amazon.marketplaces import by_id
@@ -22,18 +26,11 @@ from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.rule_engine import Action, OrderFacts, RuleResult, evaluate
 from fbm_desk.db.rule_index import FactIndex, matching_orders
 from fbm_desk.db.rules import StoredRule, list_rules
-from fbm_desk.db.states import OrderState
+from fbm_desk.db.states import OrderState, Priority
 from fbm_desk.db.warehouse_routing import assign_by_rule
 from fbm_desk.foundation.timestamps import parse_utc
 
 WORKABLE: tuple[str, ...] = (OrderState.RELEASED, OrderState.PARTIALLY_SHIPPED)
-
-
-class NewOrder(NamedTuple):
-    """An order the import just inserted: its ``orders`` row as written and Amazon's items."""
-
-    row: Mapping[str, object]
-    items: Sequence[AmazonOrderItem]
 
 
 class Firing(NamedTuple):
@@ -46,10 +43,6 @@ class Firing(NamedTuple):
     actions: tuple[Action, ...]
 
 
-def _optional_bool(value: object) -> bool | None:
-    return None if value is None else bool(value)
-
-
 def order_facts(
     row: Mapping[str, Any], store_name: str, skus: Sequence[str], quantities: Sequence[int]
 ) -> OrderFacts:
@@ -59,26 +52,28 @@ def order_facts(
     request from ``orders.cancel_requested``. A fact the row lacks reads as None = unknown: conditions on it
     fail and say so. Plug new columns in here and nowhere else."""
     get = row.get
-    address = bool(get("ship_name") or get("ship_address1") or get("ship_postal_code") or get("ship_country"))
+    country, state, postal = get("ship_country"), get("ship_state"), get("ship_postal_code")
+    address = bool(get("ship_name") or get("ship_address1") or postal or country)
     marketplace_id = str(get("marketplace_id") or "")
     marketplace = by_id(marketplace_id)
-    return OrderFacts(
-        store=store_name,
-        marketplace=marketplace_id,
-        marketplace_code=marketplace.code if marketplace else "",
-        skus=tuple(skus),
-        units=sum(quantities),
-        lines=len(skus),
-        ship_country=str(get("ship_country") or "") if address else None,
-        ship_state=str(get("ship_state") or "") if address else None,
-        ship_postal_code=str(get("ship_postal_code") or "") if address else None,
-        service_level=str(get("service_level") or "") or None,
-        is_prime=bool(get("is_prime")),
-        is_business=bool(get("is_business")),
-        is_premium="PREMIUM" in str(get("programs") or "").split(","),
-        cancel_requested=_optional_bool(get("cancel_requested")),
-        needs_mapping=bool(get("needs_mapping")),
-        latest_ship_date=get("latest_ship_date"),
+    programs, cancel = get("programs"), get("cancel_requested")
+    return OrderFacts(  # positional (field order of OrderFacts): built once per imported order
+        store_name,
+        marketplace_id,
+        marketplace.code if marketplace else "",
+        tuple(skus),
+        sum(quantities),
+        len(skus),
+        str(country or "") if address else None,
+        str(state or "") if address else None,
+        str(postal or "") if address else None,
+        str(get("service_level") or "") or None,
+        bool(get("is_prime")),
+        bool(get("is_business")),
+        "PREMIUM" in str(programs).split(",") if programs else False,
+        None if cancel is None else bool(cancel),
+        bool(get("needs_mapping")),
+        get("latest_ship_date"),
     )
 
 
@@ -141,66 +136,54 @@ def _amazon_ids(order_ids: Iterable[int]) -> dict[int, str]:
     return out
 
 
-def _facts_of_new(new: Mapping[int, NewOrder]) -> dict[int, OrderFacts]:
-    names = {int(i): str(n) for i, n in dialect.execute("SELECT id, name FROM store").fetchall()}
-    return {
-        oid: order_facts(
-            n.row,
-            names.get(int(str(n.row["store_id"])), ""),
-            [i.seller_sku for i in n.items],
-            [i.quantity_ordered for i in n.items],
-        )
-        for oid, n in new.items()
-        if n.row["state"] in WORKABLE
-    }
+def _facts_of_new(
+    rows: Sequence[Mapping[str, object]], items: Sequence[Sequence[AmazonOrderItem]]
+) -> dict[int, OrderFacts]:
+    """Facts of the import's new workable orders, keyed by position, from the rows about to be written."""
+    names = dict(dialect.execute("SELECT id, name FROM store").fetchall())
+    out: dict[int, OrderFacts] = {}
+    for n, row in enumerate(rows):
+        if row["state"] in WORKABLE:
+            skus, quantities = [i.seller_sku for i in items[n]], [i.quantity_ordered for i in items[n]]
+            out[n] = order_facts(row, names.get(row["store_id"], ""), skus, quantities)
+    return out
+
+
+def _enabled(rules: Sequence[StoredRule] | None) -> list[StoredRule]:
+    return [r for r in (list_rules() if rules is None else rules) if r.spec.enabled]
+
+
+def _match(
+    enabled: Sequence[StoredRule], facts: Mapping[int, OrderFacts], now: str
+) -> list[tuple[StoredRule, list[int]]]:
+    """Per rule (top to bottom), the keys of ``facts`` it matches (rules matching none are left out)."""
+    index, moment = FactIndex(facts), _moment(now)
+    planned = [(rule, matching_orders(rule.spec, facts, index, moment)) for rule in enabled]
+    return [(rule, keys) for rule, keys in planned if keys]
 
 
 def _plan(
-    order_ids: Sequence[int],
-    now: str,
-    rules: Sequence[StoredRule] | None = None,
-    new: Mapping[int, NewOrder] | None = None,
+    order_ids: Sequence[int], now: str, rules: Sequence[StoredRule] | None = None
 ) -> list[tuple[StoredRule, list[int]]]:
     """Per enabled rule (top to bottom), the orders it fires on: workable ones, skipping what already fired."""
-    enabled = [r for r in (list_rules() if rules is None else rules) if r.spec.enabled]
-    if not enabled or not order_ids:
+    enabled = _enabled(rules) if order_ids else []
+    if not enabled:
         return []
-    new = new or {}
-    facts = _facts_of_new({i: new[i] for i in order_ids if i in new})
-    facts.update(facts_for([i for i in order_ids if i not in new], workable_only=True))
+    facts = facts_for(order_ids, workable_only=True)
     if not facts:
         return []
-    done = _fired([i for i in facts if i not in new])  # the import's new orders have no firings yet
-    index, moment = FactIndex(facts), _moment(now)
-    planned: list[tuple[StoredRule, list[int]]] = []
-    for rule in enabled:
-        oids = matching_orders(rule.spec, facts, index, moment)
-        if done:
-            oids = [oid for oid in oids if (rule.id, oid) not in done]
-        if oids:
-            planned.append((rule, oids))
-    return planned
+    done = _fired(list(facts))
+    planned = [
+        (rule, [o for o in oids if (rule.id, o) not in done]) for rule, oids in _match(enabled, facts, now)
+    ]
+    return [(rule, oids) for rule, oids in planned if oids]
 
 
-def plan_rules(
-    order_ids: Sequence[int],
-    now: str,
-    rules: Sequence[StoredRule] | None = None,
-    new: Mapping[int, NewOrder] | None = None,
-) -> list[Firing]:
-    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired.
-    ``new``: rows the import just wrote (their facts are taken from them instead of read back)."""
-    planned = _plan(order_ids, now, rules, new)
-    names = _names({oid for _, oids in planned for oid in oids}, new)
+def plan_rules(order_ids: Sequence[int], now: str, rules: Sequence[StoredRule] | None = None) -> list[Firing]:
+    """What would fire on these orders (workable ones only), rule by rule, skipping what already fired."""
+    planned = _plan(order_ids, now, rules)
+    names = _amazon_ids({oid for _, oids in planned for oid in oids})
     return [Firing(oid, names[oid], r.id, r.spec.name, r.spec.actions) for r, oids in planned for oid in oids]
-
-
-def _names(order_ids: Iterable[int], new: Mapping[int, NewOrder] | None) -> dict[int, str]:
-    """Amazon's order ids (taken from the import's new rows where it has them)."""
-    new = new or {}
-    names = {oid: str(new[oid].row["amazon_order_id"]) for oid in order_ids if oid in new}
-    names.update(_amazon_ids({oid for oid in order_ids if oid not in names}))
-    return names
 
 
 def describe_action(action: Action) -> str:
@@ -218,6 +201,11 @@ def describe_action(action: Action) -> str:
 
 
 _COLUMNS = {"set_priority": "priority", "set_carrier": "default_carrier", "set_method": "default_method"}
+_DEFAULTS = {
+    "priority": str(Priority.NORMAL),
+    "default_carrier": "",
+    "default_method": "",
+}  # as in the schema
 
 
 class _RuleWrites(NamedTuple):
@@ -232,7 +220,8 @@ class _RuleWrites(NamedTuple):
     columns: tuple[tuple[str, str], ...]
 
 
-def _rule_writes(rule: str, actions: Sequence[Action]) -> _RuleWrites:
+@lru_cache(maxsize=512)  # a rule's writes are the same on every page
+def _rule_writes(rule: str, actions: tuple[Action, ...]) -> _RuleWrites:
     def values(kind: str) -> tuple[str, ...]:
         return tuple(str(a.value) for a in actions if a.type == kind)
 
@@ -247,7 +236,7 @@ def _rule_writes(rule: str, actions: Sequence[Action]) -> _RuleWrites:
     )
 
 
-class _Fired(NamedTuple):
+class Fired(NamedTuple):
     """One rule and the orders it fires on (the writes are built rule by rule, not firing by firing)."""
 
     rule_id: int
@@ -256,43 +245,69 @@ class _Fired(NamedTuple):
     order_ids: Sequence[int]
 
 
+def plan_new_orders(
+    rows: Sequence[MutableMapping[str, object]], items: Sequence[Sequence[AmazonOrderItem]], now: str
+) -> list[Fired]:
+    """The firings on the orders the import is about to insert (``rows``, Amazon's ``items`` of each), before
+    their INSERT: ``order_ids`` are positions in ``rows`` (the caller turns them into ids once the rows exist,
+    then ``run_rules`` writes them). Rules see the rows as they will be written; each rule's priority / default
+    carrier / method goes into the rows (the rule further down wins), so the INSERT writes it and no UPDATE
+    follows. Orders Amazon holds: none."""
+    enabled = _enabled(None)
+    facts = _facts_of_new(rows, items) if enabled else {}
+    if not facts:
+        return []
+    planned = _match(enabled, facts, now)
+    writes = [
+        (positions, _rule_writes(rule.spec.name, rule.spec.actions).columns) for rule, positions in planned
+    ]
+    for column in {column for _, columns in writes for column, _ in columns}:
+        for row in rows:  # every row has the column (one INSERT for the page): the schema's default first
+            row[column] = _DEFAULTS[column]
+    for positions, columns in writes:
+        for column, value in columns:
+            for n in positions:
+                rows[n][column] = value
+    return [Fired(r.id, r.spec.name, r.spec.actions, positions) for r, positions in planned]
+
+
 def write_firings(firings: Sequence[Firing], now: str) -> None:
     """Apply planned firings (in the caller's transaction): actions, ``rule_firing`` rows, timeline events."""
     groups = []
     for _rule_id, group in groupby(firings, key=attrgetter("rule_id")):
         fired = list(group)
         first = fired[0]
-        groups.append(_Fired(first.rule_id, first.rule, first.actions, [f.order_id for f in fired]))
+        groups.append(Fired(first.rule_id, first.rule, first.actions, [f.order_id for f in fired]))
     _write(groups, now, names={f.order_id: f.amazon_order_id for f in firings})
 
 
 def _write(
-    groups: Sequence[_Fired],
+    groups: Sequence[Fired],
     now: str,
     *,
     names: Mapping[int, str] | None = None,
-    new: Mapping[int, NewOrder] | None = None,
+    columns_written: bool = False,
 ) -> None:
-    """The rows of the firings, one ``executemany`` per table, one UPDATE per (column, value) and 500 orders."""
+    """The rows of the firings, one ``executemany`` per table, one UPDATE per (column, value) and 500 orders
+    (none when ``columns_written``: the import's INSERT wrote them). Rows go in order by order id (one
+    order's rows in rule order): the b-trees keyed by order get appended to, not split all over."""
     if not groups:
         return
-    dialect.executemany(
-        "INSERT INTO rule_firing (rule_id, order_id, at) VALUES (?, ?, ?)",
-        [(g.rule_id, oid, now) for g in groups for oid in g.order_ids],
-    )
+    firings: list[tuple[int, int, str]] = []
     tags: list[tuple[int, str]] = []
     notes: list[tuple[int, str, str, str]] = []
     evts: list[tuple[int, str, str, str]] = []
     columns: dict[str, dict[int, str]] = {}  # column -> order -> value: the rule further down wins
     for g in groups:
         w, ids = _rule_writes(g.rule, g.actions), g.order_ids
+        firings.extend([(oid, g.rule_id, now) for oid in ids])
         evts.extend([(oid, now, events.RULE, w.message) for oid in ids])
         for tag in w.tags:
             tags.extend([(oid, tag) for oid in ids])
         for note in w.notes:
             notes.extend([(oid, now, g.rule, note) for oid in ids])
         if w.notices:
-            known = names if names is not None else _names(ids, new)
+            known = names if names is not None else _amazon_ids(ids)
             for n in w.notices:
                 evts.extend([(oid, now, events.RULE_NOTIFY, f"{g.rule}: {n} ({known[oid]})") for oid in ids])
         for kind in w.holds:
@@ -300,15 +315,22 @@ def _write(
                 place_hold(oid, kind, reason=f"rule {g.rule}", by="rule", now=now)
         for name in w.warehouses:
             assign_by_rule(ids, name, rule=g.rule, now=now)
-        for column, value in w.columns:
-            columns.setdefault(column, {}).update(dict.fromkeys(ids, value))
-    dialect.executemany("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags)
-    dialect.executemany("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes)
+        if not columns_written:
+            for column, value in w.columns:
+                columns.setdefault(column, {}).update(dict.fromkeys(ids, value))
     who = (stations.current_station(), stations.current_os_user())
-    dialect.executemany(
-        "INSERT INTO order_event (order_id, at, kind, message, station, os_user) VALUES (?, ?, ?, ?, ?, ?)",
-        [(*e, *who) for e in evts],
-    )
+    for sql, rows in (
+        ("INSERT INTO rule_firing (order_id, rule_id, at) VALUES (?, ?, ?)", firings),
+        ("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", tags),
+        ("INSERT INTO order_note (order_id, at, source, text) VALUES (?, ?, ?, ?)", notes),
+        (
+            "INSERT INTO order_event (order_id, at, kind, message, station, os_user) VALUES (?, ?, ?, ?, ?, ?)",
+            [(*e, *who) for e in evts],
+        ),
+    ):
+        if rows:
+            rows.sort(key=itemgetter(0))  # by order id, stable: one order's rows keep their rule order
+            dialect.executemany(sql, rows)
     for column, values in columns.items():
         by_value: dict[str, list[int]] = {}
         for oid, value in values.items():
@@ -321,12 +343,15 @@ def _write(
                 dialect.execute(sql, [value, *chunk])
 
 
-def run_rules(order_ids: Sequence[int], now: str, new: Mapping[int, NewOrder] | None = None) -> int:
-    """Run the enabled rules on orders that just became workable; returns how many firings were written.
-    Call inside the import's transaction."""
-    planned = _plan(order_ids, now, new=new)
-    _write([_Fired(r.id, r.spec.name, r.spec.actions, oids) for r, oids in planned], now, new=new)
-    return sum(len(oids) for _, oids in planned)
+def run_rules(order_ids: Sequence[int], now: str, new: Sequence[Fired] = ()) -> int:
+    """Run the enabled rules on orders Amazon just released (``order_ids``), and write the firings
+    ``plan_new_orders`` planned for the page's new orders (``new``, with order ids now: their priority /
+    carrier / method are in their INSERT already); returns how many firings were written. Call inside the
+    import's transaction."""
+    planned = [Fired(r.id, r.spec.name, r.spec.actions, oids) for r, oids in _plan(order_ids, now)]
+    _write(planned, now)
+    _write(new, now, columns_written=True)
+    return sum(len(g.order_ids) for g in (*planned, *new))
 
 
 def open_order_ids() -> list[int]:
