@@ -5,6 +5,7 @@ shipping role."""
 from __future__ import annotations
 
 import base64
+import random
 import re
 import struct
 import zlib
@@ -85,14 +86,18 @@ def test_rates_purchase_documents_and_void(spapi: SpApi, sandbox: RunningSandbox
     detail = bought.json()["payload"]["packageDocumentDetails"][0]
     tracking = detail["trackingId"]
     ups_carrier = carrier_for("UPS")
-    assert ups_carrier is not None and ups_carrier.plausible(tracking)
+    assert ups_carrier is not None
+    assert ups_carrier.plausible(tracking)
     zpl = base64.b64decode(detail["packageDocuments"][0]["contents"]).decode("ascii")
-    assert zpl.startswith("^XA") and zpl.rstrip().endswith("^XZ") and f"^FD{tracking}^FS" in zpl
+    assert zpl.startswith("^XA")
+    assert zpl.rstrip().endswith("^XZ")
+    assert f"^FD{tracking}^FS" in zpl
     # the same idempotency key gives the same shipment, not a second label
     again = purchase(spapi, payload["requestToken"], ups["rateId"], "ZPL", key="k-1")
     assert again.json() == bought.json()
     state = sandbox.world.order_state(order_id)
-    assert state["status"] == "SHIPPED" and state["packages"][0]["tracking_number"] == tracking
+    assert state["status"] == "SHIPPED"
+    assert state["packages"][0]["tracking_number"] == tracking
     assert sandbox.world.pushed()["shipments"] == []  # no confirmShipment was needed
     shipment_id = bought.json()["payload"]["shipmentId"]
     docs = spapi.get(
@@ -102,15 +107,17 @@ def test_rates_purchase_documents_and_void(spapi: SpApi, sandbox: RunningSandbox
     )
     assert docs.status_code == 200, docs.text
     pdf = base64.b64decode(docs.json()["payload"]["packageDocumentDetail"]["packageDocuments"][0]["contents"])
-    assert (
-        pdf.startswith(b"%PDF-1.4") and b"/MediaBox [0 0 288 432]" in pdf and pdf.rstrip().endswith(b"%%EOF")
-    )
+    assert pdf.startswith(b"%PDF-1.4")
+    assert b"/MediaBox [0 0 288 432]" in pdf
+    assert pdf.rstrip().endswith(b"%%EOF")
     tracked = spapi.get(
         "/shipping/v2/tracking", params={"trackingId": tracking, "carrierId": "UPS"}, headers=US_BUSINESS
     )
-    assert tracked.status_code == 200 and tracked.json()["payload"]["summary"]["status"] == "PreTransit"
+    assert tracked.status_code == 200
+    assert tracked.json()["payload"]["summary"]["status"] == "PreTransit"
     cancel = spapi.call("PUT", f"/shipping/v2/shipments/{shipment_id}/cancel", headers=US_BUSINESS)
-    assert cancel.status_code == 200 and cancel.json() == {"payload": {}}
+    assert cancel.status_code == 200
+    assert cancel.json() == {"payload": {}}
     assert sandbox.world.order_state(order_id)["status"] == "UNSHIPPED"
     assert sandbox.world.order_state(order_id)["packages"] == []
 
@@ -146,7 +153,8 @@ def test_rates_expire_after_ten_minutes(spapi: SpApi, sandbox: RunningSandbox) -
     payload = get_rates(spapi, _order(sandbox)).json()["payload"]
     sandbox.world.advance(sandbox.world.clock.scaled(600) + 1)
     resp = purchase(spapi, payload["requestToken"], payload["rates"][0]["rateId"])
-    assert resp.status_code == 400 and resp.json()["errors"][0]["code"] == "TOKEN_EXPIRED"
+    assert resp.status_code == 400
+    assert resp.json()["errors"][0]["code"] == "TOKEN_EXPIRED"
 
 
 @pytest.mark.parametrize(
@@ -191,8 +199,6 @@ def test_rate_limits_come_from_the_model() -> None:
 
 
 def test_tracking_numbers_are_valid_for_their_carrier() -> None:
-    import random
-
     rng = random.Random(5)
     names = {
         "USPS": "USPS",
@@ -204,7 +210,8 @@ def test_tracking_numbers_are_valid_for_their_carrier() -> None:
     for service in SERVICES:
         number = tracking_number(rng, service.carrier_id, service.service_id)
         carrier = carrier_for(names.get(service.carrier_id, "Amazon Shipping"))
-        assert carrier is not None and carrier.plausible(number), (service.service_id, number)
+        assert carrier is not None
+        assert carrier.plausible(number), (service.service_id, number)
     usps = tracking_number(rng, "USPS", "USPS_GROUND_ADV")
     digits = [int(d) for d in usps]
     assert (
