@@ -143,7 +143,7 @@ def test_void_window_closes(spapi: SpApi, sandbox: RunningSandbox) -> None:
     shipment_id = purchase(spapi, payload["requestToken"], payload["rates"][0]["rateId"]).json()["payload"][
         "shipmentId"
     ]
-    sandbox.world.advance(sandbox.world.clock.scaled(VOID_SECONDS) + 1)
+    sandbox.world.advance(sandbox.world.clock.ttl(VOID_SECONDS) + 1)
     resp = spapi.call("PUT", f"/shipping/v2/shipments/{shipment_id}/cancel", headers=US_BUSINESS)
     assert resp.status_code == 400
     assert "can no longer be canceled" in resp.json()["errors"][0]["message"]
@@ -151,7 +151,7 @@ def test_void_window_closes(spapi: SpApi, sandbox: RunningSandbox) -> None:
 
 def test_rates_expire_after_ten_minutes(spapi: SpApi, sandbox: RunningSandbox) -> None:
     payload = get_rates(spapi, _order(sandbox)).json()["payload"]
-    sandbox.world.advance(sandbox.world.clock.scaled(600) + 1)
+    sandbox.world.advance(sandbox.world.clock.ttl(600) + 1)
     resp = purchase(spapi, payload["requestToken"], payload["rates"][0]["rateId"])
     assert resp.status_code == 400
     assert resp.json()["errors"][0]["code"] == "TOKEN_EXPIRED"

@@ -48,7 +48,7 @@ def purchase_shipment(world: World, req: Request) -> Response:
         quote = desk.quotes.get(str(body.get("requestToken") or ""))
         if quote is None or quote.seller != req.seller or quote.business != business:
             raise _invalid("Request is missing or has invalid parameters", "Invalid requestToken")
-        if world.clock.mono() - quote.created_mono > world.clock.scaled(QUOTE_SECONDS):
+        if world.clock.mono() - quote.created_mono > world.clock.ttl(QUOTE_SECONDS):
             raise ApiError(400, "TOKEN_EXPIRED", "The request token has expired.", "Get the rates again.")
         if quote.bought:
             raise _invalid("The rates of this request were already purchased.", quote.bought)
@@ -150,7 +150,7 @@ def cancel_shipment(world: World, req: Request) -> Response:
         shipment = _shipment(world, req)
         if shipment.canceled:
             raise _invalid("The shipment is already canceled.", shipment.shipment_id)
-        if world.clock.mono() - shipment.purchased_mono > world.clock.scaled(VOID_SECONDS):
+        if world.clock.mono() - shipment.purchased_mono > world.clock.ttl(VOID_SECONDS):
             raise _invalid(
                 "The shipment can no longer be canceled.", "Labels can be voided within 24 hours of purchase"
             )

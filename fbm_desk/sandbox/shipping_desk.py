@@ -1,7 +1,7 @@
 """Amazon's Buy Shipping desk in the sandbox: the seeded carriers and services, rate quotes, purchased
 shipments, tracking numbers that are valid for their carrier, and the Direct-to-Consumer Shipping role.
 
-Amazon seconds (scaled by the speed-up): a quote can be bought for 10 minutes (then TOKEN_EXPIRED), a label
+Amazon seconds (scaled by the speed-up, never below 30 real seconds): a quote can be bought for 10 minutes (then TOKEN_EXPIRED), a label
 voided for 24 hours after its purchase. Rates: a base price plus a price per billable kilogram (the larger of
 the weight and the volume / 5000), delivery promised after the service's transit days.
 """
@@ -111,7 +111,10 @@ def _s10(prefix: str, serial: str, country: str) -> str:
 
 def tracking_number(rng: random.Random, carrier_id: str, service_id: str) -> str:
     """A tracking number in the carrier's own format, with its check digit."""
-    digits = lambda n: "".join(rng.choice(string.digits) for _ in range(n))  # noqa: E731
+
+    def digits(n: int) -> str:
+        return "".join(rng.choice(string.digits) for _ in range(n))
+
     if carrier_id == "USPS":
         body = "9405511" + digits(14) if "PRIORITY" in service_id else "9400111" + digits(14)
         return body + _ucc_mod10(body)
