@@ -12,8 +12,8 @@ import pytest
 
 from fbm_desk.db import LATEST_VERSION, OpenedDatabase, open_database
 from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS
-from fbm_desk.db.mark_models import MARK_MODELS
 from fbm_desk.db.label_models import LABEL_MODELS
+from fbm_desk.db.mark_models import MARK_MODELS
 from fbm_desk.db.models import ALL_MODELS
 from fbm_desk.foundation.errors import DatabaseError
 

@@ -148,7 +148,6 @@ def _rate(raw: Any) -> ShippingRate:
         service_name=text(raw, "serviceName"),
         price=_money(charge.get("value")),
         currency=text(charge, "unit"),
-        delivery_start=when(window, "start"),
         delivery_end=when(window, "end"),
         requires_additional_inputs=raw.get("requiresAdditionalInputs") is True,
         documents=tuple(_document_spec(d) for d in arr(raw, "supportedDocumentSpecifications")),
@@ -194,7 +193,6 @@ def parse_purchase(body: Any) -> PurchasedLabel:
     return PurchasedLabel(
         shipment_id=shipment_id,
         tracking_id=text(first, "trackingId"),
-        package_client_reference_id=text(first, "packageClientReferenceId"),
         label=_label(arr(first, "packageDocuments")),
         delivery_end=when(obj(obj(payload, "promise"), "deliveryWindow"), "end"),
     )

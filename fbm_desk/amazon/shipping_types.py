@@ -73,8 +73,7 @@ class ShippingRate:
     service_name: str
     price: str  # totalCharge.value as a decimal string
     currency: str  # totalCharge.unit
-    delivery_start: datetime | None  # promise.deliveryWindow
-    delivery_end: datetime | None
+    delivery_end: datetime | None  # promise.deliveryWindow.end
     requires_additional_inputs: bool
     documents: tuple[DocumentSpec, ...]
 
@@ -103,7 +102,6 @@ class LabelDocument:
 class PurchasedLabel:
     shipment_id: str
     tracking_id: str
-    package_client_reference_id: str
     label: LabelDocument
     delivery_end: datetime | None
 

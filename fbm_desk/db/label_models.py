@@ -18,9 +18,6 @@ class BoxPreset(BaseModel):
     height_cm = pw.FloatField()
     tare_g = pw.IntegerField(default=0)
 
-    class Meta:
-        table_name = "box_preset"
-
 
 class LabelQuote(BaseModel):
     id = pw.AutoField()
@@ -42,9 +39,6 @@ class LabelQuote(BaseModel):
     items = pw.TextField()  # JSON: [[order item row id, quantity], ...]
     created_at = pw.TextField()
 
-    class Meta:
-        table_name = "label_quote"
-
 
 class PackageLabel(BaseModel):
     package_id: int  # foreign key value (typing only)
@@ -58,9 +52,6 @@ class PackageLabel(BaseModel):
     format = pw.TextField()
     document = pw.BlobField()
     purchased_at = pw.TextField()
-
-    class Meta:
-        table_name = "package_label"
 
 
 LABEL_MODELS: tuple[type[BaseModel], ...] = (BoxPreset, LabelQuote, PackageLabel)

@@ -233,7 +233,8 @@ def get_rates(
     )
     client = core.client_for(get_store(order.store_id))
     quote = client.shipping_rates(order.marketplace_id, order.amazon_order_id, ship_from, parcel)
-    if not quote.rates:
+    offered = [r for r in quote.rates if not r.requires_additional_inputs]  # inputs we cannot give (customs)
+    if not offered:
         raise _no_rates(quote)
     now = iso_utc(datetime.now(UTC))
     rows = [
@@ -254,7 +255,7 @@ def get_rates(
             items=tuple((row, qty) for row, _, qty, _ in units),
             created_at=now,
         )
-        for r in quote.rates
+        for r in offered
     ]
     with transaction(immediate=True):
         store.replace_quotes(order.id, rows)

@@ -232,7 +232,7 @@ def get_rates(world: World, req: Request) -> Response:
                 {
                     "rateId": rate.rate_id,
                     **base,
-                    "billedWeight": {"value": billed, "unit": "GRAM"},
+                    "billedWeight": {"value": rate.billed_g, "unit": "GRAM"},
                     "totalCharge": {"value": price, "unit": _currency(order)},
                     "promise": {"deliveryWindow": _window(rate.delivery), "pickupWindow": _window(pickup)},
                     "supportedDocumentSpecifications": _doc_specs(service.formats),
