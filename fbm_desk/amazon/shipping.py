@@ -154,8 +154,23 @@ def _rate(raw: Any) -> ShippingRate:
     )
 
 
-def parse_rates(body: Any) -> RateQuote:
+def _payload(body: Any) -> dict[str, Any]:
+    """The answer's ``payload``; the model's own examples leave the wrapper out, so a bare object is taken too."""
     payload = obj(body, "payload")
+    return payload or (body if isinstance(body, dict) else {})
+
+
+def _b64(value: str) -> bytes:
+    """Base64 contents; padding Amazon's examples leave out or add wrongly is tolerated."""
+    clean = "".join(value.split()).rstrip("=")
+    try:
+        return base64.b64decode(clean + "=" * (-len(clean) % 4), validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise MalformedResponse("Amazon's label could not be decoded (not base64).") from exc
+
+
+def parse_rates(body: Any) -> RateQuote:
+    payload = _payload(body)
     token = text(payload, "requestToken")
     if not token or not isinstance(payload.get("rates"), list):
         raise MalformedResponse("Amazon's rates were missing from its answer.", operation="getRates")
@@ -174,17 +189,14 @@ def parse_rates(body: Any) -> RateQuote:
 def _label(raw_documents: list[Any]) -> LabelDocument:
     for doc in raw_documents:
         if text(doc, "type") == "LABEL":
-            try:
-                contents = base64.b64decode(text(doc, "contents"), validate=True)
-            except (binascii.Error, ValueError) as exc:
-                raise MalformedResponse("Amazon's label could not be decoded (not base64).") from exc
+            contents = _b64(text(doc, "contents"))
             if contents:
                 return LabelDocument(text(doc, "format"), contents)
     raise MalformedResponse("Amazon's answer held no label document.")
 
 
 def parse_purchase(body: Any) -> PurchasedLabel:
-    payload = obj(body, "payload")
+    payload = _payload(body)
     details = [d for d in arr(payload, "packageDocumentDetails") if isinstance(d, dict)]
     shipment_id = text(payload, "shipmentId")
     if not shipment_id or not details:
@@ -322,7 +334,7 @@ def get_shipment_documents(
             headers=business_headers(marketplace_id),
         ),
     )
-    detail = obj(obj(resp.body, "payload"), "packageDocumentDetail")
+    detail = obj(_payload(resp.body), "packageDocumentDetail")
     return _label(arr(detail, "packageDocuments"))
 
 
