@@ -198,6 +198,16 @@ def _no_rates(quote: RateQuote) -> NoRates:
     )
 
 
+def package_defaults(order_id: int) -> tuple[list[store.BoxRow], int | None]:
+    """The box presets of the order's warehouse and the weight of its units still to ship (None: unknown)."""
+    with transaction():
+        order = get_order(order_id)
+        packed = packed_quantities(order.id)
+        units = [(i.id, i.unshipped - packed.get(i.id, 0)) for i in list_items([order.id])[order.id]]
+        weight = store.items_weight_g((row, qty) for row, qty in units if qty > 0)
+        return store.list_boxes(store.order_warehouse(order.id).id), weight
+
+
 def get_rates(
     core: CoreServices,
     order_ref: int | str,

@@ -88,5 +88,6 @@ def render_png(carrier: str, service: str, tracking: str, lines: list[str], modu
         if i % 2 == 0:
             canvas.box(x, top, width * unit, 200)
         x += width * unit
-    canvas.text(40, top + 230, f"TRACKING # {tracking}", 4)
+    line = f"TRACKING # {tracking}"
+    canvas.text(40, top + 230, line, 4 if len(line) * 24 <= 732 else 3)
     return canvas.png()

@@ -54,6 +54,7 @@ from fbm_desk.ui.order_badges import (
     open_seller_central,
 )
 from fbm_desk.ui.order_rules_view import blocking_hold_text, marks_of, notes_html
+from fbm_desk.ui.pack_label import add_label_button
 from fbm_desk.ui.pack_scanning import PackScanning
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.pack_side import PackSide
@@ -151,6 +152,7 @@ class PackDialog(QDialog):
         self.close_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
+        self.label_button = add_label_button(self)  # Buy Shipping (issue 18)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
