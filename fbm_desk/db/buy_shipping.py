@@ -197,7 +197,11 @@ def record_label(
     document: bytes,
     now: str,
 ) -> int:
-    """Store a purchased label as a package Amazon already has; returns the package id."""
+    """Store a purchased label as a package Amazon already has; returns the package id. The same shipment
+    recorded again (two processes bought the same rate: one idempotent purchase) keeps its one package."""
+    existing = PackageLabel.get_or_none(PackageLabel.shipment_id == shipment_id)
+    if existing is not None:
+        return int(existing.package_id)
     package_id = insert_package(
         order_id,
         carrier_code=carrier_code,
