@@ -5,6 +5,7 @@ void → packable again; and each error path with its message."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -44,8 +45,12 @@ def cli(quiet: RunningSandbox, tmp_path: Path) -> Cli:
     return c
 
 
-def _new_order(cli: Cli, sb: RunningSandbox) -> str:
+def _new_order(cli: Cli, sb: RunningSandbox, deliver_days: int = 10) -> str:
+    """An order to be delivered by midnight UTC ``deliver_days`` days after today."""
     order_id = sb.world.add_order(skus={merchant_skus(sb, 1)[0]: 2})
+    order = sb.world.orders[order_id]
+    midnight = order.created.replace(hour=0, minute=0, second=0, microsecond=0)
+    order.deliver_by = (order.deliver_by[0], midnight + timedelta(days=deliver_days))
     settle(sb, order_id)
     proc = cli.run("sync", "orders")
     assert proc.returncode == 0, proc.stderr
@@ -126,6 +131,20 @@ def _fails(cli: Cli, code: int, *args: str) -> str:
     proc = cli.run(*args)
     assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
     return proc.stderr
+
+
+def test_late_rates_are_marked_and_last(cli: Cli, quiet: RunningSandbox) -> None:
+    order_id = _new_order(cli, quiet, deliver_days=4)  # 3 transit days make it (by 20:00), 4 and 5 do not
+    rates = _rates(cli, order_id)
+    late = [r for r in rates if r["late"]]
+    in_time = [r for r in rates if not r["late"]]
+    assert {r["service"] for r in late} == {"USPS Ground Advantage", "UPS Ground", "FedEx Home Delivery"}
+    assert rates == in_time + late
+    assert [r["price"] for r in in_time] == sorted(r["price"] for r in in_time)
+    proc = cli.run("label", "rates", order_id, "--weight-g", "800", "--dims", "30x20x10")
+    suggested = next(line for line in proc.stdout.splitlines() if line.startswith("*"))
+    assert f"  {in_time[0]['service']}  " in suggested  # the cheapest in time is suggested
+    assert "LATE" in proc.stdout
 
 
 def test_role_missing_says_reauthorize(cli: Cli, quiet: RunningSandbox) -> None:

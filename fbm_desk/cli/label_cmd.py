@@ -84,9 +84,7 @@ def cmd_rates(args: argparse.Namespace) -> int:
         for r in found.rates:
             mark = "*" if r.rate_id == found.default_rate_id else " "
             late = "  LATE" if r.late else ""
-            print(
-                f"{mark} {r.rate_id}  {r.carrier} {r.service}  {r.price} {r.currency}  by {r.promise or '?'}{late}"
-            )
+            print(f"{mark} {r.rate_id}  {r.name}  {r.price} {r.currency}  by {r.promise or '?'}{late}")
         print(f"({len(found.rates)} rate(s) for {found.weight_g} g; * = suggested)")
         return 0
 

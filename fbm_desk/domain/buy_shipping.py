@@ -67,6 +67,11 @@ class RateChoice:
     def as_json(self) -> dict[str, object]:
         return asdict(self)
 
+    @property
+    def name(self) -> str:
+        """Carrier and service for people ("UPS Ground", not "UPS UPS Ground")."""
+        return self.service if self.service.startswith(self.carrier) else f"{self.carrier} {self.service}"
+
 
 @dataclass(frozen=True)
 class Rates:

@@ -180,8 +180,8 @@ class BuyLabelDialog(QDialog):
         self.rate_list.clear()
         for r in rates.rates:
             when = local_time(r.promise) if r.promise else "?"
-            late = "   LATE — after the order's delivery date" if r.late else ""
-            item = QListWidgetItem(f"{r.carrier} {r.service}   {r.price} {r.currency}   by {when}{late}")
+            late = "   LATE: after the order's latest delivery date" if r.late else ""
+            item = QListWidgetItem(f"{r.name}  ·  {r.price} {r.currency}  ·  delivery by {when}{late}")
             item.setData(Qt.ItemDataRole.UserRole, r.rate_id)
             if r.late:
                 item.setForeground(QBrush(QColor("#b00020")))
