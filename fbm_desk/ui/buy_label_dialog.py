@@ -112,7 +112,7 @@ class BuyLabelDialog(QDialog):
         self.box.currentIndexChanged.connect(self._on_box)
         self._fill_package()
         self._refresh_buttons()
-        self.resize(620, 480)
+        self.resize(720, 480)
 
     # --- package -----------------------------------------------------------------------------------------
     def _fill_package(self) -> None:
@@ -180,7 +180,7 @@ class BuyLabelDialog(QDialog):
         self.rate_list.clear()
         for r in rates.rates:
             when = local_time(r.promise) if r.promise else "?"
-            late = "   LATE: after the order's latest delivery date" if r.late else ""
+            late = "  ·  LATE (after the order's delivery date)" if r.late else ""
             item = QListWidgetItem(f"{r.name}  ·  {r.price} {r.currency}  ·  delivery by {when}{late}")
             item.setData(Qt.ItemDataRole.UserRole, r.rate_id)
             if r.late:
