@@ -20,6 +20,7 @@ from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job
 from fbm_desk.ui.buy_label_dialog import BuyLabelDialog
+from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from tests.support.pack_helpers import open_pack_dialog, scan
 from tests.support.sync_env import make_store, merchant_skus, settle
@@ -81,6 +82,11 @@ def test_scan_to_printed_label_with_the_keyboard_only(
     assert package.tracking_number == label.tracking_number
     assert package.push_state == "confirmed"
     assert "Label bought" in pack.message.text()
+    tab = OrdersTab(Services(core=quiet_core))  # the order's details say what the package is
+    qtbot.addWidget(tab)
+    tab.select_order(local.id)
+    assert tab.detail.detail is not None
+    assert "Buy Shipping label — Amazon has the tracking number" in tab.detail.body.toPlainText()
     assert quiet.world.pushed()["shipments"] == []
 
 

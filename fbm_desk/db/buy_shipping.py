@@ -226,7 +226,7 @@ def record_label(
         purchased_at=now,
     )
     message = f"{quote.carrier_name} {quote.service_name} label bought ({quote.price} {quote.currency})"
-    confirm_package(package_id, message="Buy Shipping label: Amazon has the tracking number", now=now)
+    confirm_package(package_id, now=now)
     events.add_event(order_id, LABEL_BOUGHT, f"{message}, tracking {tracking_number}", now)
     LabelQuote.delete().where(LabelQuote.order == order_id).execute()
     return package_id

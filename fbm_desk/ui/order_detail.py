@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
+from fbm_desk.db.buy_shipping import labelled_packages
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
@@ -214,6 +215,7 @@ class OrderDetailPanel(QWidget):
         parts.append("<h4>Packages</h4>")
         if not d.packages:
             parts.append("<p style='color:#666'>Nothing packed yet.</p>")
+        labels = labelled_packages(p.id for p in d.packages)  # Buy Shipping (issue 18)
         for p in d.packages:
             text, bg, fg = PUSH_BADGES.get(p.push_state, (p.push_state, "#eee", "#000"))
             carrier = p.carrier_name if p.carrier_code == "Other" and p.carrier_name else p.carrier_code
@@ -224,6 +226,8 @@ class OrderDetailPanel(QWidget):
             )
             if p.push_state == PushState.QUEUED:
                 line += " <i>queued — will be sent with the next tracking push</i>"
+            if p.id in labels:
+                line += " <i>Buy Shipping label — Amazon has the tracking number (never pushed)</i>"
             if p.push_message:
                 said = (
                     "Note" if p.push_state == PushState.QUEUED else "Amazon"
