@@ -361,5 +361,7 @@ def void_label(core: CoreServices, order_ref: int | str) -> store.LabelRow:
         raise InvalidInput(f"Order {order.amazon_order_id} has no label bought with FBM Desk to void.")
     core.client_for(get_store(order.store_id)).void_label(order.marketplace_id, label.shipment_id)
     with transaction(immediate=True):
-        store.void_label(label, iso_utc(datetime.now(UTC)))
+        current = store.latest_label(order.id)  # read again under the write lock: voided once only
+        if current is not None and current.package_id == label.package_id:
+            store.void_label(current, iso_utc(datetime.now(UTC)))
     return label

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 from fbm_desk.ui.buy_label_dialog import BuyLabelDialog
 
 
-def add_label_button(dialog: Any) -> QPushButton:
+def add_label_button(dialog: Any) -> None:
     """Add the button to a ``PackDialog``'s button box."""
     button = QPushButton("Buy &label…")
     button.setObjectName("buyLabel")
@@ -22,7 +22,6 @@ def add_label_button(dialog: Any) -> QPushButton:
 
     def open_label_dialog() -> None:
         labels = BuyLabelDialog(dialog.core, dialog.order_id, dialog)
-        dialog.label_dialog = labels  # tests and the screenshot reach it here
 
         def finished(message: str) -> None:
             dialog.saved.emit(message)
@@ -33,4 +32,3 @@ def add_label_button(dialog: Any) -> QPushButton:
         labels.open()
 
     button.clicked.connect(open_label_dialog)
-    return button
