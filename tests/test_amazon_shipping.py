@@ -70,7 +70,8 @@ def test_rates_request_follows_the_model_and_amazons_example_parses(fake: FakeAm
     assert quote.request_token == example["requestToken"]
     first = quote.rates[0]
     assert (first.carrier_name, first.price, first.currency) == ("FOO SHIP GRD", "7.00", "USD")
-    assert {d.format for d in first.documents} >= {"PNG"}
+    assert {d.format for d in first.documents} == {"PNG", "ZPL"}
+    assert first.required_services == ("CUST_SIG_VERIFICATION",)  # its signature group isRequired
 
 
 def test_purchase_is_retried_with_the_same_idempotency_key(fake: FakeAmazon) -> None:
@@ -82,13 +83,15 @@ def test_purchase_is_retried_with_the_same_idempotency_key(fake: FakeAmazon) -> 
         (200, {}, example),
         check_response=False,
     )
-    bought = seller_client().purchase_label(US, "TOKEN", "RATE", PDF_4X6, "key-1")
+    bought = seller_client().purchase_label(US, "TOKEN", "RATE", PDF_4X6, "key-1", ("CUST_SIG_VERIFICATION",))
     keys = [r.headers.get("x-amzn-IdempotencyKey") for r in fake.sp_requests]
     assert keys == ["key-1", "key-1"]  # a write with a key is asked again, not left "outcome unknown"
     assert bought.tracking_id == "1578648261977"
     assert bought.label.format == "PNG"
     assert base64.b64encode(bought.label.contents)
-    spec = json.loads(fake.sp_requests[0].body or b"{}")["requestedDocumentSpecification"]
+    sent = json.loads(fake.sp_requests[0].body or b"{}")
+    assert sent["requestedValueAddedServices"] == [{"id": "CUST_SIG_VERIFICATION"}]
+    spec = sent["requestedDocumentSpecification"]
     assert spec["format"] == "PDF"
     assert spec["requestedDocumentTypes"] == ["LABEL"]
 

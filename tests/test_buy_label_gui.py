@@ -58,7 +58,7 @@ def test_scan_to_printed_label_with_the_keyboard_only(
     scan(qtbot, pack, sku)  # the item, counted by its SKU
     assert pack.lines.units() == (1, 1)
     dialog = _label_dialog(qtbot, pack)
-    assert dialog.box.hasFocus()  # the first preset of the order's warehouse
+    qtbot.waitUntil(dialog.box.hasFocus)  # the first preset of the order's warehouse
     qtbot.keyClick(dialog.box, Qt.Key.Key_Tab)  # the size field is only for "Custom size…": skipped
     assert dialog.weight.hasFocus()
     qtbot.keyClicks(dialog.weight, "800")
@@ -105,6 +105,8 @@ def test_reprint_zpl_raw_and_void(
     dialog.weight.setValue(500)
     dialog.get_rates()
     qtbot.waitUntil(lambda: dialog.rate_list.count() > 0, timeout=10000)
+    ups = dialog.rate_list.findItems("UPS Ground", Qt.MatchFlag.MatchStartsWith)[0]  # a carrier printing ZPL
+    dialog.rate_list.setCurrentItem(ups)
     with qtbot.waitSignal(dialog.label_changed, timeout=10000):
         dialog.buy()
     assert sent[0][0] == "Zebra"

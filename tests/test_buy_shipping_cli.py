@@ -118,8 +118,9 @@ def test_rates_buy_print_void_and_pack_again(cli: Cli, quiet: RunningSandbox, tm
     assert quiet.world.order_state(order_id)["status"] == "UNSHIPPED"
     # and a ZPL label for a thermal printer
     rates = _rates(cli, order_id, "--box", "Medium")
+    ups = next(r for r in rates if r["service"] == "UPS Ground")
     zpl = tmp_path / "label.zpl"
-    bought = cli.json("label", "buy", order_id, "--rate", rates[0]["rate_id"], "--out", str(zpl), "--json")
+    bought = cli.json("label", "buy", order_id, "--rate", ups["rate_id"], "--out", str(zpl), "--json")
     text = zpl.read_text(encoding="ascii")
     assert text.startswith("^XA")
     assert text.rstrip().endswith("^XZ")
@@ -145,6 +146,22 @@ def test_late_rates_are_marked_and_last(cli: Cli, quiet: RunningSandbox) -> None
     suggested = next(line for line in proc.stdout.splitlines() if line.startswith("*"))
     assert f"  {in_time[0]['service']}  " in suggested  # the cheapest in time is suggested
     assert "LATE" in proc.stdout
+
+
+def test_pdf_from_a_png_only_carrier_and_a_required_signature(
+    cli: Cli, quiet: RunningSandbox, tmp_path: Path
+) -> None:
+    first, second = _new_order(cli, quiet), _new_order(cli, quiet)
+    fedex = next(r for r in _rates(cli, first) if r["carrier"] == "FedEx")  # FedEx labels: PNG and ZPL only
+    out = tmp_path / "fedex.pdf"
+    cli.json("label", "buy", first, "--rate", fedex["rate_id"], "--out", str(out), "--json")
+    assert out.read_bytes().startswith(b"%PDF")  # the PNG drawn onto a 4x6 PDF page
+    assert "already fully shipped" in _fails(
+        cli, 2, "label", "rates", first, "--weight-g", "5", "--dims", "1x1x1"
+    )
+    air = next(r for r in _rates(cli, second) if r["service"] == "UPS 2nd Day Air")  # a signature is required
+    cli.json("label", "buy", second, "--rate", air["rate_id"], "--out", str(tmp_path / "air.pdf"), "--json")
+    assert _order(cli, second)["shipments"][0]["label"] is True
 
 
 def test_role_missing_says_reauthorize(cli: Cli, quiet: RunningSandbox) -> None:

@@ -19,7 +19,7 @@ Public surface (stable; the sync and connect-store code codes against this)::
     client.cancel_order(marketplace_id, order_id, reason, item_codes, wait_s, on_submitted) -> CancellationResult
     client.marketplace_participations() -> list[MarketplaceParticipation]
     client.shipping_rates(marketplace_id, amazon_order_id, ship_from, parcel) -> RateQuote   # Buy Shipping
-    client.purchase_label(marketplace_id, request_token, rate_id, document, idempotency_key) -> PurchasedLabel
+    client.purchase_label(marketplace_id, request_token, rate_id, document, key, services=()) -> PurchasedLabel
     client.label_document(marketplace_id, shipment_id, package_reference, fmt) -> LabelDocument
     client.void_label(marketplace_id, shipment_id) -> None
     client.stats -> CallStats  # api_calls, throttled, throttle_wait_s, request_ids; stats.reset()
@@ -253,10 +253,11 @@ class SpApiClient:
         rate_id: str,
         document: DocumentSpec,
         idempotency_key: str,
+        services: Sequence[str] = (),
     ) -> PurchasedLabel:
         """purchaseShipment: buy the rate; Amazon attaches the tracking number to the order."""
         return shipping.purchase_shipment(
-            self.transport, marketplace_id, request_token, rate_id, document, idempotency_key
+            self.transport, marketplace_id, request_token, rate_id, document, idempotency_key, services
         )
 
     def label_document(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
@@ -151,6 +151,13 @@ def _rate(raw: Any) -> ShippingRate:
         delivery_end=when(window, "end"),
         requires_additional_inputs=raw.get("requiresAdditionalInputs") is True,
         documents=tuple(_document_spec(d) for d in arr(raw, "supportedDocumentSpecifications")),
+        required_services=tuple(
+            text(services[0], "id")
+            for group in arr(raw, "availableValueAddedServiceGroups")
+            if isinstance(group, dict) and group.get("isRequired") is True
+            for services in [arr(group, "valueAddedServices")]
+            if services and text(services[0], "id")
+        ),
     )
 
 
@@ -293,8 +300,10 @@ def purchase_shipment(
     rate_id: str,
     document: DocumentSpec,
     idempotency_key: str,
+    services: Sequence[str] = (),
 ) -> PurchasedLabel:
-    """purchaseShipment of a rate (within 10 minutes of getRates) with one LABEL in ``document``'s format."""
+    """purchaseShipment of a rate (within 10 minutes of getRates) with one LABEL in ``document``'s format and
+    the value-added ``services`` the rate requires (e.g. a signature Amazon marks as required)."""
     spec: dict[str, Any] = {
         "format": document.format,
         "size": {"width": document.width, "length": document.length, "unit": document.unit},
@@ -305,7 +314,13 @@ def purchase_shipment(
         spec["dpi"] = 300 if 300 in document.dpis else document.dpis[0]
     if document.page_layouts:
         spec["pageLayout"] = document.page_layouts[0]
-    body = {"requestToken": request_token, "rateId": rate_id, "requestedDocumentSpecification": spec}
+    body: dict[str, Any] = {
+        "requestToken": request_token,
+        "rateId": rate_id,
+        "requestedDocumentSpecification": spec,
+    }
+    if services:
+        body["requestedValueAddedServices"] = [{"id": service} for service in services]
     resp = _classified(
         "purchaseShipment",
         lambda: transport.call(

@@ -76,6 +76,7 @@ class ShippingRate:
     delivery_end: datetime | None  # promise.deliveryWindow.end
     requires_additional_inputs: bool
     documents: tuple[DocumentSpec, ...]
+    required_services: tuple[str, ...] = ()  # a value-added service of each group Amazon marks isRequired
 
 
 @dataclass(frozen=True)

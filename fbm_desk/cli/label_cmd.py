@@ -112,7 +112,14 @@ def cmd_buy(args: argparse.Namespace) -> int:
     with core_session(args) as core:
         label = buy_label(core, args.order_id, args.rate, fmt)
         try:
-            _write(out, label.document)
+            if fmt == "pdf" and label.format == "PNG":  # Amazon offered no PDF: the PNG on a 4x6 PDF page
+                from fbm_desk.printing.render import headless_app
+                from fbm_desk.printing.shipping_label import write_label_pdf
+
+                headless_app()
+                write_label_pdf(out, label.format, label.document)
+            else:
+                _write(out, label.document)
         except OSError as exc:
             raise InvalidInput(
                 f"The label was bought (tracking {label.tracking_number}) but {out} could not be written "

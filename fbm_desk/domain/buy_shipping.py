@@ -264,7 +264,9 @@ def get_rates(
             currency=r.currency,
             promise=iso_utc(r.delivery_end) if r.delivery_end else None,
             late=_is_late(r, order),
-            documents=json.dumps([asdict(d) for d in r.documents]),
+            documents=json.dumps(
+                {"documents": [asdict(d) for d in r.documents], "services": r.required_services}
+            ),
             package_reference=reference,
             weight_g=weight_g,
             items=tuple((row, qty) for row, _, qty, _ in units),
@@ -285,9 +287,14 @@ def get_rates(
 
 
 def _document_spec(quote: store.QuoteRow, fmt: str) -> DocumentSpec:
+    """The label format to buy: the one asked for; a PDF asked for where Amazon offers only images and ZPL is
+    bought as PNG (the caller writes it into a 4 × 6 PDF)."""
     specs = [DocumentSpec(**{**d, "dpis": tuple(d["dpis"]), "page_layouts": tuple(d["page_layouts"]),
-                             "file_joining": tuple(d["file_joining"])}) for d in json.loads(quote.documents)]  # fmt: skip
+                             "file_joining": tuple(d["file_joining"])})
+             for d in json.loads(quote.documents)["documents"]]  # fmt: skip
     offered = [s for s in specs if s.format == fmt.upper()]
+    if not offered and fmt.lower() == "pdf":
+        offered = [s for s in specs if s.format == "PNG"]
     if not offered:
         kinds = ", ".join(sorted({s.format.lower() for s in specs})) or "none"
         raise InvalidInput(
@@ -317,7 +324,10 @@ def buy_label(core: CoreServices, order_ref: int | str, rate_id: str, fmt: str =
         spec = _document_spec(quote, fmt)
     key = str(uuid.uuid5(uuid.NAMESPACE_URL, f"fbm-desk:{quote.request_token}:{rate_id}"))
     client = core.client_for(get_store(order.store_id))
-    bought = client.purchase_label(order.marketplace_id, quote.request_token, rate_id, spec, key)
+    services = tuple(json.loads(quote.documents)["services"])
+    bought = client.purchase_label(order.marketplace_id, quote.request_token, rate_id, spec, key, services)
+    got = (bought.label.format or spec.format).upper()
+    got = got if got in ("PDF", "PNG", "ZPL") else spec.format
     carrier = carrier_for(quote.carrier_name) or carrier_for(quote.carrier_id)
     code = carrier.amazon_code if carrier else "Other"
     name = "" if carrier and carrier.listed else (carrier.name if carrier else quote.carrier_name)
@@ -329,13 +339,11 @@ def buy_label(core: CoreServices, order_ref: int | str, rate_id: str, fmt: str =
             carrier_code=code,
             carrier_name=name,
             tracking_number=bought.tracking_id,
-            label_format=bought.label.format or spec.format,
+            label_format=got,
             document=bought.label.contents,
             now=iso_utc(datetime.now(UTC)),
         )
-    return BoughtLabel(
-        bought.tracking_id, quote.carrier_name, quote.service_name, spec.format, bought.label.contents
-    )
+    return BoughtLabel(bought.tracking_id, quote.carrier_name, quote.service_name, got, bought.label.contents)
 
 
 def label_document(core: CoreServices, order_ref: int | str, fmt: str | None = None) -> tuple[str, bytes]:

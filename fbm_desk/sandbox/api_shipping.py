@@ -237,6 +237,7 @@ def get_rates(world: World, req: Request) -> Response:
                     "promise": {"deliveryWindow": _window(rate.delivery), "pickupWindow": _window(pickup)},
                     "supportedDocumentSpecifications": _doc_specs(service.formats),
                     "requiresAdditionalInputs": False,
+                    **_signature_group(service.signature, _currency(order)),
                     "paymentType": "PAY_THROUGH_AMAZON",
                     "benefits": _benefits(),
                 }
@@ -245,6 +246,17 @@ def get_rates(world: World, req: Request) -> Response:
             desk.quotes[quote.token] = quote
     payload = {"requestToken": quote.token, "rates": rates, "ineligibleRates": ineligible}
     return Response.json(200, {"payload": payload})
+
+
+SIGNATURE = "SIGNATURE_REQUIRED"
+
+
+def _signature_group(price: float, currency: str) -> dict[str, Any]:
+    if not price:
+        return {}
+    service = {"id": SIGNATURE, "name": "Adult signature", "cost": {"value": price, "unit": currency}}
+    group = {"groupId": "SIG_VERIFICATION", "groupDescription": "Signature Verification", "isRequired": True}
+    return {"availableValueAddedServiceGroups": [{**group, "valueAddedServices": [service]}]}
 
 
 def _currency(order: Order) -> str:

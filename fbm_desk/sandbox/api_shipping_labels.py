@@ -8,7 +8,7 @@ import base64
 import uuid
 from typing import Any
 
-from fbm_desk.sandbox.api_shipping import _benefits, _business, _eligible, _invalid, _role, _window
+from fbm_desk.sandbox.api_shipping import SIGNATURE, _benefits, _business, _eligible, _invalid, _role, _window
 from fbm_desk.sandbox.clock import iso
 from fbm_desk.sandbox.http_util import ApiError, Request, Response, not_found, require_json_object
 from fbm_desk.sandbox.label_files import LabelContent, render
@@ -56,6 +56,13 @@ def purchase_shipment(world: World, req: Request) -> Response:
         if rate is None:
             raise _invalid("Request is missing or has invalid parameters", "Invalid rateId")
         fmt = _requested_format(body.get("requestedDocumentSpecification"), rate)
+        asked = {
+            str(v.get("id")) for v in body.get("requestedValueAddedServices") or [] if isinstance(v, dict)
+        }
+        if rate.service.signature and SIGNATURE not in asked:
+            raise _invalid(
+                "A required value-added service is missing.", f"{rate.service.service_name} needs {SIGNATURE}"
+            )
         order = world.orders[quote.order_id]
         _eligible(order, business)
         items = quote.items or [(i.order_item_id, i.unshipped) for i in order.items if i.unshipped > 0]

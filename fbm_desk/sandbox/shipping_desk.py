@@ -3,7 +3,9 @@ shipments, tracking numbers that are valid for their carrier, and the Direct-to-
 
 Amazon seconds (scaled by the speed-up, never below 30 real seconds): a quote can be bought for 10 minutes (then TOKEN_EXPIRED), a label
 voided for 24 hours after its purchase. Rates: a base price plus a price per billable kilogram (the larger of
-the weight and the volume / 5000), delivery promised after the service's transit days.
+the weight and the volume / 5000), delivery promised after the service's transit days. Like real carriers, not
+every service offers every label format (FedEx here: PNG and ZPL only), and one requires a signature that must
+be bought with it (a required value-added service group).
 """
 
 from __future__ import annotations
@@ -33,14 +35,15 @@ class Service:
     max_kg: float
     max_length_cm: float
     formats: tuple[str, ...] = ("PDF", "PNG", "ZPL")
+    signature: float = 0.0  # > 0: a signature is required, sold as a value-added service at this price
 
 
 SERVICES: tuple[Service, ...] = (
     Service("AmazonShipping_US", "USPS", "USPS", "USPS_GROUND_ADV", "USPS Ground Advantage", 4.95, 2.10, 5, 31.7, 108),
     Service("AmazonShipping_US", "USPS", "USPS", "USPS_PRIORITY", "USPS Priority Mail", 8.70, 3.20, 3, 31.7, 108),
     Service("AmazonShipping_US", "UPS", "UPS", "UPS_GROUND", "UPS Ground", 9.80, 1.90, 4, 68.0, 270),
-    Service("AmazonShipping_US", "UPS", "UPS", "UPS_2ND_DAY_AIR", "UPS 2nd Day Air", 18.40, 4.50, 2, 68.0, 270),
-    Service("AmazonShipping_US", "FEDEX", "FedEx", "FEDEX_HOME", "FedEx Home Delivery", 9.40, 2.00, 4, 68.0, 270),
+    Service("AmazonShipping_US", "UPS", "UPS", "UPS_2ND_DAY_AIR", "UPS 2nd Day Air", 18.40, 4.50, 2, 68.0, 270, signature=2.0),
+    Service("AmazonShipping_US", "FEDEX", "FedEx", "FEDEX_HOME", "FedEx Home Delivery", 9.40, 2.00, 4, 68.0, 270, ("PNG", "ZPL")),
     Service("AmazonShipping_US", "AMZN_US", "Amazon Shipping", "AMZN_US_GROUND", "Amazon Shipping Ground", 5.90, 1.80, 3, 22.6, 150, ("PDF", "PNG")),
     Service("AmazonShipping_UK", "ROYALMAIL", "Royal Mail", "RM_TRACKED_48", "Royal Mail Tracked 48", 3.35, 1.10, 3, 20.0, 150),
     Service("AmazonShipping_UK", "AMZN_UK", "Amazon Shipping", "AMZN_UK_NEXT", "Amazon Shipping One-Day", 4.10, 1.30, 1, 23.0, 150),

@@ -140,6 +140,10 @@ class BuyLabelDialog(QDialog):
         if has_label and self.rates is None:
             self.status.setText("This order has a label: Reprint (Alt+R) or Void it (Alt+V).")
 
+    def showEvent(self, event: Any) -> None:  # the keyboard starts at the box
+        super().showEvent(event)
+        self.box.setFocus()
+
     def keyPressEvent(self, event: Any) -> None:  # Enter: the next step, wherever the focus is
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if self.rate_list.hasFocus() and self.buy_button.isEnabled():
