@@ -72,7 +72,7 @@ ORDER_FIELDS = {
 }
 SHIP_TO_FIELDS = {"name", "address_line1", "city", "state_or_region", "postal_code", "country_code"}
 ITEM_FIELDS = {"order_item_id", "sku", "quantity", "quantity_shipped"}
-SHIPMENT_FIELDS = {"carrier_code", "tracking_number", "push_state"}
+SHIPMENT_FIELDS = {"carrier_code", "tracking_number", "push_state", "label"}
 PRODUCT_FIELDS = {"store", "sku", "asin", "title", "status", "fulfillment_channel", "amazon_quantity"}
 INVENTORY_FIELDS = {"sku", "on_hand", "allocated", "available", "pushed_quantity", "warehouses"}
 STATES = {"held", "released", "partially_shipped", "shipped", "canceled"}
@@ -346,7 +346,12 @@ def test_orders_products_inventory_ship_round_trip(cli: Cli, external: External)
         o for o in cli.json("orders", "list", "--json") if o["amazon_order_id"] == target["amazon_order_id"]
     )
     assert order["shipments"] == [
-        {"carrier_code": "USPS", "tracking_number": "9400111899223856923458", "push_state": "queued"}
+        {
+            "carrier_code": "USPS",
+            "tracking_number": "9400111899223856923458",
+            "push_state": "queued",
+            "label": False,
+        }
     ]
     (pushed,) = cli.sync("shipments")
     assert (pushed["status"], pushed["api_calls"]) == ("ok", 1)

@@ -215,6 +215,7 @@ def test_ship_inventory_and_products_commands(cli: Cli, quiet: RunningSandbox) -
             "carrier_code": "UPS",
             "tracking_number": "1Z999AA101234567 84".replace(" ", ""),
             "push_state": "queued",
+            "label": False,  # issue 18: not a Buy Shipping label
         }
     ]
     pushed = json.loads(cli.run("sync", "shipments", "--json").stdout)

@@ -12,6 +12,7 @@ import pytest
 
 from fbm_desk.db import LATEST_VERSION, OpenedDatabase, open_database
 from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS
+from fbm_desk.db.label_models import LABEL_MODELS
 from fbm_desk.db.mark_models import MARK_MODELS
 from fbm_desk.db.models import ALL_MODELS
 from fbm_desk.db.privacy_models import PRIVACY_MODELS
@@ -62,7 +63,7 @@ def test_fresh_database_is_latest_with_wal_foreign_keys_and_busy_timeout(db: Ope
 
 def test_every_model_column_exists_in_the_migrated_schema(db: OpenedDatabase) -> None:
     missing: list[str] = []
-    for model in ALL_MODELS + MARK_MODELS + PRIVACY_MODELS:
+    for model in ALL_MODELS + MARK_MODELS + PRIVACY_MODELS + LABEL_MODELS:
         table = model._meta.table_name
         columns = {row[1] for row in db.db.execute_sql(f"PRAGMA table_info({table})").fetchall()}
         assert columns, f"table {table} of model {model.__name__} does not exist"

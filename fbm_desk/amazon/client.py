@@ -18,6 +18,10 @@ Public surface (stable; the sync and connect-store code codes against this)::
     client.poll_quantity_feed(feed_id, skus_by_message, wait_s=0.0) -> FeedResult
     client.cancel_order(marketplace_id, order_id, reason, item_codes, wait_s, on_submitted) -> CancellationResult
     client.marketplace_participations() -> list[MarketplaceParticipation]
+    client.shipping_rates(marketplace_id, amazon_order_id, ship_from, parcel) -> RateQuote   # Buy Shipping
+    client.purchase_label(marketplace_id, request_token, rate_id, document, key, services=()) -> PurchasedLabel
+    client.label_document(marketplace_id, shipment_id, package_reference, fmt) -> LabelDocument
+    client.void_label(marketplace_id, shipment_id) -> None
     client.stats -> CallStats  # api_calls, throttled, throttle_wait_s, request_ids; stats.reset()
 
     exchange_authorization_code(config, code, redirect_uri) -> TokenGrant   # TokenExchangeFailed on error
@@ -39,7 +43,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from fbm_desk.amazon import feeds, listings, order_feeds, orders, reports, sellers
+from fbm_desk.amazon import feeds, listings, order_feeds, orders, reports, sellers, shipping
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.amazon.connection import StoreConnection
 from fbm_desk.amazon.http import CallStats, SpApiTransport
@@ -47,6 +51,14 @@ from fbm_desk.amazon.lwa import LwaClient
 from fbm_desk.amazon.marketplaces import Marketplace
 from fbm_desk.amazon.orders import DEFAULT_INCLUDED_DATA
 from fbm_desk.amazon.ratelimit import RateLimiter
+from fbm_desk.amazon.shipping_types import (
+    DocumentSpec,
+    LabelDocument,
+    Parcel,
+    PurchasedLabel,
+    RateQuote,
+    ShipAddress,
+)
 from fbm_desk.amazon.types import (
     AmazonOrder,
     CancellationResult,
@@ -226,6 +238,39 @@ class SpApiClient:
     def marketplace_participations(self) -> list[MarketplaceParticipation]:
         """Marketplaces this authorization covers (known marketplaces only): the connection check."""
         return sellers.marketplace_participations(self.transport)
+
+    # Buy Shipping (Shipping API v2) ----------------------------------------------------------------------
+    def shipping_rates(
+        self, marketplace_id: str, amazon_order_id: str, ship_from: ShipAddress, parcel: Parcel
+    ) -> RateQuote:
+        """getRates for one package of an Amazon order (channel AMAZON)."""
+        return shipping.get_rates(self.transport, marketplace_id, amazon_order_id, ship_from, parcel)
+
+    def purchase_label(
+        self,
+        marketplace_id: str,
+        request_token: str,
+        rate_id: str,
+        document: DocumentSpec,
+        idempotency_key: str,
+        services: Sequence[str] = (),
+    ) -> PurchasedLabel:
+        """purchaseShipment: buy the rate; Amazon attaches the tracking number to the order."""
+        return shipping.purchase_shipment(
+            self.transport, marketplace_id, request_token, rate_id, document, idempotency_key, services
+        )
+
+    def label_document(
+        self, marketplace_id: str, shipment_id: str, package_reference: str, fmt: str
+    ) -> LabelDocument:
+        """getShipmentDocuments: a purchased label again, in another format."""
+        return shipping.get_shipment_documents(
+            self.transport, marketplace_id, shipment_id, package_reference, fmt
+        )
+
+    def void_label(self, marketplace_id: str, shipment_id: str) -> None:
+        """cancelShipment within the carrier's void window."""
+        shipping.cancel_shipment(self.transport, marketplace_id, shipment_id)
 
 
 def exchange_authorization_code(

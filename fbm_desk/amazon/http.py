@@ -107,6 +107,7 @@ class _Request:
     query: dict[str, str]
     data: bytes | None
     extra_limits: tuple[tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def _readable(resp: requests.Response) -> bool:
@@ -207,18 +208,30 @@ class SpApiTransport:
         json_body: Any = None,
         extra_limits: Sequence[tuple[str, str]] = (),
         expect_body: bool = True,
+        headers: Mapping[str, str] | None = None,
+        idempotency_key: str = "",
     ) -> ApiResponse:
         """One SP-API operation, paced and retried; ``extra_limits``: more (seller, operation) buckets.
 
         ``expect_body=False``: a success needs no body (confirmShipment's 204). A 2xx whose body cannot be read
         is no proof that a write was done (a front end may have answered in the service's place): for a
-        POST/PUT/PATCH it raises ``OutcomeUnknown``, whatever ``expect_body`` says.
+        POST/PUT/PATCH it raises ``OutcomeUnknown``, whatever ``expect_body`` says. ``headers``: the
+        operation's own header parameters. ``idempotency_key`` (sent as ``x-amzn-IdempotencyKey``) makes
+        Amazon recognise a repeat of the same write, so the policy may send it again like a read.
         """
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        extra = {**(headers or {}), **({"x-amzn-IdempotencyKey": idempotency_key} if idempotency_key else {})}
         request = _Request(
-            operation, method, self.endpoint + path, serialize_params(params or {}), data, tuple(extra_limits)
+            operation,
+            method,
+            self.endpoint + path,
+            serialize_params(params or {}),
+            data,
+            tuple(extra_limits),
+            tuple(extra.items()),
         )
-        attempts = self._attempts("Amazon", operation, idempotent=method.upper() in IDEMPOTENT_METHODS)
+        idempotent = bool(idempotency_key) or method.upper() in IDEMPOTENT_METHODS
+        attempts = self._attempts("Amazon", operation, idempotent=idempotent)
         refreshed = False
         while True:
             token = self._prepare(request)
@@ -250,6 +263,7 @@ class SpApiTransport:
 
     def _send(self, request: _Request, token: str) -> requests.Response:
         headers = {"x-amz-access-token": token, "user-agent": USER_AGENT, "accept": "application/json"}
+        headers.update(request.headers)
         if request.data is not None:
             headers["content-type"] = "application/json"
         started = time.monotonic()

@@ -34,6 +34,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fbm_desk.cli.print_cmd",
     "fbm_desk.cli.workspace_cmd",
     "fbm_desk.cli.privacy_cmd",
+    "fbm_desk.cli.label_cmd",
 )
 
 EXIT_OK = 0

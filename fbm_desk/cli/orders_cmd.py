@@ -3,7 +3,7 @@
 Public contract (issue 5): [{"amazon_order_id","store","state","amazon_status","payment_hold",
 "ship_to":{"name","address_line1","city","state_or_region","postal_code","country_code"}|null,
 "items":[{"order_item_id","sku","quantity","quantity_shipped"}],
-"shipments":[{"carrier_code","tracking_number","push_state"}],
+"shipments":[{"carrier_code","tracking_number","push_state","label"}],
 "tags":[...],"priority","holds":[...]}] (issue 15; "payment" in holds while Amazon holds the order)
 Issue 12 adds "cancel_requested": true|false (the buyer asked to cancel; the reason is in the text output).
 
@@ -22,6 +22,7 @@ from typing import Any
 from fbm_desk.cli.common import core_session, print_json, print_rows, store_filter
 from fbm_desk.cli.holds_cmd import register_actions
 from fbm_desk.db.access_trail import record_access
+from fbm_desk.db.buy_shipping import labelled_packages
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderItemRow, OrderRow, PackageRow
 from fbm_desk.db.order_marks import order_marks
 from fbm_desk.db.orders import list_items, list_orders
@@ -47,7 +48,9 @@ def register(subparsers: Any) -> None:
     can.set_defaults(func=cmd_cancel)
 
 
-def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow]) -> dict[str, object]:
+def order_json(
+    o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow], labels: set[int] | None = None
+) -> dict[str, object]:
     ship = o.ship_to
     return {
         "amazon_order_id": o.amazon_order_id,
@@ -76,7 +79,12 @@ def order_json(o: OrderRow, items: list[OrderItemRow], packages: list[PackageRow
             for i in items
         ],
         "shipments": [
-            {"carrier_code": p.carrier_code, "tracking_number": p.tracking_number, "push_state": p.push_state}
+            {
+                "carrier_code": p.carrier_code,
+                "tracking_number": p.tracking_number,
+                "push_state": p.push_state,
+                "label": p.id in (labels or set()),  # issue 18: a Buy Shipping label (Amazon already has it)
+            }
             for p in packages
         ],
     }
@@ -100,12 +108,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         marks = order_marks(ids)
 
         houses = order_warehouses(ids)
+        labels = labelled_packages(p.id for ps in packages.values() for p in ps)
 
         def to_json(o: OrderRow) -> dict[str, object]:
             m = marks[o.id]  # issue 15: tags, priority, holds (Amazon's payment hold as "payment")
             extra = {"tags": list(m.tags), "priority": m.priority, "holds": [h.kind for h in m.holds]}
             return {
-                **order_json(o, items.get(o.id, []), packages.get(o.id, [])),
+                **order_json(o, items.get(o.id, []), packages.get(o.id, []), labels),
                 **extra,
                 "warehouse": houses.get(o.id),  # issue 16
             }

@@ -54,6 +54,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_stock_summary.sql",
     "schema_stations.sql",
     "schema_privacy.sql",
+    "schema_buy_shipping.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

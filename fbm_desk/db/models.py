@@ -115,6 +115,7 @@ class Product(BaseModel):
     created_at = pw.TextField(default=utcnow_iso)
     bin = pw.TextField(default="")  # bin location ('' = not set)
     low_stock = pw.IntegerField(null=True)  # low when available <= this (None = no alert)
+    weight_g = pw.IntegerField(null=True)  # one unit's shipping weight (schema_buy_shipping.sql)
 
 
 class StockSummary(BaseModel):

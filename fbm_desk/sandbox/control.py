@@ -35,6 +35,8 @@ METHODS = (
     "register_redirect_uri",
     "advance",
     "reset_counters",
+    "withhold_shipping_role",
+    "grant_shipping_role",
 )
 
 
@@ -67,6 +69,8 @@ def _get(world: World, req: Request, name: str, info: Callable[[], dict[str, Any
         return Response.json(200, world.counters())
     if name == "pushed":
         return Response.json(200, world.pushed())
+    if name == "label_shipments":
+        return Response.json(200, world.label_shipments())
     if name == "faults":
         return Response.json(200, world.faults.pending())
     if name == "orders":

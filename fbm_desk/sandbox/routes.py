@@ -7,7 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from fbm_desk.sandbox import api_feeds, api_listings, api_orders, api_reports, api_sellers
+from fbm_desk.sandbox import (
+    api_feeds,
+    api_listings,
+    api_orders,
+    api_reports,
+    api_sellers,
+    api_shipping,
+    api_shipping_labels,
+)
 from fbm_desk.sandbox.http_util import Request, Response
 from fbm_desk.sandbox.world import World
 
@@ -63,6 +71,21 @@ ROUTES: tuple[Route, ...] = (
         "getMarketplaceParticipations",
         api_sellers.get_marketplace_participations,
     ),
+    _r("POST", "/shipping/v2/shipments/rates", "getRates", api_shipping.get_rates),
+    _r("POST", "/shipping/v2/shipments", "purchaseShipment", api_shipping_labels.purchase_shipment),
+    _r(
+        "GET",
+        "/shipping/v2/shipments/{shipmentId}/documents",
+        "getShipmentDocuments",
+        api_shipping_labels.get_shipment_documents,
+    ),
+    _r(
+        "PUT",
+        "/shipping/v2/shipments/{shipmentId}/cancel",
+        "cancelShipment",
+        api_shipping_labels.cancel_shipment,
+    ),
+    _r("GET", "/shipping/v2/tracking", "getTracking", api_shipping_labels.get_tracking),
 )
 
 

@@ -27,6 +27,7 @@ from fbm_desk.sandbox.model import Document, Job, Listing, Order, Package
 from fbm_desk.sandbox.order_controls import OrderDetailControls
 from fbm_desk.sandbox.ratelimit import Throttle
 from fbm_desk.sandbox.report_dialects import check_seed
+from fbm_desk.sandbox.shipping_desk import ShippingControls
 
 DEFAULT_ORDER_COUNT = 300
 PENDING_RELEASE_SECONDS = (10 * 60, 45 * 60)  # Amazon seconds until a PENDING order is released
@@ -35,7 +36,7 @@ MAX_ARRIVALS_PER_TICK = 25
 CANCEL_ODDS = 0.08  # of a PENDING order being cancelled instead of released (alive mode)
 
 
-class World(OrderDetailControls):
+class World(OrderDetailControls, ShippingControls):
     def __init__(
         self,
         *,

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Protocol
 from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.warehouses import ShipFrom, primary, update_warehouse
 from fbm_desk.domain.stores import StoreOptions, add_store, replace_token
 from fbm_desk.foundation.errors import NotFound
 from fbm_desk.foundation.paths import ENV_DATA_DIR, AppPaths, resolve_paths
@@ -130,6 +131,7 @@ def start_demo(
             speedup=speedup,
         )
         store, created = _ensure_demo_store(core, info)
+        _ensure_ship_from()
     except BaseException:
         sandbox.stop()
         raise
@@ -165,6 +167,14 @@ def _show_order_details(world: World) -> None:
     with world.lock:
         for oid, stamp in stamps.items():
             world.orders[oid].last_updated = stamp
+
+
+def _ensure_ship_from() -> None:
+    """The demo warehouse ships from an invented address, so Buy label works at once (issue 18)."""
+    house = primary()
+    if not house.ship_from.address1:
+        demo = ShipFrom("Maple & Pine Goods", "100 Main St", "", "Springfield", "IL", "62701", "US", "")
+        update_warehouse(house.id, ship_from=demo)
 
 
 def _ensure_demo_store(core: CoreServices, info: SandboxInfo) -> tuple[StoreRow, bool]:

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
 from fbm_desk.db.access_trail import record_access
+from fbm_desk.db.buy_shipping import labelled_packages
 from fbm_desk.db.domain_rows import OrderDetail
 from fbm_desk.db.orders import get_order_detail
 from fbm_desk.db.states import OrderState, PackageSource, PushState
@@ -218,6 +219,7 @@ class OrderDetailPanel(QWidget):
         parts.append("<h4>Packages</h4>")
         if not d.packages:
             parts.append("<p style='color:#666'>Nothing packed yet.</p>")
+        labels = labelled_packages(p.id for p in d.packages)  # Buy Shipping (issue 18)
         for p in d.packages:
             text, bg, fg = PUSH_BADGES.get(p.push_state, (p.push_state, "#eee", "#000"))
             carrier = p.carrier_name if p.carrier_code == "Other" and p.carrier_name else p.carrier_code
@@ -231,6 +233,8 @@ class OrderDetailPanel(QWidget):
                 line += f" <span style='color:#666'>· packed on {escape(who)}</span>"
             if p.push_state == PushState.QUEUED:
                 line += " <i>queued — will be sent with the next tracking push</i>"
+            if p.id in labels:
+                line += " <i>Buy Shipping label — Amazon has the tracking number (never pushed)</i>"
             if p.push_message:
                 said = (
                     "Note" if p.push_state == PushState.QUEUED else "Amazon"

@@ -9,7 +9,8 @@ Made for a USB barcode scanner (a keyboard that types the code, then Enter), no 
 3. Enter in the tracking field (or anywhere but the item field) saves the package; Enter on an empty tracking
    field asks for the number and stays there (never into the carrier list: see ``scan_flow``). A package with
    units left over asks first ("Ship 1 of 3 now?").
-Saving calls ``fbm_desk.domain.packing.record_package`` (one transaction + outbox). The package is queued for the
+Buy label… (Alt+L) buys the label from Amazon instead (Buy Shipping, ``buy_label_dialog``): Amazon has the
+tracking number at once, nothing is queued. Saving calls ``fbm_desk.domain.packing.record_package`` (one transaction + outbox). The package is queued for the
 next tracking push, so nothing is lost when Amazon is unreachable. When units are left, the dialog stays open
 for the next package (partial shipments / several packages).
 """
@@ -55,6 +56,7 @@ from fbm_desk.ui.order_badges import (
     open_seller_central,
 )
 from fbm_desk.ui.order_rules_view import blocking_hold_text, marks_of, notes_html
+from fbm_desk.ui.pack_label import add_label_button
 from fbm_desk.ui.pack_scanning import PackScanning
 from fbm_desk.ui.pack_shipping import ShippingFields
 from fbm_desk.ui.pack_side import PackSide
@@ -152,6 +154,7 @@ class PackDialog(QDialog):
         self.close_button.setAutoDefault(False)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
+        add_label_button(self)  # Buy Shipping (issue 18): Buy label… (Alt+L)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)

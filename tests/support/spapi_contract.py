@@ -36,6 +36,7 @@ MODEL_FILES: tuple[str, ...] = (
     "tokens-2021-03-01.json",
     "catalog-items-2022-04-01.json",
     "product-type-definitions-2020-09-01.json",
+    "shipping-v2.json",
 )
 
 
