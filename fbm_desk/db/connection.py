@@ -51,6 +51,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_packing_queue.sql",
     "schema_warehouses.sql",
     "schema_listing_images.sql",
+    "schema_workspace_sync.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

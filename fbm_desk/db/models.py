@@ -310,6 +310,7 @@ class SyncRun(BaseModel):
     error = pw.TextField(default="")
     pid = pw.IntegerField(default=0)  # the process running it (schema v4)
     process_start = pw.TextField(default="")  # which process had that pid (schema_sync_run_process.sql)
+    host = pw.TextField(default="")  # the station (computer) that ran it (schema_workspace_sync.sql)
 
 
 class OrderEvent(BaseModel):
@@ -340,6 +341,22 @@ class JobLock(BaseModel):
     lease_until = pw.FloatField()
 
 
+class WorkspaceIdentity(BaseModel):
+    """The shared workspace's id and its key's fingerprint (``fbm_desk.db.workspace_secrets``)."""
+
+    id = pw.IntegerField(primary_key=True)
+    workspace_id = pw.TextField()
+    key_check = pw.TextField()
+
+
+class StoreSecret(BaseModel):
+    """A store's refresh token sealed with the workspace key (shared workspace only)."""
+
+    store = pw.ForeignKeyField(Store, primary_key=True, column_name="store_id", on_delete="CASCADE")
+    sealed = pw.BlobField()
+    updated_at = pw.TextField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Store,
     SyncCursor,
@@ -359,4 +376,6 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     OrderEvent,
     RateBucket,
     JobLock,
+    WorkspaceIdentity,
+    StoreSecret,
 )
