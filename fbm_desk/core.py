@@ -16,6 +16,7 @@ from fbm_desk.db import OpenedDatabase, open_database, open_postgres
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
+from fbm_desk.db.workspace_secrets import WorkspaceCredentials
 from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
 from fbm_desk.foundation.paths import AppPaths
@@ -153,6 +154,8 @@ def build_core(
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
     credentials = open_credentials(paths.data_dir, settings.instance_id)
+    if url:  # tokens sealed in the workspace with its key, which this station keeps in its keyring
+        credentials = WorkspaceCredentials(credentials)
     if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
         log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
     config = spapi_config or SpApiConfig.from_env(settings.amazon)

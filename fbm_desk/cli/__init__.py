@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fbm_desk.cli.sandbox_cmd",
     "fbm_desk.cli.rules_cmd",
     "fbm_desk.cli.print_cmd",
+    "fbm_desk.cli.workspace_key_cmd",
 )
 
 EXIT_OK = 0

@@ -17,6 +17,7 @@ Tokens never go to SQLite, logs or exception messages.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 BackendKind = Literal["keyring", "insecure_fallback"]
 SERVICE_NAME = "FBM Desk"
 ENV_BACKEND = "FBM_DESK_CREDENTIALS"
+WORKSPACE_KEY_BYTES = 32
 
 
 class CredentialsError(FbmError):
@@ -202,6 +204,10 @@ class Credentials:
         self._store = store
 
     @property
+    def secret_store(self) -> SecretStore:
+        return self._store
+
+    @property
     def backend_kind(self) -> BackendKind:
         return self._store.kind
 
@@ -231,6 +237,10 @@ class Credentials:
             )
         return "Amazon tokens are stored in the system keyring."
 
+    def sync_blocked(self) -> str:
+        """Why this station cannot use the stores' tokens ("" when it can; see ``db.workspace_secrets``)."""
+        return ""
+
     @staticmethod
     def _key(store_id: int) -> str:
         return f"store/{store_id}/refresh_token"
@@ -245,6 +255,23 @@ class Credentials:
 
     def delete_refresh_token(self, store_id: int) -> None:
         self._store.delete(self._key(store_id))
+
+    # The shared workspace's key (issue 13): 32 bytes per workspace, kept like a token, named by the workspace id.
+    # A minimal key source; issue 14's ``foundation/workspace_key.py`` is meant to take its place.
+    def get_workspace_key(self, workspace_id: str) -> bytes | None:
+        text = self._store.get(f"workspace/{workspace_id}/key")
+        if not text:
+            return None
+        try:
+            key = base64.urlsafe_b64decode(text.encode("ascii"))
+        except ValueError:
+            return None
+        return key if len(key) == WORKSPACE_KEY_BYTES else None
+
+    def set_workspace_key(self, workspace_id: str, key: bytes) -> None:
+        if len(key) != WORKSPACE_KEY_BYTES:
+            raise CredentialsError("A workspace key has 32 bytes.")
+        self._store.set(f"workspace/{workspace_id}/key", base64.urlsafe_b64encode(key).decode("ascii"))
 
 
 def open_credentials(data_dir: Path, instance_id: str) -> Credentials:
