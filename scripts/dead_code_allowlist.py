@@ -62,3 +62,9 @@ handleError
 
 # The pack dialog's packing-note slot: automation rules (issue 15) fill it.
 set_note
+
+# Shared workspace (issue 13, lead's step 1; listed here so the suite runs): peewee's field hook, and the URL
+# redaction the workspace messages use.
+python_value
+db_value
+redact_url

@@ -41,9 +41,8 @@ _HELD_BY = (
 class _Session:
     """One dedicated lock session; reopened when it broke (every lock it held is then gone)."""
 
-    def __init__(self, db: PgDatabase, name: str) -> None:
+    def __init__(self, db: PgDatabase) -> None:
         self._db = db
-        self._name = name
         self._conn: psycopg.Connection[Any] | None = None
         self.mutex = threading.RLock()
 
@@ -71,7 +70,7 @@ class PgJobLocks:
     """``JobLockBackend`` on session advisory locks (one per store) of this process's lock session."""
 
     def __init__(self, db: PgDatabase) -> None:
-        self._session = _Session(db, "job locks")
+        self._session = _Session(db)
         self._held: dict[int, str] = {}  # store id -> owner token written into the row
 
     def try_claim(self, store_id: int, job: str, owner: Owner) -> Holder | None:
@@ -142,7 +141,7 @@ class PgScheduleLocks:
     shared = True
 
     def __init__(self, db: PgDatabase) -> None:
-        self._session = _Session(db, "schedule")
+        self._session = _Session(db)
         self._held: set[int] = set()
 
     def claim(self, store_ids: list[int]) -> set[int]:
