@@ -189,3 +189,16 @@ def test_one_station_runs_a_stores_schedule_and_another_takes_over_when_it_crash
         ).fetchone()
         assert got is not None
         assert got[0]
+
+
+def test_the_json_of_a_covered_run_names_the_station_and_keeps_the_contract() -> None:
+    from fbm_desk.sync.base import SyncResult
+
+    plain = SyncResult(job="orders", store="US", status="ok").to_json()
+    assert list(plain) == [
+        "job", "store", "status", "fetched", "created", "updated", "api_calls", "throttled", "error"
+    ]  # fmt: skip
+    covered = SyncResult(
+        job="orders", store="US", status="ok", covered_by_other_run=True, covered_by_station="station-b"
+    ).to_json()
+    assert covered == plain | {"covered_by_other_run": True, "covered_by_station": "station-b"}
