@@ -22,6 +22,7 @@ from fbm_desk.db.pg_job_locks import PgJobLocks, PgScheduleLocks
 from fbm_desk.db.pg_job_locks import job_running as pg_job_running
 
 _job_locks: weakref.WeakKeyDictionary[PgDatabase, PgJobLocks] = weakref.WeakKeyDictionary()
+_schedule_locks: weakref.WeakKeyDictionary[PgDatabase, PgScheduleLocks] = weakref.WeakKeyDictionary()
 
 
 class ScheduleLocks(Protocol):
@@ -60,8 +61,14 @@ def job_lock_backend() -> JobLockBackend:
 
 
 def schedule_locks() -> ScheduleLocks:
+    """One per process and database (its session is closed with the database, or by ``release_all``)."""
     db = _workspace()
-    return EveryStore() if db is None else PgScheduleLocks(db)
+    if db is None:
+        return EveryStore()
+    locks = _schedule_locks.get(db)
+    if locks is None:
+        locks = _schedule_locks[db] = PgScheduleLocks(db)
+    return locks
 
 
 def job_running(store_id: int) -> bool:
