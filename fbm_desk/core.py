@@ -20,6 +20,7 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stations import host_name, set_actor
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
 from fbm_desk.db.sync_runs import mark_interrupted_runs
+from fbm_desk.db.workspace_secrets import WorkspaceCredentials
 from fbm_desk.foundation.app_secret import amazon_settings, move_client_secret
 from fbm_desk.foundation.credentials import Credentials, open_credentials
 from fbm_desk.foundation.errors import Action, FbmError
@@ -174,6 +175,8 @@ def build_core(
     interrupted = 0 if read_only else mark_interrupted_runs()
     if interrupted:
         log.warning("%d sync run(s) were interrupted by a stopped process; marked failed", interrupted)
+    if url:  # tokens sealed in the workspace with its key, which this station keeps in its keyring
+        credentials = WorkspaceCredentials(credentials)
     if credentials.unencrypted_keyring and not read_only and flag_keyring_secrets_insecure():
         log.warning("Stores with tokens in the unencrypted keyring are now flagged INSECURE")
     try:

@@ -67,3 +67,4 @@ set_note
 db_value
 python_value
 cursor_factory
+redact_url

@@ -25,6 +25,9 @@ from fbm_desk.sync.base import JobKind, SyncResult
 from fbm_desk.sync.execute import run_job
 from tests.support.sync_env import insert_us_store, make_store, merchant_skus, settle
 
+# The SQLite backend (lease rows); the shared workspace's advisory locks: tests/test_workspace_locks.py.
+pytestmark = pytest.mark.sqlite_only
+
 
 def _owner_of(proc: subprocess.Popen[bytes]) -> Owner:
     return Owner(host=socket.gethostname(), pid=proc.pid, process_started=_process_start(proc.pid))

@@ -16,6 +16,7 @@ from fbm_desk.core import CoreServices
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.models import SyncRun
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.station_locks import EveryStore
 from fbm_desk.sync.base import JobKind, ProgressFn, SyncResult
 from fbm_desk.sync.runner import JobRunner
 from fbm_desk.sync.schedule import SCHEDULE, SCHEDULE_BY_KIND, fire_times, is_overdue, last_fire_time
@@ -49,7 +50,13 @@ class RecordingRunner:
 def make_scheduler(
     runner: object, clock: FakeClock, stores: list[StoreRow], **kwargs: object
 ) -> SyncScheduler:
-    options: dict[str, object] = {"now": clock, "stores": lambda: stores, "last_runs": dict}
+    # made-up stores (no database): this computer runs every store's schedule
+    options: dict[str, object] = {
+        "now": clock,
+        "stores": lambda: stores,
+        "last_runs": dict,
+        "locks": EveryStore(),
+    }
     options.update(kwargs)
     return SyncScheduler(runner, **options)  # type: ignore[arg-type]
 
@@ -289,7 +296,7 @@ def test_apscheduler_fires_reach_the_gui_thread_as_enqueues(qtbot) -> None:
 
     runner = GuiThreadRunner(clock)
     scheduler = SyncScheduler(runner, now=lambda: datetime.now(UTC), stores=lambda: [fake_store(7)],
-                              last_runs=dict, time_scale=3600)  # fmt: skip
+                              last_runs=dict, time_scale=3600, locks=EveryStore())  # fmt: skip
     try:
         with qtbot.waitSignal(scheduler.enqueued, timeout=WAIT_MS) as blocker:
             scheduler.start(catch_up=False)

@@ -50,3 +50,25 @@ def test_the_start_of_a_process_is_stable_and_differs_between_processes(other_pr
 
     assert process_start(os.getpid()) == process_start(os.getpid())
     assert process_start(other_process) not in ("", process_start(os.getpid()))
+
+
+@pytest.mark.sqlite_only  # on a workspace the job lock is the server's: tests/test_workspace_locks.py
+def test_a_run_of_another_computer_is_interrupted_only_when_its_store_lock_is_gone(
+    db: OpenedDatabase,
+) -> None:
+    import time
+
+    from fbm_desk.db.models import JobLock
+    from tests.support.sync_env import insert_us_store
+
+    store = insert_us_store("US", "A1SELLER")
+    run = start_run(store.id, "orders", "schedule")
+    SyncRun.update(host="station-b", pid=999999).where(SyncRun.id == run).execute()  # not a pid of ours
+    JobLock.create(
+        store=store.id, job="orders", owner="station-b:999999:1", host="station-b", pid=999999,
+        process_started=1.0, acquired_at="2026-12-07T00:00:00Z", lease_until=time.time() + 60,
+    )  # fmt: skip
+    assert mark_interrupted_runs() == 0  # its station still holds the store's lock
+    JobLock.update(lease_until=time.time() - 1).execute()  # it went silent: the lease ran out
+    assert mark_interrupted_runs() == 1
+    assert SyncRun.get_by_id(run).status == "failed"

@@ -21,7 +21,7 @@ from fbm_desk.db.inventory import set_on_hand
 from fbm_desk.db.stock import pending_pushes
 from fbm_desk.db.stores import get_store
 from fbm_desk.domain.packing import record_package
-from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.foundation.paths import ENV_DATABASE_URL, AppPaths
 from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job
@@ -31,10 +31,8 @@ pytestmark = pytest.mark.e2e
 
 
 def _pair(sb: RunningSandbox, data: Path, job: str) -> list[tuple[int, dict[str, Any], str]]:
-    env = {
-        k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == "FBM_DESK_DATABASE_URL"
-    }
-    env.update(sb.env())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FBM_DESK_") or k == ENV_DATABASE_URL}
+    env.update(sb.env())  # the suite on PostgreSQL: both processes on the test's workspace
     env["FBM_DESK_CREDENTIALS"] = "file"
     argv = [sys.executable, "-m", "fbm_desk", "--data-dir", str(data), "sync", job, "--json"]
     procs = [

@@ -35,6 +35,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "fbm_desk.cli.workspace_cmd",
     "fbm_desk.cli.privacy_cmd",
     "fbm_desk.cli.label_cmd",
+    "fbm_desk.cli.workspace_key_cmd",
 )
 
 EXIT_OK = 0

@@ -257,17 +257,21 @@ def cmd_reconnect(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    with core_session(args):
+    with core_session(args) as core:
         stores = store_db.list_stores()
+        blocked = core.credentials.sync_blocked()
     if args.json:
-        print_json([store_json(s) for s in stores])
+        print_json([store_json(s) | ({"sync_blocked": blocked} if blocked else {}) for s in stores])
         return EXIT_OK
     if not stores:
         print("No stores yet. Add one with 'fbm-desk store connect --name NAME --marketplace CODE'.")
         return EXIT_OK
     for s in stores:
         flag = "  (secrets: INSECURE file)" if s.secret_storage == "insecure_fallback" else ""  # noqa: S105
+        flag += "  (this station cannot sync: no workspace key)" if blocked else ""
         print(f"{s.name}\t{_market_code(s)}\t{s.selling_partner_id}\t{s.status}{flag}")
+    if blocked:
+        print(blocked, file=sys.stderr)
     return EXIT_OK
 
 

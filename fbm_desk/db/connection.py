@@ -55,6 +55,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_stations.sql",
     "schema_privacy.sql",
     "schema_buy_shipping.sql",
+    "schema_workspace_sync.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from fbm_desk.db import dialect, events
 from fbm_desk.db.mark_models import OrderHold
-from fbm_desk.db.models import database_proxy, utcnow_iso
+from fbm_desk.db.models import utcnow_iso
 from fbm_desk.db.states import PAYMENT_HOLD, HoldKind
+from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput
 
 
@@ -86,7 +87,7 @@ def place_hold(
     if kind not in tuple(HoldKind):
         raise InvalidInput(f"Unknown hold type '{kind}'. Use one of: {', '.join(HoldKind)}.")
     stamp = now or utcnow_iso()
-    with database_proxy.atomic(lock_type="IMMEDIATE"):  # a savepoint inside the import's transaction
+    with transaction(immediate=True):  # a savepoint inside the import's transaction
         current = (
             OrderHold.select()
             .where((OrderHold.order == order_id) & (OrderHold.kind == kind) & OrderHold.released_at.is_null())
@@ -118,7 +119,7 @@ def release_hold(order_id: int, kind: str, *, reason: str, by: str = "", now: st
     if not reason.strip():
         raise InvalidInput("Give a reason for releasing the hold.")
     stamp = now or utcnow_iso()
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         released = (
             OrderHold.update(released_at=stamp, released_by=by, release_reason=reason.strip())
             .where(
@@ -136,7 +137,7 @@ def release_hold(order_id: int, kind: str, *, reason: str, by: str = "", now: st
 
 def hold_orders(order_ids: Iterable[int], kind: str, *, reason: str = "", by: str = "") -> int:
     """Put every order on a ``kind`` hold in one transaction; returns how many were newly held."""
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         return sum(place_hold(oid, kind, reason=reason, by=by) for oid in order_ids)
 
 
@@ -145,7 +146,7 @@ def release_orders(order_ids: Iterable[int], kind: str, *, reason: str, by: str 
     if not reason.strip():
         raise InvalidInput("Give a reason for releasing the hold.")
     released = 0
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         for oid in order_ids:
             if any(h.kind == kind for h in active_holds([oid])[oid]):
                 release_hold(oid, kind, reason=reason, by=by)

@@ -22,6 +22,7 @@ from fbm_desk.db.models import (
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stock import StockRow, inventory_for
+from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 MAX_ON_HAND = 10_000_000
@@ -68,7 +69,7 @@ def adjust_on_hand(
     """
     stamp = now or utcnow_iso()
     wid = warehouse_id or primary_warehouse_id()
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         before = _on_hand(product_id, wid)
         after = before + delta
         if after < 0 and not allow_negative:
@@ -127,7 +128,7 @@ def set_on_hand(
     if quantity > MAX_ON_HAND:
         raise InvalidInput(f"The on-hand quantity must be at most {MAX_ON_HAND:,}.")
     product_id = find_product_id(sku)
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         wid = _active_warehouse(warehouse_id)
         before = _on_hand(product_id, wid)
         if before != quantity:
@@ -164,7 +165,7 @@ def transfer_stock(
         raise InvalidInput("Choose two different warehouses to transfer between.")
     product_id = find_product_id(sku)
     stamp = utcnow_iso()
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         names = {
             w.id: w.name for w in Warehouse.select().where(Warehouse.id.in_([from_warehouse, to_warehouse]))
         }

@@ -17,6 +17,7 @@ from fbm_desk.db.inventory import set_starting_on_hand
 from fbm_desk.db.models import Listing, Product, Store, database_proxy, utcnow_iso
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.sku_resolution import resolve_products
+from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.timestamps import iso_utc
 
 GONE_STATUS = "gone"  # listing.status of a listing missing from the last full report (Amazon has its own)
@@ -69,7 +70,7 @@ def upsert_listings(
     read = read_at or stamp
     allow_new = store.download_products_orders if create_new is None else create_new
     created = updated = products_created = skipped = 0
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         existing = {
             lst.seller_sku: lst
             for lst in Listing.select().where(

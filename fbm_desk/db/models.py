@@ -338,6 +338,7 @@ class SyncRun(BaseModel):
     error = pw.TextField(default="")
     pid = pw.IntegerField(default=0)  # the process running it (schema v4)
     process_start = pw.TextField(default="")  # which process had that pid (schema_sync_run_process.sql)
+    host = pw.TextField(default="")  # the station (computer) that ran it (schema_workspace_sync.sql)
 
 
 class OrderEvent(BaseModel):
@@ -370,6 +371,14 @@ class JobLock(BaseModel):
     lease_until = pw.FloatField()
 
 
+class StoreSecret(BaseModel):
+    """A store's refresh token sealed with the workspace key (shared workspace only)."""
+
+    store = pw.ForeignKeyField(Store, primary_key=True, column_name="store_id", on_delete="CASCADE")
+    sealed = pw.BlobField()
+    updated_at = pw.TextField()
+
+
 ALL_MODELS: tuple[type[BaseModel], ...] = (
     Store,
     SyncCursor,
@@ -389,4 +398,5 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     OrderEvent,
     RateBucket,
     JobLock,
+    StoreSecret,
 )

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
 from fbm_desk.db import dialect, events, pii, stations
-from fbm_desk.db.models import Order, OrderItem, database_proxy
+from fbm_desk.db.models import Order, OrderItem
 from fbm_desk.db.name_index import store_name_tokens
 from fbm_desk.db.order_flags import EXTRA_ADDRESS_COLUMNS, address_flag_fields, order_flag_fields
 from fbm_desk.db.order_shipments import (
@@ -35,6 +35,7 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.rule_runs import Fired, plan_new_orders, run_rules
 from fbm_desk.db.sku_resolution import resolve_products
 from fbm_desk.db.states import OPEN_ORDER_STATES, ORDER_STATE_RANK, OrderState
+from fbm_desk.db.transactions import transaction
 from fbm_desk.db.warehouse_routing import route_orders
 from fbm_desk.foundation.timestamps import iso_utc
 
@@ -155,7 +156,7 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
             merchant.append(a)
     if not merchant:
         return out
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         ids = [a.order_id for a in merchant]
         existing = {
             o.amazon_order_id: o

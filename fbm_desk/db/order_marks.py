@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 from fbm_desk.db import dialect, events
 from fbm_desk.db.holds import HoldRow, active_holds
-from fbm_desk.db.models import database_proxy
 from fbm_desk.db.rule_engine import evaluate
 from fbm_desk.db.rule_runs import evaluate_order, facts_for, open_order_ids
 from fbm_desk.db.rules import list_rules
 from fbm_desk.db.states import OrderState
+from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput
 
 
@@ -142,7 +142,7 @@ def tag_orders(order_ids: Iterable[int], tag: str) -> int:
     if not tag:
         raise InvalidInput("Type the tag to add.")
     added = 0
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         for oid in order_ids:
             cur = dialect.execute("INSERT OR IGNORE INTO order_tag (order_id, tag) VALUES (?, ?)", (oid, tag))
             if cur.rowcount:

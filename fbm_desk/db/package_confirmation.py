@@ -8,16 +8,17 @@ from __future__ import annotations
 
 from fbm_desk.db import events
 from fbm_desk.db.inventory import adjust_on_hand
-from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, database_proxy, utcnow_iso
+from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, utcnow_iso
 from fbm_desk.db.order_state import refresh_order_state
 from fbm_desk.db.packages import set_outbox, set_push_state
 from fbm_desk.db.states import OutboxState, PushState
+from fbm_desk.db.transactions import transaction
 
 
 def confirm_package(package_id: int, *, message: str = "", now: str | None = None) -> None:
     """Amazon accepted a local package: units shipped, stock out, order state follows. One transaction."""
     stamp = now or utcnow_iso()
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         pkg = Package.get_by_id(package_id)
         if pkg.push_state == PushState.CONFIRMED:
             return

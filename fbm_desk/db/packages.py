@@ -12,8 +12,9 @@ import peewee as pw
 
 from fbm_desk.db import events
 from fbm_desk.db.domain_rows import PackageItemRow, PackageRow
-from fbm_desk.db.models import Order, OrderItem, Outbox, Package, PackageItem, database_proxy, utcnow_iso
+from fbm_desk.db.models import Order, OrderItem, Outbox, Package, PackageItem, utcnow_iso
 from fbm_desk.db.states import UNCONFIRMED, OutboxState, PackageSource, PushState
+from fbm_desk.db.transactions import transaction
 
 OUTBOX_KIND = "confirm_shipment"
 
@@ -106,7 +107,7 @@ def mark_sent(package_id: int, now: str) -> PackageRow | None:
     Conditional: only a local package still waiting (queued, or sent by a run that died) is marked, in one
     transaction with the read of what is sent. None when it was removed, rejected or confirmed meanwhile
     (the pack dialog may have changed it since the job listed it)."""
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         marked = (
             Package.update(push_state=PushState.SENT, push_message="", updated_at=now, pushed_at=now)
             .where(
@@ -126,7 +127,7 @@ def back_to_queue(package_id: int, now: str, reason: str, note: str = "") -> Non
     """The package did not reach Amazon (or nobody knows whether it did): queued again, nothing lost.
 
     ``note``: shown with the package (order view) until the next attempt, e.g. why it is sent again."""
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         set_push_state(package_id, PushState.QUEUED, note, now)
         set_outbox(package_id, OutboxState.PENDING, reason)
 
@@ -314,7 +315,7 @@ def unfit_packages(order_id: int) -> list[int]:
 def reject_package(package_id: int, message: str, *, now: str | None = None) -> None:
     """Amazon (or the app) refused the package: it stays editable and can be re-queued."""
     stamp = now or utcnow_iso()
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         pkg = Package.get_by_id(package_id)
         set_push_state(package_id, PushState.REJECTED, message, stamp)
         set_outbox(package_id, OutboxState.FAILED, message)

@@ -40,6 +40,10 @@ WRITE_LOCK_KEY = 0x46424D44_0000_0001  # pg_advisory_xact_lock key of transactio
 MIGRATE_LOCK_KEY = 0x46424D44_0000_0002
 CONNECT_TIMEOUT_S = 5
 LOCK_TIMEOUT_S = 10.0
+KEEPALIVE_IDLE_S = 10  # lock sessions: a silent peer is probed after 10 s, every 5 s, given up after 3 probes
+KEEPALIVE_INTERVAL_S = 5
+KEEPALIVE_COUNT = 3
+DEAD_PEER_S = KEEPALIVE_IDLE_S + KEEPALIVE_INTERVAL_S * KEEPALIVE_COUNT  # 25 s: within the 60 s failover
 
 
 def redact_url(url: str) -> str:
@@ -137,6 +141,27 @@ class PgDatabase(pw.PostgresqlDatabase):
                 )
                 self._opened.add(self._side)
             yield self._side
+
+    def dedicated_connection(self) -> psycopg.Connection[Any]:
+        """A new autocommit connection of the caller's own, registered so ``close_all`` closes it: the session
+        that holds ``db.pg_job_locks``' advisory locks. TCP keepalives on both ends, so the server drops (and
+        releases the locks of) a station that vanished without closing its connection within ``DEAD_PEER_S``."""
+        conn = psycopg.connect(
+            self.database,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            keepalives=1,
+            keepalives_idle=KEEPALIVE_IDLE_S,
+            keepalives_interval=KEEPALIVE_INTERVAL_S,
+            keepalives_count=KEEPALIVE_COUNT,
+            options=(
+                f"-c tcp_keepalives_idle={KEEPALIVE_IDLE_S} -c tcp_keepalives_interval={KEEPALIVE_INTERVAL_S} "
+                f"-c tcp_keepalives_count={KEEPALIVE_COUNT} -c tcp_user_timeout={DEAD_PEER_S * 1000}"
+            ),
+        )
+        with self._opened_lock:
+            self._opened.add(conn)
+        return conn
 
     def close_all(self) -> None:
         """Close every thread's connection (peewee keeps one per thread; a worker thread's would otherwise stay

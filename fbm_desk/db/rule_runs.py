@@ -22,11 +22,12 @@ from fbm_desk.amazon.marketplaces import by_id
 from fbm_desk.amazon.types import AmazonOrderItem
 from fbm_desk.db import dialect, events, stations
 from fbm_desk.db.holds import place_hold
-from fbm_desk.db.models import database_proxy, utcnow_iso
+from fbm_desk.db.models import utcnow_iso
 from fbm_desk.db.rule_engine import Action, OrderFacts, RuleResult, evaluate
 from fbm_desk.db.rule_index import FactIndex, matching_orders
 from fbm_desk.db.rules import StoredRule, list_rules
 from fbm_desk.db.states import OrderState, Priority
+from fbm_desk.db.transactions import transaction
 from fbm_desk.db.warehouse_routing import assign_by_rule
 from fbm_desk.foundation.timestamps import parse_utc
 
@@ -365,7 +366,7 @@ def open_order_ids() -> list[int]:
 def apply_to_open(*, dry_run: bool) -> list[Firing]:
     """ "Apply to open orders": the rules not yet fired on released orders. ``dry_run`` only previews."""
     now = utcnow_iso()
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         firings = plan_rules(open_order_ids(), now)
         if not dry_run:
             write_firings(firings, now)

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from fbm_desk.amazon.marketplaces import MARKETPLACES
 from fbm_desk.db import dialect
 from fbm_desk.db.mark_models import Rule
-from fbm_desk.db.models import database_proxy, utcnow_iso
+from fbm_desk.db.models import utcnow_iso
 from fbm_desk.db.rule_engine import RuleSpec, parse_rules, rule_from_stored
+from fbm_desk.db.transactions import transaction
 
 # (raw rows) -> parsed rules: parsing 50 rules on every imported page would cost more than running them
 _parsed: dict[tuple[tuple[object, ...], ...], list[StoredRule]] = {}
@@ -57,7 +58,7 @@ def save_rules(specs: Sequence[RuleSpec]) -> list[StoredRule]:
     """Store ``specs`` as the list, in this order, in one transaction (rules kept by name keep their id)."""
     parse_rules([s.to_json() for s in specs])  # same checks as a file: unique names, valid fields
     now = utcnow_iso()
-    with database_proxy.atomic(lock_type="IMMEDIATE"):
+    with transaction(immediate=True):
         existing = {str(r.name).casefold(): int(r.id) for r in Rule.select(Rule.id, Rule.name)}
         keep: set[int] = set()
         for position, spec in enumerate(specs, 1):

@@ -22,10 +22,10 @@ from fbm_desk.db.models import (
     Product,
     SkuAlias,
     Store,
-    database_proxy,
     utcnow_iso,
 )
 from fbm_desk.db.states import PackageSource, PushState
+from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 
 
@@ -56,7 +56,7 @@ def add_alias(store_id: int | None, seller_sku: str, product_sku: str) -> None:
     sku = seller_sku.strip()
     if not sku:
         raise InvalidInput("Enter the Amazon seller SKU to map.")
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         SkuAlias.delete().where(
             (SkuAlias.seller_sku == sku)
             & (SkuAlias.store.is_null() if store_id is None else SkuAlias.store == store_id)
@@ -118,7 +118,7 @@ def resolve_order_items(store_id: int) -> int:
     if not touched:
         return 0
     cleared = 0
-    with database_proxy.atomic():
+    with transaction(immediate=True):
         for item in waiting:
             pid = mapping.get(item.seller_sku)
             if pid is not None:

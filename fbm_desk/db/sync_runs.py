@@ -6,10 +6,12 @@ Writes only; every read of the log (sync log, last runs, job health) is in ``fbm
 from __future__ import annotations
 
 import os
+import socket
 from typing import Any
 
 from fbm_desk.db.models import SyncRun, utcnow_iso
 from fbm_desk.db.states import SyncRunStatus
+from fbm_desk.db.station_locks import job_running
 from fbm_desk.foundation.process import process_start
 
 MAX_REQUEST_IDS = 5  # the last few x-amzn-RequestId values, for support
@@ -25,6 +27,7 @@ def start_run(store_id: int | None, job: str, trigger: str, started_at: str | No
         started_at=started_at or utcnow_iso(),
         pid=pid,
         process_start=process_start(pid),
+        host=socket.gethostname(),
     )
     return int(run.id)
 
@@ -66,15 +69,24 @@ def _still_running(pid: int, started: str) -> bool:
     return not now or now == started
 
 
+def _interrupted(pid: int, started: str, host: str, store_id: int | None) -> bool:
+    """On this computer: its process is gone. Another station's run (a shared workspace): no session holds
+    its store's job lock any more (a run holds it from start to end; the server drops the lock of a station
+    that quit, crashed or vanished)."""
+    if host in ("", socket.gethostname()):
+        return not _still_running(pid, started)
+    return store_id is not None and not job_running(store_id)
+
+
 def mark_interrupted_runs() -> int:
     """Runs left ``running`` by a process that is gone: mark them failed. Called when the services open;
-    runs of live processes (the app and a CLI sync side by side) are left alone."""
+    runs of live processes (the app and a CLI sync side by side, other stations of a workspace) are left alone."""
     stale = [
         run.id
-        for run in SyncRun.select(SyncRun.id, SyncRun.pid, SyncRun.process_start).where(
-            SyncRun.status == SyncRunStatus.RUNNING
-        )
-        if not _still_running(int(run.pid), str(run.process_start))
+        for run in SyncRun.select(
+            SyncRun.id, SyncRun.pid, SyncRun.process_start, SyncRun.host, SyncRun.store
+        ).where(SyncRun.status == SyncRunStatus.RUNNING)
+        if _interrupted(int(run.pid), str(run.process_start), str(run.host), run.store_id)
     ]
     if not stale:
         return 0

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.pg_connection import WRITE_LOCK_KEY, PgDatabase
 
 
 @contextmanager
@@ -20,10 +21,21 @@ def transaction(*, immediate: bool = False) -> Iterator[None]:
     ``immediate`` takes SQLite's write lock at the start (``BEGIN IMMEDIATE``) instead of at the first write:
     use it for read-check-write steps, so what was read and checked cannot change before the write (another
     thread or process waits for the lock instead). Nested inside another transaction, the block becomes a
-    savepoint of the outer one (which then holds whatever lock it took).
+    savepoint of the outer one; on a shared workspace it then takes the workspace's write lock itself.
     """
+    nested = immediate and database_proxy.in_transaction()
     with database_proxy.atomic(lock_type="IMMEDIATE" if immediate else None):
+        if nested:
+            _write_lock_in_savepoint()
         yield
+
+
+def _write_lock_in_savepoint() -> None:
+    """A nested immediate block is a savepoint: SQLite's outer transaction holds the write lock already (every
+    transaction begins IMMEDIATE there); on a shared workspace the outer one may be a plain transaction, so the
+    workspace's write lock is taken here, held until the outer transaction ends."""
+    if isinstance(database_proxy.obj, PgDatabase):
+        database_proxy.execute_sql("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK_KEY,))
 
 
 def close_thread_connection() -> None:

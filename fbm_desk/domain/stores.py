@@ -51,7 +51,7 @@ def add_store(
         raise InvalidInput("Enter the Amazon selling partner id (Merchant Token) of the store.")
     seller = check_seller_id(selling_partner_id)
     token = check_refresh_token_format(refresh_token)
-    with transaction():
+    with transaction(immediate=True):  # the name/seller check guards the insert (two stations adding at once)
         clean = store_db.check_new_store(name, seller, market.marketplace_id)
         row = store_db.insert_store(
             name=clean,

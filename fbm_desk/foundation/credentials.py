@@ -207,6 +207,10 @@ class Credentials:
         self._store = store
 
     @property
+    def secret_store(self) -> SecretStore:
+        return self._store
+
+    @property
     def backend_kind(self) -> BackendKind:
         return self._store.kind
 
@@ -236,6 +240,10 @@ class Credentials:
                 "stores to secure them."
             )
         return "Amazon tokens are stored in the system keyring."
+
+    def sync_blocked(self) -> str:
+        """Why this station cannot use the stores' tokens ("" when it can; see ``db.workspace_secrets``)."""
+        return ""
 
     @staticmethod
     def _key(store_id: int) -> str:

@@ -89,9 +89,11 @@ class SyncResult:
     covered_by_other_run: bool = (
         False  # another run of the same job and store was running: it covers this one
     )
+    covered_by_station: str = ""  # ... on this station (computer) of the workspace
 
     def to_json(self) -> dict[str, object]:
-        """The public ``sync --json`` contract (``covered_by_other_run`` appears, true, only when it applies)."""
+        """The public ``sync --json`` contract (``covered_by_other_run`` appears, true, only when it applies, with
+        ``covered_by_station``: the computer whose run covered it, this one or another station of the workspace)."""
         data: dict[str, object] = {
             "job": self.job,
             "store": self.store,
@@ -105,6 +107,7 @@ class SyncResult:
         }
         if self.covered_by_other_run:
             data["covered_by_other_run"] = True
+            data["covered_by_station"] = self.covered_by_station
         return data
 
 

@@ -27,6 +27,7 @@ from fbm_desk.db.job_locks import (
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus, SyncRunStatus
+from fbm_desk.db.station_locks import job_lock_backend
 from fbm_desk.db.stock_summary import refresh_stock_summary_quietly
 from fbm_desk.foundation.errors import DatabaseError, FbmError, NotFound
 from fbm_desk.foundation.timestamps import iso_utc
@@ -82,7 +83,9 @@ def run_job(
         return SyncResult(job=kind.value, store=store.name, status="failed", error="The store was removed.")
     failed = functools.partial(SyncResult, job=kind.value, store=fresh.name, status="failed")
     try:
-        with hold_store_job(fresh.id, kind.value, cancel=cancel, on_wait=on_wait) as grant:
+        with hold_store_job(
+            fresh.id, kind.value, backend=job_lock_backend(), cancel=cancel, on_wait=on_wait
+        ) as grant:
             if grant.covered and grant.other is not None:
                 log.info(
                     "%s for store %s: covered by the run of pid %s", kind.value, fresh.id, grant.other.pid
@@ -92,8 +95,9 @@ def run_job(
                     store=fresh.name,
                     status="ok",
                     summary=f"Covered by the {grant.other.job} run started {grant.other.acquired_at} "
-                    f"(process {grant.other.pid}), which was running at the same time.",
+                    f"(process {grant.other.pid} on {grant.other.host}), which was running at the same time.",
                     covered_by_other_run=True,
+                    covered_by_station=grant.other.host,
                 )
             return _run_locked(core, fresh, kind, trigger, cancel, progress, now or utcnow)
     except LockWaitCancelled:

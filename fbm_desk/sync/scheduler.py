@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from fbm_desk.db import stores as store_db
 from fbm_desk.db import sync_runs_view
 from fbm_desk.db.rows import StoreRow
+from fbm_desk.db.station_locks import ScheduleLocks, schedule_locks
 from fbm_desk.sync.base import JOB_TITLES, JobKind, utcnow
 from fbm_desk.sync.schedule import SCHEDULE, ScheduleEntry, fire_times, is_overdue, maintenance_trigger
 
@@ -38,6 +39,7 @@ TRIGGER_PACKAGE_SAVED = "package saved"
 CONFIRM_QUIET_S = 30.0  # Amazon seconds without another save before the tracking push starts
 CONFIRM_MAX_WAIT_S = 45.0  # ... but never longer than this after the first unsent save
 CONFIRM_RETRY_S = 5.0  # a push for the store is running: ask again this much later
+CLAIM_EVERY_S = 10.0  # shared workspace: how often a station tries to take over schedules nobody runs
 
 
 class Enqueuer(Protocol):
@@ -68,6 +70,7 @@ class SyncScheduler(QObject):
         last_runs: Callable[[], Mapping[tuple[int, str], datetime]] = sync_runs_view.last_run_times,
         schedule: tuple[ScheduleEntry, ...] = SCHEDULE,
         maintenance: Callable[[], object] | None = None,
+        locks: ScheduleLocks | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,6 +86,11 @@ class SyncScheduler(QObject):
         self._triggers: dict[JobKind, BaseTrigger] = {}
         self._checked_until: datetime | None = None
         self._aps: BackgroundScheduler | None = None
+        self._locks = locks
+        self._owned: set[int] = set()
+        self._claim_timer = QTimer(self)
+        self._claim_timer.setInterval(int(CLAIM_EVERY_S * 1000))
+        self._claim_timer.timeout.connect(self.claim_schedules)
         self.job_due.connect(self.enqueue_due)
 
     @property
@@ -135,12 +143,43 @@ class SyncScheduler(QObject):
         aps.start(paused=paused)
         self._aps = aps
         log.info("Scheduler started (time scale %g)", self._time_scale)
+        if self._locks is None:
+            self._locks = schedule_locks()
+        self._owned = self._locks.claim([store.id for store in self._stores()])
+        if self._locks.shared and not paused:
+            self._claim_timer.start()
         return self.catch_up(now) if catch_up else []
 
     def shutdown(self) -> None:
+        self._claim_timer.stop()
         if self._aps is not None and self._aps.running:
             self._aps.shutdown(wait=False)
         self._aps = None
+        if self._locks is not None:
+            self._locks.release_all()  # another station takes the schedules over at its next claim
+        self._owned = set()
+
+    def _scheduled_stores(self) -> list[StoreRow]:
+        """The connected stores whose schedule this station runs (all of them on this computer's database;
+        on a shared workspace those whose schedule lock it holds, see ``db.pg_job_locks``)."""
+        stores = self._stores()
+        if self._locks is None:
+            return stores
+        self._owned = self._locks.claim([store.id for store in stores])
+        return [store for store in stores if store.id in self._owned]
+
+    @Slot()
+    def claim_schedules(self) -> list[tuple[int, JobKind]]:
+        """Take over the schedule of every store no station runs (the one that did quit or crashed) and catch
+        up what it missed; returns what was queued."""
+        before = set(self._owned)
+        stores = self._scheduled_stores()
+        queued: list[tuple[int, JobKind]] = []
+        for store in stores:
+            if store.id not in before:
+                log.info("Taking over the schedule of store %s", store.id)
+                queued += self.catch_up(store_id=store.id)
+        return queued
 
     def _fire(self, kind: str) -> None:
         # APScheduler's thread: no bookkeeping here, only a (queued) signal to the GUI thread.
@@ -151,7 +190,7 @@ class SyncScheduler(QObject):
         """Enqueue ``kind`` for every connected store (what a trigger fire does); returns those queued."""
         job = JobKind(kind)
         queued: list[int] = []
-        for store in self._stores():
+        for store in self._scheduled_stores():
             if self._runner.enqueue(store.id, job, TRIGGER_SCHEDULE):
                 queued.append(store.id)
                 self.enqueued.emit(store.id, job.value, TRIGGER_SCHEDULE)
@@ -165,7 +204,7 @@ class SyncScheduler(QObject):
         now = now or self._now()
         last = self._last_runs()
         queued: list[tuple[int, JobKind]] = []
-        for store in self._stores():
+        for store in self._scheduled_stores():
             if store_id is not None and store.id != store_id:
                 continue
             for entry in self._schedule:

@@ -100,6 +100,10 @@ class StoresTab(QWidget):
         else:
             self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
         self.insecure_notice.setVisible(credentials.is_insecure)
+        blocked = credentials.sync_blocked()  # a workspace station without the workspace key
+        if blocked:
+            self.insecure_notice.setText(f"<b>Packing only.</b> {blocked}")
+            self.insecure_notice.setVisible(True)
         root.addWidget(self.insecure_notice)
 
         self.reconnect_banner = QLabel()
