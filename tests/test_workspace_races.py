@@ -24,10 +24,12 @@ from fbm_desk.db.inventory import adjust_on_hand
 from fbm_desk.db.models import InventoryAdjustment, Order, Package, Product
 from fbm_desk.db.order_import import apply_orders_page
 from fbm_desk.db.pg_connection import WRITE_LOCK_KEY
+from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stores import insert_store
 from fbm_desk.db.transactions import close_thread_connection, transaction
 from fbm_desk.domain.packing import record_package
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from tests.test_packing import amazon_order
 
 ORDER = "111-0000013-0000003"
@@ -40,6 +42,7 @@ _WAITERS = (
 @pytest.fixture
 def ws(pg_workspace: str) -> Iterator[OpenedDatabase]:
     opened = open_postgres(pg_workspace)
+    attach_workspace(Credentials(MemoryStore()))  # this station holds the workspace key (buyer data)
     yield opened
     opened.close()
 

@@ -24,6 +24,7 @@ from fbm_desk.db.stores import get_store
 from fbm_desk.db.workspace_secrets import MISSING, WorkspaceCredentials
 from fbm_desk.domain.packing import record_package
 from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.foundation.workspace_key import new_workspace_key
 from fbm_desk.sandbox import RunningSandbox
 from fbm_desk.sync.base import JobKind
 from fbm_desk.sync.execute import run_job
@@ -81,7 +82,7 @@ def test_a_store_connected_on_one_station_is_synced_by_another_that_joined(
     assert json.loads(out)[0]["sync_blocked"] == MISSING
     code, out, err = _run(quiet, b, pg_workspace, "workspace-key", "status", "--json")
     assert (code, _last_json(out)["can_sync"]) == (0, False)
-    bad = "fbmws1.0123.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+    bad = new_workspace_key().export_text()  # a well-formed key of another workspace
     code, out, err = _run(quiet, b, pg_workspace, "workspace-key", "join", bad)
     assert code == 2
     assert "another workspace" in err
