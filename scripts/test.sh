@@ -66,8 +66,10 @@ if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then
 fi
 "$VENV/bin/pytest" "${pytest_args[@]}" "$@"
 if [ "${CI:-}" = "true" ] && [ $# -eq 0 ]; then
-  # CI runs the suite a second time on a shared workspace: every test that uses a data folder gets a fresh
-  # PostgreSQL database instead of an SQLite file (tests of the SQLite file itself are skipped).
+  # CI runs the database, sync, command-line contract and workspace tests a second time on a shared workspace:
+  # every test gets a fresh PostgreSQL database instead of an SQLite file (tests/postgresql_tests.txt; tests of
+  # the SQLite file itself are skipped).
   say "pytest on PostgreSQL (FBM_DESK_TEST_DATABASE=postgresql)"
-  FBM_DESK_TEST_DATABASE=postgresql "$VENV/bin/pytest" -q
+  mapfile -t pg_tests < <(grep -v '^#' tests/postgresql_tests.txt | grep .)
+  FBM_DESK_TEST_DATABASE=postgresql "$VENV/bin/pytest" -q "${pg_tests[@]}"
 fi
