@@ -148,4 +148,5 @@ def test_ship_json_gains_station_and_user_and_keeps_its_fields(
     assert main(["--data-dir", str(app_paths.data_dir), "orders", "list", "--json"]) == 0
     (order,) = json.loads(capsys.readouterr().out)
     (shipment,) = order["shipments"]
-    assert set(shipment) == {"carrier_code", "tracking_number", "push_state"}  # issue 5's contract, unchanged
+    # issue 5's contract plus issue 18's "label" (bought through Buy Shipping); no station fields here
+    assert set(shipment) == {"carrier_code", "tracking_number", "push_state", "label"}
