@@ -9,6 +9,7 @@ from contextlib import closing
 from pathlib import Path
 
 import peewee as pw
+import psycopg
 import pytest
 
 from fbm_desk.db.errors import StorageProblem, classify, storage_error
@@ -148,6 +149,11 @@ def test_the_code_decides_not_the_text() -> None:
 def test_every_class_has_its_own_message() -> None:
     messages = set()
     for problem in StorageProblem:
+        if problem is StorageProblem.SERVER_GONE:  # a shared workspace's server (psycopg), not SQLite
+            gone = storage_error(psycopg.OperationalError("server closed the connection unexpectedly"))
+            assert isinstance(gone, DatabaseError)
+            messages.add(gone.user_message)
+            continue
         err = {
             StorageProblem.DISK_FULL: sqlite3.SQLITE_FULL,
             StorageProblem.IO_ERROR: sqlite3.SQLITE_IOERR,
@@ -180,3 +186,12 @@ def test_the_error_behind_a_later_one_is_found(peewee_db: pw.SqliteDatabase) -> 
 def test_other_errors_are_not_storage_errors(peewee_db: pw.SqliteDatabase) -> None:
     assert storage_error(ValueError("disk is full")) is None
     assert storage_error(_raised(lambda: peewee_db.execute_sql("SELEKT 1"))) is None
+
+
+def test_workspace_errors_are_classified_by_sqlstate() -> None:
+    """A shared workspace's failures get the same messages: lock timeout = busy, disk full, server gone."""
+    busy = psycopg.errors.LockNotAvailable("canceling statement due to lock timeout")
+    assert classify(busy) is StorageProblem.BUSY
+    assert classify(psycopg.errors.DiskFull("could not extend file")) is StorageProblem.DISK_FULL
+    assert classify(psycopg.OperationalError("connection lost")) is StorageProblem.SERVER_GONE
+    assert classify(ValueError("not storage")) is None
