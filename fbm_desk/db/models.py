@@ -1,9 +1,8 @@
 """peewee models mirroring the migrated schema (``schema_v*.sql``).
 
 The SQL files own the schema; these classes only map it. ``tests/test_db_migrations.py`` checks that every
-model column exists in a freshly migrated database, so the two cannot drift apart silently.
-
-Models stay inside ``fbm_desk.db``: queries hand frozen dataclasses (``fbm_desk.db.rows``) to the rest of the app.
+model column exists in a freshly migrated database, so the two cannot drift apart silently. Models stay inside
+``fbm_desk.db``: queries hand frozen dataclasses (``fbm_desk.db.rows``) to the rest of the app.
 """
 
 from __future__ import annotations
@@ -32,8 +31,7 @@ def utcnow_iso() -> str:
 
 
 class FlagField(pw.IntegerField):
-    """A yes/no column stored as integer 0/1 on both backends (SQLite has no boolean type; keeping PostgreSQL's
-    column an integer too lets the same hand-written SQL say ``flag = 1``)."""
+    """A yes/no column stored as integer 0/1 on both backends, so hand-written SQL says ``flag = 1`` on both."""
 
     def db_value(self, value: object) -> int | None:
         return None if value is None else int(bool(value))
