@@ -314,6 +314,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from fbm_desk.ui.error_dialog import install_gui_excepthook
 
     window: MainWindow | None = None
+    integrity = None
     install_gui_excepthook(lambda: window, log_file=str(log_file or ""))
     _route_qt_messages()
     try:
@@ -326,6 +327,10 @@ def run_gui(args: argparse.Namespace) -> int:
         elif demo:
             window.show_status("Demo mode could not start; see the log file.")
         window.show()
+        from fbm_desk.ui.integrity_watch import IntegrityWatch
+
+        integrity = IntegrityWatch(services, window)
+        integrity.start()  # the file's page check, a few seconds after the window opened
         if services.live is not None:
             services.live.start()
         if services.scheduler is not None:
@@ -340,6 +345,8 @@ def run_gui(args: argparse.Namespace) -> int:
     finally:
         from fbm_desk.ui.push_preview_loader import wait_for_reads
 
+        if integrity is not None:
+            integrity.stop()
         wait_for_reads()  # a push preview still being read uses the database
         services.close()
         log.info("FBM Desk closed")
