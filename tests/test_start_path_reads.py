@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from pytestqt.qtbot import QtBot
 
+from fbm_desk.app import build_services, build_tabs
 from fbm_desk.core import build_core
 from fbm_desk.db import rules
 from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.ui.main_window import MainWindow
 from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order, generate
 
@@ -34,3 +37,28 @@ def test_rule_pickers_offer_the_newest_orders_values_only(
 
     assert pickers["ship_state"] == ["AK", "TX"]
     assert "US" in pickers["ship_country"]
+
+
+def test_closing_the_warehouses_page_refreshes_hidden_tabs_only_when_shown(
+    qtbot: QtBot, app_paths: AppPaths
+) -> None:
+    built = build_services(app_paths)
+    try:
+        window = MainWindow(built, build_tabs(built))
+        qtbot.addWidget(window)
+        window.show()
+        titles = window.tab_titles()
+        window.tabs.setCurrentIndex(titles.index("Stores"))
+        orders = window.tabs.widget(titles.index("Orders"))
+        refreshed: list[int] = []
+        orders.after_sync._refresh = lambda: refreshed.append(1)  # type: ignore[attr-defined]
+
+        window.show_warehouses().close()  # the tabs re-read their warehouse columns and filters
+        qtbot.wait(20)
+        assert refreshed == []  # hidden: nothing read yet
+        assert orders.after_sync.pending  # type: ignore[attr-defined]
+
+        window.tabs.setCurrentIndex(titles.index("Orders"))
+        qtbot.waitUntil(lambda: refreshed == [1])
+    finally:
+        built.close()
