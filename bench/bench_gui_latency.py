@@ -376,6 +376,7 @@ def measure(
                 "total_ms": round(sql.total.get(name, 0.0), 1),
                 "sql": text,
                 "at": at,
+                "slowest": [(round(m, 1), w, t) for m, w, t in sql.slowest(name)],
             }
             for name, (ms, text, at) in sql.worst.items()
         },
@@ -474,8 +475,9 @@ def main() -> int:
             if key == "gui_sql_by_screen":
                 print(f"{'GUI-thread SQL':>20}: worst query / all queries of each screen")
                 for screen, q in value.items():  # type: ignore[attr-defined]
-                    print(f"{'':>22}{screen:<34} {q['worst_ms']:7.1f} / {q['total_ms']:7.1f} ms  {q['at']}")
-                    print(f"{'':>26}{q['sql']}")
+                    print(f"{'':>22}{screen:<34} {q['worst_ms']:7.1f} / {q['total_ms']:7.1f} ms")
+                    for ms, where, text in q["slowest"]:
+                        print(f"{'':>26}{ms:7.1f} ms  {where}\n{'':>37}{text}")
             elif key == "worst_by_screen":
                 print(f"{'worst stall by screen':>20}:")
                 for screen, ms in value.items():  # type: ignore[attr-defined]

@@ -102,6 +102,7 @@ class SqlOnGuiThread:
 
         self.worst: dict[str, tuple[float, str, str]] = {}
         self.total: dict[str, float] = {}
+        self.by_site: dict[tuple[str, str], tuple[float, str]] = {}
         original = db.execute_sql  # type: ignore[attr-defined]
         gui = threading.main_thread()
         tracker = self
@@ -167,3 +168,11 @@ class SqlOnGuiThread:
         self.total[phase] = self.total.get(phase, 0.0) + ms - (replaces or 0.0) * 1000
         if ms > self.worst.get(phase, (0.0, "", ""))[0]:
             self.worst[phase] = (ms, text, where)
+        key = (phase, where)
+        if ms > self.by_site.get(key, (0.0, ""))[0]:
+            self.by_site[key] = (ms, text)
+
+    def slowest(self, phase: str, count: int = 4) -> list[tuple[float, str, str]]:
+        """The ``count`` slowest call sites of a step: (worst ms, caller, SQL head)."""
+        sites = [(ms, where, text) for (ph, where), (ms, text) in self.by_site.items() if ph == phase]
+        return sorted(sites, reverse=True)[:count]
