@@ -29,6 +29,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -380,6 +381,7 @@ def measure(
             }
             for name, (ms, text, at) in sql.worst.items()
         },
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "late_ticks": late,
         "budget_ms": BUDGET_MS,
         "gc_collections": len(gc_pauses),

@@ -115,7 +115,5 @@ def picker_values() -> dict[str, list[str]]:
     }
 
 
-RECENT_ORDERS = (
-    10_000  # the Rules pickers offer the values of this many newest orders (any value may be typed)
-)
+RECENT_ORDERS = 3_000  # the Rules pickers offer the values of the newest orders (any value may be typed)
 COMMON_COUNTRIES = ("US", "CA", "MX", "GB", "DE", "FR", "IT", "ES", "NL", "SE", "PL", "JP", "AU")
