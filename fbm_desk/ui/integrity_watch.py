@@ -45,10 +45,6 @@ class IntegrityWatch(QObject):
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
     def _begin(self) -> None:
         check = self._check
         if check is None:
