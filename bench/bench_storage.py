@@ -119,6 +119,8 @@ def measure(conn: Any, path: Path, orders: int, label: str) -> float:
         print(f"  {table:18} {name:38} {size / orders:8.1f} {rows:>10}")
     print(f"  {'(everything else)':18} {'stores, products, listings, stock, ...':38} {other / orders:8.1f}")
     print(f"  {'(free pages)':18} {'':38} {free_pages * page / orders:8.1f}")
+    live = sum(size for _, size in sizes)
+    print(f"  {'(in use)':18} {'every table and index':38} {live / orders:8.1f}")
     print("  per table, with its indexes:")
     for table in (*_ORDER_TABLES, "inventory_adjustment"):
         print(f"    {table:28} {per_table.get(table, 0):8.1f}")
