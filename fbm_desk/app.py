@@ -57,7 +57,12 @@ def attach_sync(services: Services) -> None:
 
     services.runner = JobRunner(services.core)
     backups = services.core.paths.backup_dir
-    services.scheduler = SyncScheduler(services.runner, maintenance=lambda: run_retention(backups))
+    credentials = services.core.credentials
+    services.scheduler = SyncScheduler(
+        services.runner,
+        maintenance=lambda: run_retention(backups),
+        can_sync=lambda: not credentials.sync_blocked(),  # a workspace station without the key leaves them
+    )
     services.confirm_soon = ConfirmSoon(services.runner)
 
 

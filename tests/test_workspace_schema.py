@@ -15,8 +15,8 @@ from fbm_desk.db.dialect import ddl_to_postgres, to_postgres
 from fbm_desk.db.label_models import LABEL_MODELS
 from fbm_desk.db.mark_models import MARK_MODELS
 from fbm_desk.db.models import ALL_MODELS, StockSummary, database_proxy
-from fbm_desk.db.privacy_models import PRIVACY_MODELS
 from fbm_desk.db.pg_connection import check_connection, prepare_workspace, redact_url
+from fbm_desk.db.privacy_models import PRIVACY_MODELS
 from fbm_desk.foundation.errors import DatabaseError
 from tests.support.pg_server import PgServer
 
