@@ -284,11 +284,19 @@ class ConfirmSoon(QObject):
     """
 
     def __init__(
-        self, runner: RunningJobs, *, time_scale: float = 1.0, parent: QObject | None = None
+        self,
+        runner: RunningJobs,
+        *,
+        time_scale: float = 1.0,
+        can_sync: Callable[[], bool] = lambda: True,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self.time_scale = time_scale
+        self._can_sync = (
+            can_sync  # False: no workspace key here; the store's scheduled push sends the package
+        )
         self._timers: dict[int, QTimer] = {}
         self._deadlines: dict[int, float] = {}  # store id -> monotonic deadline (real seconds)
 
@@ -301,6 +309,8 @@ class ConfirmSoon(QObject):
 
     @Slot(int)
     def package_saved(self, store_id: int) -> None:
+        if not self._can_sync():  # a push from here could only fail (and show as failed on every station)
+            return
         now = time.monotonic()
         timer = self._timers.get(store_id)
         if timer is None:
