@@ -148,6 +148,8 @@ def test_workspace_test_prints_the_server_version(
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is True
     assert out["server_version"].startswith("PostgreSQL ")
-    monkeypatch.delenv(ENV_DATABASE_URL, raising=False)  # no workspace named anywhere (the PostgreSQL run names one)
+    monkeypatch.delenv(
+        ENV_DATABASE_URL, raising=False
+    )  # no workspace named anywhere (the PostgreSQL run names one)
     assert main(["--data-dir", str(tmp_path / "d"), "workspace", "test"]) == 0
     assert "this computer's own database" in capsys.readouterr().out
