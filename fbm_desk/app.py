@@ -56,10 +56,16 @@ def attach_sync(services: Services) -> None:
     from fbm_desk.sync.runner import JobRunner
     from fbm_desk.sync.scheduler import ConfirmSoon, SyncScheduler
 
-    services.runner = JobRunner(services.core)
+    services.runner = runner = JobRunner(services.core)
     backups = services.core.paths.backup_dir
-    services.scheduler = SyncScheduler(services.runner, maintenance=lambda: run_retention(backups))
-    services.confirm_soon = ConfirmSoon(services.runner)
+
+    def can_sync() -> (
+        bool
+    ):  # False on a workspace station without the workspace key: it leaves syncing to others
+        return not runner.sync_blocked()
+
+    services.scheduler = SyncScheduler(runner, maintenance=lambda: run_retention(backups), can_sync=can_sync)
+    services.confirm_soon = ConfirmSoon(runner, can_sync=can_sync)
 
 
 def start_demo(services: Services) -> bool:

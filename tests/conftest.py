@@ -46,6 +46,18 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture(autouse=True)
+def _delete_closed_widgets() -> Iterator[None]:
+    """pytest-qt closes a test's widgets and asks Qt to delete them *later*: only when an event loop next runs,
+    in some later test, where a leftover window's timer (the Stores tab's minute clock) could fire first, on a
+    database that is gone. Delete them at the end of their own test."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
 def _restore_logging_and_hooks() -> Iterator[None]:
     """``setup_logging`` / ``install_gui_excepthook`` change process-wide state; undo it after each test."""
     root = logging.getLogger()

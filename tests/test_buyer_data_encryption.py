@@ -83,6 +83,7 @@ def test_the_scan_finds_plain_buyer_data() -> None:
     assert pii_hits(b"..MAXIMILIAN OBERHUBER..", ["Maximilian Oberhuber"]) == ["Maximilian Oberhuber"]
 
 
+@pytest.mark.sqlite_only  # the SQLite file's bytes (a workspace: test_a_dump_of_a_shared_workspace_reveals_no_buyer_data)
 def test_a_copied_data_folder_reveals_no_buyer_data(core: CoreServices, tmp_path: Path) -> None:
     import_buyers()
     _backup(core.paths.db_file, LATEST_VERSION, core.paths.backup_dir)  # what an upgrade copies first
@@ -119,6 +120,7 @@ def test_search_by_buyer_name_works_on_encrypted_names(core: CoreServices) -> No
     assert {o.amazon_order_id for o in list_orders(search="maximilian")} == {second}
 
 
+@pytest.mark.sqlite_only  # the SQLite file carried to a computer without its key
 def test_a_station_without_the_key_shows_buyer_data_as_encrypted(core: CoreServices, tmp_path: Path) -> None:
     import_buyers()
     core.close()
@@ -189,6 +191,7 @@ def _previous_schema_database(path: Path) -> None:
         conn.close()
 
 
+@pytest.mark.sqlite_only  # an older version's plain SQLite file and its backup files
 def test_an_existing_plain_database_and_its_backups_are_encrypted_on_first_open(
     app_paths: AppPaths, tmp_path: Path
 ) -> None:

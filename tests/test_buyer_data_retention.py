@@ -52,6 +52,7 @@ def cli_json(app_paths: AppPaths, capsys: pytest.CaptureFixture[str], *args: str
     return json.loads(capsys.readouterr().out)
 
 
+@pytest.mark.sqlite_only  # rewrites the SQLite file's backup files (a workspace's backups: pg_dump)
 def test_purge_as_of_31_days_after_delivery_removes_exactly_those_orders(
     core: CoreServices, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -79,6 +80,7 @@ def test_purge_as_of_31_days_after_delivery_removes_exactly_those_orders(
     assert again == {"orders_purged": 0, "backups_rewritten": 0}
 
 
+@pytest.mark.sqlite_only  # the bytes of the SQLite file and its backup files
 def test_purged_backup_holds_no_ciphertext_of_purged_orders(core: CoreServices) -> None:
     import_two_deliveries()
     stored = str(
@@ -169,6 +171,7 @@ def _mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+@pytest.mark.sqlite_only  # the SQLite file's and its -wal/-shm files' modes
 def test_the_data_folder_is_private(app_paths: AppPaths) -> None:
     os.chmod(app_paths.data_dir, 0o755)  # noqa: S103 - as an older version left it
     core = build_core(app_paths)
@@ -184,6 +187,7 @@ def test_the_data_folder_is_private(app_paths: AppPaths) -> None:
         core.close()
 
 
+@pytest.mark.sqlite_only  # the SQLite file's mode
 def test_an_existing_world_readable_database_is_narrowed(app_paths: AppPaths) -> None:
     build_core(app_paths).close()
     os.chmod(app_paths.db_file, 0o644)

@@ -61,6 +61,15 @@ def test_a_stream_of_saves_does_not_delay_the_push_beyond_the_limit(qtbot) -> No
     assert waited <= CONFIRM_MAX_WAIT_S + 15  # Amazon seconds (timer granularity on a busy machine)
 
 
+def test_a_station_that_cannot_sync_leaves_the_push_to_one_that_can(qtbot) -> None:
+    runner = FakeRunner()
+    soon = ConfirmSoon(runner, time_scale=SCALE, can_sync=lambda: False)  # no workspace key on this station
+    soon.package_saved(1)
+    assert not soon.pending(1)
+    qtbot.wait(int(CONFIRM_QUIET_S / SCALE * 1000) + 200)
+    assert runner.calls == []  # the store's scheduled push, on a station with the key, sends it
+
+
 def test_a_running_push_is_followed_by_another(qtbot) -> None:
     runner = FakeRunner()
     runner.busy[1] = JobKind.SHIPMENTS

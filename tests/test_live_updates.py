@@ -124,9 +124,6 @@ def test_a_stock_change_elsewhere_shows_in_the_inventory_tab_keeping_the_selecte
     from fbm_desk.db.inventory import set_on_hand
     from fbm_desk.ui.inventory_tab import InventoryTab
 
-    if station.db.shared:  # the tab's "why" panel query (db/holding_orders.py) is still being ported
-        pytest.skip("Inventory tab on PostgreSQL: db/holding_orders.py GROUP BY not ported yet (the lead's)")
-
     live = LiveUpdates(station.db, poll_ms=100)
     tab = InventoryTab(Services(core=station, live=live))
     qtbot.addWidget(tab)

@@ -343,6 +343,7 @@ def test_no_token_in_sqlite_log_or_errors(
     store_sandbox: RunningSandbox,
     pool: ThreadPoolExecutor,
     monkeypatch: pytest.MonkeyPatch,
+    database_url: str | None,
 ) -> None:
     from fbm_desk.foundation.logging_setup import setup_logging
 
@@ -371,7 +372,9 @@ def test_no_token_in_sqlite_log_or_errors(
     finally:
         core.close()
     secrets_file = app_paths.insecure_secrets_file
-    assert token in secrets_file.read_text(encoding="utf-8")  # the flagged fallback is where it lives
+    # the flagged fallback is where it lives; on a workspace it is sealed in the workspace (with the workspace key
+    # this file holds; tests/test_workspace_stations.py), never here
+    assert (token in secrets_file.read_text(encoding="utf-8")) == (database_url is None)
     for path in Path(app_paths.data_dir).rglob("*"):
         if path.is_file() and path != secrets_file:
             data = path.read_bytes()

@@ -154,10 +154,12 @@ def test_code128_symbols_of_an_order_id() -> None:
         symbol_values("ünïcode")
 
 
-def test_bins_and_low_stock_levels(seeded: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bins_and_low_stock_levels(
+    seeded: Path, app_paths: AppPaths, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert _cli(seeded, "products", "set", "CUP-3", "--bin", "C-09-1", "--low-stock", "0", "--json") == 0
     assert '"bin": "C-09-1"' in capsys.readouterr().out
-    core = build_core(AppPaths(data_dir=seeded, log_dir=seeded / "logs"))
+    core = build_core(app_paths)  # the same database the command used (the file, or this test's workspace)
     try:
         # nothing on hand, 4 units allocated: available 0, at the level of 0
         assert [r.sku for r in low_stock_rows()] == ["CUP-3"]

@@ -105,6 +105,7 @@ def timeline(amazon_id: str) -> list[str]:
     return [str(r[0]) for r in rows]
 
 
+@pytest.mark.sqlite_only  # reads SQLite's statement trace (set_trace_callback)
 def test_new_orders_get_the_rules_columns_in_their_insert(store: StoreRow, statements: list[str]) -> None:
     replace_rules(RULES)
     statements.clear()

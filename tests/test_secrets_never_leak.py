@@ -11,6 +11,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from fbm_desk.amazon.config import SpApiConfig
@@ -33,8 +34,18 @@ def _files_under(folder: Path, *, skip: set[str]) -> dict[Path, bytes]:
     return {p: p.read_bytes() for p in folder.rglob("*") if p.is_file() and p.name not in skip}
 
 
+def _workspace_text(url: str) -> str:
+    """Every row of every table of a shared workspace, as text."""
+    with psycopg.connect(url) as conn:
+        tables = [r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return "\n".join(
+            repr(conn.execute(f'SELECT t::text FROM "{table}" t').fetchall())  # noqa: S608 - catalog names
+            for table in tables
+        )
+
+
 def test_tokens_and_client_secret_never_reach_log_or_database(
-    app_paths: AppPaths, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch
+    app_paths: AppPaths, sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch, database_url: str | None
 ) -> None:
     monkeypatch.setenv("FBM_DESK_CREDENTIALS", "file")  # the documented insecure fallback
     info = sandbox.info
@@ -69,11 +80,18 @@ def test_tokens_and_client_secret_never_reach_log_or_database(
     log_text = log_file.read_text(encoding="utf-8")
     assert "token=[REDACTED] secret=[REDACTED]" in log_text  # the careless lines were written, scrubbed
     files = _files_under(app_paths.data_dir, skip={app_paths.insecure_secrets_file.name})
-    assert app_paths.db_file in files
+    assert (app_paths.db_file in files) == (database_url is None)  # a workspace keeps no database file here
     assert log_file in files
+    if database_url is not None:  # ... but on the server, where the token is sealed with the workspace key
+        workspace = _workspace_text(database_url)
+        assert info.refresh_token not in workspace
+        assert info.client_secret not in workspace
+        assert "Atza|" not in workspace
+        assert "Atzr|" not in workspace
     for path, data in files.items():
         assert info.refresh_token.encode() not in data, path
         assert info.client_secret.encode() not in data, path
         assert b"Atza|" not in data, path  # no access token either
         assert b"Atzr|" not in data, path
-    assert info.refresh_token in app_paths.insecure_secrets_file.read_text(encoding="utf-8")
+    secrets = app_paths.insecure_secrets_file.read_text(encoding="utf-8")
+    assert (info.refresh_token in secrets) == (database_url is None)  # on a workspace: sealed in it, not here

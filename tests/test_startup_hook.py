@@ -11,7 +11,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_the_app_reports_when_its_window_is_interactive_and_quits(tmp_path: Path) -> None:
+def test_the_app_reports_when_its_window_is_interactive_and_quits(
+    tmp_path: Path, database_url: str | None
+) -> None:
     env = dict(os.environ)
     env.update(
         QT_QPA_PLATFORM="offscreen",
@@ -34,4 +36,6 @@ def test_the_app_reports_when_its_window_is_interactive_and_quits(tmp_path: Path
     assert spawned < float(fields["interactive_wall"]) < time.time()
     assert float(fields["rss_mb"]) > 0
     assert any(ln.startswith("fbm-desk exit: peak_rss_mb=") for ln in out.stderr.splitlines())
-    assert (tmp_path / "data" / "fbm-desk.sqlite3").exists()  # it really opened the data dir
+    assert (tmp_path / "data" / "logs" / "fbm-desk.log").exists()  # it really opened the data dir
+    # ... and its database: the SQLite file there, or the suite's workspace (no file here then)
+    assert (tmp_path / "data" / "fbm-desk.sqlite3").exists() == (database_url is None)

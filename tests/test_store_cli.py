@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from fbm_desk.sandbox import RunningSandbox, start_sandbox
@@ -95,7 +96,9 @@ def add(data_dir: Path, env: dict[str, str], name: str, market: str, seller: str
     )
 
 
-def test_store_add_and_list_contract(tmp_path: Path, cli_env: dict[str, str]) -> None:
+def test_store_add_and_list_contract(
+    tmp_path: Path, cli_env: dict[str, str], database_url: str | None
+) -> None:
     assert store_list(tmp_path, cli_env) == []
     done = add(
         tmp_path, cli_env, "Acme US", "US", "A1SELLER", "--import-pending", "--starting-inventory", "zero"
@@ -114,7 +117,13 @@ def test_store_add_and_list_contract(tmp_path: Path, cli_env: dict[str, str]) ->
         }
     ]
     assert list(stores[0]) == LIST_FIELDS
-    assert cli_env[TOKEN_VAR].encode() not in (tmp_path / "fbm-desk.sqlite3").read_bytes()
+    token = cli_env[TOKEN_VAR]
+    if database_url is None:
+        assert token.encode() not in (tmp_path / "fbm-desk.sqlite3").read_bytes()
+    else:  # a workspace: sealed with the workspace key, nowhere as text
+        with psycopg.connect(database_url) as conn:
+            for table in ("store", "store_secret"):
+                assert token not in repr(conn.execute(f"SELECT t::text FROM {table} t").fetchall())  # noqa: S608
 
 
 def test_store_add_duplicates_exit_2_and_store_nothing(tmp_path: Path, cli_env: dict[str, str]) -> None:

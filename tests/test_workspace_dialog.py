@@ -18,7 +18,7 @@ from fbm_desk import app as app_module
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import stations as st
 from fbm_desk.foundation.credentials import Credentials, MemoryStore
-from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.foundation.paths import ENV_DATABASE_URL, AppPaths
 from fbm_desk.foundation.settings import Settings, load_settings
 from fbm_desk.ui import workspace_dialog as wd
 from fbm_desk.ui.workspace_dialog import WorkspaceDialog
@@ -34,7 +34,10 @@ def _actor_restored() -> Iterator[None]:
 
 
 @pytest.fixture
-def station(tmp_path: Path) -> tuple[Settings, Credentials, Path]:
+def station(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Settings, Credentials, Path]:
+    # its workspace is the one in its settings (the suite on PostgreSQL names the test's own in the environment,
+    # which would win over them)
+    monkeypatch.delenv(ENV_DATABASE_URL, raising=False)
     data = tmp_path / "station"
     data.mkdir()
     return load_settings(data / "settings.json"), Credentials(MemoryStore()), data

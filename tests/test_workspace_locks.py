@@ -191,6 +191,36 @@ def test_one_station_runs_a_stores_schedule_and_another_takes_over_when_it_crash
         assert got[0]
 
 
+def _schedule_free(url: str, store_id: int) -> bool:
+    """Could another station take the store's schedule now? (Its lock is let go again on return.)"""
+    with psycopg.connect(url, autocommit=True) as other:
+        row = other.execute("SELECT pg_try_advisory_lock(%s, %s)", (SCHEDULE_NS, store_id)).fetchone()
+    return bool(row and row[0])
+
+
+def test_a_station_without_the_workspace_key_leaves_the_schedules_to_one_that_can_sync(
+    ws: OpenedDatabase, pg_workspace: str, qapp: Any
+) -> None:
+    us = insert_us_store("US", "A1SELLER")
+    has_key = [False]
+    runner = _Runner()
+    station = SyncScheduler(runner, locks=PgScheduleLocks(_pg(ws)), can_sync=lambda: has_key[0])
+    station.start(paused=True)  # with catch-up: nothing, it cannot sync
+    assert runner.queued == []
+    assert station.enqueue_due("orders") == []
+    assert station.claim_schedules() == []
+    assert _schedule_free(pg_workspace, us.id)  # a station with the key runs it
+    has_key[0] = True  # joined ('workspace-key join'): its next claim takes the store and catches up
+    assert {s for s, _k in station.claim_schedules()} == {us.id}
+    assert {(s, t) for s, _k, t in runner.queued} == {(us.id, "catch-up")}
+    assert station.enqueue_due("orders") == [us.id]
+    assert not _schedule_free(pg_workspace, us.id)
+    has_key[0] = False  # the key no longer opens the workspace's tokens: it lets the schedule go
+    assert station.enqueue_due("orders") == []
+    assert _schedule_free(pg_workspace, us.id)
+    station.shutdown()
+
+
 def test_the_json_of_a_covered_run_names_the_station_and_keeps_the_contract() -> None:
     from fbm_desk.sync.base import SyncResult
 

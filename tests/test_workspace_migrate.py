@@ -15,6 +15,7 @@ from fbm_desk.db import open_database, open_postgres
 from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.workspace_copy import _tables_in_fk_order
 from fbm_desk.foundation.credentials import Credentials, MemoryStore
+from fbm_desk.foundation.paths import ENV_DATABASE_URL
 from tests.support.demo_data import generate
 from tests.support.pg_server import PgServer
 
@@ -137,7 +138,9 @@ def test_bad_addresses_and_unreachable_servers_get_clear_messages(
     assert json.loads(capsys.readouterr().out)["ok"] is False
 
 
-def test_workspace_test_prints_the_server_version(pg_workspace: str, tmp_path: Path, capsys: Any) -> None:
+def test_workspace_test_prints_the_server_version(
+    pg_workspace: str, tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert (
         main(["--data-dir", str(tmp_path / "d"), "workspace", "test", "--database", pg_workspace, "--json"])
         == 0
@@ -145,5 +148,8 @@ def test_workspace_test_prints_the_server_version(pg_workspace: str, tmp_path: P
     out = json.loads(capsys.readouterr().out)
     assert out["ok"] is True
     assert out["server_version"].startswith("PostgreSQL ")
+    monkeypatch.delenv(
+        ENV_DATABASE_URL, raising=False
+    )  # no workspace named anywhere (the PostgreSQL run names one)
     assert main(["--data-dir", str(tmp_path / "d"), "workspace", "test"]) == 0
     assert "this computer's own database" in capsys.readouterr().out

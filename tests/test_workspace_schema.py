@@ -6,13 +6,17 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import peewee as pw
 import psycopg
 import pytest
 
 from fbm_desk.db import LATEST_VERSION, open_database, open_postgres
 from fbm_desk.db.dialect import ddl_to_postgres, to_postgres
-from fbm_desk.db.models import database_proxy
+from fbm_desk.db.label_models import LABEL_MODELS
+from fbm_desk.db.mark_models import MARK_MODELS
+from fbm_desk.db.models import ALL_MODELS, StockSummary, database_proxy
 from fbm_desk.db.pg_connection import check_connection, prepare_workspace, redact_url
+from fbm_desk.db.privacy_models import PRIVACY_MODELS
 from fbm_desk.foundation.errors import DatabaseError
 from tests.support.pg_server import PgServer
 
@@ -144,3 +148,34 @@ def test_sqlite_functions_the_queries_use_exist_on_the_workspace(pg_workspace: s
             "strftime('%Y-%m-%dT%H:%M:%SZ', '2026-11-20T10:00:00Z', '+30 minutes')"
         ).fetchone()
     assert row == (0, 3, None, True, False, "2026-11-20T10:30:00Z")
+
+
+# peewee's field types and the PostgreSQL column types the translated migrations give them.
+_PG_TYPES = {
+    "AUTO": {"bigint", "integer"},
+    "BIGAUTO": {"bigint"},
+    "INT": {"bigint", "integer"},
+    "BIGINT": {"bigint"},
+    "TEXT": {"text"},
+    "FLOAT": {"double precision", "real"},
+    "DOUBLE": {"double precision"},
+    "BLOB": {"bytea"},
+}
+
+
+def test_every_model_field_has_its_columns_type_on_the_workspace(pg_workspace: str) -> None:
+    """A model field that binds a value of another type than its column fails only on PostgreSQL (SQLite takes
+    anything): a yes/no field must be a ``FlagField`` (integer 0/1), never a ``BooleanField`` (a boolean)."""
+    with psycopg.connect(pg_workspace) as conn:
+        rows = conn.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'"
+        ).fetchall()
+    types = {(str(t), str(c)): str(d) for t, c, d in rows}
+    wrong: list[str] = []
+    for model in ALL_MODELS + MARK_MODELS + PRIVACY_MODELS + LABEL_MODELS + (StockSummary,):
+        for field in model._meta.sorted_fields:
+            kind = field.rel_field.field_type if isinstance(field, pw.ForeignKeyField) else field.field_type
+            column = types.get((model._meta.table_name, field.column_name))
+            if column not in _PG_TYPES.get(kind, set()):
+                wrong.append(f"{model.__name__}.{field.name}: {kind} field on a {column} column")
+    assert wrong == []

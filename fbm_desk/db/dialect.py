@@ -106,6 +106,12 @@ def sql(text: str) -> str:
     return to_postgres(text) if is_postgres() else text
 
 
+def fragment(text: str, params: Sequence[Any] = ()) -> pw.SQL:
+    """A hand-written piece (SQLite dialect) inside a peewee query, in the bound database's dialect: peewee's
+    own placeholders are ``%s`` on PostgreSQL, so a ``?`` piece must be translated before it joins them."""
+    return pw.SQL(sql(text), list(params))
+
+
 def execute(text: str, params: Sequence[Any] = ()) -> Any:
     """Run one hand-written query (SQLite dialect) on the bound database; returns the DB-API cursor."""
     return database_proxy.execute_sql(sql(text), tuple(params))

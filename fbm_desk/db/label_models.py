@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from fbm_desk.db.models import BaseModel, Order, Package, Warehouse
+from fbm_desk.db.models import BaseModel, FlagField, Order, Package, Warehouse
 
 
 class BoxPreset(BaseModel):
@@ -32,7 +32,7 @@ class LabelQuote(BaseModel):
     price = pw.TextField()
     currency = pw.TextField()
     promise = pw.TextField(null=True)  # promised delivery (end of the window), ISO 8601 UTC
-    late = pw.BooleanField(default=False)
+    late = FlagField(default=False)
     documents = pw.TextField()  # JSON: the label formats this rate can be bought with
     package_reference = pw.TextField()
     weight_g = pw.IntegerField()

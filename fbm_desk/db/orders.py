@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 import peewee as pw
 
-from fbm_desk.db import events
+from fbm_desk.db import dialect, events
 from fbm_desk.db.domain_rows import ORDER_STATES, OrderDetail, OrderItemRow, OrderRow, ShipTo
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, Product, Store
 from fbm_desk.db.name_index import name_hits_sql
@@ -86,7 +86,7 @@ def _filtered(store_id: int | None, state: str | None, search: str) -> pw.ModelS
         match = Order.amazon_order_id**like | Order.id.in_(in_items)
         by_name = name_hits_sql(search.strip())  # names are encrypted: the blind index (db/name_index.py)
         if by_name is not None:
-            match = match | Order.id.in_(pw.SQL(f"({by_name[0]})", by_name[1]))
+            match = match | Order.id.in_(dialect.fragment(f"({by_name[0]})", by_name[1]))
         query = query.where(match)
     return query
 

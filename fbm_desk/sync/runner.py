@@ -128,6 +128,10 @@ class JobRunner(QObject):
         self._w_done.connect(self._on_done)
 
     # ----- public API (GUI thread) -------------------------------------------------------------------------
+    def sync_blocked(self) -> str:
+        """Why this station cannot sync ("" when it can): a workspace station without the workspace key."""
+        return self._core.credentials.sync_blocked()
+
     def enqueue(self, store_id: int, kind: JobKind | str, trigger: str = "manual") -> bool:
         """Queue ``kind`` for a store. False when the same job is already queued or running (coalesced)."""
         if self._closed:

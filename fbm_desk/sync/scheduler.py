@@ -71,6 +71,7 @@ class SyncScheduler(QObject):
         schedule: tuple[ScheduleEntry, ...] = SCHEDULE,
         maintenance: Callable[[], object] | None = None,
         locks: ScheduleLocks | None = None,
+        can_sync: Callable[[], bool] = lambda: True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -87,6 +88,7 @@ class SyncScheduler(QObject):
         self._checked_until: datetime | None = None
         self._aps: BackgroundScheduler | None = None
         self._locks = locks
+        self._can_sync = can_sync  # False: a workspace station without the workspace key runs no schedule
         self._owned: set[int] = set()
         self._claim_timer = QTimer(self)
         self._claim_timer.setInterval(int(CLAIM_EVERY_S * 1000))
@@ -145,7 +147,7 @@ class SyncScheduler(QObject):
         log.info("Scheduler started (time scale %g)", self._time_scale)
         if self._locks is None:
             self._locks = schedule_locks()
-        self._owned = self._locks.claim([store.id for store in self._stores()])
+        self._scheduled_stores()
         if self._locks.shared and not paused:
             self._claim_timer.start()
         return self.catch_up(now) if catch_up else []
@@ -161,10 +163,17 @@ class SyncScheduler(QObject):
 
     def _scheduled_stores(self) -> list[StoreRow]:
         """The connected stores whose schedule this station runs (all of them on this computer's database;
-        on a shared workspace those whose schedule lock it holds, see ``db.pg_job_locks``)."""
+        on a shared workspace those whose schedule lock it holds, see ``db.pg_job_locks``). None while this
+        station cannot sync (no workspace key): it leaves the schedules to a station that can, and claims them
+        once it joined."""
         stores = self._stores()
         if self._locks is None:
             return stores
+        if not self._can_sync():
+            if self._owned:
+                self._locks.release_all()
+            self._owned = set()
+            return []
         self._owned = self._locks.claim([store.id for store in stores])
         return [store for store in stores if store.id in self._owned]
 
@@ -275,11 +284,19 @@ class ConfirmSoon(QObject):
     """
 
     def __init__(
-        self, runner: RunningJobs, *, time_scale: float = 1.0, parent: QObject | None = None
+        self,
+        runner: RunningJobs,
+        *,
+        time_scale: float = 1.0,
+        can_sync: Callable[[], bool] = lambda: True,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._runner = runner
         self.time_scale = time_scale
+        self._can_sync = (
+            can_sync  # False: no workspace key here; the store's scheduled push sends the package
+        )
         self._timers: dict[int, QTimer] = {}
         self._deadlines: dict[int, float] = {}  # store id -> monotonic deadline (real seconds)
 
@@ -292,6 +309,8 @@ class ConfirmSoon(QObject):
 
     @Slot(int)
     def package_saved(self, store_id: int) -> None:
+        if not self._can_sync():  # a push from here could only fail (and show as failed on every station)
+            return
         now = time.monotonic()
         timer = self._timers.get(store_id)
         if timer is None:

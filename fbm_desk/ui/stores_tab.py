@@ -2,8 +2,9 @@
 
 Add Store / Reconnect open ``AddStoreDialog``; Check connection calls getMarketplaceParticipations on a pool
 thread; Settings edits the store options; Disable/Enable pauses syncing; Remove deletes the store's local data
-after an explicit confirmation. A banner lists stores that need reconnecting, and a notice shows when tokens
-are kept in the insecure fallback file.
+after an explicit confirmation. A banner lists stores that need reconnecting, a notice shows when tokens
+are kept in the insecure fallback file, another when this workspace station lacks the workspace key
+(``workspace_key_notice``: packing only, with Enter workspace key…).
 """
 
 from __future__ import annotations
@@ -32,13 +33,13 @@ from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
 from fbm_desk.domain.stores import remove_store
 from fbm_desk.foundation.errors import FbmError
-from fbm_desk.foundation.wording import DEMO_SECRETS_TEXT
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet
 from fbm_desk.ui.sync_now import SyncNowButtons
 from fbm_desk.ui.tab_parts import row_table
 from fbm_desk.ui.table_models.stores_model import StoresTableModel
+from fbm_desk.ui.workspace_key_notice import BOX, WorkspaceKeyNotice, show_insecure_notice
 
 if TYPE_CHECKING:
     from fbm_desk.db.sync_runs_view import JobHealthRow
@@ -46,10 +47,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_BOX = "border-radius: 4px; padding: 8px;"
-BANNER_STYLE = f"QLabel {{ background: #fde7e9; color: #8a1020; border: 1px solid #f3b5bc; {_BOX} }}"
-INSECURE_STYLE = f"QLabel {{ background: #fff4ce; color: #6b4a00; border: 1px solid #f0d58a; {_BOX} }}"
-DEMO_STYLE = f"QLabel {{ background: #eef4fb; color: #1f3b57; border: 1px solid #c9dbee; {_BOX} }}"
+BANNER_STYLE = f"QLabel {{ background: #fde7e9; color: #8a1020; border: 1px solid #f3b5bc; {BOX} }}"
 HEALTH_HEADERS = ("Job", "Last run", "Result", "Last success", "Next run")
 REFRESH_INTERVAL_MS = 60_000
 FIRST_SYNC_JOBS = ("products-full", "orders")
@@ -92,19 +90,13 @@ class StoresTab(QWidget):
         self.insecure_notice = QLabel()
         self.insecure_notice.setObjectName("insecureNotice")
         self.insecure_notice.setWordWrap(True)
-        self.insecure_notice.setStyleSheet(INSECURE_STYLE)
-        credentials = self.core.credentials
-        if self.services.demo is not None:  # the sandbox's throwaway tokens: said calmly, not as a warning
-            self.insecure_notice.setStyleSheet(DEMO_STYLE)
-            self.insecure_notice.setText(DEMO_SECRETS_TEXT)
-        else:
-            self.insecure_notice.setText(f"<b>Secrets: INSECURE fallback.</b> {credentials.describe()}")
-        self.insecure_notice.setVisible(credentials.is_insecure)
-        blocked = credentials.sync_blocked()  # a workspace station without the workspace key
-        if blocked:
-            self.insecure_notice.setText(f"<b>Packing only.</b> {blocked}")
-            self.insecure_notice.setVisible(True)
         root.addWidget(self.insecure_notice)
+        self.key_notice = WorkspaceKeyNotice(
+            self.core.credentials, self.core.workspace
+        )  # no workspace key here
+        self.key_notice.joined.connect(self._joined_workspace)
+        root.addWidget(self.key_notice)
+        self._show_secrets_notice()
 
         self.reconnect_banner = QLabel()
         self.reconnect_banner.setObjectName("reconnectBanner")
@@ -217,6 +209,17 @@ class StoresTab(QWidget):
 
     def _on_runner_event(self, *args: object) -> None:
         self.refresh()
+
+    def _show_secrets_notice(self) -> None:
+        demo, blocked = self.services.demo is not None, self.key_notice.blocked
+        show_insecure_notice(self.insecure_notice, self.core.credentials, demo=demo, blocked=blocked)
+
+    @Slot(str)
+    def _joined_workspace(self, message: str) -> None:
+        self.sync.message.setText(message)
+        self.sync.message.show()
+        self._show_secrets_notice()
+        self._update_buttons()
 
     def selected_store(self) -> StoreRow | None:
         rows = self.table.selectionModel().selectedRows()

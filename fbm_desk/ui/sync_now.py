@@ -21,12 +21,17 @@ from fbm_desk.sync.runner import JobRunner
 
 SYNC_NOW_JOBS = (JobKind.PRODUCTS, JobKind.ORDERS, JobKind.SHIPMENTS, JobKind.INVENTORY)
 TRIGGER = "manual"
+SYNC_NOW_TIP = "Fetch new products and orders and push tracking and stock for this store now"
+SYNC_ALL_TIP = "Sync every store now (F5)"
 
 
 def sync_now(runner: JobRunner | None, stores: Iterable[StoreRow]) -> str:
     """Queue the jobs of each active store in ``stores``; returns what happened, in words."""
     if runner is None:
         return "Syncing is not running in this window."
+    blocked = runner.sync_blocked()
+    if blocked:  # nothing queued: each job would fail for want of the workspace key
+        return f"Not synced: {blocked}"
     queued, skipped = 0, []
     chosen = list(stores)
     for store in chosen:
@@ -57,11 +62,9 @@ class SyncNowButtons(QObject):
         self._runner, self._selected = runner, selected
         self.button = QPushButton("Sync now")
         self.button.setObjectName("syncNowButton")
-        self.button.setToolTip("Fetch new products and orders and push tracking and stock for this store now")
         self.button.clicked.connect(self.sync_selected)
         self.all_button = QPushButton("Sync all")
         self.all_button.setObjectName("syncAllButton")
-        self.all_button.setToolTip("Sync every store now (F5)")
         self.all_button.clicked.connect(self.sync_all)
         self.message = QLabel()
         self.message.setObjectName("syncNowMessage")
@@ -69,8 +72,12 @@ class SyncNowButtons(QObject):
         self.update(None)
 
     def update(self, store: StoreRow | None) -> None:
-        self.button.setEnabled(self._runner is not None and store is not None and store.is_active)
-        self.all_button.setEnabled(self._runner is not None)
+        blocked = self._runner.sync_blocked() if self._runner is not None else ""
+        can_sync = self._runner is not None and not blocked
+        self.button.setEnabled(can_sync and store is not None and store.is_active)
+        self.all_button.setEnabled(can_sync)
+        for button, tip in ((self.button, SYNC_NOW_TIP), (self.all_button, SYNC_ALL_TIP)):
+            button.setToolTip(f"Packing only: {blocked}" if blocked else tip)
 
     def sync_selected(self) -> None:
         store = self._selected()
