@@ -56,6 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_privacy.sql",
     "schema_buy_shipping.sql",
     "schema_workspace_sync.sql",
+    "schema_order_sort.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -55,12 +55,10 @@ class SortKey(StrEnum):
     URGENCY = "urgency"  # the packing queue: late, due today, Prime, oldest
 
 
-_PUSH_RANK_SQL = (
-    "(SELECT min(CASE p.push_state WHEN 'rejected' THEN 0 WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 "
-    "ELSE 3 END) "
-    "FROM package p WHERE p.order_id = o.id)"
-)
-_UNITS_SQL = "(SELECT sum(i.quantity) FROM order_item i WHERE i.order_id = o.id)"
+# Kept on the order by triggers (schema_order_sort.sql), each with its index: units ordered, and the worst
+# package state as a rank into PUSH_WORST_FIRST (NULL: nothing packed).
+_PUSH_RANK_SQL = "o.push_rank"
+_UNITS_SQL = "o.units"
 
 # Each sort key maps to SQL expressions; ``o.id`` is always appended so paging is stable.
 _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
@@ -252,8 +250,7 @@ def _order_by(query: OrderQuery, day: DayBounds) -> tuple[str, list[Any]]:
 _SELECT = (
     "SELECT o.id, o.store_id, s.name, o.amazon_order_id, o.state, o.amazon_status, o.payment_hold, "  # noqa: S608
     "o.needs_mapping, o.purchase_date, o.latest_ship_date, o.service_level, o.is_prime, o.is_business, "
-    "(SELECT coalesce(sum(i.quantity), 0) FROM order_item i WHERE i.order_id = o.id), "
-    "(SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
+    "o.units, (SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
     "(SELECT i.seller_sku FROM order_item i WHERE i.order_id = o.id ORDER BY i.id LIMIT 1), "
     "o.ship_city, o.ship_country, "
     f"{_PUSH_RANK_SQL}, {_HOLDS_SQL}, {FLAG_COLUMNS_SQL} "
@@ -317,9 +314,10 @@ def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = Tr
     return "SELECT count(*) FROM orders o" + where, params  # noqa: S608 - constant fragments, parameters
 
 
-def count_orders(query: OrderQuery, *, day: DayBounds | None = None) -> int:
-    """How many orders match ``query`` (an index-only count for the quick filters)."""
-    sql, params = order_count_sql(query, day or DayBounds.at())
+def count_orders(query: OrderQuery, *, day: DayBounds | None = None, materialize: bool = True) -> int:
+    """How many orders match ``query`` (an index-only count for the quick filters). ``materialize=False``
+    on a thread whose connection is short-lived (the search's temp table belongs to a connection)."""
+    sql, params = order_count_sql(query, day or DayBounds.at(), materialize=materialize)
     row = dialect.execute(sql, params).fetchone()
     return int(row[0])
 

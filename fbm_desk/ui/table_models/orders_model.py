@@ -6,7 +6,9 @@ from one count query. Sorting and filtering re-run the query in SQLite (indexed)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -79,8 +81,13 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         self._now = datetime.now().astimezone()
         super()._reload(keep)
 
+    count_off_thread = True  # a million orders: the rows never wait for their count
+
     def count(self, query: OrderQuery) -> int:
         return count_orders(query, day=self._day)
+
+    def count_job(self, query: OrderQuery) -> Callable[[], int]:
+        return partial(count_orders, query, day=self._day, materialize=False)  # a connection of its own
 
     def fetch(self, query: OrderQuery, offset: int, limit: int) -> list[OrderListRow]:
         rows = fetch_orders(query, offset, limit, day=self._day)

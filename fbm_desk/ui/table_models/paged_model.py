@@ -4,6 +4,12 @@ Subclasses give the columns (``headers, sort_keys = split_columns(...)``) and th
 ``count(query)`` and ``fetch(query, offset, limit)`` (methods, or the read model's functions passed to the
 constructor) and ``display(row, column)``; sorting maps a column to the query's sort key and re-runs the query
 in SQL.
+
+Each page is read with one row more than it shows, so whether more rows follow is known without a count.
+A model with ``count_off_thread`` never waits for its count when the first page is full: the rows are shown
+at once, ``counting`` is true and ``total`` is what is loaded so far until the count, read on the reader
+thread (``ui.background_reads``), arrives through ``total_changed``. A result that fits one page is its own
+count.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from dataclasses import replace
 from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from fbm_desk.ui.background_reads import LatestRead
 
 Index = QModelIndex | QPersistentModelIndex
 Q = TypeVar("Q")
@@ -30,6 +38,7 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     page_size = 200
     headers: tuple[str, ...] = ()
     sort_keys: tuple[Any, ...] = ()  # per column: the query's sort value, or None when not sortable
+    count_off_thread = False  # True: a full first page shows before its count (read on the reader thread)
     total_changed = Signal(int)
 
     def __init__(
@@ -46,7 +55,10 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         self._query = query
         self._rows: list[R] = []
         self._total = 0
+        self._counting = False
+        self._more = False  # the last page read was full: more rows follow
         self._fetching = False
+        self._counter = LatestRead(self, self._on_counted) if self.count_off_thread else None
 
     # --- to implement ------------------------------------------------------------------------------------
 
@@ -59,6 +71,13 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         if self._fetch is None:
             raise NotImplementedError
         return self._fetch(query, offset, limit)
+
+    def count_job(self, query: Q) -> Callable[[], int]:
+        """What the reader thread runs for ``count_off_thread``: a function of its own (no model access)."""
+        count = self._count
+        if count is None:
+            raise NotImplementedError
+        return lambda: count(query)
 
     def display(self, row: R, column: int) -> Any:
         raise NotImplementedError
@@ -75,7 +94,12 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
 
     @property
     def total(self) -> int:
+        """How many rows match: the count, or the rows loaded so far while ``counting``."""
         return self._total
+
+    @property
+    def counting(self) -> bool:
+        return self._counting
 
     def set_query(self, query: Q) -> None:
         self._query = query
@@ -88,12 +112,32 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         self._fetching = True  # no fetchMore while the reset is being announced
         try:
             self.beginResetModel()
-            self._total = self.count(self._query)
-            keep = min(keep, self._total)
-            self._rows = self.fetch(self._query, 0, keep) if keep else []
+            if self._counter is None:
+                self._total = self.count(self._query)
+                keep = min(keep, self._total)
+                self._rows = self.fetch(self._query, 0, keep) if keep else []
+                self._more = len(self._rows) < self._total
+            else:
+                rows = self.fetch(self._query, 0, keep + 1)
+                self._more = len(rows) > keep
+                self._rows = rows[:keep]
+                self._total = len(self._rows)
             self.endResetModel()
         finally:
             self._fetching = False
+        self._counting = self._counter is not None and self._more
+        if self._counter is not None:
+            if self._counting:
+                self._counter.load(self.count_job(self._query))
+            else:
+                self._counter.cancel()
+        self.total_changed.emit(self._total)
+
+    def _on_counted(self, total: object) -> None:
+        if not isinstance(total, int):
+            return  # the count failed (logged): keep "counting…" until the next refresh
+        self._counting = False
+        self._total = max(total, len(self._rows))
         self.total_changed.emit(self._total)
 
     def row_at(self, row: int) -> R | None:
@@ -111,16 +155,20 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         return 0 if parent.isValid() else len(self.headers)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._fetching and len(self._rows) < self._total
+        return not parent.isValid() and not self._fetching and self._more
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
         if parent.isValid() or self._fetching:
             return
         start = len(self._rows)
-        page = self.fetch(self._query, start, self.page_size)
+        page = self.fetch(self._query, start, self.page_size + 1)
+        self._more = len(page) > self.page_size
+        page = page[: self.page_size]
         if not page:
             self._total = start
             return
+        if self._counting:
+            self._total = start + len(page)
         self._fetching = True
         try:
             self.beginInsertRows(QModelIndex(), start, start + len(page) - 1)

@@ -1,0 +1,38 @@
+"""The numbers on the Orders tab's quick-filter buttons, read on the reader thread.
+
+At a million orders the counts of the big filters (All, Shipped, Canceled) take longer than a frame; the
+buttons keep their last numbers until the new ones arrive (``ui.background_reads``), so the table and the
+typing never wait for them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QAbstractButton
+
+from fbm_desk.db.order_views import QuickFilter, quick_filter_counts
+from fbm_desk.ui.background_reads import LatestRead
+
+
+class FilterCountLabels(QObject):
+    """``update(store, warehouse)`` re-counts; each button then reads "<its base_label> (<count>)"."""
+
+    def __init__(self, parent: QObject, buttons: dict[QuickFilter, QAbstractButton]) -> None:
+        super().__init__(parent)
+        self._buttons = buttons
+        self._reader = LatestRead(self, self._show)
+
+    @property
+    def busy(self) -> bool:
+        return self._reader.busy
+
+    def update(self, store_id: int | None, warehouse_id: int | None) -> None:
+        self._reader.load(partial(quick_filter_counts, store_id=store_id, warehouse_id=warehouse_id))
+
+    def _show(self, counts: object) -> None:
+        if not isinstance(counts, dict):
+            return  # the count failed (logged): the buttons keep their last numbers
+        for quick, button in self._buttons.items():
+            button.setText(f"{button.property('base_label')} ({counts[quick]:,})")
