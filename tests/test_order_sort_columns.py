@@ -1,4 +1,4 @@
-"""The Orders tab's kept sort columns (units, push_rank) always equal what they summarize (schema_order_sort)."""
+"""The Orders tab's kept sort columns (units, push_rank) always equal what they summarize (schema_order_list_scale)."""
 
 from __future__ import annotations
 

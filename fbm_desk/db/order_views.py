@@ -55,7 +55,7 @@ class SortKey(StrEnum):
     URGENCY = "urgency"  # the packing queue: late, due today, Prime, oldest
 
 
-# Kept on the order by triggers (schema_order_sort.sql), each with its index: units ordered, and the worst
+# Kept on the order by triggers (schema_order_list_scale.sql), each with its index: units ordered, and the worst
 # package state as a rank into PUSH_WORST_FIRST (NULL: nothing packed).
 _PUSH_RANK_SQL = "o.push_rank"
 _UNITS_SQL = "o.units"

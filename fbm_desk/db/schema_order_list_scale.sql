@@ -42,3 +42,9 @@ CREATE TRIGGER orders_push_rank_package_delete AFTER DELETE ON package BEGIN
         FROM package p WHERE p.order_id = orders.id
     ) WHERE id = OLD.order_id;
 END;
+
+-- The search's prefixes (order id, SKU, tracking) on a workspace: PostgreSQL reads ``lower(col) LIKE lower(?)``
+-- (dialect.py) from a pattern index whatever the server's collation; SQLite's NOCASE indexes serve it there.
+/*postgresql*/CREATE INDEX orders_amazon_order_id_prefix ON orders (lower(amazon_order_id) text_pattern_ops);
+/*postgresql*/CREATE INDEX order_item_sku_prefix ON order_item (lower(seller_sku) text_pattern_ops);
+/*postgresql*/CREATE INDEX package_tracking_prefix ON package (lower(tracking_number) text_pattern_ops);
