@@ -1,6 +1,7 @@
 """Orders tab at scale: 200,000 orders, first rows / filter / search / sort / cold start / RSS.
 
     .venv/bin/python bench/bench_orders_tab.py [--orders 200000] [--runs 7] [--db PATH] [--keep]
+        [--postgresql | --url postgresql://...]
 
 Builds the database with ``tests/support/demo_data.generate`` (or reuses ``--db`` when it already has the
 orders), then drives the real ``OrdersTab`` (offscreen unless QT_QPA_PLATFORM is set). Every timing is the
@@ -63,9 +64,13 @@ def main() -> int:
         action="store_true",
         help="on a shared workspace: a throwaway PostgreSQL server (tests/support/pg_server.py) instead of a file",
     )
+    parser.add_argument(
+        "--url",
+        help="an existing PostgreSQL workspace to (re)use (postgresql://...), e.g. one built by an earlier run",
+    )
     args = parser.parse_args()
     server = None
-    if args.postgresql:
+    if args.postgresql and not args.url:
         from tests.support.pg_server import start_server
 
         server = start_server()
@@ -77,7 +82,7 @@ def main() -> int:
     from fbm_desk.ui.services import Services
     from tests.support.demo_data import generate
 
-    url = server.create_database(prefix="bench") if server else None
+    url = args.url or (server.create_database(prefix="bench") if server else None)
     paths = AppPaths(data_dir=data_dir, log_dir=data_dir / "logs", database_url=url)
     if args.db and args.db.name != paths.db_file.name:
         paths.db_file.unlink(missing_ok=True)

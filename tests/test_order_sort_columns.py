@@ -18,11 +18,19 @@ RANK_SQL = (
 )
 
 
+# The definition: an unconfirmed package and no unit left to pack (what packing_queue computed per refresh).
+FULLY_PACKED_SQL = (
+    "CASE WHEN EXISTS (SELECT 1 FROM package p WHERE p.order_id = o.id AND p.push_state IN ('queued', 'sent')) "
+    "AND NOT EXISTS (SELECT 1 FROM order_item i WHERE i.order_id = o.id AND i.quantity > i.quantity_shipped + "
+    "coalesce((SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id "
+    "WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id), 0)) "
+    "THEN 1 ELSE 0 END"
+)
 MISMATCHES_SQL = (
     "SELECT * FROM (SELECT o.id, o.units, "  # noqa: S608 - constant text
     "coalesce((SELECT sum(i.quantity) FROM order_item i WHERE i.order_id = o.id), 0) AS u, "
-    f"o.push_rank, {RANK_SQL} AS r FROM orders o) x "
-    "WHERE units <> u OR push_rank IS NOT r"
+    f"o.push_rank, {RANK_SQL} AS r, o.fully_packed, {FULLY_PACKED_SQL} AS f FROM orders o) x "
+    "WHERE units <> u OR push_rank IS NOT r OR fully_packed <> f"
 )
 
 
@@ -41,10 +49,11 @@ def test_units_and_push_rank_follow_every_change(db: OpenedDatabase, seed: int) 
     rnd = random.Random(seed)
     orders = _one("SELECT id FROM orders")
     states = [s.value for s in PUSH_WORST_FIRST]
-    for n in range(150):
-        step = rnd.randrange(6)
+    for n in range(200):
+        step = rnd.randrange(9)
         items = _one("SELECT id FROM order_item")
         packages = _one("SELECT id FROM package")
+        lines = _one("SELECT id FROM package_item")
         if step == 0:
             dialect.execute(
                 "INSERT INTO order_item (order_id, order_item_id, seller_sku, title, quantity, quantity_shipped) "
@@ -72,6 +81,28 @@ def test_units_and_push_rank_follow_every_change(db: OpenedDatabase, seed: int) 
             victim = rnd.choice(packages)
             dialect.execute("DELETE FROM package_item WHERE package_id = ?", (victim,))
             dialect.execute("DELETE FROM package WHERE id = ?", (victim,))
+        elif step == 6 and items:  # Amazon confirms units shipped (or a sync corrects them)
+            dialect.execute(
+                "UPDATE order_item SET quantity_shipped = ? WHERE id = ?",
+                (rnd.randint(0, 3), rnd.choice(items)),
+            )
+        elif step == 7 and packages and items:  # a package line (a unit packed)
+            item = rnd.choice(items)
+            owner = _one("SELECT order_id FROM order_item WHERE id = ?", (item,))[0]
+            mine = _one("SELECT id FROM package WHERE order_id = ?", (owner,)) or packages
+            dialect.execute(
+                "INSERT INTO package_item (package_id, order_item_id, quantity) VALUES (?, ?, ?) "
+                "ON CONFLICT DO NOTHING",
+                (rnd.choice(mine), item, rnd.randint(1, 3)),
+            )
+        elif step == 8 and lines:
+            victim = rnd.choice(lines)
+            if rnd.random() < 0.5:
+                dialect.execute(
+                    "UPDATE package_item SET quantity = ? WHERE id = ?", (rnd.randint(1, 4), victim)
+                )
+            else:
+                dialect.execute("DELETE FROM package_item WHERE id = ?", (victim,))
         assert _mismatches() == [], f"step {step}"
     for victim in rnd.sample(items, 10):  # and items going away
         dialect.execute("DELETE FROM package_item WHERE order_item_id = ?", (victim,))

@@ -166,3 +166,24 @@ def test_search_results_follow_new_data_from_any_connection(world: OpenedDatabas
     other.close()
     assert count_orders(query, day=DAY) == 2
     assert len(fetch_orders(query, 0, 10, day=DAY)) == 2
+
+
+@pytest.mark.parametrize("text", ["soap", "SOAP-LAV", "dubois", "marie dubois", "1Z", "11", "no-such", "a"])
+@pytest.mark.parametrize("sort", [SortKey.PURCHASE_DATE, SortKey.ITEMS, SortKey.SHIP_TO])
+def test_a_search_matching_many_orders_probes_in_sort_order_with_the_same_rows(
+    world: OpenedDatabase, monkeypatch: pytest.MonkeyPatch, text: str, sort: SortKey
+) -> None:
+    """Many hits: the page is read in sort order, each order probed (order_search); the rows, their order and
+    the count are those of the collected-ids path."""
+    from fbm_desk.db import order_search
+
+    query = OrderQuery(search=text, sort=sort)
+    monkeypatch.setattr(order_search, "DENSE_HITS", 10**9)  # never dense: the ids are collected
+    assert not order_search.plan_search(text).dense
+    collected, count = _all(query), count_orders(query, day=DAY)
+    monkeypatch.setattr(order_search, "DENSE_HITS", 1)  # dense as soon as anything matches
+    assert order_search.plan_search(text).dense == bool(collected)
+    assert _all(query) == collected
+    assert count_orders(query, day=DAY) == count == len(collected)
+    shipped = OrderQuery(search=text, sort=sort, quick=QuickFilter.SHIPPED)
+    assert set(_all(shipped)) <= set(collected)

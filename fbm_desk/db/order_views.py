@@ -16,9 +16,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from fbm_desk.db import dialect
-from fbm_desk.db.models import database_proxy
-from fbm_desk.db.name_index import name_hits_sql
+from fbm_desk.db import dialect, order_search
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
 from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
 from fbm_desk.db.states import OrderState, PushState
@@ -138,10 +136,6 @@ def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
     if quick is QuickFilter.HELD:
         return "o.state = 'held'", []
@@ -174,56 +168,31 @@ _HOLDS_SQL = (  # the active holds set here, by name (the Hold column)
     "AND h.released_at IS NULL AND (h.until_at IS NULL OR h.until_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
 )
 
-_HITS_SQL = (
-    "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
-    "UNION SELECT order_id FROM order_item WHERE seller_sku LIKE ? ESCAPE '\\' "
-    "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\'"
-)
-# Per connection: (search text, PRAGMA data_version, total_changes) the temp hit table was built for.
-_materialized: dict[int, tuple[str, int, int]] = {}
 
-
-def _hits(text: str) -> tuple[str, list[Any]]:
-    """The search's id query: order id, SKU and tracking prefixes, and names through the blind index."""
-    prefix = _like_prefix(text)
-    by_name = name_hits_sql(text)  # names are encrypted (db/name_index.py)
-    if by_name is None:
-        return _HITS_SQL, [prefix, prefix, prefix]
-    return f"{_HITS_SQL} UNION {by_name[0]}", [prefix, prefix, prefix, *by_name[1]]
-
-
-def _materialize_hits(text: str) -> None:
-    """Keep the ids matching ``text`` in a per-connection temp table, so the count and every page of one
-    search share a single evaluation. Rebuilt when the text or the data changed: ``data_version`` moves on
-    commits of other connections (the sync threads), ``total_changes`` on this connection's own writes."""
-    conn = database_proxy.connection()
-    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-    if _materialized.get(id(conn)) == (text, version, conn.total_changes):
-        return
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS fbm_search_hits (id INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.fbm_search_hits")
-    sql, params = _hits(text)
-    conn.execute("INSERT INTO temp.fbm_search_hits " + sql, params)
-    _materialized[id(conn)] = (text, version, conn.total_changes)
-
-
-def _search_where(search: str, *, materialize: bool = True) -> tuple[str, list[Any]]:
+def _search_where(search: str, *, materialize: bool = True, probe: bool = False) -> tuple[str, list[Any]]:
+    """The search's condition (``order_search``): a full order id is one lookup; ``probe`` (a page) tests each
+    order when many match; otherwise the matching ids (collected once per search when ``materialize``)."""
     text = search.strip()
     if not text:
         return "", []
     if _ORDER_ID_RE.match(text):  # a scanned/typed full order id: one index lookup
         return "o.amazon_order_id = ?", [text]
+    plan = order_search.plan_search(text)
+    if probe and plan.dense:
+        return order_search.probe_sql(plan)
     if materialize and not dialect.is_postgres():  # the temp table's cache key is SQLite's data_version
-        _materialize_hits(text)
-        return "o.id IN (SELECT id FROM temp.fbm_search_hits)", []
-    sql, params = _hits(text)
+        return f"o.id IN (SELECT id FROM {order_search.materialized_hits(plan)})", []  # noqa: S608
+    sql, params = order_search.hits_sql(text, plan)
     return f"o.id IN ({sql})", params
 
 
-def _where(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:
+def _where(
+    query: OrderQuery, day: DayBounds, *, materialize: bool = True, probe: bool = False
+) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
-    for sql, args in (_quick_where(query.quick, day), _search_where(query.search, materialize=materialize)):
+    searched = _search_where(query.search, materialize=materialize, probe=probe)
+    for sql, args in (_quick_where(query.quick, day), searched):
         if sql:
             parts.append(sql)
             params.extend(args)
@@ -288,16 +257,16 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
 def order_page_sql(
     query: OrderQuery, offset: int, limit: int, day: DayBounds, *, materialize: bool = True
 ) -> tuple[str, list[Any]]:
-    """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor)."""
-    where, params = _where(query, day, materialize=materialize)
+    """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor).
+
+    The page's ids are picked first from the orders alone (an index in sort order, or the filter's index when
+    it is narrower), then only those orders are read with their items, packages and holds."""
+    where, params = _where(query, day, materialize=materialize, probe=True)
     order_by, order_params = _order_by(query, day)
-    if query.sort is SortKey.URGENCY:  # no index sorts it: pick the page's ids first, then read only those
-        index = URGENCY_INDEX if query.quick in _OPEN_FILTERS else ""
-        page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
-        sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
-        return sql, [*params, *order_params, limit, offset, *order_params]
-    sql = _SELECT + where + order_by + " LIMIT ? OFFSET ?"
-    return sql, [*params, *order_params, limit, offset]
+    index = URGENCY_INDEX if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS else ""
+    page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
+    sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
+    return sql, [*params, *order_params, limit, offset, *order_params]
 
 
 def fetch_orders(

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fbm_desk.db.states import UNCONFIRMED
-
-_UNCONFIRMED_SQL = "(" + ", ".join(f"'{s.value}'" for s in UNCONFIRMED) + ")"
-
-# Orders with an unconfirmed package and no unit left to pack. The outer ``package`` filter keeps the set
-# small (index ``package_push_state``): only orders with a package on its way are ever checked item by item,
-# each item against its own order's packages (index ``package_order_state``, then ``package_item_package``).
-FULLY_PACKED_IDS_SQL = (
-    f"SELECT DISTINCT p.order_id FROM package p INDEXED BY package_push_state WHERE p.push_state IN {_UNCONFIRMED_SQL} "  # noqa: S608
-    "AND NOT EXISTS (SELECT 1 FROM order_item i WHERE i.order_id = p.order_id AND i.quantity > "
-    "i.quantity_shipped + coalesce((SELECT sum(pi.quantity) FROM package q "
-    "JOIN package_item pi ON pi.package_id = q.id "
-    f"WHERE q.order_id = i.order_id AND q.push_state IN {_UNCONFIRMED_SQL} AND pi.order_item_id = i.id), 0))"
-)
-
+# Whether an order is fully packed (an unconfirmed package and no unit left to pack) is kept on the order:
+# ``orders.fully_packed``, recomputed by triggers (schema_order_list_scale.sql) whenever a package, a package
+# line or an order line changes, so the filters read one column (in the partial index ``orders_packing_queue``).
 OPEN_TO_SHIP_SQL = "o.state IN ('released', 'partially_shipped')"
-TO_PACK_SQL = f"{OPEN_TO_SHIP_SQL} AND o.id NOT IN ({FULLY_PACKED_IDS_SQL})"
-PACKED_WAITING_SQL = f"{OPEN_TO_SHIP_SQL} AND o.id IN ({FULLY_PACKED_IDS_SQL})"
+TO_PACK_SQL = f"{OPEN_TO_SHIP_SQL} AND o.fully_packed = 0"
+PACKED_WAITING_SQL = f"{OPEN_TO_SHIP_SQL} AND o.fully_packed = 1"
 
 
 # The urgency order is only asked for the packing filters (their WHERE holds the partial index's condition).

@@ -48,3 +48,115 @@ END;
 /*postgresql*/CREATE INDEX orders_amazon_order_id_prefix ON orders (lower(amazon_order_id) text_pattern_ops);
 /*postgresql*/CREATE INDEX order_item_sku_prefix ON order_item (lower(seller_sku) text_pattern_ops);
 /*postgresql*/CREATE INDEX package_tracking_prefix ON package (lower(tracking_number) text_pattern_ops);
+
+-- Shipped / Canceled / Held in the default order (newest first): a range of one index. Without it the newest
+-- orders, all still open, were read one by one before the first shipped one.
+CREATE INDEX orders_state_purchase ON orders (state, purchase_date);
+
+-- "To pack" / "Packed, waiting for Amazon" at a million orders: whether an order is fully packed (an unconfirmed
+-- package, queued or sent (states.UNCONFIRMED), and no unit left to pack) is kept on the order by the triggers
+-- below, recomputed for the orders a change touches, in the same statement. Computing it for every unconfirmed
+-- package on each refresh read thousands of shipped orders' packages (db/packing_queue.py).
+ALTER TABLE orders ADD COLUMN fully_packed INTEGER NOT NULL DEFAULT 0 CHECK (fully_packed IN (0, 1));
+UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (SELECT order_id FROM package WHERE push_state IN ('queued', 'sent'));
+CREATE TRIGGER orders_fully_packed_package_insert AFTER INSERT ON package BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (NEW.order_id);
+END;
+CREATE TRIGGER orders_fully_packed_package_update AFTER UPDATE OF order_id, push_state ON package BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (OLD.order_id, NEW.order_id);
+END;
+CREATE TRIGGER orders_fully_packed_package_delete AFTER DELETE ON package BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (OLD.order_id);
+END;
+CREATE TRIGGER orders_fully_packed_package_item_insert AFTER INSERT ON package_item BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (SELECT order_id FROM package WHERE id = NEW.package_id);
+END;
+CREATE TRIGGER orders_fully_packed_package_item_update AFTER UPDATE OF package_id, order_item_id, quantity ON package_item BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (SELECT order_id FROM package WHERE id IN (OLD.package_id, NEW.package_id));
+END;
+CREATE TRIGGER orders_fully_packed_package_item_delete AFTER DELETE ON package_item BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (SELECT order_id FROM package WHERE id = OLD.package_id);
+END;
+CREATE TRIGGER orders_fully_packed_item_insert AFTER INSERT ON order_item BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (NEW.order_id);
+END;
+CREATE TRIGGER orders_fully_packed_item_update AFTER UPDATE OF order_id, quantity, quantity_shipped ON order_item BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (OLD.order_id, NEW.order_id);
+END;
+CREATE TRIGGER orders_fully_packed_item_delete AFTER DELETE ON order_item BEGIN
+    UPDATE orders SET fully_packed = CASE WHEN EXISTS (
+        SELECT 1 FROM package p WHERE p.order_id = orders.id AND p.push_state IN ('queued', 'sent')
+    ) AND NOT EXISTS (
+        SELECT 1 FROM order_item i WHERE i.order_id = orders.id AND i.quantity > i.quantity_shipped + coalesce((
+            SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id
+            WHERE q.order_id = i.order_id AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = i.id
+        ), 0)
+    ) THEN 1 ELSE 0 END WHERE id IN (OLD.order_id);
+END;
+-- "To pack" in urgency order from the partial index alone: state and the flag are in it (no row read).
+DROP INDEX orders_packing_queue;
+CREATE INDEX orders_packing_queue ON orders (latest_ship_date, is_prime, purchase_date, state, fully_packed)
+WHERE state IN ('released', 'partially_shipped');
