@@ -114,6 +114,7 @@ class OrderListRow:
         default_factory=OrderFlags
     )  # cancellation request, programs, related orders, PO, pickup point
     holds: str = ""  # active holds set here, e.g. "operator, fraud" (Amazon's is payment_hold)
+    warehouse: str = ""  # the warehouse it is allocated to (not routed yet: the primary)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,9 @@ _SELECT = (
     "o.units, (SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
     "(SELECT i.seller_sku FROM order_item i WHERE i.order_id = o.id ORDER BY i.id LIMIT 1), "
     "o.ship_city, o.ship_country, "
-    f"{_PUSH_RANK_SQL}, {_HOLDS_SQL}, {FLAG_COLUMNS_SQL} "
+    f"{_PUSH_RANK_SQL}, {_HOLDS_SQL}, {FLAG_COLUMNS_SQL}, "
+    "coalesce((SELECT w.name FROM warehouse w WHERE w.id = o.warehouse_id), "  # not routed yet: the primary
+    "(SELECT w.name FROM warehouse w WHERE w.is_primary = 1), '') "
     "FROM orders o JOIN store s ON s.id = o.store_id"
 )
 
@@ -251,6 +254,7 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
         push_state=None if rank is None else PUSH_WORST_FIRST[int(rank)],
         holds=r[19] or "",
         flags=flags_from(*r[20:26]),
+        warehouse=r[26],
     )
 
 
