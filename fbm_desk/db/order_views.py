@@ -159,8 +159,8 @@ def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
             "WHERE h.released_at IS NULL AND (h.until_at IS NULL OR h.until_at > ?))",
             [day.now],
         )
-    if quick is QuickFilter.PUSH_REJECTED:
-        return "o.id IN (SELECT order_id FROM package WHERE push_state = 'rejected')", []
+    if quick is QuickFilter.PUSH_REJECTED:  # a rejected package is the worst: the kept rank 0
+        return "o.push_rank = 0", []
     return "", []
 
 

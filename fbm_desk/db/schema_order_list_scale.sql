@@ -11,7 +11,7 @@ UPDATE orders SET push_rank = (
     FROM package p WHERE p.order_id = orders.id
 );
 CREATE INDEX orders_units ON orders (units);
-CREATE INDEX orders_push_rank ON orders (push_rank);
+CREATE INDEX orders_push_rank ON orders (push_rank, purchase_date); -- also "Push rejected" (rank 0), newest first
 
 CREATE TRIGGER orders_units_item_insert AFTER INSERT ON order_item BEGIN
     UPDATE orders SET units = units + NEW.quantity WHERE id = NEW.order_id;

@@ -37,9 +37,11 @@ from fbm_desk.ui.table_models.formatting import (
 )
 from fbm_desk.ui.table_models.paged_model import (
     BADGE,
+    DISPLAY,
     FONT,
     FOREGROUND,
     TOOLTIP,
+    Index,
     PagedSqlModel,
     split_columns,
 )
@@ -74,19 +76,34 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     """Read-only orders over all stores; ``set_query`` to filter/search, ``sort`` to sort (both in SQL)."""
 
     headers, sort_keys = split_columns(COLUMNS)
+    count_off_thread = True  # a million orders: the rows never wait for their count
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OrderQuery(), parent)
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
+        self._cells: dict[tuple[int, int, int], Any] = {}
 
     def _reload(self, keep: int) -> None:
         # "Today" and "late" are re-evaluated on every reload; pages fetched later use the same day.
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
+        self._cells.clear()
         super()._reload(keep)
+        self._cells.clear()  # nothing computed for a row object of before the reload
 
-    count_off_thread = True  # a million orders: the rows never wait for their count
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Each paint asks every visible cell for ~8 roles: the answers (dates formatted, colors) are computed
+        # once per row and role until the next reload. Keyed by the row object, alive as long as the rows are.
+        number = index.row()
+        if not 0 <= number < len(self._rows):
+            return None
+        key = (id(self._rows[number]), index.column(), role)
+        try:
+            return self._cells[key]
+        except KeyError:
+            value = self._cells[key] = super().data(index, role)
+            return value
 
     def count(self, query: OrderQuery) -> int:
         return count_orders(query, day=self._day)
