@@ -70,7 +70,7 @@ _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
     SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", "o.purchase_date"),
     SortKey.ITEMS: (_UNITS_SQL,),
     SortKey.SHIP_TO: ("o.ship_country", "o.ship_city"),
-    SortKey.PUSH_STATE: (_PUSH_RANK_SQL,),
+    SortKey.PUSH_STATE: (_PUSH_RANK_SQL, "o.purchase_date"),  # index orders_push_rank
 }
 
 _OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)

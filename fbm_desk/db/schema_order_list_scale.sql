@@ -11,6 +11,8 @@ UPDATE orders SET push_rank = (
     FROM package p WHERE p.order_id = orders.id
 );
 CREATE INDEX orders_units ON orders (units);
+-- PostgreSQL keeps equal keys in no particular order: the tie-breaker of the sort (``o.id``) is in its index.
+/*postgresql*/CREATE INDEX orders_units_id ON orders (units, id);
 CREATE INDEX orders_push_rank ON orders (push_rank, purchase_date); -- also "Push rejected" (rank 0), newest first
 
 CREATE TRIGGER orders_units_item_insert AFTER INSERT ON order_item BEGIN
@@ -160,3 +162,7 @@ END;
 DROP INDEX orders_packing_queue;
 CREATE INDEX orders_packing_queue ON orders (latest_ship_date, is_prime, purchase_date, state, fully_packed)
 WHERE state IN ('released', 'partially_shipped');
+
+-- A SKU searched by many orders is probed order by order (order_search.py): on a workspace the probe reads the
+-- order's items and their SKU from one index (SQLite's rows are next to each other in the table anyway).
+/*postgresql*/CREATE INDEX order_item_order_sku ON order_item (order_id, lower(seller_sku) text_pattern_ops);
