@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QAbstractButton
 
 from fbm_desk.db.order_views import QuickFilter, quick_filter_counts
@@ -23,13 +23,22 @@ class FilterCountLabels(QObject):
         super().__init__(parent)
         self._buttons = buttons
         self._reader = LatestRead(self, self._show)
+        self._wanted: tuple[int | None, int | None] | None = None  # asked, not started yet
 
     @property
     def busy(self) -> bool:
-        return self._reader.busy
+        return self._wanted is not None or self._reader.busy
 
     def update(self, store_id: int | None, warehouse_id: int | None) -> None:
-        self._reader.load(partial(quick_filter_counts, store_id=store_id, warehouse_id=warehouse_id))
+        self._reader.cancel()
+        self._wanted = (store_id, warehouse_id)
+        QTimer.singleShot(0, self, self._start)  # once the table is painted (the event loop's next pass)
+
+    def _start(self) -> None:
+        if self._wanted is not None:
+            store_id, warehouse_id = self._wanted
+            self._wanted = None
+            self._reader.load(partial(quick_filter_counts, store_id=store_id, warehouse_id=warehouse_id))
 
     def _show(self, counts: object) -> None:
         if not isinstance(counts, dict):

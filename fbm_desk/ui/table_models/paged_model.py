@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
 from fbm_desk.ui.background_reads import LatestRead
 
@@ -136,11 +137,14 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
             self._fetching = False
         self._counting = self._counter is not None and self._more
         if self._counter is not None:
-            if self._counting:
-                self._counter.load(self.count_job(self._query))
-            else:
-                self._counter.cancel()
+            self._counter.cancel()
+            if self._counting:  # once the rows are painted (the event loop's next pass): they go first
+                QTimer.singleShot(0, self, partial(self._start_count, self._query))
         self.total_changed.emit(self._total)
+
+    def _start_count(self, query: Q) -> None:
+        if self._counter is not None and self._counting and query is self._query:  # not superseded meanwhile
+            self._counter.load(self.count_job(query))
 
     def _on_counted(self, total: object) -> None:
         if not isinstance(total, int):
