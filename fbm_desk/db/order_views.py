@@ -177,7 +177,7 @@ def _search_where(search: str, *, materialize: bool = True, probe: bool = False)
     if not text:
         return "", []
     if _ORDER_ID_RE.match(text):  # a scanned/typed full order id: one index lookup
-        return "o.amazon_order_id = ?", [text]
+        return "o.amazon_order_id = ? COLLATE NOCASE", [text]  # its index on both backends
     plan = order_search.plan_search(text)
     if probe and plan.dense:
         return order_search.probe_sql(plan)

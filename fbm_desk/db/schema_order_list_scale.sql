@@ -166,3 +166,10 @@ WHERE state IN ('released', 'partially_shipped');
 -- A SKU searched by many orders is probed order by order (order_search.py): on a workspace the probe reads the
 -- order's items and their SKU from one index (SQLite's rows are next to each other in the table anyway).
 /*postgresql*/CREATE INDEX order_item_order_sku ON order_item (order_id, lower(seller_sku) text_pattern_ops);
+
+-- SQLite's indexes carry the row id, so a page's ids (and the tie-breaker ``o.id``) come from the index alone;
+-- PostgreSQL's need it as a column: the packing queue in urgency order, the default order, the Ship to sort.
+/*postgresql*/CREATE INDEX orders_packing_queue_id ON orders (latest_ship_date, is_prime, purchase_date, state, fully_packed, id)
+WHERE state IN ('released', 'partially_shipped');
+/*postgresql*/CREATE INDEX orders_purchase_date_id ON orders (purchase_date, id);
+/*postgresql*/CREATE INDEX orders_ship_to_id ON orders (ship_country, ship_city, id);
