@@ -1,4 +1,4 @@
-"""GUI event-loop latency while a 10,000-order sync runs in the background (issue 6: never stall > 50 ms).
+"""GUI event-loop latency during a 10,000-order sync and on every screen (issues 6, 19: never stall > 50 ms).
 
 Setup: the built-in sandbox with N merchant-fulfilled orders in its own process (like Amazon: its JSON
 work must not count against our GUI thread; ``--in-process`` to compare); a data dir that already holds
@@ -10,12 +10,17 @@ it does in the app (``--bare`` for just a status bar). Start-up objects are froz
 the app. A precise 5 ms ``QTimer`` ticks on the GUI thread the whole time, including the refreshes after
 the job ends; a *stall* is how much later than scheduled a tick arrived. Reported: max / p99 / p95 stall,
 ticks later than 50 ms, garbage-collector pauses, the sync duration and the orders imported.
-Other processes competing for the CPUs show up as stalls too: ``--repeat N`` runs N fresh processes and
+Then (unless ``--bare`` / ``--no-tour``) the tour of ``bench/gui_tour.py``: every tab shown in turn (first load or
+refresh after the sync), the order detail panel, the pack dialog, the Warehouses page and the sync log; the worst
+stall of each screen is reported (``worst_by_screen``) — a stall is the time the event loop was blocked, i.e.
+the GUI thread's reads. ``--data-dir DIR`` runs on an existing data folder (a copy, e.g. of the prebuilt
+1,000,000-order folder: the bench adds a store and imports into it; its workspace key in its
+``secrets-INSECURE.json``). Other processes competing for the CPUs show up as stalls too: ``--repeat N`` runs N fresh processes and
 prints the spread; ``--trace-stalls FILE`` dumps every thread's stack whenever a tick is late.
 
     .venv/bin/python bench/bench_gui_latency.py [--orders 10000] [--base-orders 200000] [--speedup 600]
-        [--tab Orders|Stores|Products|Inventory | --bare] [--in-process] [--repeat N] [--trace-stalls FILE]
-        [--json]
+        [--data-dir DIR] [--tab Orders|Stores|Products|Inventory|Rules | --bare] [--no-tour] [--in-process]
+        [--repeat N] [--trace-stalls FILE] [--json]
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import gc
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -46,11 +52,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from PySide6.QtCore import QEventLoop, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
+from bench.gui_tour import SqlOnGuiThread, Tour, released_order_id, steps
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.app import build_main_window
 from fbm_desk.core import build_core
 from fbm_desk.db.models import Order
-from fbm_desk.domain.stores import StoreOptions, add_store
+from fbm_desk.db.stores import list_stores
+from fbm_desk.domain.stores import StoreOptions, add_store, replace_token
+from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.sandbox import start_sandbox
 from fbm_desk.sync.base import JobKind, SyncResult
@@ -185,14 +194,26 @@ def run(
     base_orders: int = 200_000,
     bare: bool = False,
     tab: str = "Orders",
+    data_dir: Path | None = None,
+    tour: bool = True,
 ) -> dict[str, object]:
+    if data_dir is not None:  # an existing folder, used as it is
+        os.environ["FBM_DESK_CREDENTIALS"] = "file"
+        with sandbox_for(orders, speedup, in_process) as info:
+            report = measure(info, data_dir, speedup, trace_stalls, bare=bare, tab=tab, tour=tour)
+        return report | {
+            "orders_in_sandbox": orders,
+            "data_dir": str(data_dir),
+            "window": "bare" if bare else f"main window, {tab} tab",
+            "sandbox": "in-process" if in_process else "subprocess",
+        }
     template = template_db(base_orders)
     data = Path(tempfile.mkdtemp(prefix="fbm-bench-gui-"))
     try:
         if template is not None:
             copy_template(template, data)
         with sandbox_for(orders, speedup, in_process) as info:
-            report = measure(info, data, speedup, trace_stalls, bare=bare, tab=tab)
+            report = measure(info, data, speedup, trace_stalls, bare=bare, tab=tab, tour=tour)
     finally:
         shutil.rmtree(data, ignore_errors=True)
     return report | {
@@ -211,6 +232,7 @@ def measure(
     *,
     bare: bool = False,
     tab: str = "Orders",
+    tour: bool = True,
 ) -> dict[str, object]:
     app = QApplication.instance() or QApplication([])
     config = SpApiConfig(
@@ -223,17 +245,22 @@ def measure(
         speedup=speedup,
     )
     core = build_core(AppPaths(data_dir=data, log_dir=data / "logs"), spapi_config=config)
-    store = add_store(
-        core,
-        name="Bench US",
-        marketplace="US",
-        selling_partner_id=info["selling_partner_id"],
-        refresh_token=info["refresh_token"],
-        options=StoreOptions(import_pending=True),
-    )
-    orders_before = Order.select().count()
+    try:
+        store = add_store(
+            core,
+            name=f"Bench US {time.strftime('%H%M%S')}",
+            marketplace="US",
+            selling_partner_id=info["selling_partner_id"],
+            refresh_token=info["refresh_token"],
+            options=StoreOptions(import_pending=True),
+        )
+    except InvalidInput:  # --data-dir used before: the same sandbox account, reconnected
+        found = next(s for s in list_stores() if s.selling_partner_id == info["selling_partner_id"])
+        store = replace_token(core, found.id, info["refresh_token"])
+    orders_before = int(core.db.db.execute_sql("SELECT max(id) FROM orders").fetchone()[0] or 0)
     runner = JobRunner(core)
     window: QMainWindow
+    main = None
     if bare:
         window = QMainWindow()
         window.setCentralWidget(QLabel("bench"))
@@ -245,6 +272,7 @@ def measure(
     window.resize(1400, 900)
     window.show()
     app.processEvents()
+    pack_order = released_order_id(main) if main is not None else None
     gc.collect()
     gc.freeze()  # as the app does after start-up
 
@@ -264,18 +292,23 @@ def measure(
     tracer: StallTracer | None = None
 
     job_ended = [0.0]  # perf_counter when job_finished/job_failed arrived on the GUI thread
-    late: list[tuple[float, float, str]] = []  # (seconds since start, stall ms, "sync" | "after")
+    late: list[tuple[float, float, str]] = []  # (seconds since start, stall ms, "sync" | "after" | screen)
+    phase = ["sync"]  # "sync", "after sync", then the tour's screens
+    by_phase: dict[str, float] = {}
+    sql = SqlOnGuiThread(core.db.db, phase)
 
     def tick() -> None:
         now = time.perf_counter()
         stall = max(0.0, (now - last[0]) * 1000 - TICK_MS)
         stalls.append(stall)
         last[0] = now
+        if phase[0] == "sync" and job_ended[0]:
+            phase[0] = f"after sync ({tab} on screen)"
+        by_phase[phase[0]] = max(by_phase.get(phase[0], 0.0), stall)
         if stall > BUDGET_MS:
-            phase = "after" if job_ended[0] else "sync"
-            late.append((round(now - started, 2), round(stall, 1), phase))
+            late.append((round(now - started, 2), round(stall, 1), phase[0]))
             if tracer is not None:
-                tracer.note(stall, f"# stall of {stall:.0f} ms ({phase}) ended at {now - started:.3f} s")
+                tracer.note(stall, f"# stall of {stall:.0f} ms ({phase[0]}) ended at {now - started:.3f} s")
 
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -296,7 +329,11 @@ def measure(
 
     loop = QEventLoop()
     # Keep ticking a little after the job ends: the tabs refresh on job_finished, on the GUI thread.
-    runner.idle.connect(lambda: QTimer.singleShot(AFTER_JOB_MS, loop.quit))
+    if main is not None and tour:
+        the_tour = Tour(steps(main, pack_order), phase, loop.quit)
+        runner.idle.connect(lambda: QTimer.singleShot(AFTER_JOB_MS, the_tour.start))
+    else:
+        runner.idle.connect(lambda: QTimer.singleShot(AFTER_JOB_MS, loop.quit))
     started = time.perf_counter()
     last[0] = started
     if trace_stalls is not None:
@@ -310,7 +347,7 @@ def measure(
     gc.callbacks.remove(on_gc)
     if tracer is not None:
         tracer.stop()
-    imported = Order.select().count() - orders_before
+    imported = Order.select().where(Order.id > orders_before).count()
     runner.shutdown(timeout=30)
     window.close()
     window.deleteLater()
@@ -331,8 +368,20 @@ def measure(
         "stall_p95_ms": round(percentile(stalls, 95), 1),
         "stall_mean_ms": round(statistics.fmean(stalls), 2) if stalls else 0.0,
         "ticks_over_budget": len(late),
-        "stall_max_sync_ms": max((ms for _, ms, phase in late if phase == "sync"), default=0.0),
-        "stall_max_after_ms": max((ms for _, ms, phase in late if phase == "after"), default=0.0),
+        "stall_max_sync_ms": max((ms for _, ms, where in late if where == "sync"), default=0.0),
+        "stall_max_after_ms": max((ms for _, ms, where in late if where.startswith("after")), default=0.0),
+        "worst_by_screen": {name: round(ms, 1) for name, ms in by_phase.items()},
+        "gui_sql_by_screen": {
+            name: {
+                "worst_ms": round(ms, 1),
+                "total_ms": round(sql.total.get(name, 0.0), 1),
+                "sql": text,
+                "at": at,
+                "slowest": [(round(m, 1), w, t) for m, w, t in sql.slowest(name)],
+            }
+            for name, (ms, text, at) in sql.worst.items()
+        },
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "late_ticks": late,
         "budget_ms": BUDGET_MS,
         "gc_collections": len(gc_pauses),
@@ -347,6 +396,8 @@ def repeat(args: argparse.Namespace) -> dict[str, object]:
     cmd += ["--base-orders", str(args.base_orders)]
     cmd += ["--bare"] if args.bare else ["--tab", args.tab]
     cmd += ["--in-process"] if args.in_process else []
+    cmd += ["--data-dir", str(args.data_dir)] if args.data_dir else []
+    cmd += ["--no-tour"] if args.no_tour else []
     template_db(args.base_orders)  # once, before the timed runs
     runs: list[dict[str, object]] = []
     for i in range(args.repeat):
@@ -372,8 +423,13 @@ def repeat(args: argparse.Namespace) -> dict[str, object]:
         summary[key] = max(values) if key == "stall_max_ms" else statistics.median(values)
         summary[f"{key}_median"] = statistics.median(values)
         summary[f"{key}_spread"] = f"{min(values):g}–{max(values):g}"
-    for key in ("orders_imported", "base_orders", "window", "sandbox", "gc_max_ms"):
+    for key in ("orders_imported", "window", "sandbox", "gc_max_ms"):
         summary[key] = runs[-1][key]
+    worst: dict[str, float] = {}
+    for r in runs:
+        for screen, ms in dict(r.get("worst_by_screen", {})).items():  # type: ignore[call-overload]
+            worst[screen] = max(worst.get(screen, 0.0), float(ms))
+    summary["worst_by_screen"] = worst
     return summary
 
 
@@ -386,8 +442,15 @@ def main() -> int:
     parser.add_argument("--speedup", type=float, default=600.0)
     parser.add_argument("--bare", action="store_true", help="a bare window with the sync widget only")
     parser.add_argument(
-        "--tab", default="Orders", choices=("Stores", "Orders", "Products", "Inventory"), help="tab on screen"
+        "--tab",
+        default="Orders",
+        choices=("Stores", "Orders", "Products", "Inventory", "Rules"),
+        help="tab on screen during the sync",
     )
+    parser.add_argument(
+        "--data-dir", type=Path, help="an existing data folder (a copy: the bench writes to it)"
+    )
+    parser.add_argument("--no-tour", action="store_true", help="skip the tour of every screen after the sync")
     parser.add_argument("--in-process", action="store_true", help="run the sandbox inside this process")
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes to run; prints the spread")
     parser.add_argument("--trace-stalls", type=Path, metavar="FILE", help="dump all stacks at each stall")
@@ -404,12 +467,25 @@ def main() -> int:
             args.base_orders,
             args.bare,
             args.tab,
+            args.data_dir,
+            not args.no_tour,
         )
     if args.json:
         print(json.dumps(report))
     else:
         for key, value in report.items():
-            print(f"{key:>20}: {value}")
+            if key == "gui_sql_by_screen":
+                print(f"{'GUI-thread SQL':>20}: worst query / all queries of each screen")
+                for screen, q in value.items():  # type: ignore[attr-defined]
+                    print(f"{'':>22}{screen:<34} {q['worst_ms']:7.1f} / {q['total_ms']:7.1f} ms")
+                    for ms, where, text in q["slowest"]:
+                        print(f"{'':>26}{ms:7.1f} ms  {where}\n{'':>37}{text}")
+            elif key == "worst_by_screen":
+                print(f"{'worst stall by screen':>20}:")
+                for screen, ms in value.items():  # type: ignore[attr-defined]
+                    print(f"{'':>22}{screen:<34} {ms:7.1f} ms{'  OVER' if ms > BUDGET_MS else ''}")
+            else:
+                print(f"{key:>20}: {value}")
     ok = report["sync_status"] == "ok" and float(report["stall_max_ms"]) <= BUDGET_MS  # type: ignore[arg-type]
     return 0 if ok else 1
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
+    from fbm_desk.ui.integrity_watch import IntegrityWatch
     from fbm_desk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -271,6 +272,27 @@ def _exit_after_start(app: QApplication) -> None:
     QTimer.singleShot(0, app, report)
 
 
+AFTER_START_MS = 300  # the window paints and answers input before the background work starts
+
+
+def _after_start(start: Callable[[], None], window: QWidget) -> None:
+    from PySide6.QtCore import QTimer
+
+    QTimer.singleShot(AFTER_START_MS, window, start)
+
+
+def _start_background(services: Services, integrity: IntegrityWatch) -> None:
+    """Once the window is interactive: other stations' changes, the scheduler (with its catch-up of runs missed
+    while the app was closed), the demo's first syncs, and the database file's page check."""
+    if services.live is not None:
+        services.live.start()
+    if services.scheduler is not None:
+        services.scheduler.start()
+    if services.demo is not None and services.runner is not None:
+        services.demo.first_syncs(services.runner)
+    integrity.start()  # a few seconds later still
+
+
 def build_main_window(services: Services) -> MainWindow:
     """The main window with its four tabs, sync health, notifications and Help → Export diagnostics.
 
@@ -314,6 +336,7 @@ def run_gui(args: argparse.Namespace) -> int:
     from fbm_desk.ui.error_dialog import install_gui_excepthook
 
     window: MainWindow | None = None
+    integrity = None
     install_gui_excepthook(lambda: window, log_file=str(log_file or ""))
     _route_qt_messages()
     try:
@@ -326,12 +349,10 @@ def run_gui(args: argparse.Namespace) -> int:
         elif demo:
             window.show_status("Demo mode could not start; see the log file.")
         window.show()
-        if services.live is not None:
-            services.live.start()
-        if services.scheduler is not None:
-            services.scheduler.start()  # also catches up runs missed while the app was closed
-        if services.demo is not None and services.runner is not None:
-            services.demo.first_syncs(services.runner)
+        from fbm_desk.ui.integrity_watch import IntegrityWatch
+
+        integrity = IntegrityWatch(services, window)
+        _after_start(lambda: _start_background(services, integrity), window)
         _close_on_signals(window)
         gc.freeze()  # start-up objects are long-lived: keep them out of GC passes (fewer GUI stalls)
         log.info("Main window open (data dir %s)", paths.data_dir)
@@ -341,6 +362,8 @@ def run_gui(args: argparse.Namespace) -> int:
         from fbm_desk.ui.background_reads import wait_for_background_reads
         from fbm_desk.ui.push_preview_loader import wait_for_reads
 
+        if integrity is not None:
+            integrity.stop()
         wait_for_reads()  # a push preview still being read uses the database
         wait_for_background_reads()  # so does a count
         services.close()

@@ -20,7 +20,7 @@ from fbm_desk.sync.runner import JobRunner
 from fbm_desk.ui.notifications import Notice, Notifier
 from fbm_desk.ui.sync_health import SyncStatusWidget
 from fbm_desk.ui.sync_log_dialog import SyncLogDialog
-from fbm_desk.ui.table_models.sync_log_model import SyncLogModel
+from fbm_desk.ui.table_models.sync_log_model import SORT_ROLE, SyncLogModel
 from tests.support.sync_env import insert_us_store
 
 T0 = datetime(2026, 11, 24, 8, 0, tzinfo=UTC)
@@ -325,3 +325,29 @@ def test_a_rules_notify_action_is_a_desktop_notification_once(notified, core: Co
     assert [(n.title, n.message) for n in shown] == [
         ("Rule notification", "VIP buyer: call before shipping (111-0000000-0000009)")
     ]
+
+
+def test_sync_log_sizes_its_columns_from_the_rows_on_screen(qtbot, core: CoreServices) -> None:
+    """Issue 19: opening the log with hundreds of runs asks the model for the rows on screen, not every row
+    (the column widths once read every cell of every run: about a second on the GUI thread)."""
+    store = insert_us_store("Brand US", "A1")
+    for minute in range(400):
+        insert_run(store, "orders", T0 + timedelta(minutes=minute))
+    asked: set[int] = set()
+    real_data = SyncLogModel.data
+
+    def data(self: SyncLogModel, index: object, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if role != SORT_ROLE:  # sorting reads every row's sort key: cheap, and needed
+            asked.add(index.row())  # type: ignore[attr-defined]
+        return real_data(self, index, role)  # type: ignore[arg-type]
+
+    SyncLogModel.data = data  # type: ignore[method-assign]
+    try:
+        dialog = SyncLogDialog()
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+    finally:
+        SyncLogModel.data = real_data  # type: ignore[method-assign]
+    assert dialog.model.rowCount() >= 200
+    assert len(asked) < 100

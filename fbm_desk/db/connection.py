@@ -143,8 +143,12 @@ def _read_only_folder(folder: Path) -> bool:
         return False
 
 
-def _inspect_existing(path: Path) -> tuple[int, int]:
-    """Return (user_version, application_id) of an existing file, read-only. Raises DatabaseError if unusable."""
+def _inspect_existing(path: Path, *, full_check: bool = False) -> tuple[int, int]:
+    """Return (user_version, application_id) of an existing file, read-only. Raises DatabaseError if unusable.
+
+    The header, the schema and the version are always read; SQLite's ``quick_check`` (every page: seconds at a
+    million orders) only with ``full_check`` — before a migration writes to the file. A file opened as it is
+    gets that check after start-up, off the start path (``integrity_problem``)."""
     try:
         with path.open("rb") as fh:
             header = fh.read(len(_SQLITE_HEADER))
@@ -158,7 +162,8 @@ def _inspect_existing(path: Path) -> tuple[int, int]:
     try:
         conn = sqlite3.connect(_read_only_uri(path), uri=True)
         try:
-            check = conn.execute("PRAGMA quick_check").fetchone()
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the schema pages are readable
+            check = conn.execute("PRAGMA quick_check").fetchone() if full_check else ("ok",)
             version = int(conn.execute("PRAGMA user_version").fetchone()[0])
             app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
         finally:
@@ -272,6 +277,7 @@ def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool
             if version == 0 and app_id == 0 and _has_tables(path):
                 raise DatabaseError(f"The file {path} is not an FBM Desk database; it was left untouched.")
             if version < LATEST_VERSION:
+                _inspect_existing(path, full_check=True)  # never migrate a damaged file
                 if version > 0:
                     backup = _backup(path, version, backup_dir)
                     log.info("Backed up database (schema %d) to %s", version, backup)

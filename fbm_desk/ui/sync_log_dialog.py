@@ -39,6 +39,7 @@ class SyncLogDialog(QDialog):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setResizeContentsPrecision(0)  # widths from the rows on screen only
         self.details = QPlainTextEdit()
         self.details.setObjectName("syncLogDetails")
         self.details.setReadOnly(True)
