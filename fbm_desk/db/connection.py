@@ -57,6 +57,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_buy_shipping.sql",
     "schema_workspace_sync.sql",
     "schema_order_list_scale.sql",
+    "schema_storage.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -22,7 +22,7 @@ from typing import Any
 
 import peewee as pw
 
-from fbm_desk.db import pii
+from fbm_desk.db import events, pii, stations
 from fbm_desk.db.dialect import Dialect, dialect_of, to_postgres
 from fbm_desk.db.name_index import store_name_tokens
 
@@ -228,6 +228,7 @@ def generate(
         pkg_rows: list[tuple[Any, ...]] = []
         pkg_item_rows: list[tuple[Any, ...]] = []
         event_rows: list[tuple[Any, ...]] = []
+        adjustment_rows: list[tuple[Any, ...]] = []
         examples: dict[str, str] = {}
         skus = [p[0] for p in PRODUCTS]
         titles = dict(PRODUCTS)
@@ -271,7 +272,7 @@ def generate(
                     1 if held else 0,
                     needs_mapping,
                     _iso(purchased),
-                    _iso(purchased + timedelta(minutes=5)),
+                    _iso(purchased + timedelta(minutes=5))[:-1] + f".{rnd.randint(0, 999):03d}Z",  # a version
                     _iso(purchased),
                     _iso(ship_by),
                     _iso(ship_by + timedelta(days=4)),
@@ -287,13 +288,22 @@ def generate(
                     "" if held else country,
                     stamp,
                     stamp,
+                    f"{rnd.randint(5, 180)}.{rnd.randint(0, 99):02d}",
+                    "CAD" if country == "CA" else "USD",
+                    "" if held else f"+1 {rnd.randint(200, 999)}-555-{rnd.randint(0, 9999):04d}",
+                    "" if held else rnd.choice(("Residential", "Commercial")),
                 )
             )
-            event_rows.append((oid, _iso(purchased + timedelta(minutes=20)), "imported", ""))
-            if held:
-                event_rows.append((oid, _iso(purchased + timedelta(minutes=20)), "held", "Payment hold"))
-            else:
-                event_rows.append((oid, _iso(purchased + timedelta(minutes=40)), "released", ""))
+            # the timeline as the app's import writes it (fbm_desk.db.order_import): one event, who imported it
+            imported_as = "with a payment hold (Amazon has not released it yet)" if held else "as released"
+            event_rows.append(
+                (
+                    oid,
+                    _iso(purchased + timedelta(minutes=20)),
+                    events.IMPORTED,
+                    f"Imported from Amazon {imported_as}",
+                )
+            )
             lines: list[tuple[int, int]] = []
             for line in range(n_lines):
                 sku = "AMZ-MUG-GREEN-X" if needs_mapping and line == 0 else rnd.choice(skus)
@@ -307,10 +317,12 @@ def generate(
                         oid,
                         f"{rnd.randint(10**13, 10**14 - 1)}",
                         sku,
+                        f"B0{zlib.crc32(sku.encode()) % 10**8:08d}",
                         titles.get(sku, "Enamel Camp Mug (old listing)"),
                         None if sku == "AMZ-MUG-GREEN-X" else product_ids[sku],
                         qty,
                         shipped_qty,
+                        f"{rnd.randint(5, 60)}.{rnd.choice(('00', '50', '99'))}",
                     )
                 )
                 lines.append((item_id, shipped_qty))
@@ -321,13 +333,14 @@ def generate(
                 push_state = "confirmed" if r2 < 0.97 else ("rejected" if r2 < 0.985 else "queued")
                 message = "Tracking number already used on another order" if push_state == "rejected" else ""
                 shipped_at = purchased + timedelta(hours=rnd.uniform(2, 30))
+                tracking = _tracking(rnd, carrier)
                 pkg_rows.append(
                     (
                         pkg_id,
                         oid,
                         1,
                         carrier,
-                        _tracking(rnd, carrier),
+                        tracking,
                         _iso(shipped_at),
                         push_state,
                         message,
@@ -335,22 +348,54 @@ def generate(
                         _iso(shipped_at),
                     )
                 )
+                units = 0
                 for line_item_id, shipped_qty in lines:
                     if shipped_qty:
                         pkg_item_rows.append((pkg_id, line_item_id, shipped_qty))
-                event_rows.append((oid, _iso(shipped_at), "packed", f"{carrier} package 1"))
+                        units += shipped_qty
+                # the timeline and stock history as packing and the confirmation write them
                 event_rows.append(
                     (
                         oid,
-                        _iso(shipped_at + timedelta(minutes=30)),
-                        "push_" + push_state if push_state != "queued" else "queued",
-                        message,
+                        _iso(shipped_at),
+                        events.PACKED,
+                        f"Package 1: {units} unit(s), {carrier} {tracking}",
                     )
                 )
+                pushed_at = _iso(shipped_at + timedelta(minutes=30))
+                if push_state == "confirmed":
+                    event_rows.append(
+                        (
+                            oid,
+                            pushed_at,
+                            events.CONFIRMED,
+                            f"Package 1 ({carrier} {tracking}) confirmed by Amazon",
+                        )
+                    )
+                    for line_item_id, shipped_qty in lines:
+                        product_id = next(r[6] for r in reversed(item_rows) if r[0] == line_item_id)
+                        if shipped_qty and product_id is not None:
+                            adjustment_rows.append(
+                                (
+                                    product_id,
+                                    warehouse_id,
+                                    -shipped_qty,
+                                    rnd.randint(0, 120),
+                                    f"Shipped order {amazon_order_id} (package 1)",
+                                    pushed_at,
+                                )
+                            )
+                elif push_state == "rejected":
+                    event_rows.append((oid, pushed_at, events.REJECTED, message))
                 pkg_id += 1
             elif state == "canceled":
                 event_rows.append(
-                    (oid, _iso(purchased + timedelta(hours=3)), "canceled", "Canceled by buyer")
+                    (
+                        oid,
+                        _iso(purchased + timedelta(hours=3)),
+                        events.CANCELED,
+                        "Canceled on Amazon; its allocation was freed",
+                    )
                 )
 
         sealer = _Sealer()
@@ -361,13 +406,14 @@ def generate(
             "latest_ship_date, "
             "latest_delivery_date, service_level, is_prime, is_business, buyer_name, ship_name, "
             "ship_address1, "
-            "ship_city, ship_state, ship_postal_code, ship_country, imported_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "ship_city, ship_state, ship_postal_code, ship_country, imported_at, updated_at, total_amount, "
+            "currency, ship_phone, ship_address_type) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             order_rows,
         )
         conn.executemany(
-            "INSERT INTO order_item (id, order_id, order_item_id, seller_sku, title, product_id, quantity, "
-            "quantity_shipped) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO order_item (id, order_id, order_item_id, seller_sku, asin, title, product_id, quantity, "
+            "quantity_shipped, unit_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             item_rows,
         )
         conn.executemany(
@@ -385,8 +431,15 @@ def generate(
             "JOIN orders o ON o.id = p.order_id WHERE p.push_state = 'queued' AND p.id >= ?",
             [(start_pkg,)],
         )
+        who = stations.stamp()
         conn.executemany(
-            "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, ?, ?)", event_rows
+            "INSERT INTO order_event (order_id, at, kind, message, station, os_user) VALUES (?, ?, ?, ?, ?, ?)",
+            [(*e, who["station"], who["os_user"]) for e in event_rows],
+        )
+        conn.executemany(
+            "INSERT INTO inventory_adjustment (product_id, warehouse_id, delta, on_hand_after, reason, source, "
+            "created_at, station, os_user) VALUES (?, ?, ?, ?, ?, 'shipment', ?, ?, ?)",
+            [(*a, who["station"], who["os_user"]) for a in adjustment_rows],
         )
         conn.executemany("INSERT INTO buyer_name_token (order_id, token) VALUES (?, ?)", sealer.tokens)
     conn.after_explicit_ids()
@@ -405,7 +458,7 @@ class _Sealer:
     (``fbm_desk.db.pii``), and their blind-index rows. Test data only: equal values share one ciphertext and
     one token computation (200,000 orders stay fast); the app encrypts every value with its own nonce."""
 
-    NAME, SHIP, STREET = 16, 17, 18  # positions in the generated order rows
+    NAME, SHIP, STREET, PHONE = 16, 17, 18, 27  # positions in the generated order rows
 
     def __init__(self) -> None:
         self._cipher = pii.cipher()
@@ -432,6 +485,7 @@ class _Sealer:
             (self.NAME, "buyer_name"),
             (self.SHIP, "ship_name"),
             (self.STREET, "ship_address1"),
+            (self.PHONE, "ship_phone"),
         ):
             out[index] = self.seal(column, str(row[index]))
         return tuple(out)
