@@ -18,7 +18,13 @@ from typing import Any
 
 from fbm_desk.db import dialect, order_search
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
-from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
+from fbm_desk.db.packing_queue import (
+    PACKED_WAITING_SQL,
+    TO_PACK_SQL,
+    URGENCY_INDEX,
+    urgency_order,
+    urgency_page_sql,
+)
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -74,6 +80,7 @@ _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
 }
 
 _OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)
+_TO_PACK_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY)
 _ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 
 
@@ -267,6 +274,12 @@ def order_page_sql(
     it is narrower), then only those orders are read with their items, packages and holds."""
     where, params = _where(query, day, materialize=materialize, probe=True)
     order_by, order_params = _order_by(query, day)
+    if query.sort is SortKey.URGENCY and query.quick in _TO_PACK_FILTERS:  # index ranges in urgency order
+        page, page_params = urgency_page_sql(
+            where, params, day.now, day.end_of_today, limit, offset, nulls_last=dialect.is_postgres()
+        )
+        return _SELECT + " WHERE o.id IN (" + page + ")" + order_by, [*page_params, *order_params]
+    # Packed-waiting is a few orders: sorted whole, from the packing queue's index.
     index = URGENCY_INDEX if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS else ""
     page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
     sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
