@@ -365,10 +365,12 @@ def run_gui(args: argparse.Namespace) -> int:
         _exit_after_start(app)
         return app.exec()
     finally:
+        from fbm_desk.ui.background_reads import wait_for_background_reads
         from fbm_desk.ui.push_preview_loader import wait_for_reads
 
         if integrity is not None:
             integrity.stop()
         wait_for_reads()  # a push preview still being read uses the database
+        wait_for_background_reads()  # so does a count
         services.close()
         log.info("FBM Desk closed")

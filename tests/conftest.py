@@ -72,6 +72,13 @@ def _restore_logging_and_hooks() -> Iterator[None]:
     sys.excepthook, threading.excepthook = hooks
 
 
+def _settle_background_reads() -> None:
+    """A count still read on the reader thread (``ui.background_reads``) uses the database: let it end first."""
+    reads = sys.modules.get("fbm_desk.ui.background_reads")
+    if reads is not None:
+        reads.wait_for_background_reads()
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path, database_url: str | None) -> Path:
     path = tmp_path / "data"
@@ -96,6 +103,7 @@ def db(app_paths: AppPaths) -> Iterator[OpenedDatabase]:
         open_credentials(app_paths.data_dir, str(app_paths.data_dir)), backup_dir=app_paths.backup_dir
     )
     yield opened
+    _settle_background_reads()
     opened.close()
 
 
@@ -105,6 +113,7 @@ def core(app_paths: AppPaths) -> Iterator[CoreServices]:
     ``store_core``)."""
     services = build_core(app_paths)
     yield services
+    _settle_background_reads()
     services.close()
 
 

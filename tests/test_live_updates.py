@@ -18,6 +18,7 @@ from fbm_desk.ui.live_updates import LiveUpdates
 from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order, generate
+from tests.support.orders_counts import counted
 from tests.support.pg_server import PgServer
 
 
@@ -71,7 +72,7 @@ def test_an_order_saved_elsewhere_appears_within_2_s_keeping_selection_and_scrol
     assert tab.selected_order_id() == chosen  # the user's order is still the selected one
     assert bar.value() == scrolled  # and the table did not jump
     assert detail_bar.value() == detail_at  # nor did the detail panel
-    assert tab.filter_buttons[next(iter(tab.filter_buttons))].text().endswith("(301)")
+    assert counted(qtbot, tab).filter_buttons[next(iter(tab.filter_buttons))].text().endswith("(301)")
 
 
 def test_bookkeeping_writes_do_not_refresh_the_screens(

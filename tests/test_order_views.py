@@ -166,3 +166,53 @@ def test_search_results_follow_new_data_from_any_connection(world: OpenedDatabas
     other.close()
     assert count_orders(query, day=DAY) == 2
     assert len(fetch_orders(query, 0, 10, day=DAY)) == 2
+
+
+@pytest.mark.parametrize("text", ["soap", "SOAP-LAV", "dubois", "marie dubois", "1Z", "11", "no-such", "a"])
+@pytest.mark.parametrize("sort", [SortKey.PURCHASE_DATE, SortKey.ITEMS, SortKey.SHIP_TO])
+def test_a_search_matching_many_orders_probes_in_sort_order_with_the_same_rows(
+    world: OpenedDatabase, monkeypatch: pytest.MonkeyPatch, text: str, sort: SortKey
+) -> None:
+    """Many hits: the page is read in sort order, each order probed (order_search); the rows, their order and
+    the count are those of the collected-ids path."""
+    from fbm_desk.db import order_search
+
+    query = OrderQuery(search=text, sort=sort)
+    monkeypatch.setattr(order_search, "DENSE_HITS", 10**9)  # never dense: the ids are collected
+    assert not order_search.plan_search(text).dense
+    collected, count = _all(query), count_orders(query, day=DAY)
+    monkeypatch.setattr(order_search, "DENSE_HITS", 1)  # dense as soon as anything matches
+    assert order_search.plan_search(text).dense == bool(collected)
+    assert _all(query) == collected
+    assert count_orders(query, day=DAY) == count == len(collected)
+    shipped = OrderQuery(search=text, sort=sort, quick=QuickFilter.SHIPPED)
+    assert set(_all(shipped)) <= set(collected)
+
+
+@pytest.mark.parametrize("quick", [QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING])
+def test_the_packing_queue_read_as_index_ranges_is_the_urgency_order(
+    world: OpenedDatabase, quick: QuickFilter
+) -> None:
+    """Urgency pages read range by range (late / due today / later, Prime first, no ship-by date where the
+    backend sorts NULL) give exactly the rows and order of sorting every open order, at any offset."""
+    from fbm_desk.db import dialect
+    from fbm_desk.db.order_views import _order_by, _where
+
+    for n, (ship_by, prime) in enumerate(
+        [(None, 1), (None, 0), ("2026-11-24T12:00:00Z", 1), ("2026-11-24T11:00:00Z", 0)]
+    ):
+        oid = add_order(world.db, f"555-0000000-000000{n}", purchase_date=f"2026-11-2{n}T10:00:00Z")
+        _sql(world, "UPDATE orders SET latest_ship_date = ?, is_prime = ? WHERE id = ?", ship_by, prime, oid)
+    query = OrderQuery(quick=quick, sort=SortKey.URGENCY, descending=False)
+    where, params = _where(query, DAY)
+    order_by, order_params = _order_by(query, DAY)
+    every = [
+        int(r[0])
+        for r in dialect.execute(
+            f"SELECT o.id FROM orders o{where}{order_by}",  # noqa: S608 - the module's own fragments
+            [*params, *order_params],
+        ).fetchall()
+    ]
+    assert len(every) == count_orders(query, day=DAY)
+    for page in (7, 50, 1000):
+        assert _all(query, page=page) == every

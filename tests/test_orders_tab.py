@@ -18,6 +18,7 @@ from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.table_models.orders_model import COL_ORDER, COL_SHIP_BY, COLUMNS, OrdersTableModel
 from tests.support.demo_data import add_order, generate
+from tests.support.orders_counts import counted
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def tab(qtbot: Any, services: Services) -> OrdersTab:
     widget.resize(1300, 800)
     widget.show()
     qtbot.waitExposed(widget)
-    return widget
+    return counted(qtbot, widget)
 
 
 def _states(tab: OrdersTab) -> set[str]:
@@ -64,13 +65,15 @@ def test_quick_filter_buttons_filter_and_show_counts(qtbot: Any, tab: OrdersTab,
     qtbot.mouseClick(tab.filter_buttons[QuickFilter.CANCELED], Qt.MouseButton.LeftButton)
     assert _states(tab) == {"canceled"}
     qtbot.mouseClick(tab.filter_buttons[QuickFilter.ALL], Qt.MouseButton.LeftButton)
-    assert tab.model.total == 300
+    assert tab.model.counting  # a full first page: the rows are shown before their count
+    assert tab.status.text().startswith("200+ orders (counting")
+    assert counted(qtbot, tab).model.total == 300
 
 
 def test_search_is_debounced_and_runs_in_sql(qtbot: Any, tab: OrdersTab, services: Services) -> None:
     target = add_order(services.db.db, "777-7777777-7777777", buyer_name="Wilhelmina Spark")
     tab.refresh()
-    tab.search.setFocus()
+    counted(qtbot, tab).search.setFocus()
     qtbot.keyClicks(tab.search, "wilhelm")
     assert tab.model.total == 301  # nothing yet: still typing
     qtbot.waitUntil(lambda: tab.model.total == 1, timeout=3000)
@@ -79,7 +82,7 @@ def test_search_is_debounced_and_runs_in_sql(qtbot: Any, tab: OrdersTab, service
     assert "777-7777777-7777777" in tab.detail.title.text()
     tab.search.clear()
     qtbot.keyClick(tab.search, Qt.Key.Key_Return)
-    assert tab.model.total == 301
+    assert counted(qtbot, tab).model.total == 301
 
 
 def test_header_click_sorts_in_sql(qtbot: Any, tab: OrdersTab) -> None:
@@ -229,7 +232,7 @@ def test_rejected_package_shows_amazons_message_and_can_be_edited(
     assert not dialog.isVisible()
     row = tab.model.row_at(tab.model.row_of_order(order)) if tab.model.row_of_order(order) >= 0 else None
     assert row is None  # no longer rejected: it left the "Push rejected" filter
-    assert tab.filter_buttons[QuickFilter.PUSH_REJECTED].text().startswith("Push rejected (")
+    assert counted(qtbot, tab).filter_buttons[QuickFilter.PUSH_REJECTED].text().startswith("Push rejected (")
 
 
 def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) -> None:
@@ -237,7 +240,7 @@ def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) 
     services.runner = runner
     tab = OrdersTab(services)
     qtbot.addWidget(tab)
-    assert tab.model.total == 300
+    assert counted(qtbot, tab).model.total == 300
     add_order(
         services.db.db, "321-0000000-0000001", purchase_date="2030-01-01T00:00:00Z"
     )  # imported by a sync
@@ -246,8 +249,9 @@ def test_tab_refreshes_when_a_sync_job_finishes(qtbot: Any, services: Services) 
     runner.job_finished.emit(1, "products", None)  # several jobs ending together: one refresh
     assert tab.model.total == 300  # hidden: nothing is read while nobody looks at the tab
     assert tab.after_sync.pending
-    tab.show()  # the user opens the tab: it is current at once
-    assert tab.model.total == 301
+    tab.show()  # the user opens the tab: it is current at once (its count follows from the reader thread)
+    assert tab.model.row_at(0).amazon_order_id == "321-0000000-0000001"  # type: ignore[union-attr]
+    assert counted(qtbot, tab).model.total == 301
     assert not tab.after_sync.pending
     assert tab.model.row_at(0).amazon_order_id == "321-0000000-0000001"  # type: ignore[union-attr]
     assert tab.filter_buttons[QuickFilter.ALL].text() == "All (301)"

@@ -18,6 +18,7 @@ from fbm_desk.ui import pack_scanning
 from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order, generate
+from tests.support.orders_counts import counted
 from tests.support.pack_helpers import open_pack_dialog, scan
 
 UPS = "1Z999AA10123456784"
@@ -207,4 +208,4 @@ def test_twenty_orders_packed_by_scans_only_empty_the_queue(
     assert tab.model.total == 0
     assert count_orders(OrderQuery(quick=QuickFilter.DUE_TODAY)) == 0
     assert count_orders(OrderQuery(quick=QuickFilter.PACKED_WAITING)) == 20
-    assert tab.filter_buttons[QuickFilter.RELEASED].text() == "To pack (0)"
+    assert counted(qtbot, tab).filter_buttons[QuickFilter.RELEASED].text() == "To pack (0)"

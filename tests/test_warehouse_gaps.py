@@ -23,6 +23,7 @@ from fbm_desk.ui.services import Services
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.warehouses_dialog import HOME_KEY
 from tests.support.demo_data import add_order, generate
+from tests.support.orders_counts import counted
 
 FRONT, BACK, BACK_HELD = "111-0000000-0000001", "111-0000000-0000002", "111-0000000-0000003"
 
@@ -117,8 +118,10 @@ def test_quick_filter_counts_follow_the_warehouse(qtbot: Any, services: Services
     tab = OrdersTab(services)
     qtbot.addWidget(tab)
     label = tab.filter_buttons[QuickFilter.RELEASED].text
+    counted(qtbot, tab)
     assert label().endswith("(2)")
     tab.warehouse_combo.setCurrentIndex(tab.warehouse_combo.findData(back))
+    counted(qtbot, tab)
     assert label().endswith("(1)")
     tab.set_quick_filter(QuickFilter.RELEASED)
     assert tab.model.total == 1  # the count is what the filter shows
@@ -131,7 +134,7 @@ def test_to_pack_opens_on_home_and_a_scan_from_elsewhere_warns(qtbot: Any, servi
     qtbot.addWidget(tab)
     tab.set_quick_filter(QuickFilter.RELEASED)  # "To pack"
     assert [r.amazon_order_id for r in tab.model.rows()] == [BACK]
-    assert tab.filter_buttons[QuickFilter.RELEASED].text().endswith("(1)")
+    assert counted(qtbot, tab).filter_buttons[QuickFilter.RELEASED].text().endswith("(1)")
     qtbot.keyClicks(tab.scan, BACK)  # this station's order: no warning
     qtbot.keyClick(tab.scan, Qt.Key.Key_Return)
     assert tab.pack_dialog is not None

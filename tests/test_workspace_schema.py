@@ -106,7 +106,11 @@ def test_an_unreachable_server_is_a_clear_message_without_the_password() -> None
 @pytest.mark.parametrize(
     ("sqlite", "postgres"),
     [
-        ("SELECT id FROM t WHERE a = ? AND b LIKE ?", "SELECT id FROM t WHERE a = %s AND b ILIKE %s"),
+        (
+            "SELECT id FROM t WHERE a = ? AND b LIKE ?",
+            "SELECT id FROM t WHERE a = %s AND lower(b) LIKE lower(%s)",
+        ),
+        ("SELECT id FROM t WHERE coalesce(b, '') LIKE ?", "SELECT id FROM t WHERE coalesce(b, '') ILIKE %s"),
         ("SELECT 1 WHERE x LIKE '50%' AND y = '?'", "SELECT 1 WHERE x ILIKE '50%%' AND y = '?'"),
         ("SELECT 1 FROM o WHERE o.id = ? COLLATE NOCASE", "SELECT 1 FROM o WHERE lower(o.id) = lower(%s)"),
         ("SELECT 1 FROM o ORDER BY o.sku COLLATE NOCASE", "SELECT 1 FROM o ORDER BY lower(o.sku)"),

@@ -56,6 +56,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_privacy.sql",
     "schema_buy_shipping.sql",
     "schema_workspace_sync.sql",
+    "schema_order_list_scale.sql",
     "schema_storage.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
@@ -98,9 +99,25 @@ def _sql(name: str) -> str:
     return resources.files("fbm_desk.db").joinpath(name).read_text(encoding="utf-8")
 
 
-def migration_sql(step: str) -> list[str]:
-    """The statements of one migration file, in order (SQLite dialect; ``dialect`` translates for PostgreSQL)."""
-    return _split_sql(_sql(step))
+POSTGRES_ONLY = (
+    "/*postgresql*/"  # a migration statement only a shared workspace runs (written for PostgreSQL)
+)
+
+
+def migration_sql(step: str, *, postgres: bool = False) -> list[str]:
+    """The statements of one migration file, in order (SQLite dialect; ``dialect`` translates for PostgreSQL).
+    A statement that begins with ``/*postgresql*/`` is PostgreSQL's own and only in the ``postgres`` list."""
+    statements = [_without_leading_comments(s) for s in _split_sql(_sql(step))]
+    if postgres:
+        return [s.removeprefix(POSTGRES_ONLY) for s in statements]
+    return [s for s in statements if not s.startswith(POSTGRES_ONLY)]
+
+
+def _without_leading_comments(statement: str) -> str:
+    lines = statement.splitlines()
+    while lines and (not lines[0].strip() or lines[0].lstrip().startswith("--")):
+        lines.pop(0)
+    return "\n".join(lines)
 
 
 def _read_only_uri(path: Path) -> str:

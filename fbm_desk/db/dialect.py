@@ -7,8 +7,8 @@ and what most developers run). On PostgreSQL they are translated here, and nowhe
   ``BLOB`` -> ``BYTEA``, ``id INTEGER PRIMARY KEY`` -> an identity column, ``WITHOUT ROWID`` dropped,
   ``col COLLATE NOCASE`` in an index -> an index on ``lower(col)``.
 - Queries: ``?`` placeholders -> ``%s`` (and a literal ``%`` doubled), ``col COLLATE NOCASE`` ->
-  ``lower(col)`` (case-insensitive comparisons and sorts use the ``lower()`` indexes), ``LIKE`` -> ``ILIKE``
-  (SQLite's LIKE ignores case), ``group_concat`` -> ``string_agg``, ``INSERT OR IGNORE`` ->
+  ``lower(col)`` (case-insensitive comparisons and sorts use the ``lower()`` indexes), ``col LIKE ?`` ->
+  ``lower(col) LIKE lower(?)`` and any other ``LIKE`` -> ``ILIKE`` (SQLite's LIKE ignores case), ``group_concat`` -> ``string_agg``, ``INSERT OR IGNORE`` ->
   ``ON CONFLICT DO NOTHING``, ``CAST(x AS INTEGER)`` -> ``BIGINT``, ``WHERE 1`` -> ``WHERE TRUE``,
   ``CROSS JOIN t ON`` (SQLite's join-order hint) -> ``JOIN t ON``, ``INDEXED BY`` dropped.
 - Functions SQLite has and PostgreSQL lacks (``json_valid``, the two-argument scalar ``max``/``min``,
@@ -54,6 +54,7 @@ def is_postgres() -> bool:
 _QUOTED = re.compile(r"('(?:[^']|'')*')")
 _NOCASE_EQ = re.compile(r"([\w.]+)\s*=\s*\?\s+COLLATE\s+NOCASE", re.IGNORECASE)
 _NOCASE = re.compile(r"([\w.]+)\s+COLLATE\s+NOCASE", re.IGNORECASE)
+_LIKE_PARAM = re.compile(r"([\w.]+)\s+LIKE\s+\?", re.IGNORECASE)
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _IS_NOT = re.compile(r"\bIS\s+NOT\s+(?!NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
 _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORECASE)
@@ -66,7 +67,9 @@ def _translate_code(code: str) -> str:
     code = code.replace("%", "%%")
     code = _NOCASE_EQ.sub(r"lower(\1) = lower(?)", code)
     code = _NOCASE.sub(r"lower(\1)", code)
-    code = re.sub(r"\bLIKE\b", "ILIKE", code, flags=re.IGNORECASE)
+    # A column against a pattern: the pattern indexes on lower(col) serve it (a prefix search does not scan).
+    code = _LIKE_PARAM.sub(r"lower(\1) LIKE lower(?)", code)
+    code = re.sub(r"\bLIKE\b(?! lower\(\?\))", "ILIKE", code, flags=re.IGNORECASE)
     code = re.sub(r"\s+INDEXED\s+BY\s+\w+", "", code, flags=re.IGNORECASE)  # SQLite's index hint
     code = re.sub(r"\bgroup_concat\(", "string_agg(", code, flags=re.IGNORECASE)
     code = re.sub(r"\bAS\s+INTEGER\)", "AS BIGINT)", code, flags=re.IGNORECASE)

@@ -16,11 +16,15 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from fbm_desk.db import dialect
-from fbm_desk.db.models import database_proxy
-from fbm_desk.db.name_index import name_hits_sql
+from fbm_desk.db import dialect, order_search
 from fbm_desk.db.order_flags import FLAG_COLUMNS_SQL, OrderFlags, flags_from
-from fbm_desk.db.packing_queue import PACKED_WAITING_SQL, TO_PACK_SQL, URGENCY_INDEX, urgency_order
+from fbm_desk.db.packing_queue import (
+    PACKED_WAITING_SQL,
+    TO_PACK_SQL,
+    URGENCY_INDEX,
+    urgency_order,
+    urgency_page_sql,
+)
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -55,12 +59,10 @@ class SortKey(StrEnum):
     URGENCY = "urgency"  # the packing queue: late, due today, Prime, oldest
 
 
-_PUSH_RANK_SQL = (
-    "(SELECT min(CASE p.push_state WHEN 'rejected' THEN 0 WHEN 'queued' THEN 1 WHEN 'sent' THEN 2 "
-    "ELSE 3 END) "
-    "FROM package p WHERE p.order_id = o.id)"
-)
-_UNITS_SQL = "(SELECT sum(i.quantity) FROM order_item i WHERE i.order_id = o.id)"
+# Kept on the order by triggers (schema_order_list_scale.sql), each with its index: units ordered, and the worst
+# package state as a rank into PUSH_WORST_FIRST (NULL: nothing packed).
+_PUSH_RANK_SQL = "o.push_rank"
+_UNITS_SQL = "o.units"
 
 # Each sort key maps to SQL expressions; ``o.id`` is always appended so paging is stable.
 _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
@@ -74,10 +76,11 @@ _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
     SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", "o.purchase_date"),
     SortKey.ITEMS: (_UNITS_SQL,),
     SortKey.SHIP_TO: ("o.ship_country", "o.ship_city"),
-    SortKey.PUSH_STATE: (_PUSH_RANK_SQL,),
+    SortKey.PUSH_STATE: (_PUSH_RANK_SQL, "o.purchase_date"),  # index orders_push_rank
 }
 
 _OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)
+_TO_PACK_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY)
 _ORDER_ID_RE = re.compile(r"^\d{3}-\d{7}-\d{7}$")
 
 
@@ -118,6 +121,7 @@ class OrderListRow:
         default_factory=OrderFlags
     )  # cancellation request, programs, related orders, PO, pickup point
     holds: str = ""  # active holds set here, e.g. "operator, fraud" (Amazon's is payment_hold)
+    warehouse: str = ""  # the warehouse it is allocated to (not routed yet: the primary)
 
 
 @dataclass(frozen=True)
@@ -138,10 +142,6 @@ def _iso(dt: datetime) -> str:
     from datetime import UTC
 
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _like_prefix(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
@@ -166,8 +166,8 @@ def _quick_where(quick: QuickFilter, day: DayBounds) -> tuple[str, list[Any]]:
             "WHERE h.released_at IS NULL AND (h.until_at IS NULL OR h.until_at > ?))",
             [day.now],
         )
-    if quick is QuickFilter.PUSH_REJECTED:
-        return "o.id IN (SELECT order_id FROM package WHERE push_state = 'rejected')", []
+    if quick is QuickFilter.PUSH_REJECTED:  # a rejected package is the worst: the kept rank 0
+        return "o.push_rank = 0", []
     return "", []
 
 
@@ -176,56 +176,31 @@ _HOLDS_SQL = (  # the active holds set here, by name (the Hold column)
     "AND h.released_at IS NULL AND (h.until_at IS NULL OR h.until_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')))"
 )
 
-_HITS_SQL = (
-    "SELECT id FROM orders WHERE amazon_order_id LIKE ? ESCAPE '\\' "
-    "UNION SELECT order_id FROM order_item WHERE seller_sku LIKE ? ESCAPE '\\' "
-    "UNION SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\'"
-)
-# Per connection: (search text, PRAGMA data_version, total_changes) the temp hit table was built for.
-_materialized: dict[int, tuple[str, int, int]] = {}
 
-
-def _hits(text: str) -> tuple[str, list[Any]]:
-    """The search's id query: order id, SKU and tracking prefixes, and names through the blind index."""
-    prefix = _like_prefix(text)
-    by_name = name_hits_sql(text)  # names are encrypted (db/name_index.py)
-    if by_name is None:
-        return _HITS_SQL, [prefix, prefix, prefix]
-    return f"{_HITS_SQL} UNION {by_name[0]}", [prefix, prefix, prefix, *by_name[1]]
-
-
-def _materialize_hits(text: str) -> None:
-    """Keep the ids matching ``text`` in a per-connection temp table, so the count and every page of one
-    search share a single evaluation. Rebuilt when the text or the data changed: ``data_version`` moves on
-    commits of other connections (the sync threads), ``total_changes`` on this connection's own writes."""
-    conn = database_proxy.connection()
-    version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-    if _materialized.get(id(conn)) == (text, version, conn.total_changes):
-        return
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS fbm_search_hits (id INTEGER PRIMARY KEY)")
-    conn.execute("DELETE FROM temp.fbm_search_hits")
-    sql, params = _hits(text)
-    conn.execute("INSERT INTO temp.fbm_search_hits " + sql, params)
-    _materialized[id(conn)] = (text, version, conn.total_changes)
-
-
-def _search_where(search: str, *, materialize: bool = True) -> tuple[str, list[Any]]:
+def _search_where(search: str, *, materialize: bool = True, probe: bool = False) -> tuple[str, list[Any]]:
+    """The search's condition (``order_search``): a full order id is one lookup; ``probe`` (a page) tests each
+    order when many match; otherwise the matching ids (collected once per search when ``materialize``)."""
     text = search.strip()
     if not text:
         return "", []
     if _ORDER_ID_RE.match(text):  # a scanned/typed full order id: one index lookup
-        return "o.amazon_order_id = ?", [text]
+        return "o.amazon_order_id = ? COLLATE NOCASE", [text]  # its index on both backends
+    plan = order_search.plan_search(text)
+    if probe and plan.dense:
+        return order_search.probe_sql(plan)
     if materialize and not dialect.is_postgres():  # the temp table's cache key is SQLite's data_version
-        _materialize_hits(text)
-        return "o.id IN (SELECT id FROM temp.fbm_search_hits)", []
-    sql, params = _hits(text)
+        return f"o.id IN (SELECT id FROM {order_search.materialized_hits(plan)})", []  # noqa: S608
+    sql, params = order_search.hits_sql(text, plan)
     return f"o.id IN ({sql})", params
 
 
-def _where(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:
+def _where(
+    query: OrderQuery, day: DayBounds, *, materialize: bool = True, probe: bool = False
+) -> tuple[str, list[Any]]:
     parts: list[str] = []
     params: list[Any] = []
-    for sql, args in (_quick_where(query.quick, day), _search_where(query.search, materialize=materialize)):
+    searched = _search_where(query.search, materialize=materialize, probe=probe)
+    for sql, args in (_quick_where(query.quick, day), searched):
         if sql:
             parts.append(sql)
             params.extend(args)
@@ -252,11 +227,12 @@ def _order_by(query: OrderQuery, day: DayBounds) -> tuple[str, list[Any]]:
 _SELECT = (
     "SELECT o.id, o.store_id, s.name, o.amazon_order_id, o.state, o.amazon_status, o.payment_hold, "  # noqa: S608
     "o.needs_mapping, o.purchase_date, o.latest_ship_date, o.service_level, o.is_prime, o.is_business, "
-    "(SELECT coalesce(sum(i.quantity), 0) FROM order_item i WHERE i.order_id = o.id), "
-    "(SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
+    "o.units, (SELECT count(*) FROM order_item i WHERE i.order_id = o.id), "
     "(SELECT i.seller_sku FROM order_item i WHERE i.order_id = o.id ORDER BY i.id LIMIT 1), "
     "o.ship_city, o.ship_country, "
-    f"{_PUSH_RANK_SQL}, {_HOLDS_SQL}, {FLAG_COLUMNS_SQL} "
+    f"{_PUSH_RANK_SQL}, {_HOLDS_SQL}, {FLAG_COLUMNS_SQL}, "
+    "coalesce((SELECT w.name FROM warehouse w WHERE w.id = o.warehouse_id), "  # not routed yet: the primary
+    "(SELECT w.name FROM warehouse w WHERE w.is_primary = 1), '') "
     "FROM orders o JOIN store s ON s.id = o.store_id"
 )
 
@@ -285,22 +261,29 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
         push_state=None if rank is None else PUSH_WORST_FIRST[int(rank)],
         holds=r[19] or "",
         flags=flags_from(*r[20:26]),
+        warehouse=r[26],
     )
 
 
 def order_page_sql(
     query: OrderQuery, offset: int, limit: int, day: DayBounds, *, materialize: bool = True
 ) -> tuple[str, list[Any]]:
-    """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor)."""
-    where, params = _where(query, day, materialize=materialize)
+    """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor).
+
+    The page's ids are picked first from the orders alone (an index in sort order, or the filter's index when
+    it is narrower), then only those orders are read with their items, packages and holds."""
+    where, params = _where(query, day, materialize=materialize, probe=True)
     order_by, order_params = _order_by(query, day)
-    if query.sort is SortKey.URGENCY:  # no index sorts it: pick the page's ids first, then read only those
-        index = URGENCY_INDEX if query.quick in _OPEN_FILTERS else ""
-        page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
-        sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
-        return sql, [*params, *order_params, limit, offset, *order_params]
-    sql = _SELECT + where + order_by + " LIMIT ? OFFSET ?"
-    return sql, [*params, *order_params, limit, offset]
+    if query.sort is SortKey.URGENCY and query.quick in _TO_PACK_FILTERS:  # index ranges in urgency order
+        page, page_params = urgency_page_sql(
+            where, params, day.now, day.end_of_today, limit, offset, nulls_last=dialect.is_postgres()
+        )
+        return _SELECT + " WHERE o.id IN (" + page + ")" + order_by, [*page_params, *order_params]
+    # Packed-waiting is a few orders: sorted whole, from the packing queue's index.
+    index = URGENCY_INDEX if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS else ""
+    page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
+    sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
+    return sql, [*params, *order_params, limit, offset, *order_params]
 
 
 def fetch_orders(
@@ -317,9 +300,10 @@ def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = Tr
     return "SELECT count(*) FROM orders o" + where, params  # noqa: S608 - constant fragments, parameters
 
 
-def count_orders(query: OrderQuery, *, day: DayBounds | None = None) -> int:
-    """How many orders match ``query`` (an index-only count for the quick filters)."""
-    sql, params = order_count_sql(query, day or DayBounds.at())
+def count_orders(query: OrderQuery, *, day: DayBounds | None = None, materialize: bool = True) -> int:
+    """How many orders match ``query`` (an index-only count for the quick filters). ``materialize=False``
+    on a thread whose connection is short-lived (the search's temp table belongs to a connection)."""
+    sql, params = order_count_sql(query, day or DayBounds.at(), materialize=materialize)
     row = dialect.execute(sql, params).fetchone()
     return int(row[0])
 

@@ -10,24 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fbm_desk.db.states import UNCONFIRMED
-
-_UNCONFIRMED_SQL = "(" + ", ".join(f"'{s.value}'" for s in UNCONFIRMED) + ")"
-
-# Orders with an unconfirmed package and no unit left to pack. The outer ``package`` filter keeps the set
-# small (index ``package_push_state``): only orders with a package on its way are ever checked item by item,
-# each item against its own order's packages (index ``package_order_state``, then ``package_item_package``).
-FULLY_PACKED_IDS_SQL = (
-    f"SELECT DISTINCT p.order_id FROM package p INDEXED BY package_push_state WHERE p.push_state IN {_UNCONFIRMED_SQL} "  # noqa: S608
-    "AND NOT EXISTS (SELECT 1 FROM order_item i WHERE i.order_id = p.order_id AND i.quantity > "
-    "i.quantity_shipped + coalesce((SELECT sum(pi.quantity) FROM package q "
-    "JOIN package_item pi ON pi.package_id = q.id "
-    f"WHERE q.order_id = i.order_id AND q.push_state IN {_UNCONFIRMED_SQL} AND pi.order_item_id = i.id), 0))"
-)
-
+# Whether an order is fully packed (an unconfirmed package and no unit left to pack) is kept on the order:
+# ``orders.fully_packed``, recomputed by triggers (schema_order_list_scale.sql) whenever a package, a package
+# line or an order line changes, so the filters read one column (in the partial index ``orders_packing_queue``).
 OPEN_TO_SHIP_SQL = "o.state IN ('released', 'partially_shipped')"
-TO_PACK_SQL = f"{OPEN_TO_SHIP_SQL} AND o.id NOT IN ({FULLY_PACKED_IDS_SQL})"
-PACKED_WAITING_SQL = f"{OPEN_TO_SHIP_SQL} AND o.id IN ({FULLY_PACKED_IDS_SQL})"
+TO_PACK_SQL = f"{OPEN_TO_SHIP_SQL} AND o.fully_packed = 0"
+PACKED_WAITING_SQL = f"{OPEN_TO_SHIP_SQL} AND o.fully_packed = 1"
 
 
 # The urgency order is only asked for the packing filters (their WHERE holds the partial index's condition).
@@ -42,3 +30,38 @@ def urgency_order(now: str, end_of_today: str) -> tuple[tuple[str, ...], list[An
         "WHEN o.latest_ship_date < ? THEN 1 ELSE 2 END"
     )
     return (bucket, "(1 - o.is_prime)", "o.latest_ship_date", "o.purchase_date"), [now, end_of_today]
+
+
+def urgency_page_sql(
+    where: str, params: list[Any], now: str, end_of_today: str, limit: int, offset: int, *, nulls_last: bool
+) -> tuple[str, list[Any]]:
+    """The ids of one page of the packing filters in urgency order, read as index ranges in order.
+
+    Sorting every open order by urgency reads all of them (90,000 at a million orders). The order is a
+    concatenation of ranges of ``orders_packing_queue`` (ship-by, Prime, purchase): late, due today, later;
+    in each, Prime first; in "later", orders without a ship-by date where the backend sorts NULL (first on
+    SQLite, last on PostgreSQL). Each range is read in index order up to the page's end; the few rows read are
+    merged. ``where`` is the filter's ``WHERE …`` (it holds the partial index's condition)."""
+    later = [("o.latest_ship_date >= ?", [end_of_today]), ("o.latest_ship_date IS NULL", [])]
+    if not nulls_last:
+        later.reverse()
+    ranges = [
+        ("o.latest_ship_date < ?", [now]),
+        ("o.latest_ship_date >= ? AND o.latest_ship_date < ?", [now, end_of_today]),
+    ]
+    segments: list[tuple[str, list[Any]]] = []
+    for condition, args in ranges:
+        segments += [(f"{condition} AND o.is_prime = {p}", args) for p in (1, 0)]
+    for prime in (1, 0):
+        segments += [(f"{condition} AND o.is_prime = {prime}", args) for condition, args in later]
+    parts: list[str] = []
+    out: list[Any] = []
+    for number, (condition, args) in enumerate(segments):
+        parts.append(
+            f"SELECT * FROM (SELECT o.id, {number} AS seg, o.latest_ship_date AS lsd, o.purchase_date AS pd "  # noqa: S608
+            f"FROM orders o {URGENCY_INDEX}{where} AND {condition} "
+            "ORDER BY o.latest_ship_date, o.purchase_date, o.id LIMIT ?) s"
+        )
+        out += [*params, *args, offset + limit]
+    sql = "SELECT id FROM (" + " UNION ALL ".join(parts) + ") u ORDER BY seg, lsd, pd, id LIMIT ? OFFSET ?"  # noqa: S608
+    return sql, [*out, limit, offset]

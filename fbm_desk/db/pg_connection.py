@@ -238,7 +238,7 @@ def _migrate(conn: psycopg.Connection[Any], current: int) -> None:
                     "application_id BIGINT NOT NULL)"
                 )
                 conn.execute("INSERT INTO fbm_desk_schema VALUES (1, 0, %s)", (APPLICATION_ID,))
-            for statement in migration_sql(step):
+            for statement in migration_sql(step, postgres=True):
                 conn.execute(dialect.ddl_to_postgres(statement).encode())
             _reset_identities(conn)
             conn.execute("UPDATE fbm_desk_schema SET version = %s", (index + 1,))

@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids, quick_filter_counts
+from fbm_desk.db.order_views import OrderQuery, QuickFilter, find_order_ids
 from fbm_desk.db.states import OrderState
 from fbm_desk.ui.batch_actions import BatchActions
 from fbm_desk.ui.cancel_order import OrderCanceler
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
+from fbm_desk.ui.filter_counts import FilterCountLabels
 from fbm_desk.ui.move_order import install_move_action
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, fit_columns, queue_query
@@ -183,6 +184,7 @@ class OrdersTab(QWidget):
         # Ctrl+K must work from every tab: hidden widgets get no shortcuts, so it lives on the top-level
         # window, which exists once the main window has taken this tab (after the constructor).
         QTimer.singleShot(0, self, self._install_scan_shortcut)  # dropped if the tab is gone by then
+        self.filter_counts = FilterCountLabels(self, dict(self.filter_buttons))
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())
         self.after_sync = refresh_after_sync(self, services, self.refresh)
@@ -299,13 +301,13 @@ class OrdersTab(QWidget):
         self._update_counts()
 
     def _update_counts(self) -> None:
-        query = self.model.query
-        counts = quick_filter_counts(store_id=query.store_id, warehouse_id=query.warehouse_id)
-        for quick, button in self.filter_buttons.items():
-            button.setText(f"{button.property('base_label')} ({counts[quick]:,})")
+        self.filter_counts.update(self.model.query.store_id, self.model.query.warehouse_id)
 
     def _update_status(self, *_args: Any) -> None:
         shown, total = self.model.rowCount(), self.model.total
+        if self.model.counting:
+            self.status.setText(f"{shown:,}+ orders (counting…) · scroll for more")
+            return
         self.status.setText(
             f"{total:,} orders" + (f" · {shown:,} loaded (scroll for more)" if shown < total else "")
         )

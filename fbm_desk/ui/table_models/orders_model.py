@@ -6,7 +6,9 @@ from one count query. Sorting and filtering re-run the query in SQLite (indexed)
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -21,7 +23,6 @@ from fbm_desk.db.order_views import (
     fetch_orders,
 )
 from fbm_desk.db.states import OrderState, PushState
-from fbm_desk.db.warehouse_routing import order_warehouses
 from fbm_desk.foundation.wording import amazon_status_words
 from fbm_desk.ui.table_models.formatting import (
     DUE_TODAY_COLOR,
@@ -34,7 +35,16 @@ from fbm_desk.ui.table_models.formatting import (
     ship_by_status,
     state_label,
 )
-from fbm_desk.ui.table_models.paged_model import BADGE_ROLE, PagedSqlModel, split_columns
+from fbm_desk.ui.table_models.paged_model import (
+    BADGE,
+    DISPLAY,
+    FONT,
+    FOREGROUND,
+    TOOLTIP,
+    Index,
+    PagedSqlModel,
+    split_columns,
+)
 
 # (header, sort key) in column order.
 COLUMNS: tuple[tuple[str, SortKey | None], ...] = (
@@ -66,26 +76,43 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
     """Read-only orders over all stores; ``set_query`` to filter/search, ``sort`` to sort (both in SQL)."""
 
     headers, sort_keys = split_columns(COLUMNS)
+    count_off_thread = True  # a million orders: the rows never wait for their count
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OrderQuery(), parent)
-        self.warehouses: dict[int, str] = {}  # order id -> its warehouse's name (loaded with each page)
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
+        self._cells: dict[tuple[int, int, int], Any] = {}
 
     def _reload(self, keep: int) -> None:
         # "Today" and "late" are re-evaluated on every reload; pages fetched later use the same day.
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
+        self._cells.clear()
         super()._reload(keep)
+        self._cells.clear()  # nothing computed for a row object of before the reload
+
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
+        # Each paint asks every visible cell for ~8 roles: the answers (dates formatted, colors) are computed
+        # once per row and role until the next reload. Keyed by the row object, alive as long as the rows are.
+        number = index.row()
+        if not 0 <= number < len(self._rows):
+            return None
+        key = (id(self._rows[number]), index.column(), role)
+        try:
+            return self._cells[key]
+        except KeyError:
+            value = self._cells[key] = super().data(index, role)
+            return value
 
     def count(self, query: OrderQuery) -> int:
         return count_orders(query, day=self._day)
 
+    def count_job(self, query: OrderQuery) -> Callable[[], int]:
+        return partial(count_orders, query, day=self._day, materialize=False)  # a connection of its own
+
     def fetch(self, query: OrderQuery, offset: int, limit: int) -> list[OrderListRow]:
-        rows = fetch_orders(query, offset, limit, day=self._day)
-        self.warehouses.update(order_warehouses([r.id for r in rows]))
-        return rows
+        return fetch_orders(query, offset, limit, day=self._day)
 
     def row_of_order(self, order_id: int) -> int:
         """The loaded row showing local order ``order_id``, or -1."""
@@ -107,32 +134,32 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
 
     def display(self, row: OrderListRow, column: int) -> Any:
         if column == COL_WAREHOUSE:
-            return self.warehouses.get(row.id, "")
+            return row.warehouse
         return self._display(row, column)
 
     def role_data(self, r: OrderListRow, col: int, role: int) -> Any:
-        if role == BADGE_ROLE:
+        if role == BADGE:
             if col == COL_STATE:
                 return CANCEL_BADGE if _cancel_asked(r) else STATE_BADGES.get(r.state)
             if col == COL_PUSH and r.push_state:
                 return PUSH_BADGES.get(r.push_state)
             return None
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_SHIP_BY:
+        if role == FOREGROUND and col == COL_SHIP_BY:
             status = ship_by_status(r.latest_ship_date, r.state, self._now)
             if status == "late":
                 return QBrush(LATE_COLOR)
             if status == "today":
                 return QBrush(DUE_TODAY_COLOR)
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_ORDER and r.flags.cancel_requested:
+        if role == FOREGROUND and col == COL_ORDER and r.flags.cancel_requested:
             return QBrush(QColor("#c62828"))
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_HOLD and (r.payment_hold or r.holds):
+        if role == FOREGROUND and col == COL_HOLD and (r.payment_hold or r.holds):
             return QBrush(QColor("#7a4b00"))
-        if role == Qt.ItemDataRole.FontRole and (
+        if role == FONT and (
             (col == COL_SHIP_BY and ship_by_status(r.latest_ship_date, r.state, self._now))
             or (col == COL_HOLD and (r.payment_hold or r.holds))
         ):
             return bold_font()
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == TOOLTIP:
             return self._tooltip(r, col)
         return None
 

@@ -1,0 +1,47 @@
+"""The numbers on the Orders tab's quick-filter buttons, read on the reader thread.
+
+At a million orders the counts of the big filters (All, Shipped, Canceled) take longer than a frame; the
+buttons keep their last numbers until the new ones arrive (``ui.background_reads``), so the table and the
+typing never wait for them.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QAbstractButton
+
+from fbm_desk.db.order_views import QuickFilter, quick_filter_counts
+from fbm_desk.ui.background_reads import LatestRead
+
+
+class FilterCountLabels(QObject):
+    """``update(store, warehouse)`` re-counts; each button then reads "<its base_label> (<count>)"."""
+
+    def __init__(self, parent: QObject, buttons: dict[QuickFilter, QAbstractButton]) -> None:
+        super().__init__(parent)
+        self._buttons = buttons
+        self._reader = LatestRead(self, self._show)
+        self._wanted: tuple[int | None, int | None] | None = None  # asked, not started yet
+
+    @property
+    def busy(self) -> bool:
+        return self._wanted is not None or self._reader.busy
+
+    def update(self, store_id: int | None, warehouse_id: int | None) -> None:
+        self._reader.cancel()
+        self._wanted = (store_id, warehouse_id)
+        QTimer.singleShot(0, self, self._start)  # once the table is painted (the event loop's next pass)
+
+    def _start(self) -> None:
+        if self._wanted is not None:
+            store_id, warehouse_id = self._wanted
+            self._wanted = None
+            self._reader.load(partial(quick_filter_counts, store_id=store_id, warehouse_id=warehouse_id))
+
+    def _show(self, counts: object) -> None:
+        if not isinstance(counts, dict):
+            return  # the count failed (logged): the buttons keep their last numbers
+        for quick, button in self._buttons.items():
+            button.setText(f"{button.property('base_label')} ({counts[quick]:,})")
