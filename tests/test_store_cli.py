@@ -60,6 +60,13 @@ def run(data_dir: Path, env: dict[str, str], *args: str, stdin: str = "") -> sub
     )
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl+C as a terminal delivers it: a child inherits an ignored or blocked SIGINT from its parent (this
+    test process, after other tests of the session changed it), and would then never see the signal."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def spawn(data_dir: Path, env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "fbm_desk", "--data-dir", str(data_dir), *args],
@@ -68,6 +75,7 @@ def spawn(data_dir: Path, env: dict[str, str], *args: str) -> subprocess.Popen[s
         text=True,
         env=env,
         cwd=REPO,
+        preexec_fn=_as_from_a_terminal,
     )
 
 
