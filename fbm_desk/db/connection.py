@@ -28,6 +28,7 @@ from pathlib import Path
 
 import peewee as pw
 
+from fbm_desk.db import checkpoints
 from fbm_desk.db.errors import StorageProblem, classify, problem_error, storage_error
 from fbm_desk.db.models import database_proxy
 from fbm_desk.foundation.errors import DatabaseError
@@ -84,7 +85,9 @@ class OpenedDatabase:
         close_all = getattr(self.db, "close_all", None)  # a workspace: every thread's connection
         if close_all is not None:
             close_all()
-        elif not self.db.is_closed():
+            return
+        checkpoints.stop(str(self.db.database))  # before the last connection closes (it empties the log)
+        if not self.db.is_closed():
             self.db.close()
 
     def journal_mode(self) -> str:

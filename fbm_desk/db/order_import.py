@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from fbm_desk.amazon.types import AmazonOrder, AmazonPackage
-from fbm_desk.db import dialect, events, pii, stations
+from fbm_desk.db import checkpoints, dialect, events, pii, stations
 from fbm_desk.db.models import Order, OrderItem
 from fbm_desk.db.name_index import store_name_tokens
 from fbm_desk.db.order_flags import EXTRA_ADDRESS_COLUMNS, address_flag_fields, order_flag_fields
@@ -156,7 +156,8 @@ def apply_orders_page(store: StoreRow, page: Sequence[AmazonOrder], *, now: str)
             merchant.append(a)
     if not merchant:
         return out
-    with transaction(immediate=True):
+    # the page's commit is not checkpointed here: a thread of its own copies the log into the file meanwhile
+    with checkpoints.behind_the_writer(), transaction(immediate=True):
         ids = [a.order_id for a in merchant]
         existing = {
             o.amazon_order_id: o

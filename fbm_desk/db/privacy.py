@@ -18,7 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from fbm_desk.db import dialect, pii
+from fbm_desk.db import checkpoints, dialect, pii
 from fbm_desk.db.backups import BACKUP_WORKSPACE_TABLE, seal_backup, seal_plain_rows
 from fbm_desk.db.models import database_proxy, utcnow_iso
 from fbm_desk.db.privacy_models import Workspace
@@ -107,7 +107,8 @@ def _create(credentials: Credentials, backup_dir: Path | None) -> WorkspaceStatu
     if sealed and not dialect.is_postgres():
         log.info("Encrypted %d buyer fields of this database with its new workspace key", sealed)
         database_proxy.execute_sql("VACUUM")  # no plain value stays in a free page of the file
-        database_proxy.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # nor an old page image in the WAL
+        with checkpoints.paused():  # a checkpoint running meanwhile would make this one return busy
+            database_proxy.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # nor an old page image in the WAL
     rewritten = 0
     for backup in sorted(backup_dir.glob("*.sqlite3")) if backup_dir and backup_dir.is_dir() else []:
         try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from fbm_desk.db import dialect
+from fbm_desk.db import checkpoints, dialect
 from fbm_desk.db.backups import purge_backup, purge_rows
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.privacy_models import Workspace
@@ -53,7 +53,9 @@ def purge_buyer_data(now: datetime, backup_dir: Path | None) -> PurgeResult:
     with database_proxy.atomic(lock_type="IMMEDIATE"):
         ids = purge_rows(dialect.LiveConnection(), cutoff, purged_at=iso_utc(now), days=days)
     if ids and not dialect.is_postgres():
-        database_proxy.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")  # best effort: readers may hold frames
+        # best effort: readers may hold frames (and not alongside the import's background checkpoint)
+        with checkpoints.paused():
+            database_proxy.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     rewritten = 0
     for backup in sorted(backup_dir.glob("*.sqlite3")) if backup_dir and backup_dir.is_dir() else []:
         rewritten += purge_backup(backup, cutoff)
