@@ -97,7 +97,7 @@ def behind_the_writer() -> Iterator[None]:
         if checkpointer is None:
             checkpointer = _running[path] = _Checkpointer(path, float(database_proxy.obj.timeout))
     conn = database_proxy.connection()
-    if checkpointer.log_pages > LOG_CAP:
+    if checkpointer.log_pages > LOG_CAP and not database_proxy.in_transaction():
         with checkpointer.lock:
             conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             checkpointer.log_pages = 0
