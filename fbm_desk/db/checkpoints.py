@@ -2,8 +2,8 @@
 
 SQLite copies the write-ahead log into the database file (a checkpoint, two fsyncs) in the commit that finds
 the log over ``wal_autocheckpoint`` pages. An order import page at a million orders changes ~1,000 pages (new
-orders land at random places in the order-id and name indexes), so every page's commit paid for a checkpoint
-on the writer itself. ``behind_the_writer`` commits a block without that checkpoint and has this module's
+orders land at random places in the order-id, ship-by and name indexes), so every page's commit paid for a
+checkpoint on the writer itself (bench/bench_import_scale.py). ``behind_the_writer`` commits a block without that checkpoint and has this module's
 thread run it (``PASSIVE``: it never blocks a writer or a reader) while the writer goes on with the next page
 (and in a real sync while it waits for Amazon). Pages changed again before the thread gets to them are
 written to the file once. Nothing about a commit changes: it is in the log, as before; only who copies it
