@@ -64,19 +64,24 @@ class SortKey(StrEnum):
 _PUSH_RANK_SQL = "o.push_rank"
 _UNITS_SQL = "o.units"
 
+# The purchase and ship-by dates as whole seconds: SQLite's compact sort keys (schema_sort_keys.sql; the indexes
+# that sort by a date hold these), read as the text columns themselves on PostgreSQL (``dialect``).
+_PURCHASED = "o.purchase_ts"
+_SHIP_BY = "o.ship_by_ts"
+
 # Each sort key maps to SQL expressions; ``o.id`` is always appended so paging is stable.
 _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
-    SortKey.STORE: ("o.store_id", "o.purchase_date"),
+    SortKey.STORE: ("o.store_id", _PURCHASED),
     SortKey.ORDER_ID: ("o.amazon_order_id COLLATE NOCASE",),
-    SortKey.STATE: ("o.state", "o.latest_ship_date"),
-    SortKey.PAYMENT_HOLD: ("o.payment_hold", "o.purchase_date"),
-    SortKey.PURCHASE_DATE: ("o.purchase_date",),
-    SortKey.SHIP_BY: ("o.latest_ship_date",),
-    SortKey.SERVICE_LEVEL: ("o.service_level", "o.purchase_date"),
-    SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", "o.purchase_date"),
+    SortKey.STATE: ("o.state", _SHIP_BY),
+    SortKey.PAYMENT_HOLD: ("o.payment_hold", _PURCHASED),
+    SortKey.PURCHASE_DATE: (_PURCHASED,),
+    SortKey.SHIP_BY: (_SHIP_BY,),
+    SortKey.SERVICE_LEVEL: ("o.service_level", _PURCHASED),
+    SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", _PURCHASED),
     SortKey.ITEMS: (_UNITS_SQL,),
     SortKey.SHIP_TO: ("o.ship_country", "o.ship_city"),
-    SortKey.PUSH_STATE: (_PUSH_RANK_SQL, "o.purchase_date"),  # index orders_push_rank
+    SortKey.PUSH_STATE: (_PUSH_RANK_SQL, _PURCHASED),  # index orders_push_rank
 }
 
 _OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)
