@@ -25,6 +25,7 @@ from fbm_desk.db.packing_queue import (
     urgency_order,
     urgency_page_sql,
 )
+from fbm_desk.db.page_plan import PagePlan, plan_page, rows_within_budget
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -271,7 +272,13 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
 
 
 def order_page_sql(
-    query: OrderQuery, offset: int, limit: int, day: DayBounds, *, materialize: bool = True
+    query: OrderQuery,
+    offset: int,
+    limit: int,
+    day: DayBounds,
+    *,
+    materialize: bool = True,
+    index: str | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor).
 
@@ -285,7 +292,10 @@ def order_page_sql(
         )
         return _SELECT + " WHERE o.id IN (" + page + ")" + order_by, [*page_params, *order_params]
     # Packed-waiting is a few orders: sorted whole, from the packing queue's index.
-    index = URGENCY_INDEX if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS else ""
+    if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS:
+        index = URGENCY_INDEX
+    elif index is None:  # the plan's first choice (see page_plan)
+        index = plan_page(query, where, params).index
     page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
     sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
     return sql, [*params, *order_params, limit, offset, *order_params]
@@ -294,9 +304,18 @@ def order_page_sql(
 def fetch_orders(
     query: OrderQuery, offset: int, limit: int, *, day: DayBounds | None = None
 ) -> list[OrderListRow]:
-    """One page of orders matching ``query`` in its sort order."""
-    sql, params = order_page_sql(query, offset, limit, day or DayBounds.at())
-    return [_row(r) for r in dialect.execute(sql, params).fetchall()]
+    """One page of orders matching ``query`` in its sort order (read as ``page_plan`` decides)."""
+    day = day or DayBounds.at()
+    plan = (
+        PagePlan() if query.search.strip() else plan_page(query, *_where(query, day))
+    )  # a search plans itself
+    sql, params = order_page_sql(query, offset, limit, day, index=plan.index)
+    rows = rows_within_budget(sql, params) if plan.fallback is not None else None
+    if rows is None:
+        if plan.fallback is not None:
+            sql, params = order_page_sql(query, offset, limit, day, index=plan.fallback)
+        rows = dialect.execute(sql, params).fetchall()
+    return [_row(r) for r in rows]
 
 
 def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:
