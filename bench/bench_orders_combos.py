@@ -52,9 +52,10 @@ def main() -> int:
 
     core = build_core(AppPaths(data_dir=args.data_dir, log_dir=args.data_dir / "logs"))
     orders = int(dialect.execute("SELECT count(*) FROM orders").fetchone()[0])
-    stats = int(
-        dialect.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[0]
-    )
+    has_stats = dialect.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone()[
+        0
+    ]
+    stats = int(dialect.execute("SELECT count(*) FROM sqlite_stat1").fetchone()[0]) if has_stats else 0
     stores: list[int | None] = [None]
     if args.store:
         stores.append(int(dialect.execute("SELECT min(store_id) FROM orders").fetchone()[0]))
@@ -77,8 +78,9 @@ def main() -> int:
                         continue  # the tab sorts by urgency only the packing filters, ascending
                     query = OrderQuery(quick=quick, sort=sort, descending=descending, store_id=store)
                     ms = _time(lambda q=query: fetch_orders(q, 0, 201), args.runs)
-                    floor = floors.get(
-                        (sort, descending, store), floors[(SortKey.PURCHASE_DATE, True, store)]
+                    # the urgency order's floor: the default sort's (its pairs come after it)
+                    floor = (
+                        floors.get((sort, descending, store)) or floors[(SortKey.PURCHASE_DATE, True, store)]
                     )
                     where = " in a store" if store else ""
                     label = f"{quick.value} by {sort.value} {'desc' if descending else 'asc'}{where}"
