@@ -1,5 +1,5 @@
-"""The Orders tab's page plans (page_plan): along the sort, from the filter, or along the sort within a time
-budget and then from the filter — each gives exactly the rows and order of the plain query, on both backends."""
+"""The Orders tab's page plans (page_plan): from the filter, along the sort matched by id, or along the sort —
+each gives exactly the rows and order of the plain query, on both backends."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ _SORTS = [s for s in SortKey if s is not SortKey.URGENCY]
 
 def _plain(query: OrderQuery, offset: int, limit: int) -> list[int]:
     """The page as the planner reads it unhinted (the reference)."""
-    sql, params = order_page_sql(query, offset, limit, DAY, index="")
+    sql, params = order_page_sql(query, offset, limit, DAY, plan=page_plan.PagePlan())
     return [int(r[0]) for r in dialect.execute(sql, params).fetchall()]
 
 
@@ -28,22 +28,16 @@ def _pages(query: OrderQuery) -> list[list[int]]:
 
 
 @pytest.mark.parametrize(
-    ("few", "always", "budget"),
-    [(10**9, 10**9, 1.0), (0, 0, 1.0), (0, 10**9, 1.0), (0, 10**9, 0.0)],
-    ids=[
-        "from-the-filter",
-        "along-the-sort",
-        "along-the-sort-within-budget",
-        "budget-spent-then-from-the-filter",
-    ],
+    ("few", "always"),
+    [(10**9, 10**9), (0, 10**9), (0, 0)],
+    ids=["from-the-filter", "along-the-sort-matched-by-id", "along-the-sort"],
 )
 def test_every_plan_gives_the_plain_querys_rows(
-    db: OpenedDatabase, monkeypatch: pytest.MonkeyPatch, few: int, always: int, budget: float
+    db: OpenedDatabase, monkeypatch: pytest.MonkeyPatch, few: int, always: int
 ) -> None:
     generate(db.db, orders=400, seed=11, now=NOW)
     monkeypatch.setattr(page_plan, "FEW", few)
     monkeypatch.setattr(page_plan, "WALK_ALWAYS", always)
-    monkeypatch.setattr(page_plan, "WALK_BUDGET_S", budget)
     store_id = int(dialect.execute("SELECT min(store_id) FROM orders").fetchone()[0])
     for quick in _FILTERS:
         for sort in _SORTS:
@@ -77,7 +71,7 @@ def test_the_plan_follows_how_many_orders_the_filter_keeps(
     )
     # very many: along the sort's index
     assert plan(QuickFilter.SHIPPED, SortKey.ITEMS) == page_plan.PagePlan("INDEXED BY orders_units")
-    # between: along the sort within the budget, then from the filter
+    # between: along the sort, each entry matched against the filter's ids
     monkeypatch.setattr(page_plan, "WALK_ALWAYS", shipped + 1)
     assert plan(QuickFilter.SHIPPED, SortKey.ITEMS) == page_plan.PagePlan(
         "INDEXED BY orders_units", "INDEXED BY orders_state_purchase"
@@ -93,9 +87,17 @@ def test_the_plan_follows_how_many_orders_the_filter_keeps(
 
 
 @pytest.mark.sqlite_only
-def test_a_walk_past_its_budget_is_stopped_and_the_connection_keeps_working(db: OpenedDatabase) -> None:
-    generate(db.db, orders=200, seed=13, now=NOW)
-    slow = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) SELECT count(*) FROM n"
-    assert page_plan.rows_within_budget(slow, []) is None  # endless: stopped at the budget
-    assert page_plan.rows_within_budget("SELECT count(*) FROM orders", []) == [(200,)]
-    assert dialect.execute("SELECT count(*) FROM orders").fetchone()[0] == 200  # no handler left behind
+def test_matching_by_id_reads_no_table_row_along_the_sort(
+    db: OpenedDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The middle plan: the filter's ids from its index alone, the sort's index walked in order, matched by id."""
+    generate(db.db, orders=300, seed=14, now=NOW)
+    monkeypatch.setattr(page_plan, "FEW", 0)
+    monkeypatch.setattr(page_plan, "WALK_ALWAYS", 10**9)
+    query = OrderQuery(quick=QuickFilter.CANCELED, sort=SortKey.ITEMS)
+    sql, params = order_page_sql(query, 0, 25, DAY)
+    page = sql[sql.index("(SELECT o.id FROM orders") + 1 : sql.index(" LIMIT ? OFFSET ?")]
+    plan = [str(r[3]) for r in db.db.execute_sql("EXPLAIN QUERY PLAN " + page, params[:-3]).fetchall()]
+    assert plan[0] == "SCAN o USING COVERING INDEX orders_units", plan  # in sort order, no row read
+    assert any("COVERING INDEX orders_state_purchase" in step for step in plan), plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

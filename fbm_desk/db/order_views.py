@@ -25,7 +25,7 @@ from fbm_desk.db.packing_queue import (
     urgency_order,
     urgency_page_sql,
 )
-from fbm_desk.db.page_plan import PagePlan, plan_page, rows_within_budget
+from fbm_desk.db.page_plan import PagePlan, plan_page
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -278,7 +278,7 @@ def order_page_sql(
     day: DayBounds,
     *,
     materialize: bool = True,
-    index: str | None = None,
+    plan: PagePlan | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor).
 
@@ -293,10 +293,15 @@ def order_page_sql(
         return _SELECT + " WHERE o.id IN (" + page + ")" + order_by, [*page_params, *order_params]
     # Packed-waiting is a few orders: sorted whole, from the packing queue's index.
     if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS:
-        index = URGENCY_INDEX
-    elif index is None:  # the plan's first choice (see page_plan)
-        index = plan_page(query, where, params).index
-    page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
+        plan = PagePlan(URGENCY_INDEX)
+    elif plan is None:
+        plan = plan_page(query, where, params)
+    if plan.matched is not None:  # the filter's ids, matched along the sort's index (see page_plan)
+        kept = f"SELECT o.id FROM orders o {plan.matched}{where}"  # noqa: S608 - constant fragments
+        scan = f"FROM orders o {plan.index} WHERE o.id IN ({kept})"
+    else:
+        scan = f"FROM orders o {plan.index}{where}"
+    page = "SELECT o.id " + scan + order_by + " LIMIT ? OFFSET ?"
     sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
     return sql, [*params, *order_params, limit, offset, *order_params]
 
@@ -306,15 +311,9 @@ def fetch_orders(
 ) -> list[OrderListRow]:
     """One page of orders matching ``query`` in its sort order (read as ``page_plan`` decides)."""
     day = day or DayBounds.at()
-    plan = (
-        PagePlan() if query.search.strip() else plan_page(query, *_where(query, day))
-    )  # a search plans itself
-    sql, params = order_page_sql(query, offset, limit, day, index=plan.index)
-    rows = rows_within_budget(sql, params) if plan.fallback is not None else None
-    if rows is None:
-        if plan.fallback is not None:
-            sql, params = order_page_sql(query, offset, limit, day, index=plan.fallback)
-        rows = dialect.execute(sql, params).fetchall()
+    plan = PagePlan() if query.search.strip() else plan_page(query, *_where(query, day))  # a search: its own
+    sql, params = order_page_sql(query, offset, limit, day, plan=plan)
+    rows = dialect.execute(sql, params).fetchall()
     return [_row(r) for r in rows]
 
 

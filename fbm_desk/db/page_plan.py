@@ -1,22 +1,18 @@
-"""Which index the Orders tab's page of ids is read from, on SQLite, when a filter and a sort pull apart.
+"""How the Orders tab reads a page of ids on SQLite when a filter and a sort pull apart.
 
-A page is "the first N orders in sort order among those the filter keeps". Two plans answer it:
+A page is "the first N orders in sort order among those the filter keeps". SQLite's planner chooses between
+walking the sort's index (testing each order against the filter: a table row read per order) and reading the
+filter's index (then sorting every order it keeps) from ``sqlite_stat1``, which the app's files do not keep;
+without statistics it always reads the filter's index: seconds for *Shipped* sorted by *Service* at a million
+orders, and the walk is as bad when the kept orders sit at the far end of the sort (30,000 held orders, all of
+the last days, oldest first). So the plan is chosen here, from a count of the filter's orders capped at
+``WALK_ALWAYS`` (an index range, milliseconds):
 
-- **along the sort**: walk the sort's index in order and test each order against the filter, stopping when
-  the page is full. Cheap when the orders the filter keeps are many and spread along the sort (Shipped: 85% of
-  them), ruinous when they are few or bunched at the far end (30,000 held orders, all from the last days,
-  sorted by Service with the oldest first: the walk passes most of a million orders);
-- **from the filter**: read the filter's own index (every order it keeps) and sort those. Cheap when they are
-  few, slow when they are many (840,000 shipped orders sorted to show 200 of them: seconds).
-
-SQLite's planner picks from ``sqlite_stat1``, which the app's databases do not keep (and a value's share is not
-the column's average anyway); without statistics it always reads the filter's index. So the choice is made
-here, from a count of the filter's orders capped at ``WALK_ALWAYS`` (an index range, milliseconds):
-
-- fewer than ``FEW``: from the filter (at most that many rows sorted);
-- ``WALK_ALWAYS`` or more: along the sort (the orders it passes without a match are at most the others);
-- between: along the sort for at most ``WALK_BUDGET_S``, then from the filter (SQLite's progress handler
-  stops the walk). Both plans give the same rows; the budget only bounds the time.
+- fewer than ``FEW``: **from the filter** — its index, then those few rows sorted;
+- up to ``WALK_ALWAYS``: **along the sort, matched by id** — the ids the filter keeps are collected from its
+  index alone (no table row), then the sort's index is walked and each entry matched against them, also without
+  a table row: at worst a walk of the whole index (about 0.15 s at a million orders), never a row per order;
+- ``WALK_ALWAYS`` or more: **along the sort** — so many match that the walk meets them at once.
 
 When one index serves both (held orders by purchase date), it is used. PostgreSQL keeps its own statistics
 and plans by cost with the LIMIT in view: nothing is forced there.
@@ -24,15 +20,10 @@ and plans by cost with the LIMIT in view: nothing is forced there.
 
 from __future__ import annotations
 
-import sqlite3
-import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import peewee as pw
-
 from fbm_desk.db import dialect
-from fbm_desk.db.models import database_proxy
 
 
 class _Query(Protocol):  # order_views.OrderQuery (its enums are ``StrEnum``s: they are these strings)
@@ -48,9 +39,8 @@ class _Query(Protocol):  # order_views.OrderQuery (its enums are ``StrEnum``s: t
     def warehouse_id(self) -> int | None: ...
 
 
-FEW = 20_000  # read from the filter's index and sorted: tens of milliseconds at most
+FEW = 3_000  # so few that reading their rows and sorting them takes milliseconds
 WALK_ALWAYS = 200_000  # so many that the walk meets them soon whatever the sort
-WALK_BUDGET_S = 0.08
 
 # The index each sort reads in order (schema_v3 ... schema_sort_keys).
 SORT_INDEX: dict[str, str] = {
@@ -100,16 +90,17 @@ def _shared_index(query: _Query) -> str | None:
 
 @dataclass(frozen=True)
 class PagePlan:
-    """``index``: the hint for the page's ids (``SELECT o.id FROM orders o <index> WHERE …``; "" lets the planner
-    choose). With ``fallback``: ``index`` is tried for ``WALK_BUDGET_S``, then ``fallback`` is read."""
+    """``index``: the hint for the page's scan (``SELECT o.id FROM orders o <index> …``; "" lets the planner
+    choose). ``matched``: when set, the filter moves into ``o.id IN (SELECT o.id FROM orders o <matched> WHERE
+    …)`` and the scan only matches ids."""
 
     index: str = ""
-    fallback: str | None = None
+    matched: str | None = None
 
 
 def plan_page(query: _Query, where: str, params: list[Any]) -> PagePlan:
-    """The plan for ``query``'s page: "" on PostgreSQL, with a search or a warehouse filter (their own plans),
-    or without a filter (the sort's index)."""
+    """The plan for ``query``'s page: none on PostgreSQL, with a search or a warehouse filter (their own
+    plans), or without a filter (the sort's index)."""
     if dialect.is_postgres() or query.search.strip() or query.warehouse_id is not None:
         return PagePlan()
     if query.sort not in SORT_INDEX:  # the urgency order has its own plan (packing_queue)
@@ -126,23 +117,7 @@ def plan_page(query: _Query, where: str, params: list[Any]) -> PagePlan:
             [*params, WALK_ALWAYS],
         ).fetchone()[0]
     )
-    walk, sort_after = f"INDEXED BY {SORT_INDEX[query.sort]}", f"INDEXED BY {filter_index}"
+    walk, from_filter = f"INDEXED BY {SORT_INDEX[query.sort]}", f"INDEXED BY {filter_index}"
     if kept < FEW:
-        return PagePlan(sort_after)
-    return PagePlan(walk) if kept >= WALK_ALWAYS else PagePlan(walk, sort_after)
-
-
-def rows_within_budget(sql: str, params: list[Any]) -> list[Any] | None:
-    """The rows of ``sql``, or None when it runs longer than ``WALK_BUDGET_S`` (SQLite's progress handler stops
-    it; a read, so nothing is left half done)."""
-    conn = database_proxy.connection()
-    deadline = time.perf_counter() + WALK_BUDGET_S
-    conn.set_progress_handler(lambda: time.perf_counter() > deadline, 5000)
-    try:
-        return list(dialect.execute(sql, params).fetchall())
-    except (pw.OperationalError, sqlite3.OperationalError) as exc:  # peewee's, or the driver's unwrapped
-        if "interrupt" not in str(exc):
-            raise
-        return None
-    finally:
-        conn.set_progress_handler(None, 0)
+        return PagePlan(from_filter)
+    return PagePlan(walk) if kept >= WALK_ALWAYS else PagePlan(walk, from_filter)
