@@ -296,7 +296,10 @@ def order_page_sql(
         plan = PagePlan(URGENCY_INDEX)
     elif plan is None:
         plan = plan_page(query, where, params)
-    if plan.matched is not None:  # the filter's ids, matched along the sort's index (see page_plan)
+    if plan.excluded is not None:  # the ids the filter leaves out, skipped along the sort's index
+        scan = f"FROM orders o {plan.index} WHERE o.id NOT IN ({plan.excluded})"
+        params = []  # the exclusion stands for the filter, which took none
+    elif plan.matched is not None:  # the filter's ids, matched along the sort's index (see page_plan)
         kept = f"SELECT o.id FROM orders o {plan.matched}{where}"  # noqa: S608 - constant fragments
         scan = f"FROM orders o {plan.index} WHERE o.id IN ({kept})"
     else:
