@@ -124,7 +124,7 @@ _PLANS = {
     "SELECT order_id FROM package WHERE tracking_number LIKE ? ESCAPE '\\'": "package_tracking_nocase",
     "SELECT count(*), count(DISTINCT i.order_id) FROM order_item i JOIN orders o ON o.id = i.order_id "
     "WHERE i.seller_sku = ? AND i.product_id IS NULL": "order_item_product",
-    "SELECT id FROM orders WHERE store_id = ? ORDER BY purchase_date DESC LIMIT 50": "orders_store_purchase",
+    "SELECT id FROM orders WHERE store_id = ? ORDER BY purchase_ts DESC LIMIT 50": "orders_store_purchase",
     "SELECT id FROM orders ORDER BY ship_country, ship_city LIMIT 50": "orders_ship_country_city",
 }
 

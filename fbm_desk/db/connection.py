@@ -59,6 +59,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_workspace_sync.sql",
     "schema_order_list_scale.sql",
     "schema_storage.sql",
+    "schema_sort_keys.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -105,15 +106,17 @@ def _sql(name: str) -> str:
 POSTGRES_ONLY = (
     "/*postgresql*/"  # a migration statement only a shared workspace runs (written for PostgreSQL)
 )
+SQLITE_ONLY = "/*sqlite*/"  # a migration statement only the embedded SQLite file runs (its storage layout)
 
 
 def migration_sql(step: str, *, postgres: bool = False) -> list[str]:
     """The statements of one migration file, in order (SQLite dialect; ``dialect`` translates for PostgreSQL).
-    A statement that begins with ``/*postgresql*/`` is PostgreSQL's own and only in the ``postgres`` list."""
+    A statement that begins with ``/*postgresql*/`` is PostgreSQL's own and only in the ``postgres`` list; one
+    that begins with ``/*sqlite*/`` only in the SQLite list."""
     statements = [_without_leading_comments(s) for s in _split_sql(_sql(step))]
     if postgres:
-        return [s.removeprefix(POSTGRES_ONLY) for s in statements]
-    return [s for s in statements if not s.startswith(POSTGRES_ONLY)]
+        return [s.removeprefix(POSTGRES_ONLY) for s in statements if not s.startswith(SQLITE_ONLY)]
+    return [s.removeprefix(SQLITE_ONLY) for s in statements if not s.startswith(POSTGRES_ONLY)]
 
 
 def _without_leading_comments(statement: str) -> str:

@@ -10,7 +10,9 @@ and what most developers run). On PostgreSQL they are translated here, and nowhe
   ``lower(col)`` (case-insensitive comparisons and sorts use the ``lower()`` indexes), ``col LIKE ?`` ->
   ``lower(col) LIKE lower(?)`` and any other ``LIKE`` -> ``ILIKE`` (SQLite's LIKE ignores case), ``group_concat`` -> ``string_agg``, ``INSERT OR IGNORE`` ->
   ``ON CONFLICT DO NOTHING``, ``CAST(x AS INTEGER)`` -> ``BIGINT``, ``WHERE 1`` -> ``WHERE TRUE``,
-  ``CROSS JOIN t ON`` (SQLite's join-order hint) -> ``JOIN t ON``, ``INDEXED BY`` dropped.
+  ``CROSS JOIN t ON`` (SQLite's join-order hint) -> ``JOIN t ON``, ``INDEXED BY`` dropped, and SQLite's compact
+  date sort keys ``purchase_ts``/``ship_by_ts`` (virtual columns, schema_sort_keys.sql) -> the ISO text columns
+  ``purchase_date``/``latest_ship_date`` they are computed from, which sort the same and have the indexes.
 - Functions SQLite has and PostgreSQL lacks (``json_valid``, the two-argument scalar ``max``/``min``,
   ``strftime`` for the one format the app stores) are created on PostgreSQL whenever the workspace is
   migrated (``_PG_FUNCTIONS``), so the same text runs on both.
@@ -61,6 +63,9 @@ _IS = re.compile(r"\bIS\s+(?!NOT\b|NULL\b|DISTINCT\b|TRUE\b|FALSE\b)", re.IGNORE
 _WHERE_ONE = re.compile(r"\bWHERE\s+1\b(?!\s*[=<>!])", re.IGNORECASE)
 _CROSS_JOIN_ON = re.compile(r"\bCROSS\s+JOIN\s+(\w+(?:\s+(?:AS\s+)?\w+)?)\s+ON\b", re.IGNORECASE)
 
+_SORT_KEY_COLUMNS = {"purchase_ts": "purchase_date", "ship_by_ts": "latest_ship_date"}
+_SORT_KEY = re.compile(r"\b(purchase_ts|ship_by_ts)\b")
+
 
 def _translate_code(code: str) -> str:
     """Translate one stretch of SQL that holds no string literal."""
@@ -79,6 +84,7 @@ def _translate_code(code: str) -> str:
     code = _IS.sub("IS NOT DISTINCT FROM ", code)
     code = _WHERE_ONE.sub("WHERE TRUE", code)
     code = _CROSS_JOIN_ON.sub(r"JOIN \1 ON", code)  # SQLite's join-order hint; PostgreSQL plans its own
+    code = _SORT_KEY.sub(lambda m: _SORT_KEY_COLUMNS[m.group(1)], code)
     return code.replace("?", "%s")
 
 

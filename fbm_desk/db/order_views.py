@@ -25,6 +25,7 @@ from fbm_desk.db.packing_queue import (
     urgency_order,
     urgency_page_sql,
 )
+from fbm_desk.db.page_plan import PagePlan, plan_page
 from fbm_desk.db.states import OrderState, PushState
 
 # The outbox state of an order's packages, worst first: an order shows its worst package.
@@ -64,19 +65,24 @@ class SortKey(StrEnum):
 _PUSH_RANK_SQL = "o.push_rank"
 _UNITS_SQL = "o.units"
 
+# The purchase and ship-by dates as whole seconds: SQLite's compact sort keys (schema_sort_keys.sql; the indexes
+# that sort by a date hold these), read as the text columns themselves on PostgreSQL (``dialect``).
+_PURCHASED = "o.purchase_ts"
+_SHIP_BY = "o.ship_by_ts"
+
 # Each sort key maps to SQL expressions; ``o.id`` is always appended so paging is stable.
 _SORT_SQL: dict[SortKey, tuple[str, ...]] = {
-    SortKey.STORE: ("o.store_id", "o.purchase_date"),
+    SortKey.STORE: ("o.store_id", _PURCHASED),
     SortKey.ORDER_ID: ("o.amazon_order_id COLLATE NOCASE",),
-    SortKey.STATE: ("o.state", "o.latest_ship_date"),
-    SortKey.PAYMENT_HOLD: ("o.payment_hold", "o.purchase_date"),
-    SortKey.PURCHASE_DATE: ("o.purchase_date",),
-    SortKey.SHIP_BY: ("o.latest_ship_date",),
-    SortKey.SERVICE_LEVEL: ("o.service_level", "o.purchase_date"),
-    SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", "o.purchase_date"),
+    SortKey.STATE: ("o.state", _SHIP_BY),
+    SortKey.PAYMENT_HOLD: ("o.payment_hold", _PURCHASED),
+    SortKey.PURCHASE_DATE: (_PURCHASED,),
+    SortKey.SHIP_BY: (_SHIP_BY,),
+    SortKey.SERVICE_LEVEL: ("o.service_level", _PURCHASED),
+    SortKey.PRIME_BUSINESS: ("o.is_prime", "o.is_business", _PURCHASED),
     SortKey.ITEMS: (_UNITS_SQL,),
     SortKey.SHIP_TO: ("o.ship_country", "o.ship_city"),
-    SortKey.PUSH_STATE: (_PUSH_RANK_SQL, "o.purchase_date"),  # index orders_push_rank
+    SortKey.PUSH_STATE: (_PUSH_RANK_SQL, _PURCHASED),  # index orders_push_rank
 }
 
 _OPEN_FILTERS = (QuickFilter.RELEASED, QuickFilter.DUE_TODAY, QuickFilter.PACKED_WAITING)
@@ -266,7 +272,13 @@ def _row(r: tuple[Any, ...]) -> OrderListRow:
 
 
 def order_page_sql(
-    query: OrderQuery, offset: int, limit: int, day: DayBounds, *, materialize: bool = True
+    query: OrderQuery,
+    offset: int,
+    limit: int,
+    day: DayBounds,
+    *,
+    materialize: bool = True,
+    plan: PagePlan | None = None,
 ) -> tuple[str, list[Any]]:
     """The SQL and parameters of one page (the bench times it with ``materialize=False`` as a floor).
 
@@ -280,8 +292,19 @@ def order_page_sql(
         )
         return _SELECT + " WHERE o.id IN (" + page + ")" + order_by, [*page_params, *order_params]
     # Packed-waiting is a few orders: sorted whole, from the packing queue's index.
-    index = URGENCY_INDEX if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS else ""
-    page = f"SELECT o.id FROM orders o {index}" + where + order_by + " LIMIT ? OFFSET ?"  # noqa: S608
+    if query.sort is SortKey.URGENCY and query.quick in _OPEN_FILTERS:
+        plan = PagePlan(URGENCY_INDEX)
+    elif plan is None:
+        plan = plan_page(query, where, params)
+    if plan.excluded is not None:  # the ids the filter leaves out, skipped along the sort's index
+        scan = f"FROM orders o {plan.index} WHERE o.id NOT IN ({plan.excluded})"
+        params = []  # the exclusion stands for the filter, which took none
+    elif plan.matched is not None:  # the filter's ids, matched along the sort's index (see page_plan)
+        kept = f"SELECT o.id FROM orders o {plan.matched}{where}"  # noqa: S608 - constant fragments
+        scan = f"FROM orders o {plan.index} WHERE o.id IN ({kept})"
+    else:
+        scan = f"FROM orders o {plan.index}{where}"
+    page = "SELECT o.id " + scan + order_by + " LIMIT ? OFFSET ?"
     sql = _SELECT + " WHERE o.id IN (" + page + ")" + order_by
     return sql, [*params, *order_params, limit, offset, *order_params]
 
@@ -289,9 +312,12 @@ def order_page_sql(
 def fetch_orders(
     query: OrderQuery, offset: int, limit: int, *, day: DayBounds | None = None
 ) -> list[OrderListRow]:
-    """One page of orders matching ``query`` in its sort order."""
-    sql, params = order_page_sql(query, offset, limit, day or DayBounds.at())
-    return [_row(r) for r in dialect.execute(sql, params).fetchall()]
+    """One page of orders matching ``query`` in its sort order (read as ``page_plan`` decides)."""
+    day = day or DayBounds.at()
+    plan = PagePlan() if query.search.strip() else plan_page(query, *_where(query, day))  # a search: its own
+    sql, params = order_page_sql(query, offset, limit, day, plan=plan)
+    rows = dialect.execute(sql, params).fetchall()
+    return [_row(r) for r in rows]
 
 
 def order_count_sql(query: OrderQuery, day: DayBounds, *, materialize: bool = True) -> tuple[str, list[Any]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from fbm_desk.db import dialect
+from fbm_desk.db.packing_queue import OPEN_TO_SHIP_SQL
 from fbm_desk.db.pii import ENCRYPTED_COLUMNS, LOCKED, reveal
 from fbm_desk.db.states import ListingPushState, OrderState, PushState
 
@@ -50,13 +51,14 @@ def problem_orders(now: str, limit: int) -> list[tuple[int, str]]:
             "SELECT order_id FROM package WHERE push_state = ? GROUP BY order_id ORDER BY max(updated_at) DESC",
             [str(PushState.REJECTED)],
         ),
-        ("needs mapping", "SELECT id FROM orders WHERE needs_mapping = 1 ORDER BY purchase_date DESC", []),
-        (
+        ("needs mapping", "SELECT id FROM orders WHERE needs_mapping = 1 ORDER BY purchase_ts DESC", []),
+        (  # the open orders' partial index (packing_queue) holds the ship-by date
             "late",
-            "SELECT id FROM orders WHERE state IN (?, ?) AND latest_ship_date < ? ORDER BY latest_ship_date",
-            [str(OrderState.RELEASED), str(OrderState.PARTIALLY_SHIPPED), now],
+            f"SELECT id FROM orders o WHERE {OPEN_TO_SHIP_SQL} AND o.latest_ship_date < ? "  # noqa: S608 - constant
+            "ORDER BY o.latest_ship_date",
+            [now],
         ),
-        ("held", "SELECT id FROM orders WHERE state = ? ORDER BY purchase_date", [str(OrderState.HELD)]),
+        ("held", "SELECT id FROM orders WHERE state = ? ORDER BY purchase_ts", [str(OrderState.HELD)]),
         ("recent", "SELECT id FROM orders ORDER BY imported_at DESC, id DESC", []),
     )
     picks: list[tuple[int, str]] = []

@@ -443,7 +443,8 @@ def generate(
         )
         conn.executemany("INSERT INTO buyer_name_token (order_id, token) VALUES (?, ?)", sealer.tokens)
     conn.after_explicit_ids()
-    conn.execute("ANALYZE")
+    if conn.pg:  # a workspace's server keeps statistics (autovacuum); the app's SQLite files keep none
+        conn.execute("ANALYZE")
     return DemoSummary(
         stores=len(store_ids),
         products=len(product_ids),
