@@ -28,16 +28,17 @@ def _pages(query: OrderQuery) -> list[list[int]]:
 
 
 @pytest.mark.parametrize(
-    ("few", "always"),
-    [(10**9, 10**9), (0, 10**9), (0, 0)],
+    ("few", "always", "share"),
+    [(10**9, 10**9, 1.0), (0, 10**9, 1.0), (0, 0, 0.0)],
     ids=["from-the-filter", "along-the-sort-matched-by-id", "along-the-sort"],
 )
 def test_every_plan_gives_the_plain_querys_rows(
-    db: OpenedDatabase, monkeypatch: pytest.MonkeyPatch, few: int, always: int
+    db: OpenedDatabase, monkeypatch: pytest.MonkeyPatch, few: int, always: int, share: float
 ) -> None:
     generate(db.db, orders=400, seed=11, now=NOW)
     monkeypatch.setattr(page_plan, "FEW", few)
     monkeypatch.setattr(page_plan, "WALK_ALWAYS", always)
+    monkeypatch.setattr(page_plan, "VERY_MANY_SHARE", share)
     store_id = int(dialect.execute("SELECT min(store_id) FROM orders").fetchone()[0])
     for quick in _FILTERS:
         for sort in _SORTS:
@@ -58,6 +59,7 @@ def test_the_plan_follows_how_many_orders_the_filter_keeps(
     assert 0 < held < shipped
     monkeypatch.setattr(page_plan, "FEW", held + 1)
     monkeypatch.setattr(page_plan, "WALK_ALWAYS", shipped)
+    monkeypatch.setattr(page_plan, "VERY_MANY_SHARE", 1.0)
 
     def plan(quick: QuickFilter, sort: SortKey, store_id: int | None = None) -> page_plan.PagePlan:
         query = OrderQuery(quick=quick, sort=sort, store_id=store_id)
@@ -84,6 +86,11 @@ def test_the_plan_follows_how_many_orders_the_filter_keeps(
     assert plan(QuickFilter.SHIPPED, SortKey.ITEMS) == page_plan.PagePlan(
         "INDEXED BY orders_units", "INDEXED BY orders_state_purchase"
     )
+    # in a smaller table, half of its orders are very many
+    monkeypatch.setattr(page_plan, "WALK_ALWAYS", 10**9)
+    monkeypatch.setattr(page_plan, "VERY_MANY_SHARE", 0.5)
+    assert shipped > 150  # of 300
+    assert plan(QuickFilter.SHIPPED, SortKey.ITEMS).excluded is not None
     # one index serves filter and sort: no count needed
     assert plan(QuickFilter.SHIPPED, SortKey.SHIP_BY) == page_plan.PagePlan("INDEXED BY orders_state")
     assert plan(QuickFilter.ALL, SortKey.PURCHASE_DATE, store_id=1) == page_plan.PagePlan(
@@ -102,6 +109,7 @@ def test_matching_by_id_reads_no_table_row_along_the_sort(
     generate(db.db, orders=300, seed=14, now=NOW)
     monkeypatch.setattr(page_plan, "FEW", 0)
     monkeypatch.setattr(page_plan, "WALK_ALWAYS", 10**9)
+    monkeypatch.setattr(page_plan, "VERY_MANY_SHARE", 1.0)
     query = OrderQuery(quick=QuickFilter.CANCELED, sort=SortKey.ITEMS)
     sql, params = order_page_sql(query, 0, 25, DAY)
     page = sql[sql.index("(SELECT o.id FROM orders") + 1 : sql.index(" LIMIT ? OFFSET ?")]

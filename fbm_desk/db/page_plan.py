@@ -6,7 +6,7 @@ filter's index (then sorting every order it keeps) from ``sqlite_stat1``, which 
 without statistics it always reads the filter's index: seconds for *Shipped* sorted by *Service* at a million
 orders, and the walk is as bad when the kept orders sit at the far end of the sort (30,000 held orders, all of
 the last days, oldest first). So the plan is chosen here, from a count of the filter's orders capped at
-``WALK_ALWAYS`` (an index range, milliseconds):
+``WALK_ALWAYS`` or half the orders, whichever is fewer (an index range, milliseconds):
 
 - fewer than ``FEW``: **from the filter** — its index, then those few rows sorted;
 - up to ``WALK_ALWAYS``: **along the sort, matched by id** — the ids the filter keeps are collected from its
@@ -44,6 +44,7 @@ class _Query(Protocol):  # order_views.OrderQuery (its enums are ``StrEnum``s: t
 
 FEW = 3_000  # so few that reading their rows and sorting them takes milliseconds
 WALK_ALWAYS = 200_000  # so many that the walk meets them soon whatever the sort
+VERY_MANY_SHARE = 0.5  # in a smaller table: half of its orders
 
 # The index each sort reads in order (schema_v3 ... schema_sort_keys).
 SORT_INDEX: dict[str, str] = {
@@ -117,16 +118,20 @@ def plan_page(query: _Query, where: str, params: list[Any]) -> PagePlan:
     shared = _shared_index(query)
     if shared is not None:
         return PagePlan(f"INDEXED BY {shared}")
+    total = int(
+        dialect.execute("SELECT coalesce(max(id), 0) FROM orders").fetchone()[0]
+    )  # about their number
+    very_many = min(WALK_ALWAYS, max(FEW, int(total * VERY_MANY_SHARE)))
     kept = int(
         dialect.execute(
             f"SELECT count(*) FROM (SELECT 1 FROM orders o INDEXED BY {filter_index}{where} LIMIT ?)",  # noqa: S608
-            [*params, WALK_ALWAYS],
+            [*params, very_many],
         ).fetchone()[0]
     )
     walk, from_filter = f"INDEXED BY {SORT_INDEX[query.sort]}", f"INDEXED BY {filter_index}"
     if kept < FEW:
         return PagePlan(from_filter)
-    if kept < WALK_ALWAYS:
+    if kept < very_many:
         return PagePlan(walk, from_filter)
     if query.quick in _STATE_FILTERS and query.store_id is None:  # the others are the other states
         others = ", ".join(f"'{s.value}'" for s in OrderState if s.value != query.quick)
