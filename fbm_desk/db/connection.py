@@ -58,6 +58,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_workspace_sync.sql",
     "schema_order_list_scale.sql",
     "schema_storage.sql",
+    "schema_stock_allocation.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -1,0 +1,85 @@
+-- The stock model's allocation at a million orders (issue 19): the unshipped units of open orders, per product
+-- and warehouse, were summed from every open order's items on each read of the push preview, the inventory job's
+-- plan, the per-warehouse split and every refresh of the kept stock rows (3 s at 1,000,000 orders with 120,000
+-- open ones, 0.3 s at 200,000). They are kept here instead, by the triggers below, in the same statement that
+-- changes an order item, an order's state or warehouse, or deletes an order or product: each adds the change's
+-- difference (new units minus old), so a write costs the same at any number of orders and a read is one row per
+-- product and warehouse. ``db/stock.py`` reads it (``WALLOC_SQL``); tests/test_stock_allocation.py compares it
+-- with the sum over the orders after random changes, on both backends.
+-- An item holds units (quantity - quantity_shipped, when positive) while its order is held, released or
+-- partially shipped (``states.OPEN_ORDER_STATES``), in its own warehouse, else its order's, else
+-- ``warehouse_id = 0``: not routed, counted in whichever warehouse is the primary when it is read.
+CREATE TABLE stock_allocation (
+    product_id INTEGER NOT NULL,
+    warehouse_id INTEGER NOT NULL,
+    units INTEGER NOT NULL,
+    PRIMARY KEY (product_id, warehouse_id)
+) WITHOUT ROWID;
+INSERT INTO stock_allocation (product_id, warehouse_id, units)
+SELECT i.product_id, coalesce(i.warehouse_id, o.warehouse_id, 0), sum(i.quantity - i.quantity_shipped)
+FROM orders o JOIN order_item i ON i.order_id = o.id
+WHERE o.state IN ('held', 'released', 'partially_shipped') AND i.product_id IS NOT NULL
+    AND i.quantity > i.quantity_shipped
+GROUP BY i.product_id, coalesce(i.warehouse_id, o.warehouse_id, 0);
+
+CREATE TRIGGER stock_allocation_item_insert AFTER INSERT ON order_item
+WHEN NEW.product_id IS NOT NULL AND NEW.quantity > NEW.quantity_shipped BEGIN
+    INSERT INTO stock_allocation (product_id, warehouse_id, units)
+    SELECT NEW.product_id, coalesce(NEW.warehouse_id, o.warehouse_id, 0), NEW.quantity - NEW.quantity_shipped
+    FROM orders o WHERE o.id = NEW.order_id AND o.state IN ('held', 'released', 'partially_shipped')
+    ON CONFLICT (product_id, warehouse_id) DO UPDATE SET units = stock_allocation.units + excluded.units;
+END;
+-- The old units come off only while their product exists: a deleted product's rows go with it (below), and the
+-- SET NULL its deletion makes on the items (which runs this trigger) must not bring them back.
+CREATE TRIGGER stock_allocation_item_update
+AFTER UPDATE OF order_id, product_id, quantity, quantity_shipped, warehouse_id ON order_item BEGIN
+    INSERT INTO stock_allocation (product_id, warehouse_id, units)
+    SELECT d.pid, d.wid, sum(d.n) FROM (
+        SELECT OLD.product_id AS pid, coalesce(OLD.warehouse_id, o.warehouse_id, 0) AS wid,
+            OLD.quantity_shipped - OLD.quantity AS n
+        FROM orders o WHERE o.id = OLD.order_id AND o.state IN ('held', 'released', 'partially_shipped')
+            AND OLD.quantity > OLD.quantity_shipped AND OLD.product_id IN (SELECT id FROM product)
+        UNION ALL
+        SELECT NEW.product_id, coalesce(NEW.warehouse_id, o.warehouse_id, 0), NEW.quantity - NEW.quantity_shipped
+        FROM orders o WHERE o.id = NEW.order_id AND o.state IN ('held', 'released', 'partially_shipped')
+            AND NEW.quantity > NEW.quantity_shipped AND NEW.product_id IS NOT NULL
+    ) AS d WHERE 1 GROUP BY d.pid, d.wid HAVING sum(d.n) != 0
+    ON CONFLICT (product_id, warehouse_id) DO UPDATE SET units = stock_allocation.units + excluded.units;
+END;
+-- An item deleted with its order (ON DELETE CASCADE) finds no order here: the order's own trigger took its units.
+CREATE TRIGGER stock_allocation_item_delete AFTER DELETE ON order_item
+WHEN OLD.product_id IS NOT NULL AND OLD.quantity > OLD.quantity_shipped BEGIN
+    INSERT INTO stock_allocation (product_id, warehouse_id, units)
+    SELECT OLD.product_id, coalesce(OLD.warehouse_id, o.warehouse_id, 0), OLD.quantity_shipped - OLD.quantity
+    FROM orders o WHERE o.id = OLD.order_id AND o.state IN ('held', 'released', 'partially_shipped')
+        AND OLD.product_id IN (SELECT id FROM product)
+    ON CONFLICT (product_id, warehouse_id) DO UPDATE SET units = stock_allocation.units + excluded.units;
+END;
+CREATE TRIGGER stock_allocation_order_update AFTER UPDATE OF state, warehouse_id ON orders
+WHEN (OLD.state != NEW.state OR coalesce(OLD.warehouse_id, 0) != coalesce(NEW.warehouse_id, 0))
+    AND (OLD.state IN ('held', 'released', 'partially_shipped') OR NEW.state IN ('held', 'released', 'partially_shipped'))
+BEGIN
+    INSERT INTO stock_allocation (product_id, warehouse_id, units)
+    SELECT d.pid, d.wid, sum(d.n) FROM (
+        SELECT i.product_id AS pid, coalesce(i.warehouse_id, OLD.warehouse_id, 0) AS wid,
+            i.quantity_shipped - i.quantity AS n
+        FROM order_item i WHERE i.order_id = OLD.id AND OLD.state IN ('held', 'released', 'partially_shipped')
+            AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped
+        UNION ALL
+        SELECT i.product_id, coalesce(i.warehouse_id, NEW.warehouse_id, 0), i.quantity - i.quantity_shipped
+        FROM order_item i WHERE i.order_id = NEW.id AND NEW.state IN ('held', 'released', 'partially_shipped')
+            AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped
+    ) AS d WHERE 1 GROUP BY d.pid, d.wid HAVING sum(d.n) != 0
+    ON CONFLICT (product_id, warehouse_id) DO UPDATE SET units = stock_allocation.units + excluded.units;
+END;
+CREATE TRIGGER stock_allocation_order_delete BEFORE DELETE ON orders
+WHEN OLD.state IN ('held', 'released', 'partially_shipped') BEGIN
+    INSERT INTO stock_allocation (product_id, warehouse_id, units)
+    SELECT i.product_id, coalesce(i.warehouse_id, OLD.warehouse_id, 0), sum(i.quantity_shipped - i.quantity)
+    FROM order_item i WHERE i.order_id = OLD.id AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped
+    GROUP BY i.product_id, coalesce(i.warehouse_id, OLD.warehouse_id, 0)
+    ON CONFLICT (product_id, warehouse_id) DO UPDATE SET units = stock_allocation.units + excluded.units;
+END;
+CREATE TRIGGER stock_allocation_product_delete AFTER DELETE ON product BEGIN
+    DELETE FROM stock_allocation WHERE product_id = OLD.id;
+END;
