@@ -15,7 +15,9 @@ the median of ``--runs`` runs are printed:
 - **every product's stock row**: every kept row marked dirty and recomputed (``refresh_stock_summary``: on hand,
   allocated, available, what the next push sends), as after an upgrade or a change to the primary warehouse;
 - **per-warehouse split**: ``warehouse_stock()`` of every product (``inventory list``, the tab's columns);
-- **one SKU**: ``stock_row`` + ``push_plan`` + ``warehouse_stock`` of one product (selecting a row; its "why").
+- **one SKU**: ``stock_row`` + ``push_plan`` + ``warehouse_stock`` of one product (selecting a row; its "why");
+- **deactivation check**: ``warehouses.holds`` (on hand and open orders allocated), which the Warehouses page
+  runs inside its write transaction before a warehouse is deactivated.
 Next to them, the floor measured in the same run: reading the inputs that do not grow with the orders (every
 listing with its store and product, every on-hand level), once, as the plan must at least. The orders and the
 open orders are counted, so two runs (200,000 and 1,000,000 orders) can be compared side by side.
@@ -57,6 +59,7 @@ def measure(data: Path, runs: int) -> None:
     from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
     from fbm_desk.db.stock_summary import refresh_stock_summary, refresh_stock_summary_quietly
     from fbm_desk.db.stock_warehouses import warehouse_stock
+    from fbm_desk.db.warehouses import holds
     from fbm_desk.foundation.paths import AppPaths
 
     opened = time.perf_counter()
@@ -109,6 +112,7 @@ def measure(data: Path, runs: int) -> None:
             push_plan(product_ids=[pid])
             warehouse_stock([pid])
 
+        last_house = count("SELECT max(id) FROM warehouse")
         refresh_stock_summary()  # what a sync job leaves: nothing dirty
         cases = {
             "floor: listings + on-hand levels": timed(floor, runs),
@@ -117,6 +121,7 @@ def measure(data: Path, runs: int) -> None:
             "every product's stock row (all dirty)": timed(refresh_stock_summary, runs, before=all_dirty),
             "per-warehouse split, every product": timed(lambda: warehouse_stock(None), runs),
             "one SKU: row + plan + split": timed(one_sku, runs),
+            "deactivation check (warehouses.holds)": timed(lambda: holds(last_house), runs),
         }
         base = max(cases["floor: listings + on-hand levels"][1], 0.01)
         print(f"{'case':44} {'first':>10} {'median':>10} {'× floor':>9}")

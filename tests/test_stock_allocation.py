@@ -8,7 +8,9 @@ to every input of the allocation, single-row and multi-row, on both backends; af
 
 - the kept rows, each warehouse resolved as readers do (0: the primary), equal the sum over the orders;
 - every product's stock row (on hand, allocated, available, what the next push sends) equals the one computed
-  with that sum, and so does the Inventory tab's warehouse filter.
+  with that sum, and so does the Inventory tab's warehouse filter;
+- the open orders counted in a warehouse before it may be deactivated (``warehouses.holds``, read from the
+  migration's partial indexes) are the open orders routed there, whole or by an item.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ from fbm_desk.db.stock import (
     InventoryQuery,
     inventory_for,
     only_products,
+    push_plan,
     stock_row_of,
 )
 from fbm_desk.db.stock_summary import count_stock, refresh_stock_summary
 from fbm_desk.db.stock_warehouses import levels
 from fbm_desk.db.stores import delete_store
+from fbm_desk.db.warehouses import ALLOCATED_ORDERS_SQL, holds
 from fbm_desk.foundation.errors import FbmError
 from tests.support.demo_data import add_order
 from tests.test_stock_summary import T0, World
@@ -50,6 +54,12 @@ SUMMED = (
     " coalesce(i.warehouse_id, o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1)) AS wid,"
     " sum(i.quantity - i.quantity_shipped) AS n FROM orders o JOIN order_item i ON i.order_id = o.id"
     f" WHERE o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped GROUP BY 1, 2)"
+)
+
+# The open orders allocated to a warehouse, whole or by an item (what ``warehouses.holds`` counts).
+ALLOCATED_ORDERS = (
+    f"SELECT count(*) FROM orders o WHERE o.state IN {_OPEN} AND (o.warehouse_id = ?"  # noqa: S608
+    " OR o.id IN (SELECT order_id FROM order_item WHERE warehouse_id = ?))"
 )
 
 
@@ -69,6 +79,8 @@ def _check(step: str) -> None:
     for wid in (1, 2, 3):  # the tab's warehouse filter: on hand or allocated there
         want = {pid for pid, w in set(summed) | on_hand if w == wid}
         assert count_stock(InventoryQuery(warehouse_id=wid)) == len(want), (step, wid)
+        allocated = dialect.execute(ALLOCATED_ORDERS, [wid, wid]).fetchone()[0]
+        assert holds(wid)[1] == allocated, (step, wid)  # what keeps the warehouse from being deactivated
 
 
 def _more_operations(world: World) -> list[Callable[[], object]]:
@@ -196,3 +208,31 @@ def test_an_existing_database_gets_its_allocation_when_it_is_upgraded(data_dir: 
         _check("upgraded")
     finally:
         opened.close()
+
+
+@pytest.mark.sqlite_only
+def test_no_stock_read_touches_the_orders(core: CoreServices) -> None:
+    """The push preview, the stock rows, the per-warehouse split and the deactivation check read the kept rows
+    and the partial indexes: not one row of ``orders`` or ``order_item`` outside them (SQLite's authorizer sees
+    every table a statement reads; the plan names every full scan)."""
+    world = World(core, 8)
+    read: set[str] = set()
+
+    def note(action: int, table: str | None, *_: object) -> int:
+        if action == sqlite3.SQLITE_READ and table:
+            read.add(table)
+        return sqlite3.SQLITE_OK
+
+    conn = world.db.connection()
+    conn.set_authorizer(note)
+    try:
+        push_plan()
+        inventory_for(None)
+        levels()
+        count_stock(InventoryQuery(warehouse_id=2))
+    finally:
+        conn.set_authorizer(None)
+    assert read and not read & {"orders", "order_item"}
+    plan = conn.execute(f"EXPLAIN QUERY PLAN {ALLOCATED_ORDERS_SQL}", (2, 2)).fetchall()
+    assert "orders_open_warehouse" in str(plan) and "order_item_routed" in str(plan)
+    assert not [row for row in plan if str(row[-1]).startswith(("SCAN orders", "SCAN order_item"))], plan

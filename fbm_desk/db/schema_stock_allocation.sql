@@ -83,3 +83,10 @@ END;
 CREATE TRIGGER stock_allocation_product_delete AFTER DELETE ON product BEGIN
     DELETE FROM stock_allocation WHERE product_id = OLD.id;
 END;
+
+-- Deactivating a warehouse first checks that no open order is allocated to it (``warehouses.holds``), inside the
+-- write's transaction: it read every open order (or every order ever routed there) and scanned every item, 1.5 s
+-- at 1,000,000 orders. These partial indexes hold only the open orders and the items routed on their own (a split
+-- order), so the check reads what it finds.
+CREATE INDEX orders_open_warehouse ON orders (warehouse_id) WHERE state IN ('held', 'released', 'partially_shipped');
+CREATE INDEX order_item_routed ON order_item (warehouse_id) WHERE warehouse_id IS NOT NULL;
