@@ -16,6 +16,8 @@ the median of ``--runs`` runs are printed:
   allocated, available, what the next push sends), as after an upgrade or a change to the primary warehouse;
 - **per-warehouse split**: ``warehouse_stock()`` of every product (``inventory list``, the tab's columns);
 - **one SKU**: ``stock_row`` + ``push_plan`` + ``warehouse_stock`` of one product (selecting a row; its "why");
+- **why available**: ``holding_orders`` of one SKU, the open orders holding its units (the panel shown on
+  selecting a SKU, read on the GUI thread);
 - **deactivation check**: ``warehouses.holds`` (on hand and open orders allocated), which the Warehouses page
   runs inside its write transaction before a warehouse is deactivated.
 Next to them, the floor measured in the same run: reading the inputs that do not grow with the orders (every
@@ -56,6 +58,7 @@ def measure(data: Path, runs: int) -> None:
     from fbm_desk.core import build_core
     from fbm_desk.db import dialect
     from fbm_desk.db.domain_rows import OPEN_STATES
+    from fbm_desk.db.holding_orders import holding_orders
     from fbm_desk.db.stock import pending_pushes, push_plan, stock_row
     from fbm_desk.db.stock_summary import refresh_stock_summary, refresh_stock_summary_quietly
     from fbm_desk.db.stock_warehouses import warehouse_stock
@@ -121,6 +124,7 @@ def measure(data: Path, runs: int) -> None:
             "every product's stock row (all dirty)": timed(refresh_stock_summary, runs, before=all_dirty),
             "per-warehouse split, every product": timed(lambda: warehouse_stock(None), runs),
             "one SKU: row + plan + split": timed(one_sku, runs),
+            "why available: holding_orders of one SKU": timed(lambda: holding_orders(pid), runs),
             "deactivation check (warehouses.holds)": timed(lambda: holds(last_house), runs),
         }
         base = max(cases["floor: listings + on-hand levels"][1], 0.01)

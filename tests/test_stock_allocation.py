@@ -10,7 +10,9 @@ to every input of the allocation, single-row and multi-row, on both backends; af
 - every product's stock row (on hand, allocated, available, what the next push sends) equals the one computed
   with that sum, and so does the Inventory tab's warehouse filter;
 - the open orders counted in a warehouse before it may be deactivated (``warehouses.holds``, read from the
-  migration's partial indexes) are the open orders routed there, whole or by an item.
+  migration's partial indexes) are the open orders routed there, whole or by an item;
+- the open orders listed as holding a product's units (``holding_orders``, read from the kept ``held_units``) are
+  the ones the orders' items say, in the same order.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from fbm_desk.core import CoreServices
 from fbm_desk.db import dialect, open_database
 from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
 from fbm_desk.db.domain_rows import OPEN_STATES
+from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.stock import (
     ROW_COLUMNS,
     ROWS_SQL,
@@ -62,6 +65,14 @@ ALLOCATED_ORDERS = (
     " OR o.id IN (SELECT order_id FROM order_item WHERE warehouse_id = ?))"
 )
 
+# The open orders holding a product's units, the most urgent first (what ``holding_orders`` lists).
+HOLDERS = (
+    "SELECT o.id, sum(i.quantity - i.quantity_shipped), o.latest_ship_date FROM order_item i"  # noqa: S608
+    f" JOIN orders o ON o.id = i.order_id WHERE i.product_id = ? AND o.state IN {_OPEN}"
+    " AND i.quantity > i.quantity_shipped GROUP BY o.id, o.latest_ship_date"
+    " ORDER BY coalesce(o.latest_ship_date, ''), o.id LIMIT 500"
+)
+
 
 def _allocation(walloc: str) -> dict[tuple[int, int], int]:
     rows = dialect.execute(f"WITH {only_products(walloc, None)} SELECT pid, wid, n FROM walloc").fetchall()  # noqa: S608
@@ -81,6 +92,11 @@ def _check(step: str) -> None:
         assert count_stock(InventoryQuery(warehouse_id=wid)) == len(want), (step, wid)
         allocated = dialect.execute(ALLOCATED_ORDERS, [wid, wid]).fetchone()[0]
         assert holds(wid)[1] == allocated, (step, wid)  # what keeps the warehouse from being deactivated
+    for row in truth:  # "why is available N?": the open orders holding its units, the most urgent first
+        want = [tuple(r) for r in dialect.execute(HOLDERS, [row.product_id]).fetchall()]
+        got = [(h.order_id, h.units, h.latest_ship_date) for h in holding_orders(row.product_id)]
+        assert got == want, (step, row.sku)
+    assert not dialect.execute("SELECT 1 FROM held_units WHERE units <= 0").fetchall(), step
 
 
 def _more_operations(world: World) -> list[Callable[[], object]]:
@@ -113,7 +129,20 @@ def _more_operations(world: World) -> list[Callable[[], object]]:
             r.choice((None, 2)),
         )
 
+    def ship_by() -> None:  # one order, or every third: the holders' order changes
+        when = r.choice((None, "2026-11-28T10:00:00Z", "2026-11-29T18:00:00Z", "2026-12-02T10:00:00Z"))
+        if r.random() < 0.5:
+            world.sql(
+                "UPDATE orders SET latest_ship_date = ? WHERE id = ?",
+                when,
+                world.pick("SELECT id FROM orders"),
+            )
+        else:
+            world.sql("UPDATE orders SET latest_ship_date = ? WHERE id % 3 = ?", when, r.randint(0, 2))
+
     return [
+        ship_by,
+        ship_by,
         move_item,
         ship_order,
         many_states,
@@ -230,10 +259,12 @@ def test_no_stock_read_touches_the_orders(core: CoreServices) -> None:
         inventory_for(None)
         levels()
         count_stock(InventoryQuery(warehouse_id=2))
+        assert read
+        assert not read & {"orders", "order_item"}
+        holding_orders(1)  # the orders it lists are read by id, their items not at all
     finally:
         conn.set_authorizer(None)
-    assert read
-    assert not read & {"orders", "order_item"}
+    assert "order_item" not in read
     plan = conn.execute(f"EXPLAIN QUERY PLAN {ALLOCATED_ORDERS_SQL}", (2, 2)).fetchall()
     assert "orders_open_warehouse" in str(plan)
     assert "order_item_routed" in str(plan)
