@@ -11,7 +11,7 @@ the app. A precise 5 ms ``QTimer`` ticks on the GUI thread the whole time, inclu
 the job ends; a *stall* is how much later than scheduled a tick arrived. Reported: max / p99 / p95 stall,
 ticks later than 50 ms, garbage-collector pauses, the sync duration and the orders imported.
 Then (unless ``--bare`` / ``--no-tour``) the tour of ``bench/gui_tour.py``: every tab shown in turn (first load or
-refresh after the sync), the order detail panel, the pack dialog, the Warehouses page and the sync log; the worst
+refresh after the sync), a SKU selected in the Inventory tab, the order detail panel, the pack dialog, the Warehouses page and the sync log; the worst
 stall of each screen is reported (``worst_by_screen``) — a stall is the time the event loop was blocked, i.e.
 the GUI thread's reads. ``--data-dir DIR`` runs on an existing data folder (a copy, e.g. of the prebuilt
 1,000,000-order folder: the bench adds a store and imports into it; its workspace key in its

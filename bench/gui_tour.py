@@ -1,9 +1,9 @@
 """The GUI-latency bench's tour of every screen (used by ``bench_gui_latency.py``).
 
 After the sync (and the visible tab's refresh after it), every tab of the main window is shown in turn — each
-hidden tab then runs its first load or its refresh after the sync —, then the order detail panel (the first
-row selected), the pack dialog of a released order (open, then closed), the Warehouses page and the sync log
-(open, then closed). Each step runs from a timer callback and is followed by ``STEP_MS`` of ticking, so reads
+hidden tab then runs its first load or its refresh after the sync —, then the Inventory tab's first SKU selected
+(its "why available" panel), the order detail panel (the first row selected), the pack dialog of a released order
+(open, then closed), the Warehouses page and the sync log (open, then closed). Each step runs from a timer callback and is followed by ``STEP_MS`` of ticking, so reads
 finished on worker threads are shown (on the GUI thread) inside the step. A tick's stall counts for the step
 during which it arrived.
 """
@@ -47,6 +47,14 @@ def steps(main: QWidget, pack_order: int | None) -> list[tuple[str, Callable[[],
 
         return run
 
+    if "Inventory" in titles:  # a SKU's "why available" panel: its push plan and the open orders holding it
+        inventory = tabs.widget(titles.index("Inventory"))
+
+        def select_sku() -> None:
+            tabs.setCurrentIndex(titles.index("Inventory"))
+            inventory.table.selectRow(0)
+
+        out.append(("inventory: a SKU selected", select_sku))
     out.append(("order detail panel", show_orders_and_select))
     out.append(("order detail, next row", lambda: orders.table.selectRow(1)))
     if pack_order is not None:

@@ -60,6 +60,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_order_list_scale.sql",
     "schema_storage.sql",
     "schema_sort_keys.sql",
+    "schema_stock_allocation.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

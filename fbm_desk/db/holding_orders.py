@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fbm_desk.db import dialect
-from fbm_desk.db.domain_rows import OPEN_STATES
-
-_OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 
 
 @dataclass(frozen=True)
@@ -25,13 +22,13 @@ class HoldingOrderRow:
 
 
 def holding_orders(product_id: int, limit: int = 500) -> list[HoldingOrderRow]:
-    """Open orders holding units of ``product_id``, the most urgent (earliest ship-by) first."""
+    """Open orders holding units of ``product_id``, the most urgent (earliest ship-by; unknown first) first: read
+    in key order from ``held_units``, which the triggers of ``schema_stock_allocation.sql`` keep for open orders
+    only, so a selection costs its first rows at any number of orders."""
     rows = dialect.execute(
-        "SELECT o.id, o.amazon_order_id, s.name, o.state, o.payment_hold, "  # noqa: S608 - constant fragments
-        "sum(i.quantity - i.quantity_shipped), o.purchase_date, o.latest_ship_date "
-        "FROM order_item i JOIN orders o ON o.id = i.order_id JOIN store s ON s.id = o.store_id "
-        f"WHERE i.product_id = ? AND o.state IN {_OPEN} AND i.quantity > i.quantity_shipped "
-        "GROUP BY o.id, s.name ORDER BY o.latest_ship_date, o.id LIMIT ?",
+        "SELECT o.id, o.amazon_order_id, s.name, o.state, o.payment_hold, h.units, o.purchase_date,"
+        " o.latest_ship_date FROM held_units h JOIN orders o ON o.id = h.order_id JOIN store s ON s.id = o.store_id"
+        " WHERE h.product_id = ? ORDER BY h.ship_by, h.order_id LIMIT ?",
         [product_id, limit],
     ).fetchall()
     return [

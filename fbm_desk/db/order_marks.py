@@ -103,11 +103,14 @@ class RuleTally:
 def tally_open_orders(limit: int = 20_000) -> list[RuleTally]:
     """Every rule against the open (released) orders, newest first up to ``limit``: how many match, and the
     commonest reason the others do not."""
+    rules = list_rules()
+    if not rules:
+        return []  # nothing to tally: the open orders are not read
     ids = open_order_ids()[-limit:]
     facts = facts_for(ids)
     moment = datetime.now(UTC)
     out = []
-    for stored in list_rules():
+    for stored in rules:
         reasons: Counter[str] = Counter()
         matched = 0
         for f in facts.values():

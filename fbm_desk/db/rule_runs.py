@@ -356,11 +356,13 @@ def run_rules(order_ids: Sequence[int], now: str, new: Sequence[Fired] = ()) -> 
 
 
 def open_order_ids() -> list[int]:
+    """The workable orders' ids, ascending: read from the state index, sorted here (with ``ORDER BY id`` SQLite
+    scanned the whole table in id order at a million orders, 0.43 s; from the index 60 ms)."""
     rows = dialect.execute(
-        f"SELECT id FROM orders WHERE state IN ({', '.join('?' for _ in WORKABLE)}) ORDER BY id",  # noqa: S608
+        f"SELECT id FROM orders WHERE state IN ({', '.join('?' for _ in WORKABLE)})",  # noqa: S608
         list(WORKABLE),
     ).fetchall()
-    return [int(r[0]) for r in rows]
+    return sorted(int(r[0]) for r in rows)
 
 
 def apply_to_open(*, dry_run: bool) -> list[Firing]:

@@ -5,7 +5,9 @@ filter, yellow cells and their tooltips, the push preview), ``fbm-desk inventory
 push job itself, so they cannot disagree.
 
 - **allocated**: the unshipped units (quantity - quantity_shipped) of order items on held, released and
-  partially shipped orders. Never stored, so a canceled or shipped order frees its units by itself.
+  partially shipped orders. Kept per product and warehouse in ``stock_allocation`` by triggers in the statement
+  that changes an item or an order (``schema_stock_allocation.sql``), so a canceled or shipped order frees its
+  units in its own write, and no read sums the open orders.
 - **allocated per warehouse**: an order's units count in the warehouse it is routed to (a split order's item in
   its own; not routed yet: the primary), so per-warehouse allocation adds up to the total.
 - **available** = max(0, on-hand over all warehouses - allocated), per product (warehouse SKU).
@@ -33,7 +35,6 @@ from enum import StrEnum
 from typing import Any
 
 from fbm_desk.db import dialect
-from fbm_desk.db.domain_rows import OPEN_STATES
 from fbm_desk.db.stock_rows import InventoryQuery as InventoryQuery
 from fbm_desk.db.stock_rows import InventorySort as InventorySort
 from fbm_desk.db.stock_rows import StockRow as StockRow
@@ -106,28 +107,18 @@ class ListingPush:
         return f"Store '{self.store_name}' is not connected: not pushed"
 
 
-_OPEN = "('" + "', '".join(OPEN_STATES) + "')"
 _CONNECTED = "'connected'"  # ``StoreRow.is_active``: the only status whose jobs run
 _SENDING = "('" + "', '".join(sorted(SENDING)) + "')"
-# An order item holds units (``i``, of order ``o``) in this warehouse: its own, its order's, else the primary.
-_WID = "coalesce(i.warehouse_id, o.warehouse_id, (SELECT id FROM warehouse WHERE is_primary = 1))"
-_HOLDS = f"o.state IN {_OPEN} AND i.product_id IS NOT NULL AND i.quantity > i.quantity_shipped"
-
-
-def _walloc(source: str, only: str) -> str:
-    return (
-        f"walloc AS (SELECT i.product_id AS pid, {_WID} AS wid,"  # noqa: S608 - constant fragments only
-        f" sum(i.quantity - i.quantity_shipped) AS n FROM {source} WHERE {_HOLDS}/*P:{only}*/ GROUP BY 1, 2)"
-    )
-
-
-# CROSS: drive from the (few) open orders; "+": filter their items by product, no index probe per product.
-WALLOC_SQL = _walloc("orders o CROSS JOIN order_item i ON i.order_id = o.id", "+i.product_id")
+# Where allocated units count: the warehouse kept in ``stock_allocation`` (0: not routed, so the primary).
+_WID = "coalesce(nullif(a.warehouse_id, 0), (SELECT id FROM warehouse WHERE is_primary = 1))"
+# The open orders' unshipped units per product and warehouse, as the triggers of ``schema_stock_allocation.sql``
+# keep them (one row per product and warehouse: a read costs the same at any number of orders).
+WALLOC_SQL = (
+    f"walloc AS (SELECT a.product_id AS pid, {_WID} AS wid, sum(a.units) AS n"  # noqa: S608 - constant fragments
+    " FROM stock_allocation a WHERE a.units != 0/*P:a.product_id*/ GROUP BY 1, 2)"
+)
 # A handful of products (one SKU's "why", dirty rows after an edit): computed product by product, not as a table.
 _ONE_BY_ONE = 20
-FEW_PRODUCTS = 1000  # up to this many listed products, their allocation is read from their own order items
-# The same allocation for a few listed products (a page): from their items (product index) to the orders.
-WALLOC_FEW_SQL = _walloc("order_item i CROSS JOIN orders o ON o.id = i.order_id", "i.product_id")
 _STOCK = (
     f"{WALLOC_SQL}, alloc AS (SELECT pid, sum(n) AS n FROM walloc GROUP BY pid),"  # noqa: S608
     " level AS (SELECT product_id AS pid, sum(on_hand) AS n FROM inventory_level WHERE 1/*P:product_id*/"
@@ -225,8 +216,6 @@ def only_products(sql: str, ids: list[int] | None) -> str:
     """The stock SQL computed for these products only (None: every product). The ids are integers."""
     if ids is None:
         return _ONLY.sub("", sql)
-    if len(ids) <= FEW_PRODUCTS:
-        sql = sql.replace(WALLOC_SQL, WALLOC_FEW_SQL)
     if len(ids) <= _ONE_BY_ONE:
         sql = sql.replace(" stock AS (", " stock AS NOT MATERIALIZED (")
     listed = ", ".join(str(int(i)) for i in ids) or "NULL"
@@ -260,8 +249,8 @@ def stock_where(q: InventoryQuery) -> tuple[str, list[Any]]:
         # Per product (``cur``: the row being filtered), so a page in SKU order stops after its rows.
         parts.append(
             "(EXISTS (SELECT 1 FROM inventory_level v WHERE v.product_id = cur.id AND v.warehouse_id = ?"  # noqa: S608
-            " AND v.on_hand != 0) OR EXISTS (SELECT 1 FROM order_item i CROSS JOIN orders o ON o.id = i.order_id"
-            f" WHERE i.product_id = cur.id AND {_HOLDS} AND {_WID} = ?))"
+            " AND v.on_hand != 0) OR EXISTS (SELECT 1 FROM stock_allocation a"
+            f" WHERE a.product_id = cur.id AND a.units != 0 AND {_WID} = ?))"
         )
         params.extend([q.warehouse_id, q.warehouse_id])
     return (" WHERE " + " AND ".join(parts)) if parts else "", params

@@ -2,7 +2,7 @@
 
 The stock model (``fbm_desk.db.stock``) computes a product's row — on hand, allocated, available, what Amazon
 last accepted, how many listings the next push sends (``to_send``) — from the push plan, which is one SQL pass
-over every listing and open order (~0.4 s at 20,000 SKUs). The tab's "Differs from Amazon", "Low stock" and
+over every listing and the kept allocation (~0.4 s at 20,000 SKUs, whatever the number of orders). The tab's "Differs from Amazon", "Low stock" and
 "Push issues" filters and its stock sorts would need it for every product, on every keystroke. So the rows are
 kept in ``stock_summary``:
 

@@ -1,7 +1,8 @@
 """The Inventory tab's "Next push preview", read on a pool thread.
 
-The preview is the inventory job's whole plan over every store's listings and open orders (~0.1-0.4 s at
-20,000 SKUs): the tab's first rows and the filters must not wait for it. ``PreviewLoader.load()`` reads
+The preview is the inventory job's whole plan over every store's listings (~0.1-0.7 s at 20,000 SKUs; the
+open orders' allocation is kept per product and warehouse, so it does not grow with the orders): the tab's
+first rows and the filters must not wait for it. ``PreviewLoader.load()`` reads
 ``fbm_desk.db.stock.pending_pushes`` on a pool thread with its own SQLite connection; the rows arrive on the
 GUI thread through a queued signal of a hub that outlives every tab (a tab closed meanwhile simply is no
 longer connected). The same read first refreshes the tab's kept stock rows (``db.stock_summary``) that changes
