@@ -168,6 +168,21 @@ def test_search_results_follow_new_data_from_any_connection(world: OpenedDatabas
     assert len(fetch_orders(query, 0, 10, day=DAY)) == 2
 
 
+@pytest.mark.sqlite_only  # the cache of the search's temp table is SQLite's (order_search.materialized_hits)
+def test_a_new_connection_at_a_closed_ones_address_evaluates_the_search_afresh(world: OpenedDatabase) -> None:
+    """``id(conn)`` of a closed connection can be a new connection's: its cache entry must not stand for a temp
+    table the new connection never made (a flaky failure of the full suite before)."""
+    from fbm_desk.db.models import database_proxy
+
+    query = OrderQuery(search="dubois")
+    want = count_orders(query, day=DAY)
+    assert want > 0
+    conn = database_proxy.connection()
+    conn.execute("DROP TABLE temp.fbm_search_hits")  # as a new connection at the same address has no table
+    assert count_orders(query, day=DAY) == want
+    assert len(fetch_orders(query, 0, 500, day=DAY)) == min(want, 500)
+
+
 @pytest.mark.parametrize("text", ["soap", "SOAP-LAV", "dubois", "marie dubois", "1Z", "11", "no-such", "a"])
 @pytest.mark.parametrize("sort", [SortKey.PURCHASE_DATE, SortKey.ITEMS, SortKey.SHIP_TO])
 def test_a_search_matching_many_orders_probes_in_sort_order_with_the_same_rows(

@@ -130,7 +130,11 @@ def materialized_hits(plan: SearchPlan) -> str:
     text = plan.text
     conn = database_proxy.connection()
     version = int(conn.execute("PRAGMA data_version").fetchone()[0])
-    if _materialized.get(id(conn)) == (text, version, conn.total_changes):
+    # ``id(conn)`` may be a closed connection's reused by a new one: only a table this connection holds counts
+    if (
+        _materialized.get(id(conn)) == (text, version, conn.total_changes)
+        and conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'fbm_search_hits'").fetchone()
+    ):
         return "temp.fbm_search_hits"
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS fbm_search_hits (id INTEGER PRIMARY KEY)")
     conn.execute("DELETE FROM temp.fbm_search_hits")
