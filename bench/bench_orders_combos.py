@@ -20,22 +20,15 @@ import argparse
 import os
 import statistics
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("FBM_DESK_CREDENTIALS", "file")  # a generated folder keeps its key in its secrets file
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-TARGET_MS = 150.0
-
-
-def _time(action: object, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()  # type: ignore[operator]
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+from bench_orders_tab import TARGET_FILTER_MS as TARGET_MS
+from bench_orders_tab import median_ms
 
 
 def main() -> int:
@@ -68,8 +61,8 @@ def main() -> int:
             for descending in (False, True):
                 if sort is not SortKey.URGENCY:
                     base = OrderQuery(sort=sort, descending=descending, store_id=store)
-                    floors[(sort, descending, store)] = _time(
-                        lambda q=base: fetch_orders(q, 0, 201), args.runs
+                    floors[(sort, descending, store)] = median_ms(
+                        partial(fetch_orders, base, 0, 201), args.runs
                     )
                 for quick in QuickFilter:
                     if quick is QuickFilter.ALL:
@@ -77,7 +70,7 @@ def main() -> int:
                     if sort is SortKey.URGENCY and (descending or quick not in queue):
                         continue  # the tab sorts by urgency only the packing filters, ascending
                     query = OrderQuery(quick=quick, sort=sort, descending=descending, store_id=store)
-                    ms = _time(lambda q=query: fetch_orders(q, 0, 201), args.runs)
+                    ms = median_ms(partial(fetch_orders, query, 0, 201), args.runs)
                     # the urgency order's floor: the default sort's (its pairs come after it)
                     floor = (
                         floors.get((sort, descending, store)) or floors[(SortKey.PURCHASE_DATE, True, store)]
