@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from fbm_desk.amazon.types import Address, AmazonOrder, AmazonOrderItem
 from fbm_desk.core import CoreServices, build_core
 from fbm_desk.db import pii
-from fbm_desk.db.connection import APPLICATION_ID, LATEST_VERSION, MIGRATIONS, _backup
+from fbm_desk.db.connection import LATEST_VERSION, _backup
 from fbm_desk.db.models import Product
 from fbm_desk.db.order_import import apply_orders_page
 from fbm_desk.db.order_views import OrderQuery, fetch_orders
@@ -26,6 +25,7 @@ from fbm_desk.db.stores import insert_store
 from fbm_desk.foundation.credentials import open_credentials
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.foundation.workspace_key import new_workspace_key, save_workspace_key
+from tests.support.old_schema import schema_before
 from tests.support.pg_server import pg_tool
 from tests.support.pii_scan import copy_and_scan, pii_hits
 
@@ -171,10 +171,7 @@ def _previous_schema_database(path: Path) -> None:
     """A database exactly as the version before encryption left it, with plain buyer data."""
     conn = sqlite3.connect(path)
     try:
-        for step in MIGRATIONS[: MIGRATIONS.index("schema_privacy.sql")]:
-            conn.executescript(resources.files("fbm_desk.db").joinpath(step).read_text(encoding="utf-8"))
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {MIGRATIONS.index('schema_privacy.sql')}")
+        schema_before(conn, "schema_privacy.sql")
         conn.execute(
             "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
             "VALUES (1, 'Shop', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"

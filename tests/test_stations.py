@@ -14,7 +14,6 @@ import pytest
 from fbm_desk.core import build_core, station_name
 from fbm_desk.db import OpenedDatabase, open_database
 from fbm_desk.db import stations as st
-from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
 from fbm_desk.db.events import list_events
 from fbm_desk.db.inventory import adjust_on_hand, list_adjustments
 from fbm_desk.db.orders import get_order_detail
@@ -25,6 +24,7 @@ from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.foundation.settings import load_settings
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from tests.support.demo_data import add_order, generate
+from tests.support.old_schema import schema_before
 from tests.test_packing import amazon_order, put
 
 
@@ -99,13 +99,8 @@ def test_station_name_defaults_to_the_host_name_and_follows_settings(app_paths: 
 @pytest.mark.sqlite_only
 def test_rows_from_before_the_migration_keep_working_with_no_station(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
-    step = MIGRATIONS.index("schema_stations.sql")
     conn = sqlite3.connect(path)
-    for name in MIGRATIONS[:step]:
-        for statement in migration_sql(name):
-            conn.execute(statement)
-    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-    conn.execute(f"PRAGMA user_version = {step}")
+    schema_before(conn, "schema_stations.sql")
     conn.execute(
         "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
         "VALUES (1, 'Main', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"

@@ -29,7 +29,6 @@ import pytest
 
 from fbm_desk.core import CoreServices
 from fbm_desk.db import dialect, open_database
-from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
 from fbm_desk.db.domain_rows import OPEN_STATES
 from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.stock import (
@@ -48,6 +47,7 @@ from fbm_desk.db.stores import delete_store
 from fbm_desk.db.warehouses import ALLOCATED_ORDERS_SQL, holds
 from fbm_desk.foundation.errors import FbmError
 from tests.support.demo_data import add_order
+from tests.support.old_schema import schema_before
 from tests.test_stock_summary import T0, World
 
 _OPEN = "('" + "', '".join(OPEN_STATES) + "')"
@@ -197,14 +197,9 @@ def test_the_triggers_count_the_open_states_of_the_stock_model() -> None:
 @pytest.mark.sqlite_only
 def test_an_existing_database_gets_its_allocation_when_it_is_upgraded(data_dir: Path) -> None:
     path = data_dir / "before.sqlite3"
-    step = MIGRATIONS.index("schema_stock_allocation.sql")
     conn = sqlite3.connect(path)
     try:
-        for name in MIGRATIONS[:step]:
-            for statement in migration_sql(name):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {step}")
+        step = schema_before(conn, "schema_stock_allocation.sql")
         conn.execute("INSERT INTO warehouse (name, is_primary) VALUES ('Back', 0)")
         conn.executemany(
             "INSERT INTO product (id, sku, title, created_at) VALUES (?, ?, ?, ?)",

@@ -18,7 +18,6 @@ import contextlib
 import random
 import sqlite3
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ import pytest
 
 from fbm_desk.core import CoreServices
 from fbm_desk.db import open_database
-from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS
 from fbm_desk.db.inventory import set_on_hand, transfer_stock
 from fbm_desk.db.stock import InventoryQuery, InventorySort, StockRow, inventory_for
 from fbm_desk.db.stock_summary import count_stock, dirty_count, fetch_stock, refresh_stock_summary
@@ -41,6 +39,7 @@ from fbm_desk.sync.execute import run_job
 from fbm_desk.ui.inventory_tab import InventoryTab
 from fbm_desk.ui.services import Services
 from tests.support.demo_data import add_order
+from tests.support.old_schema import schema_before
 from tests.support.push_preview import refresh_and_wait
 
 T0 = "2026-11-20T10:00:00Z"
@@ -339,13 +338,9 @@ def test_feeding_warehouses_and_the_primary_reach_the_kept_rows(core: CoreServic
 
 def test_an_existing_database_gets_a_dirty_row_per_product_read_live_until_refreshed(data_dir: Path) -> None:
     path = data_dir / "before.sqlite3"
-    step = MIGRATIONS.index("schema_stock_summary.sql")
     conn = sqlite3.connect(path)
     try:
-        for name in MIGRATIONS[:step]:
-            conn.executescript(resources.files("fbm_desk.db").joinpath(name).read_text(encoding="utf-8"))
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {step}")
+        step = schema_before(conn, "schema_stock_summary.sql")
         conn.executemany(
             "INSERT INTO product (id, sku, title, created_at) VALUES (?, ?, ?, ?)",
             [(i, f"OLD-{i}", f"Old {i}", T0) for i in (1, 2, 3)],

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from fbm_desk.db import OpenedDatabase, dialect, open_database, pii
-from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
+from fbm_desk.db.connection import MIGRATIONS
 from fbm_desk.db.name_index import name_hits_sql, store_name_tokens
 from fbm_desk.db.order_views import OrderQuery, fetch_orders
 from fbm_desk.foundation.workspace_key import TOKEN_BITS, FieldCipher, new_workspace_key, normalize_name
 from tests.support.demo_data import add_order, generate
+from tests.support.old_schema import schema_before
 
 STEP = MIGRATIONS.index("schema_storage.sql")
 
@@ -35,11 +36,7 @@ def _old_tokens(key: bytes, name: str) -> set[int]:
 def _database_before_the_step(path: Path, key: bytes) -> None:
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        for step in MIGRATIONS[:STEP]:
-            for statement in migration_sql(step):
-                conn.execute(statement)
-        conn.execute(f"PRAGMA user_version = {STEP}")
-        conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        schema_before(conn, MIGRATIONS[STEP])
         conn.execute(
             "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
             "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"

@@ -1,0 +1,20 @@
+"""A SQLite file as an older version of FBM Desk left it: the tests of a migration step fill it with rows of that
+time, then open it with the app, which migrates it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
+
+
+def schema_before(conn: sqlite3.Connection, step: str) -> int:
+    """Apply every migration before ``step`` (a file of ``MIGRATIONS``) to the empty database of ``conn`` and mark
+    it as FBM Desk's at that version; returns the version."""
+    version = MIGRATIONS.index(step)
+    for name in MIGRATIONS[:version]:
+        for statement in migration_sql(name):
+            conn.execute(statement)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    conn.execute(f"PRAGMA user_version = {version}")
+    return version
