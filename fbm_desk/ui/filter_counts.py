@@ -1,4 +1,4 @@
-"""The numbers on the Orders tab's quick-filter buttons, read on the reader thread.
+"""The Orders tab's quick-filter buttons (``QUICK_FILTERS``) and their numbers, read on the reader thread.
 
 At a million orders the counts of the big filters (All, Shipped, Canceled) take longer than a frame; the
 buttons keep their last numbers until the new ones arrive (``ui.background_reads``), so the table and the
@@ -14,6 +14,32 @@ from PySide6.QtWidgets import QAbstractButton
 
 from fbm_desk.db.order_views import QuickFilter, quick_filter_counts
 from fbm_desk.ui.background_reads import LatestRead
+
+# (filter, button label, tooltip) in button order
+QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
+    (QuickFilter.ALL, "All", "Every order of every store"),
+    (
+        QuickFilter.HELD,
+        "Held",
+        "Pending at Amazon (payment hold): stock allocated, no address yet, do not ship",
+    ),
+    (QuickFilter.RELEASED, "To pack", "Released by Amazon, units left to pack; most urgent first"),
+    (QuickFilter.DUE_TODAY, "Due today", "To pack with a ship-by date today or already late"),
+    (
+        QuickFilter.PACKED_WAITING,
+        "Packed, waiting for Amazon",
+        "Every unit packed; the tracking push to Amazon is queued or not yet confirmed",
+    ),
+    (QuickFilter.SHIPPED, "Shipped", "Shipped orders"),
+    (QuickFilter.CANCELED, "Canceled", "Canceled orders (their stock is free again)"),
+    (QuickFilter.NEEDS_MAPPING, "Needs mapping", "An item's Amazon SKU is not a warehouse SKU yet"),
+    (QuickFilter.PUSH_REJECTED, "Push rejected", "Amazon rejected a tracking number: edit and re-queue"),
+    (
+        QuickFilter.ON_HOLD,
+        "On hold",
+        "Operator, address or fraud hold (by hand or by a rule): cannot be packed",
+    ),
+)
 
 
 class FilterCountLabels(QObject):

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTabWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -30,12 +29,13 @@ from fbm_desk.db.states import OrderState
 from fbm_desk.ui.batch_actions import BatchActions
 from fbm_desk.ui.cancel_order import OrderCanceler
 from fbm_desk.ui.deferred_refresh import refresh_after_sync
-from fbm_desk.ui.filter_counts import FilterCountLabels
+from fbm_desk.ui.filter_counts import QUICK_FILTERS, FilterCountLabels
 from fbm_desk.ui.move_order import install_move_action
 from fbm_desk.ui.order_detail import OrderDetailPanel
 from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, fit_columns, queue_query
 from fbm_desk.ui.tab_parts import (
     debounced_search,
+    raise_tab,
     reload_store_combo,
     row_table,
     set_column_widths,
@@ -53,31 +53,6 @@ from fbm_desk.ui.warehouse_filter import away_from_home, reload_warehouse_combo,
 if TYPE_CHECKING:
     from fbm_desk.ui.pack_dialog import PackDialog
     from fbm_desk.ui.services import Services
-
-QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
-    (QuickFilter.ALL, "All", "Every order of every store"),
-    (
-        QuickFilter.HELD,
-        "Held",
-        "Pending at Amazon (payment hold): stock allocated, no address yet, do not ship",
-    ),
-    (QuickFilter.RELEASED, "To pack", "Released by Amazon, units left to pack; most urgent first"),
-    (QuickFilter.DUE_TODAY, "Due today", "To pack with a ship-by date today or already late"),
-    (
-        QuickFilter.PACKED_WAITING,
-        "Packed, waiting for Amazon",
-        "Every unit packed; the tracking push to Amazon is queued or not yet confirmed",
-    ),
-    (QuickFilter.SHIPPED, "Shipped", "Shipped orders"),
-    (QuickFilter.CANCELED, "Canceled", "Canceled orders (their stock is free again)"),
-    (QuickFilter.NEEDS_MAPPING, "Needs mapping", "An item's Amazon SKU is not a warehouse SKU yet"),
-    (QuickFilter.PUSH_REJECTED, "Push rejected", "Amazon rejected a tracking number: edit and re-queue"),
-    (
-        QuickFilter.ON_HOLD,
-        "On hold",
-        "Operator, address or fraud hold (by hand or by a rule): cannot be packed",
-    ),
-)
 
 
 class OrdersTab(QWidget):
@@ -187,6 +162,8 @@ class OrdersTab(QWidget):
         self.filter_counts = FilterCountLabels(self, dict(self.filter_buttons))
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())
+        self._wanted: int | None = None  # the order to select once a page read off the thread is shown
+        self.model.rows_arrived.connect(self._on_rows_arrived)
         self.after_sync = refresh_after_sync(self, services, self.refresh)
         reload_store_combo(self.store_combo)
         self._update_counts()
@@ -227,6 +204,7 @@ class OrdersTab(QWidget):
         return [r.id for r in (self.model.row_at(i) for i in rows) if r is not None]
 
     def select_order(self, order_id: int) -> bool:
+        self._wanted = order_id if self.model.loading else None  # the rows coming replace these
         row = self.model.row_of_order(order_id)
         if row < 0:
             self.detail.show_order(order_id)
@@ -236,12 +214,12 @@ class OrdersTab(QWidget):
         return True
 
     def focus_search(self) -> None:
-        self._raise_tab()
+        raise_tab(self)
         self.search.setFocus()
         self.search.selectAll()
 
     def focus_scan(self) -> None:
-        self._raise_tab()
+        raise_tab(self)
         self.scan.setFocus()
         self.scan.selectAll()
 
@@ -279,6 +257,7 @@ class OrdersTab(QWidget):
     # --- internals ---------------------------------------------------------------------------------------
 
     def _set_query(self, query: OrderQuery) -> None:
+        self._wanted = None
         self.model.set_query(query)
         self.detail.clear()
         if self.model.rowCount() == 1:
@@ -303,8 +282,18 @@ class OrdersTab(QWidget):
     def _update_counts(self) -> None:
         self.filter_counts.update(self.model.query.store_id, self.model.query.warehouse_id)
 
+    def _on_rows_arrived(self) -> None:  # a slow filter x sort's page, read on the reader thread, is shown
+        wanted, self._wanted = self._wanted, None
+        if wanted is not None:
+            self.select_order(wanted)
+        elif self.model.rowCount() == 1:
+            self.table.selectRow(0)
+
     def _update_status(self, *_args: Any) -> None:
         shown, total = self.model.rowCount(), self.model.total
+        if self.model.loading and not shown:
+            self.status.setText("Loading orders…")
+            return
         if self.model.counting:
             self.status.setText(f"{shown:,}+ orders (counting…) · scroll for more")
             return
@@ -387,11 +376,3 @@ class OrdersTab(QWidget):
         host = self.window()
         self.scan_shortcut = QShortcut(QKeySequence("Ctrl+K"), host, self.focus_scan)
         self.scan_shortcut.setContext(Qt.ShortcutContext.WindowShortcut)
-
-    def _raise_tab(self) -> None:
-        widget: QWidget | None = self.parentWidget()
-        while widget is not None:
-            if isinstance(widget, QTabWidget) and widget.indexOf(self) >= 0:
-                widget.setCurrentWidget(self)
-                break
-            widget = widget.parentWidget()

@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QAbstractItemModel, Qt, QTimer
-from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QSplitter, QTableView, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QLineEdit,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QWidget,
+)
 
 from fbm_desk.db.stores import list_stores
 from fbm_desk.ui.table_models.badge_delegate import BadgeDelegate
@@ -86,3 +94,13 @@ def table_over_panel(table: QWidget, panel: QWidget) -> QSplitter:
     splitter.setStretchFactor(0, 3)
     splitter.setStretchFactor(1, 2)
     return splitter
+
+
+def raise_tab(tab: QWidget) -> None:
+    """Make ``tab`` the current page of the tab widget holding it (a shortcut from another tab)."""
+    widget: QWidget | None = tab.parentWidget()
+    while widget is not None:
+        if isinstance(widget, QTabWidget) and widget.indexOf(tab) >= 0:
+            widget.setCurrentWidget(tab)
+            break
+        widget = widget.parentWidget()

@@ -77,6 +77,7 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
 
     headers, sort_keys = split_columns(COLUMNS)
     count_off_thread = True  # a million orders: the rows never wait for their count
+    page_budget_ms = 40.0  # ... nor the window for a page (some filter x sort pairs walk most of an index)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(OrderQuery(), parent)
@@ -84,13 +85,16 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
         self._now = datetime.now().astimezone()
         self._cells: dict[tuple[int, int, int], Any] = {}
 
-    def _reload(self, keep: int) -> None:
+    def _reload(self, keep: int, *, clear: bool) -> None:
         # "Today" and "late" are re-evaluated on every reload; pages fetched later use the same day.
         self._day = DayBounds.at()
         self._now = datetime.now().astimezone()
+        super()._reload(keep, clear=clear)
+
+    def _show_first(self, rows: list[OrderListRow], keep: int) -> None:
         self._cells.clear()
-        super()._reload(keep)
-        self._cells.clear()  # nothing computed for a row object of before the reload
+        super()._show_first(rows, keep)
+        self._cells.clear()  # nothing computed for a row object of before the reset
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         # Each paint asks every visible cell for ~8 roles: the answers (dates formatted, colors) are computed
@@ -113,6 +117,9 @@ class OrdersTableModel(PagedSqlModel[OrderQuery, OrderListRow]):
 
     def fetch(self, query: OrderQuery, offset: int, limit: int) -> list[OrderListRow]:
         return fetch_orders(query, offset, limit, day=self._day)
+
+    def fetch_job(self, query: OrderQuery, offset: int, limit: int) -> Callable[[], list[OrderListRow]]:
+        return partial(fetch_orders, query, offset, limit, day=self._day)  # on the reader's connection
 
     def row_of_order(self, order_id: int) -> int:
         """The loaded row showing local order ``order_id``, or -1."""

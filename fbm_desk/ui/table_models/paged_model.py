@@ -10,6 +10,11 @@ A model with ``count_off_thread`` never waits for its count when the first page 
 at once, ``counting`` is true and ``total`` is what is loaded so far until the count, read on the reader
 thread (``ui.background_reads``), arrives through ``total_changed``. A result that fits one page is its own
 count.
+
+A model with ``page_budget_ms`` (and ``count_off_thread``) does not wait longer than that for a page either: the
+window's thread reads under ``db.read_budget``, and a page still being read when the budget is spent is read
+again on the reader thread. Meanwhile ``loading`` is true: a new query shows no rows, a refresh keeps showing
+its old ones, and no further page is asked for. ``rows_arrived`` says when the page is shown.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 
+from fbm_desk.db.read_budget import ReadOverBudget, read_budget
 from fbm_desk.ui.background_reads import LatestRead
 
 Index = QModelIndex | QPersistentModelIndex
@@ -49,7 +55,11 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     headers: tuple[str, ...] = ()
     sort_keys: tuple[Any, ...] = ()  # per column: the query's sort value, or None when not sortable
     count_off_thread = False  # True: a full first page shows before its count (read on the reader thread)
+    page_budget_ms: float | None = (
+        None  # with count_off_thread: a longer page read moves to the reader thread
+    )
     total_changed = Signal(int)
+    rows_arrived = Signal()  # a page read on the reader thread is shown
 
     def __init__(
         self,
@@ -69,6 +79,11 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         self._more = False  # the last page read was full: more rows follow
         self._fetching = False
         self._counter = LatestRead(self, self._on_counted) if self.count_off_thread else None
+        budget = self.count_off_thread and self.page_budget_ms is not None
+        self._pager = LatestRead(self, self._on_page) if budget else None
+        self._pending: tuple[Q, int, int] | None = (
+            None  # a page on the reader thread: query, offset, rows kept
+        )
 
     # --- to implement ------------------------------------------------------------------------------------
 
@@ -88,6 +103,13 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         if count is None:
             raise NotImplementedError
         return lambda: count(query)
+
+    def fetch_job(self, query: Q, offset: int, limit: int) -> Callable[[], list[R]]:
+        """What the reader thread runs for a page over ``page_budget_ms``: a function of its own."""
+        fetch = self._fetch
+        if fetch is None:
+            raise NotImplementedError
+        return lambda: fetch(query, offset, limit)
 
     def display(self, row: R, column: int) -> Any:
         raise NotImplementedError
@@ -111,36 +133,93 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     def counting(self) -> bool:
         return self._counting
 
+    @property
+    def loading(self) -> bool:
+        """A page of this query is being read on the reader thread (``rows_arrived`` follows)."""
+        return self._pending is not None
+
     def set_query(self, query: Q) -> None:
         self._query = query
-        self._reload(self.page_size)
+        self._reload(self.page_size, clear=True)
 
     def refresh(self) -> None:
-        self._reload(max(self.page_size, len(self._rows)))
+        self._reload(max(self.page_size, len(self._rows)), clear=False)
 
-    def _reload(self, keep: int) -> None:
-        self._fetching = True  # no fetchMore while the reset is being announced
-        try:
-            self.beginResetModel()
-            if self._counter is None:
+    def _reload(self, keep: int, *, clear: bool) -> None:
+        if self._counter is None:
+            self._fetching = True  # no fetchMore while the reset is being announced
+            try:
+                self.beginResetModel()
                 self._total = self.count(self._query)
                 keep = min(keep, self._total)
                 self._rows = self.fetch(self._query, 0, keep) if keep else []
                 self._more = len(self._rows) < self._total
-            else:
-                rows = self.fetch(self._query, 0, keep + 1)
-                self._more = len(rows) > keep
-                self._rows = rows[:keep]
-                self._total = len(self._rows)
+                self.endResetModel()
+            finally:
+                self._fetching = False
+            self.total_changed.emit(self._total)
+            return
+        self._counter.cancel()
+        self._cancel_page()
+        rows = self._read_page(self._query, 0, keep + 1)
+        if rows is not None:
+            self._show_first(rows, keep)
+            return
+        self._read_page_off_thread(self._query, 0, keep)  # over the budget
+        if clear:  # a new query: the old rows would mislead; a refresh shows them until the new ones come
+            self._show_first([], 0)
+        self._counting = False
+        self.total_changed.emit(self._total)
+
+    def _show_first(self, rows: list[R], keep: int) -> None:
+        self._fetching = True  # no fetchMore while the reset is being announced
+        try:
+            self.beginResetModel()
+            self._more = len(rows) > keep
+            self._rows = rows[:keep]
+            self._total = len(self._rows)
             self.endResetModel()
         finally:
             self._fetching = False
-        self._counting = self._counter is not None and self._more
-        if self._counter is not None:
-            self._counter.cancel()
-            if self._counting:  # once the rows are painted (the event loop's next pass): they go first
-                QTimer.singleShot(0, self, partial(self._start_count, self._query))
+        self._counting = self._more
+        if self._counting:  # once the rows are painted (the event loop's next pass): they go first
+            QTimer.singleShot(0, self, partial(self._start_count, self._query))
         self.total_changed.emit(self._total)
+
+    def _read_page(self, query: Q, offset: int, limit: int) -> list[R] | None:
+        """The rows, or None when the read passed ``page_budget_ms`` (stopped: it is for the reader thread)."""
+        if self._pager is None or self.page_budget_ms is None:
+            return self.fetch(query, offset, limit)
+        try:
+            with read_budget(self.page_budget_ms):
+                return self.fetch(query, offset, limit)
+        except ReadOverBudget:
+            return None
+
+    def _read_page_off_thread(self, query: Q, offset: int, keep: int) -> None:
+        if self._pager is not None:
+            self._pending = (query, offset, keep)
+            self._pager.load(self.fetch_job(query, offset, keep + 1))
+
+    def _cancel_page(self) -> None:
+        if self._pager is not None:
+            self._pager.cancel()
+        self._pending = None
+
+    def _on_page(self, rows: object) -> None:
+        pending, self._pending = self._pending, None
+        if pending is None or pending[0] is not self._query:
+            return  # superseded (the reader's result of an older request is dropped before this)
+        if not isinstance(rows, list):  # the read failed (logged): what is shown stays; the next refresh asks
+            self.total_changed.emit(self._total)
+            return
+        _query, offset, keep = pending
+        if offset == 0:
+            self._show_first(rows, keep)
+        elif offset == len(self._rows):
+            self._append(rows)
+            self.total_changed.emit(self._total)
+        self.rows_arrived.emit()
 
     def _start_count(self, query: Q) -> None:
         if self._counter is not None and self._counting and query is self._query:  # not superseded meanwhile
@@ -168,13 +247,20 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         return 0 if parent.isValid() else len(self.headers)
 
     def canFetchMore(self, parent: Index = QModelIndex()) -> bool:
-        return not parent.isValid() and not self._fetching and self._more
+        return not parent.isValid() and not self._fetching and self._more and self._pending is None
 
     def fetchMore(self, parent: Index = QModelIndex()) -> None:
-        if parent.isValid() or self._fetching:
+        if parent.isValid() or self._fetching or self._pending is not None:
             return
         start = len(self._rows)
-        page = self.fetch(self._query, start, self.page_size + 1)
+        page = self._read_page(self._query, start, self.page_size + 1)
+        if page is None:
+            self._read_page_off_thread(self._query, start, self.page_size)
+        else:
+            self._append(page)
+
+    def _append(self, page: list[R]) -> None:
+        start = len(self._rows)
         self._more = len(page) > self.page_size
         page = page[: self.page_size]
         if not page:
