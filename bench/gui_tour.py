@@ -2,7 +2,9 @@
 
 After the sync (and the visible tab's refresh after it), every tab of the main window is shown in turn — each
 hidden tab then runs its first load or its refresh after the sync —, then the Inventory tab's first SKU selected
-(its "why available" panel), the order detail panel (the first row selected), the pack dialog of a released order
+(its "why available" panel), the order detail panel (the first row selected), two of the Orders tab's slowest
+filter x sort pairs at a million orders (*To pack* oldest purchase first, *Held* by *Hold*: their first page passes
+the table's read budget and is read on the reader thread), the pack dialog of a released order
 (open, then closed), the Warehouses page and the sync log (open, then closed). Each step runs from a timer callback and is followed by ``STEP_MS`` of ticking, so reads
 finished on worker threads are shown (on the GUI thread) inside the step. A tick's stall counts for the step
 during which it arrived.
@@ -12,8 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QDialog, QWidget
+
+from fbm_desk.db.order_views import QuickFilter
+from fbm_desk.ui.table_models.orders_model import COL_HOLD, COL_PURCHASED
 
 STEP_MS = 1200
 
@@ -57,6 +62,18 @@ def steps(main: QWidget, pack_order: int | None) -> list[tuple[str, Callable[[],
         out.append(("inventory: a SKU selected", select_sku))
     out.append(("order detail panel", show_orders_and_select))
     out.append(("order detail, next row", lambda: orders.table.selectRow(1)))
+
+    def pair(quick: QuickFilter, column: int, order: Qt.SortOrder) -> Callable[[], None]:
+        def run() -> None:
+            orders.set_quick_filter(quick)
+            orders.table.sortByColumn(column, order)
+
+        return run
+
+    oldest, newest = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+    out.append(("orders: to pack, oldest first", pair(QuickFilter.RELEASED, COL_PURCHASED, oldest)))
+    out.append(("orders: held by hold", pair(QuickFilter.HELD, COL_HOLD, oldest)))
+    out.append(("orders: all, newest first", pair(QuickFilter.ALL, COL_PURCHASED, newest)))
     if pack_order is not None:
         out.append(
             ("pack dialog open", lambda: opened.__setitem__("pack", orders.open_pack_dialog(pack_order)))
@@ -161,7 +178,13 @@ class SqlOnGuiThread:
             if threading.current_thread() is not gui or phase[0] in ("", "setup"):
                 return original(sql, params, *args, **kwargs)
             start = time.perf_counter()
-            cursor = original(sql, params, *args, **kwargs)
+            try:
+                cursor = original(sql, params, *args, **kwargs)
+            except Exception:  # e.g. a page stopped by its read budget: its time was spent all the same
+                tracker.add(
+                    phase[0], time.perf_counter() - start, " ".join(str(sql).split())[:90], "(stopped)"
+                )
+                raise
             spent = time.perf_counter() - start
             frames = [f for f in traceback.extract_stack(limit=14)[:-1] if "/fbm_desk/" in f.filename]
             where = " < ".join(
