@@ -3,8 +3,8 @@
 After the sync (and the visible tab's refresh after it), every tab of the main window is shown in turn — each
 hidden tab then runs its first load or its refresh after the sync —, then the Inventory tab's first SKU selected
 (its "why available" panel), the order detail panel (the first row selected), two of the Orders tab's slowest
-filter x sort pairs at a million orders (*To pack* oldest purchase first, *Held* by *Hold*: their first page passes
-the table's read budget and is read on the reader thread), the pack dialog of a released order
+filter x sort pairs at a million orders, each a filter click then a header click (*To pack* oldest purchase first,
+*Held* by *Hold*: their first page passes the table's read budget and is read on the reader thread), the pack dialog of a released order
 (open, then closed), the Warehouses page and the sync log (open, then closed). Each step runs from a timer callback and is followed by ``STEP_MS`` of ticking, so reads
 finished on worker threads are shown (on the GUI thread) inside the step. A tick's stall counts for the step
 during which it arrived.
@@ -63,17 +63,16 @@ def steps(main: QWidget, pack_order: int | None) -> list[tuple[str, Callable[[],
     out.append(("order detail panel", show_orders_and_select))
     out.append(("order detail, next row", lambda: orders.table.selectRow(1)))
 
-    def pair(quick: QuickFilter, column: int, order: Qt.SortOrder) -> Callable[[], None]:
-        def run() -> None:
-            orders.set_quick_filter(quick)
-            orders.table.sortByColumn(column, order)
-
-        return run
+    def sort_by(column: int, order: Qt.SortOrder) -> Callable[[], None]:
+        return lambda: orders.table.sortByColumn(column, order)
 
     oldest, newest = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
-    out.append(("orders: to pack, oldest first", pair(QuickFilter.RELEASED, COL_PURCHASED, oldest)))
-    out.append(("orders: held by hold", pair(QuickFilter.HELD, COL_HOLD, oldest)))
-    out.append(("orders: all, newest first", pair(QuickFilter.ALL, COL_PURCHASED, newest)))
+    out.append(("orders: to pack", lambda: orders.set_quick_filter(QuickFilter.RELEASED)))
+    out.append(("orders: to pack, oldest first", sort_by(COL_PURCHASED, oldest)))
+    out.append(("orders: held", lambda: orders.set_quick_filter(QuickFilter.HELD)))
+    out.append(("orders: held, by hold", sort_by(COL_HOLD, oldest)))
+    out.append(("orders: all", lambda: orders.set_quick_filter(QuickFilter.ALL)))
+    out.append(("orders: all, newest first", sort_by(COL_PURCHASED, newest)))
     if pack_order is not None:
         out.append(
             ("pack dialog open", lambda: opened.__setitem__("pack", orders.open_pack_dialog(pack_order)))
