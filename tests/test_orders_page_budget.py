@@ -136,3 +136,18 @@ def test_a_single_order_found_off_the_thread_is_selected(qtbot: Any, slow: Order
         pass
     assert _ids(slow) == [one]
     assert slow.selected_order_id() == one  # as when the page is read at once
+
+
+def test_asking_again_for_the_sort_being_read_does_not_read_it_again(
+    qtbot: Any, slow: OrdersTab, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[tuple[object, ...]] = []
+    read = slow.model.fetch
+    monkeypatch.setattr(slow.model, "fetch", lambda *args: reads.append(args) or read(*args))
+    column = COLUMNS.index(("Items", SortKey.ITEMS))
+    slow.table.sortByColumn(column, Qt.SortOrder.AscendingOrder)  # Qt asks the model twice: indicator, sort
+    assert slow.model.loading
+    assert len(reads) == 1  # the second request found the same sort on its way: not read (nor restarted)
+    with qtbot.waitSignal(slow.model.rows_arrived, timeout=10_000):
+        pass
+    assert slow.model.rowCount() == slow.model.page_size

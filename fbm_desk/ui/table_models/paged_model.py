@@ -281,7 +281,7 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
             return
         descending = order == Qt.SortOrder.DescendingOrder
         q: Any = self._query
-        if q.sort == self.sort_keys[column] and q.descending == descending and self._rows:
+        if q.sort == self.sort_keys[column] and q.descending == descending and (self._rows or self.loading):
             return
         self.set_query(replace(q, sort=self.sort_keys[column], descending=descending))
 
