@@ -173,3 +173,24 @@ def test_push_preview_is_read_off_the_gui_thread(
         release.set()
     assert {p.seller_sku for p in tab.preview_model.pushes} == {"CANDLE-PINE-8"}
     assert "will send" in tab.preview_label.text()
+
+
+def test_why_available_lists_the_most_urgent_holders_and_counts_them_all(
+    tab: InventoryTab, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fbm_desk.ui import why_available
+
+    monkeypatch.setattr(why_available, "SHOWN_HOLDERS", 3)  # 50 at a million orders: a short panel at once
+    for n in range(1, 6):
+        add_order(
+            services.db.db,
+            f"111-0000000-000000{n}",
+            items=(("MUG-ENAMEL-GRN", 1),),
+            latest_ship_date=f"2026-12-0{6 - n}T12:00:00Z",  # the last one added ships first
+        )
+    tab.refresh()
+    tab.select_product(_row(tab, "MUG-ENAMEL-GRN").product_id)
+    text = tab.why.toPlainText()
+    assert "5 open orders hold 5 units; the 3 most urgent:" in text
+    assert [f"111-0000000-000000{n}" in text for n in range(1, 6)] == [False, False, True, True, True]
+    assert "… and 2 other orders: search the SKU in the Orders tab" in text

@@ -44,3 +44,9 @@ def holding_orders(product_id: int, limit: int = 500) -> list[HoldingOrderRow]:
         )
         for r in rows
     ]
+
+
+def count_holding_orders(product_id: int) -> int:
+    """How many open orders hold units of ``product_id`` (an index range of ``held_units``)."""
+    row = dialect.execute("SELECT count(*) FROM held_units WHERE product_id = ?", [product_id]).fetchone()
+    return int(row[0])

@@ -30,9 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fbm_desk.db.holding_orders import holding_orders
 from fbm_desk.db.inventory import MAX_ON_HAND, set_on_hand
-from fbm_desk.db.stock import ListingPush, push_plan, stock_row
+from fbm_desk.db.stock import ListingPush, stock_row
 from fbm_desk.db.stock_warehouses import warehouse_stock
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.foundation.wording import every, plural
@@ -49,7 +48,6 @@ from fbm_desk.ui.tab_parts import (
     sort_in_sql,
     table_over_panel,
 )
-from fbm_desk.ui.table_models.formatting import local_time, state_label
 from fbm_desk.ui.table_models.inventory_model import (
     COL_ISSUES,
     COL_STATE,
@@ -58,6 +56,7 @@ from fbm_desk.ui.table_models.inventory_model import (
 )
 from fbm_desk.ui.transfer_dialog import TransferDialog
 from fbm_desk.ui.warehouse_filter import reload_warehouse_combo, warehouse_combo
+from fbm_desk.ui.why_available import why_available_html
 
 if TYPE_CHECKING:
     from fbm_desk.ui.services import Services
@@ -336,61 +335,5 @@ class InventoryTab(QWidget):
         if row is None:
             self.why.setHtml("<p style='color:#666'>Select a SKU to see which orders hold its units.</p>")
             return
-        parts = [
-            f"<p><b>{escape(row.sku)}</b>: available <b>{row.available}</b> = on hand {row.on_hand} − "
-            "allocated "
-            f"{row.allocated}" + (" (never below 0)" if row.on_hand < row.allocated else "") + ".</p>",
-            f"<p>Bin {escape(row.bin or '—')} · "
-            + ("no low-stock alert" if row.low_stock is None else f"low stock at {row.low_stock}")
-            + (" · <b style='color:#9b1111'>LOW</b>" if row.is_low else "")
-            + "</p>",
-        ]
-        split = warehouse_stock([row.product_id]).get(row.product_id, ())
-        if len(split) > 1:
-            each = "; ".join(f"{escape(w.name)} {w.on_hand} on hand, {w.allocated} allocated" for w in split)
-            parts.append(f"<p>Per warehouse: {each}.</p>")
-        if row.pushed_quantity is not None:
-            parts.append(
-                f"<p>Amazon last accepted {row.pushed_quantity} ({escape(local_time(row.pushed_at))}).</p>"
-            )
-        if row.amazon_shows is not None:
-            parts.append(
-                f"<p>Amazon shows {row.amazon_shows} (read {escape(local_time(row.amazon_read_at))}"
-                " by the last products import). When that differs from available, the next inventory push "
-                "sends available again.</p>"
-            )
-        if row.push_issues:
-            parts.append(f"<p style='color:#9b1111'>Amazon's issues: {escape(row.push_issues)}</p>")
-        parts.append(_push_plan_html(row.product_id))
-        holders = holding_orders(row.product_id)
-        if not holders:
-            parts.append("<p>No open order holds units of this SKU.</p>")
-        else:
-            parts.append(
-                f"<p>{len(holders)} open order(s) hold {row.allocated} unit(s):</p><table cellpadding=2>"
-            )
-            for h in holders:
-                hold = " · payment hold" if h.payment_hold else ""
-                parts.append(
-                    f"<tr><td>{escape(h.amazon_order_id)}</td><td>{escape(h.store_name)}</td>"
-                    f"<td>{escape(state_label(h.state))}{hold}</td><td align=right>{h.units} unit(s)</td>"
-                    f"<td>ship by {escape(local_time(h.latest_ship_date))}</td></tr>"
-                )
-            parts.append("</table>")
-        self.why.setHtml("".join(parts))
+        self.why.setHtml(why_available_html(row))
         self.panels.setTabText(0, f"Why is available {row.available}?")
-
-
-def _push_plan_html(product_id: int) -> str:
-    """Per listing: what the next inventory push sends, or why it sends nothing."""
-    plan = push_plan(product_ids=[product_id])
-    if not plan:
-        return "<p>No Amazon listing is mapped to this SKU: nothing is pushed.</p>"
-    lines = []
-    for p in plan:
-        what = f"will send <b>{p.quantity}</b>" if p.sends else "nothing to send"
-        lines.append(
-            f"<tr><td>{escape(p.store_name)}</td><td>{escape(p.seller_sku)}</td><td>{what}</td>"
-            f"<td>{escape(p.explanation)}</td></tr>"
-        )
-    return "<p>Next inventory push:</p><table cellpadding=2>" + "".join(lines) + "</table>"
