@@ -151,3 +151,17 @@ def test_asking_again_for_the_sort_being_read_does_not_read_it_again(
     with qtbot.waitSignal(slow.model.rows_arrived, timeout=10_000):
         pass
     assert slow.model.rowCount() == slow.model.page_size
+
+
+def test_a_refresh_read_off_the_thread_keeps_the_scroll_position(qtbot: Any, slow: OrdersTab) -> None:
+    slow.table.clearSelection()
+    slow.table.scrollTo(slow.model.index(150, 0))
+    bar = slow.table.verticalScrollBar()
+    where = bar.value()
+    assert where > 0
+    slow.after_sync.request()  # what a finished sync job does: refresh, keeping every view where it was
+    slow.after_sync.flush()
+    assert slow.model.loading
+    with qtbot.waitSignal(slow.model.rows_arrived, timeout=10_000):
+        pass
+    assert bar.value() == where
