@@ -55,9 +55,8 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     headers: tuple[str, ...] = ()
     sort_keys: tuple[Any, ...] = ()  # per column: the query's sort value, or None when not sortable
     count_off_thread = False  # True: a full first page shows before its count (read on the reader thread)
-    page_budget_ms: float | None = (
-        None  # with count_off_thread: a longer page read moves to the reader thread
-    )
+    # With count_off_thread: a page read on the window's thread that runs longer moves to the reader thread.
+    page_budget_ms: float | None = None
     total_changed = Signal(int)
     rows_arrived = Signal()  # a page read on the reader thread is shown
 
@@ -81,9 +80,8 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         self._counter = LatestRead(self, self._on_counted) if self.count_off_thread else None
         budget = self.count_off_thread and self.page_budget_ms is not None
         self._pager = LatestRead(self, self._on_page) if budget else None
-        self._pending: tuple[Q, int, int] | None = (
-            None  # a page on the reader thread: query, offset, rows kept
-        )
+        # the page being read on the reader thread: its query, offset and how many rows it keeps
+        self._pending: tuple[Q, int, int] | None = None
 
     # --- to implement ------------------------------------------------------------------------------------
 
