@@ -165,3 +165,22 @@ def test_a_refresh_read_off_the_thread_keeps_the_scroll_position(qtbot: Any, slo
     with qtbot.waitSignal(slow.model.rows_arrived, timeout=10_000):
         pass
     assert bar.value() == where
+
+
+def test_a_next_page_read_off_the_thread_leaves_the_selection_and_view_alone(
+    qtbot: Any, slow: OrdersTab
+) -> None:
+    slow.model.fetchMore()
+    assert slow.model.loading
+    slow.select_order(_ids(slow)[150])  # chosen while the next page is read
+    slow.table.scrollToTop()
+    with qtbot.waitSignal(slow.model.rows_arrived, timeout=10_000) as arrived:
+        pass
+    assert arrived.args == [False]
+    assert slow.selected_order_id() == _ids(slow)[150]
+    assert slow.table.verticalScrollBar().value() == 0  # not pulled back to the selection
+    slow.table.clearSelection()
+    slow.refresh()  # nothing selected now: nothing is selected again when its rows come
+    with qtbot.waitSignal(slow.model.rows_arrived, timeout=10_000):
+        pass
+    assert slow.selected_order_id() is None

@@ -183,7 +183,7 @@ class OrdersTab(QWidget):
     @Slot()
     def refresh(self) -> None:
         """Re-read counts, rows and the open order (after a sync or a saved package)."""
-        selected = self.selected_order_id()
+        selected, self._wanted = self.selected_order_id(), None
         reload_store_combo(self.store_combo)
         reload_warehouse_combo(self.warehouse_combo)
         self.model.refresh()
@@ -282,7 +282,9 @@ class OrdersTab(QWidget):
     def _update_counts(self) -> None:
         self.filter_counts.update(self.model.query.store_id, self.model.query.warehouse_id)
 
-    def _on_rows_arrived(self) -> None:  # a slow filter x sort's page, read on the reader thread, is shown
+    def _on_rows_arrived(self, first: bool) -> None:  # a slow page, read on the reader thread, is shown
+        if not first:
+            return  # a next page was added below: the selection and the view stay as they are
         wanted, self._wanted = self._wanted, None
         if wanted is not None:
             self.select_order(wanted)

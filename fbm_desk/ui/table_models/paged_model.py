@@ -58,7 +58,7 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
     # With count_off_thread: a page read on the window's thread that runs longer moves to the reader thread.
     page_budget_ms: float | None = None
     total_changed = Signal(int)
-    rows_arrived = Signal()  # a page read on the reader thread is shown
+    rows_arrived = Signal(bool)  # a page read on the reader thread is shown: True for a first page (a reset)
 
     def __init__(
         self,
@@ -217,7 +217,7 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         elif offset == len(self._rows):
             self._append(rows)
             self.total_changed.emit(self._total)
-        self.rows_arrived.emit()
+        self.rows_arrived.emit(offset == 0)
 
     def _start_count(self, query: Q) -> None:
         if self._counter is not None and self._counting and query is self._query:  # not superseded meanwhile
