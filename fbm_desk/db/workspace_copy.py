@@ -49,6 +49,10 @@ class CopyReport:
         return sum(self.tables.values())
 
 
+# References the SQLite schema keeps without a foreign key (schema_compact.sql); PostgreSQL's tables have one.
+_KEPT_BY_CODE = {"buyer_name_token": {"orders"}}
+
+
 def _tables_in_fk_order(conn: sqlite3.Connection) -> list[str]:
     """The schema's tables, each after the tables its foreign keys point to."""
     names = [
@@ -58,7 +62,11 @@ def _tables_in_fk_order(conn: sqlite3.Connection) -> list[str]:
         )
     ]
     parents = {
-        name: {str(r[2]) for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')} - {name}
+        name: (
+            {str(r[2]) for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')}
+            | _KEPT_BY_CODE.get(name, set())
+        )
+        - {name}
         for name in names
     }
     ordered: list[str] = []

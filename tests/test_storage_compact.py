@@ -1,0 +1,135 @@
+"""Storage at a million orders, continued (issue 19, fbm_desk/db/schema_compact.sql): the blind name index keeps
+no index by order on SQLite, and every path that removes an order's tokens still removes all of them: a name
+change (by the old names' keys), the retention purge, a store's removal; the step keeps every token."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from fbm_desk.core import CoreServices
+from fbm_desk.db import OpenedDatabase, dialect, open_database, pii
+from fbm_desk.db.connection import MIGRATIONS
+from fbm_desk.db.order_import import apply_orders_page
+from fbm_desk.db.order_views import OrderQuery, fetch_orders
+from fbm_desk.db.orders import find_order
+from fbm_desk.db.retention import purge_buyer_data
+from fbm_desk.db.stores import delete_store, insert_store
+from fbm_desk.db.transactions import transaction
+from fbm_desk.foundation.workspace_key import FieldCipher, new_workspace_key
+from tests.support.old_schema import schema_before
+from tests.test_buyer_data_encryption import BUYERS, T0, amazon_order, import_buyers
+
+STEP = MIGRATIONS.index("schema_compact.sql")
+
+
+def _tokens(order_id: int) -> set[int]:
+    rows = dialect.execute("SELECT token FROM buyer_name_token WHERE order_id = ?", [order_id]).fetchall()
+    return {int(r[0]) for r in rows}
+
+
+def _expected(order_id: int, *names: str) -> set[int]:
+    return {token for _, token in pii.name_token_rows(order_id, names)}
+
+
+def _found(text: str) -> set[str]:
+    return {r.amazon_order_id for r in fetch_orders(OrderQuery(search=text), 0, 100)}
+
+
+@pytest.mark.sqlite_only
+def test_the_name_index_has_no_index_by_order_nor_foreign_key_on_sqlite(db: OpenedDatabase) -> None:
+    indexes = {
+        str(r[0])
+        for r in db.db.execute_sql("SELECT name FROM sqlite_master WHERE tbl_name = 'buyer_name_token'")
+    }
+    assert indexes == {"buyer_name_token"}  # the WITHOUT ROWID table: its key is its only b-tree
+    assert db.db.execute_sql("PRAGMA foreign_key_list(buyer_name_token)").fetchall() == []
+
+
+def test_a_name_change_replaces_the_old_names_tokens(core: CoreServices) -> None:
+    store = import_buyers()
+    first = find_order("111-0000001-0000001").id
+    assert _tokens(first) == _expected(first, BUYERS[0][0])
+    renamed = amazon_order(1, "Quentin Zwicky", *BUYERS[0][1:], last_updated_time=T0 + timedelta(hours=1))
+    apply_orders_page(store, [renamed], now="2026-11-24T11:00:00Z")
+    assert _tokens(first) == _expected(first, "Quentin Zwicky")  # none of the old name's left
+    assert _found("zoe") == set()
+    assert _found("zwick") == {"111-0000001-0000001"}
+
+
+def test_a_name_change_without_the_key_to_the_old_names_still_removes_their_tokens(
+    core: CoreServices,
+) -> None:
+    store = import_buyers()
+    first = find_order("111-0000001-0000001").id
+    foreign = FieldCipher(new_workspace_key()).encrypt("buyer_name", "Someone Else")  # sealed by another key
+    dialect.execute("UPDATE orders SET buyer_name = ?, ship_name = ? WHERE id = ?", [foreign, foreign, first])
+    dialect.execute("INSERT INTO buyer_name_token (order_id, token) VALUES (?, 42)", [first])
+    renamed = amazon_order(1, "Quentin Zwicky", *BUYERS[0][1:], last_updated_time=T0 + timedelta(hours=1))
+    apply_orders_page(store, [renamed], now="2026-11-24T11:00:00Z")
+    assert _tokens(first) == _expected(first, "Quentin Zwicky")
+
+
+def test_the_retention_purge_removes_every_token_of_the_purged_orders(core: CoreServices) -> None:
+    store = import_buyers()
+    later = amazon_order(
+        2, *BUYERS[1], latest_delivery_date=T0 + timedelta(days=40), last_updated_time=T0 + timedelta(hours=1)
+    )
+    apply_orders_page(store, [later], now="2026-11-24T11:00:00Z")
+    ids = {n: find_order(f"111-000000{n}-000000{n}").id for n in (1, 2, 3)}
+    dialect.execute("INSERT INTO buyer_name_token (order_id, token) VALUES (?, 42)", [ids[1]])  # any token
+    assert purge_buyer_data(T0 + timedelta(days=36), None).orders_purged == 2
+    assert _tokens(ids[1]) == _tokens(ids[3]) == set()
+    assert _tokens(ids[2]) == _expected(ids[2], BUYERS[1][0])
+    assert _found("oberhuber") == {"111-0000002-0000002"}
+
+
+def test_removing_a_store_removes_its_orders_tokens_and_no_others(core: CoreServices) -> None:
+    store = import_buyers()
+    other = insert_store(name="Other", marketplace_id="A2EUQ1WTGCTBG2", region="NA", selling_partner_id="A2X")
+    kept = replace(amazon_order(7, "Zoë Kept", "1 Way", "+1 206-555-0100"), marketplace_id="A2EUQ1WTGCTBG2")
+    apply_orders_page(other, [kept], now="2026-11-24T10:00:00Z")
+    with transaction(immediate=True):
+        delete_store(store.id)
+    rows = dialect.execute("SELECT DISTINCT order_id FROM buyer_name_token").fetchall()
+    assert {int(r[0]) for r in rows} == {find_order("111-0000007-0000007").id}
+    assert _found("zoe") == {"111-0000007-0000007"}
+
+
+@pytest.mark.sqlite_only
+def test_the_step_keeps_every_token(data_dir: Path) -> None:
+    key = new_workspace_key()
+    path = data_dir / "app.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        schema_before(conn, MIGRATIONS[STEP])
+        conn.execute(
+            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
+            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
+        )
+        cipher = FieldCipher(key)
+        for oid, name in ((1, "Zelda Quux"), (2, "José Smith")):
+            conn.execute(
+                "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, "
+                "updated_at) VALUES (?, 1, ?, 'UNSHIPPED', 'released', 'x', 'x')",
+                (oid, f"111-000000{oid}-0000000"),
+            )
+            conn.executemany(
+                "INSERT INTO buyer_name_token (order_id, token) VALUES (?, ?)",
+                [(oid, t) for t in cipher.name_tokens(name)],
+            )
+        before = sorted(conn.execute("SELECT token, order_id FROM buyer_name_token").fetchall())
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=data_dir / "backups")
+    try:
+        assert opened.migrated_from == STEP
+        after = sorted(opened.db.execute_sql("SELECT token, order_id FROM buyer_name_token").fetchall())
+        assert after == before
+        assert len(before) > 10
+    finally:
+        opened.close()
