@@ -21,6 +21,7 @@ from fbm_desk.db.retention import purge_buyer_data
 from fbm_desk.db.stores import delete_store, insert_store
 from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.workspace_key import FieldCipher, new_workspace_key
+from tests.support.demo_data import generate
 from tests.support.old_schema import schema_before
 from tests.test_buyer_data_encryption import BUYERS, T0, amazon_order, import_buyers
 
@@ -133,3 +134,49 @@ def test_the_step_keeps_every_token(data_dir: Path) -> None:
         assert len(before) > 10
     finally:
         opened.close()
+
+
+# Queries on order_item and package by order, as the app and the triggers of schema_order_list_scale.sql and
+# schema_stock_allocation.sql run them, with the index each reads now that the two redundant ones are gone.
+_PLANS = {
+    "SELECT min(CASE p.push_state WHEN 'rejected' THEN 0 ELSE 3 END) FROM package p WHERE p.order_id = ?": (
+        "sqlite_autoindex_package_1"
+    ),
+    "SELECT 1 FROM package p WHERE p.order_id = ? AND p.push_state IN ('queued', 'sent')": "package_push_state",
+    "SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id "
+    "WHERE q.order_id = ? AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = ?": "package_push_state",
+    "SELECT * FROM package WHERE order_id IN (?, ?) AND push_state IN ('queued', 'sent')": "package",
+    "SELECT 1 FROM order_item i WHERE i.order_id = ? AND i.quantity > i.quantity_shipped": (
+        "sqlite_autoindex_order_item_1"
+    ),
+    "SELECT product_id, quantity - quantity_shipped FROM order_item WHERE order_id = ? AND product_id IS NOT NULL": (
+        "sqlite_autoindex_order_item_1"
+    ),
+    "SELECT order_id, sum(quantity), sum(quantity_shipped) FROM order_item WHERE order_id IN (?, ?) "
+    "GROUP BY order_id": "sqlite_autoindex_order_item_1",
+    "SELECT count(*) FROM order_item i WHERE i.order_id = ?": "sqlite_autoindex_order_item_1",
+}
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("sql", list(_PLANS))
+def test_queries_by_order_read_an_index(db: OpenedDatabase, sql: str) -> None:
+    generate(db.db, orders=300, seed=5)
+    indexes = {str(r[0]) for r in db.db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert not {"order_item_allocation", "package_order_state"} & indexes
+    plan = " | ".join(str(r[3]) for r in db.db.execute_sql("EXPLAIN QUERY PLAN " + sql, [1] * sql.count("?")))
+    assert _PLANS[sql] in plan, plan
+    assert not any(step.startswith("SCAN") for step in plan.split(" | ")), plan
+
+
+def test_the_two_indexes_are_gone_on_both_backends(db: OpenedDatabase) -> None:
+    for table, index in (("order_item", "order_item_allocation"), ("package", "package_order_state")):
+        assert index not in _index_names(table)
+
+
+def _index_names(table: str) -> set[str]:
+    if dialect.is_postgres():
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
+    return {str(r[0]) for r in dialect.execute(sql, [table]).fetchall()}

@@ -14,3 +14,12 @@
 /*sqlite*/INSERT INTO buyer_name_token_keyed (token, order_id) SELECT token, order_id FROM buyer_name_token;
 /*sqlite*/DROP TABLE buyer_name_token;
 /*sqlite*/ALTER TABLE buyer_name_token_keyed RENAME TO buyer_name_token;
+
+-- Two indexes that an earlier step made redundant (each query below still reads an index: tests/test_storage_compact.py):
+-- order_item (order_id, product_id, quantity, quantity_shipped), schema_v5: covered computing the allocation from
+-- the open orders' items; since schema_stock_allocation.sql the allocation is kept in stock_allocation by
+-- triggers, and an order's items are found by the UNIQUE (order_id, order_item_id) (31 B/order at 200,000).
+DROP INDEX order_item_allocation;
+-- package (order_id, push_state), schema_v3: an order's packages (fewer than one per order) are found by the UNIQUE
+-- (order_id, package_reference_id), its unconfirmed ones by package_push_state (push_state, order_id) (21 B/order).
+DROP INDEX package_order_state;
