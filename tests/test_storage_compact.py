@@ -1,28 +1,35 @@
 """Storage at a million orders, continued (issue 19, fbm_desk/db/schema_compact.sql): the blind name index keeps
 no index by order on SQLite, and every path that removes an order's tokens still removes all of them: a name
-change (by the old names' keys), the retention purge, a store's removal; the step keeps every token."""
+change (by the old names' keys), the retention purge, a store's removal; the step keeps every token. Two redundant
+indexes are gone. The timeline's times are whole seconds on SQLite and read back as the ISO text written."""
 
 from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from fbm_desk.core import CoreServices
-from fbm_desk.db import OpenedDatabase, dialect, open_database, pii
+from fbm_desk.db import OpenedDatabase, dialect, events, open_database, pii
 from fbm_desk.db.connection import MIGRATIONS
 from fbm_desk.db.order_import import apply_orders_page
 from fbm_desk.db.order_views import OrderQuery, fetch_orders
 from fbm_desk.db.orders import find_order
+from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.retention import purge_buyer_data
 from fbm_desk.db.stores import delete_store, insert_store
+from fbm_desk.db.support_queries import order_events
 from fbm_desk.db.transactions import transaction
+from fbm_desk.db.workspace_copy import copy_to_workspace
+from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.foundation.workspace_key import FieldCipher, new_workspace_key
 from tests.support.demo_data import generate
 from tests.support.old_schema import schema_before
+from tests.support.pg_server import PgServer
 from tests.test_buyer_data_encryption import BUYERS, T0, amazon_order, import_buyers
 
 STEP = MIGRATIONS.index("schema_compact.sql")
@@ -180,3 +187,117 @@ def _index_names(table: str) -> set[str]:
     else:
         sql = "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
     return {str(r[0]) for r in dialect.execute(sql, [table]).fetchall()}
+
+
+# --- the timeline's times: whole seconds on SQLite, the ISO text written on the way out (both backends) ---
+
+
+def test_an_event_time_reads_back_as_written(core: CoreServices) -> None:
+    import_buyers()
+    first = find_order("111-0000001-0000001").id
+    events.add_event(first, events.RULE, "later", at="2026-11-25T08:30:05Z")
+    events.add_event(first, events.RULE, "earlier", at="2026-11-24T10:00:00Z")
+    timeline = [(e.at, e.message) for e in events.list_events(first)]
+    assert timeline == [
+        ("2026-11-24T10:00:00Z", "Imported from Amazon as released"),
+        ("2026-11-24T10:00:00Z", "earlier"),
+        ("2026-11-25T08:30:05Z", "later"),
+    ]
+    assert [tuple(r) for r in order_events(first)] == [
+        (at, kind, message)
+        for (at, message), kind in zip(timeline, ["imported", "rule", "rule"], strict=True)
+    ]
+    last = events.last_event_of(first, (events.RULE,))
+    assert last is not None
+    assert (last.at, last.message) == ("2026-11-25T08:30:05Z", "later")
+    # the app writes whole seconds (iso_utc); any other text is kept as it is
+    events.add_event(first, events.HOLD, "odd", at="2026-11-25T08:30:05.250Z")
+    assert [e.at for e in events.list_events(first) if e.message == "odd"] == ["2026-11-25T08:30:05.250Z"]
+
+
+def _seconds(iso: str) -> int:
+    return int(datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_keeps_an_event_time_as_whole_seconds(core: CoreServices) -> None:
+    import_buyers()
+    first = find_order("111-0000001-0000001").id
+    events.add_event(first, events.RULE, "by the model", at="2026-11-25T08:30:05Z")
+    dialect.executemany(  # as the import and the rules write them: raw ISO text
+        "INSERT INTO order_event (order_id, at, kind, message) VALUES (?, ?, 'rule', ?)",
+        [(first, "2026-11-25T08:30:06Z", "raw"), (first, "whenever", "not a time")],
+    )
+    stored = dict(
+        dialect.execute("SELECT message, at FROM order_event WHERE order_id = ?", [first]).fetchall()
+    )
+    assert stored["Imported from Amazon as released"] == _seconds("2026-11-24T10:00:00Z")
+    assert stored["by the model"] == _seconds("2026-11-25T08:30:05Z")
+    assert stored["raw"] == _seconds("2026-11-25T08:30:06Z")
+    assert stored["not a time"] == "whenever"
+
+
+@pytest.mark.sqlite_only
+def test_the_step_converts_the_timeline_and_keeps_every_event(data_dir: Path) -> None:
+    path = data_dir / "app.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    rows = [
+        (1, "2026-01-02T03:04:05Z", "imported", "Imported from Amazon as released"),
+        (1, "2026-01-02T03:04:05.5Z", "rule", "kept as written"),
+        (2, "2026-01-01T00:00:00Z", "packed", "Package 1: 1 unit(s), UPS 1Z"),
+    ]
+    try:
+        schema_before(conn, MIGRATIONS[STEP])
+        conn.execute(
+            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
+            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
+        )
+        for oid in (1, 2):
+            conn.execute(
+                "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, "
+                "updated_at) VALUES (?, 1, ?, 'UNSHIPPED', 'released', 'x', 'x')",
+                (oid, f"111-000000{oid}-0000000"),
+            )
+        conn.executemany(
+            "INSERT INTO order_event (order_id, at, kind, message, station, os_user) VALUES (?, ?, ?, ?, 'PC', 'me')",
+            rows,
+        )
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=data_dir / "backups")
+    try:
+        got = opened.db.execute_sql(
+            "SELECT order_id, typeof(at), kind, message, station, os_user FROM order_event ORDER BY id"
+        ).fetchall()
+        assert [r[1] for r in got] == ["integer", "text", "integer"]
+        assert [(r[0], r[2], r[3], r[4], r[5]) for r in got] == [(o, k, m, "PC", "me") for o, _, k, m in rows]
+        assert [(e.at, e.message) for e in events.list_events(1)] == [(r[1], r[3]) for r in rows[:2]]
+        plan = " ".join(
+            str(r[3])
+            for r in opened.db.execute_sql(
+                "EXPLAIN QUERY PLAN SELECT at FROM order_event WHERE order_id = ? ORDER BY at, id", [1]
+            )
+        )
+        assert "order_event_order" in plan
+    finally:
+        opened.close()
+
+
+def test_a_workspace_copy_carries_event_times_as_text(tmp_path: Path, pg_server: PgServer) -> None:
+    data = tmp_path / "station"
+    opened = open_database(data / "fbm-desk.sqlite3")
+    try:
+        attach_workspace(Credentials(MemoryStore()))
+        generate(opened.db, orders=30)
+        written = opened.db.execute_sql("SELECT id, at FROM order_event ORDER BY id").fetchall()
+    finally:
+        opened.close()
+    target = pg_server.create_database()
+    try:
+        copy_to_workspace(data / "fbm-desk.sqlite3", target)
+        with psycopg.connect(target) as conn:
+            copied = conn.execute("SELECT id, at FROM order_event ORDER BY id").fetchall()
+        assert copied == [(i, events.event_time(at)) for i, at in written]
+        assert all(str(at).endswith("Z") and len(str(at)) == 20 for _, at in copied)
+    finally:
+        pg_server.drop_database(target)

@@ -102,10 +102,21 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
 
 
+# Values the SQLite file keeps in another form than the workspace's text column: the timeline's times as whole
+# seconds (schema_compact.sql) go over as the ISO text they were written as.
+_AS_TEXT = {
+    (
+        "order_event",
+        "at",
+    ): "CASE WHEN typeof(at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') ELSE at END"
+}
+
+
 def _copy_table(src: sqlite3.Connection, dst: psycopg.Connection[Any], table: str) -> None:
     columns = _columns(src, table)
     names = ", ".join(f'"{c}"' for c in columns)
-    cursor = src.execute(f'SELECT {names} FROM "{table}"')  # noqa: S608 - names from the schema
+    selected = ", ".join(_AS_TEXT.get((table, c), f'"{c}"') for c in columns)
+    cursor = src.execute(f'SELECT {selected} FROM "{table}"')  # noqa: S608 - names from the schema
     with dst.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         while rows := cursor.fetchmany(_BATCH):
             for row in rows:
