@@ -16,11 +16,14 @@ import pytest
 from fbm_desk.core import CoreServices
 from fbm_desk.db import OpenedDatabase, dialect, events, open_database, pii
 from fbm_desk.db.connection import MIGRATIONS
+from fbm_desk.db.inventory import adjust_on_hand, list_adjustments
+from fbm_desk.db.models import Product
 from fbm_desk.db.order_import import apply_orders_page
 from fbm_desk.db.order_views import OrderQuery, fetch_orders
 from fbm_desk.db.orders import find_order
 from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.retention import purge_buyer_data
+from fbm_desk.db.stored_times import iso_text
 from fbm_desk.db.stores import delete_store, insert_store
 from fbm_desk.db.support_queries import order_events
 from fbm_desk.db.transactions import transaction
@@ -290,6 +293,10 @@ def test_a_workspace_copy_carries_event_times_as_text(tmp_path: Path, pg_server:
         attach_workspace(Credentials(MemoryStore()))
         generate(opened.db, orders=30)
         written = opened.db.execute_sql("SELECT id, at FROM order_event ORDER BY id").fetchall()
+        stock_history = opened.db.execute_sql(
+            "SELECT id, created_at FROM inventory_adjustment ORDER BY id"
+        ).fetchall()
+        assert {type(at) for _, at in written + stock_history} == {int}  # whole seconds in the file
     finally:
         opened.close()
     target = pg_server.create_database()
@@ -297,7 +304,52 @@ def test_a_workspace_copy_carries_event_times_as_text(tmp_path: Path, pg_server:
         copy_to_workspace(data / "fbm-desk.sqlite3", target)
         with psycopg.connect(target) as conn:
             copied = conn.execute("SELECT id, at FROM order_event ORDER BY id").fetchall()
-        assert copied == [(i, events.event_time(at)) for i, at in written]
+        assert copied == [(i, iso_text(at)) for i, at in written]
         assert all(str(at).endswith("Z") and len(str(at)) == 20 for _, at in copied)
+        with psycopg.connect(target) as conn:
+            history = conn.execute("SELECT id, created_at FROM inventory_adjustment ORDER BY id").fetchall()
+        assert history == [(i, iso_text(at)) for i, at in stock_history]
+        assert history
     finally:
         pg_server.drop_database(target)
+
+
+def test_a_stock_adjustment_time_reads_back_as_written(core: CoreServices) -> None:
+    product = Product.create(sku="SKU-T", title="T")
+    adjust_on_hand(product.id, 5, "counted", now="2026-11-24T10:00:00Z")
+    adjust_on_hand(product.id, -2, "broken", now="2026-11-25T08:30:05Z")
+    history = [(a.created_at, a.reason, a.on_hand_after) for a in list_adjustments(product.id)]
+    assert history == [("2026-11-25T08:30:05Z", "broken", 3), ("2026-11-24T10:00:00Z", "counted", 5)]
+    if not dialect.is_postgres():
+        stored = dialect.execute(
+            "SELECT created_at FROM inventory_adjustment WHERE product_id = ? ORDER BY id", [product.id]
+        ).fetchall()
+        assert [r[0] for r in stored] == [_seconds("2026-11-24T10:00:00Z"), _seconds("2026-11-25T08:30:05Z")]
+
+
+@pytest.mark.sqlite_only
+def test_the_step_converts_the_stock_history(data_dir: Path) -> None:
+    path = data_dir / "app.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        schema_before(conn, MIGRATIONS[STEP])
+        conn.execute("INSERT INTO product (id, sku, title, created_at) VALUES (1, 'S', 'S', 'x')")
+        conn.executemany(
+            "INSERT INTO inventory_adjustment (product_id, warehouse_id, delta, on_hand_after, reason, source, "
+            "created_at, station, os_user) VALUES (1, (SELECT min(id) FROM warehouse), ?, ?, ?, 'user', ?, 'PC', 'me')",
+            [(4, 4, "counted", "2026-01-02T03:04:05Z"), (-1, 3, "odd time", "yesterday")],
+        )
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=data_dir / "backups")
+    try:
+        got = opened.db.execute_sql(
+            "SELECT typeof(created_at), delta, on_hand_after, reason, station FROM inventory_adjustment ORDER BY id"
+        ).fetchall()
+        assert got == [("integer", 4, 4, "counted", "PC"), ("text", -1, 3, "odd time", "PC")]
+        assert {(a.created_at, a.reason) for a in list_adjustments(1)} == {
+            ("2026-01-02T03:04:05Z", "counted"),
+            ("yesterday", "odd time"),
+        }
+    finally:
+        opened.close()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from fbm_desk.db.domain_rows import OrderEventRow
 from fbm_desk.db.models import OrderEvent, utcnow_iso
-from fbm_desk.foundation.timestamps import iso_utc
+from fbm_desk.db.stored_times import iso_text
 
 # Event kinds (the timeline shows them; tests and the UI match on them).
 IMPORTED = "imported"
@@ -53,20 +51,11 @@ def last_event_of(order_id: int, kinds: tuple[str, ...]) -> OrderEventRow | None
     return None if e is None else _row(e, order_id)
 
 
-def event_time(stored: object) -> str:
-    """An event's time as the ISO text it was written as: SQLite keeps a second-precision UTC time as whole
-    seconds since 1970 (``schema_compact.sql``; read through a text column, as their digits); PostgreSQL, and
-    any other value, as the text itself."""
-    if isinstance(stored, int) or (isinstance(stored, str) and stored.isdigit()):
-        return iso_utc(datetime.fromtimestamp(int(stored), UTC))
-    return str(stored)
-
-
 def _row(e: OrderEvent, order_id: int) -> OrderEventRow:
     return OrderEventRow(
         id=e.id,
         order_id=order_id,
-        at=event_time(e.at),
+        at=iso_text(e.at),  # whole seconds on SQLite (stored_times.py)
         kind=e.kind,
         message=e.message,
         station=e.station,

@@ -27,8 +27,8 @@ DROP INDEX package_order_state;
 -- SQLite: the timeline's times as whole seconds since 1970, UTC (4 bytes) instead of 20 bytes of ISO text
 -- (44 B/order at 200,000 orders). Only a value that is exactly a second-precision UTC time ("...T...Z": it reads
 -- back as the same text) is converted; any other stays as written. The triggers convert every new row, so each
--- writer keeps writing ISO text; readers get ISO text back (fbm_desk.db.events.event_time). The table is
--- rebuilt, not updated in place: shrunk rows would leave their pages as many as before. PostgreSQL keeps text.
+-- writer keeps writing ISO text; readers get ISO text back (fbm_desk.db.stored_times). The table is rebuilt,
+-- not updated in place: shrunk rows would leave their pages as many as before. PostgreSQL keeps text.
 /*sqlite*/CREATE TABLE order_event_compact (
     id INTEGER PRIMARY KEY,
     order_id INTEGER NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
@@ -53,4 +53,35 @@ END;
 /*sqlite*/CREATE TRIGGER order_event_at_seconds_update AFTER UPDATE OF at ON order_event
 WHEN typeof(NEW.at) = 'text' AND strftime('%Y-%m-%dT%H:%M:%SZ', NEW.at) = NEW.at BEGIN
     UPDATE order_event SET at = CAST(strftime('%s', NEW.at) AS INTEGER) WHERE id = NEW.id;
+END;
+
+-- SQLite: the stock history's times the same way (a row per shipped order line: 22 B/order at 200,000 orders).
+/*sqlite*/CREATE TABLE inventory_adjustment_compact (
+    id INTEGER PRIMARY KEY,
+    product_id INTEGER NOT NULL REFERENCES product (id) ON DELETE CASCADE,
+    warehouse_id INTEGER NOT NULL REFERENCES warehouse (id) ON DELETE CASCADE,
+    delta INTEGER NOT NULL,
+    on_hand_after INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'user',
+    created_at INTEGER NOT NULL,
+    station TEXT NOT NULL DEFAULT '' CHECK (length(station) <= 100),
+    os_user TEXT NOT NULL DEFAULT '' CHECK (length(os_user) <= 100)
+);
+/*sqlite*/INSERT INTO inventory_adjustment_compact (id, product_id, warehouse_id, delta, on_hand_after, reason,
+    source, created_at, station, os_user)
+SELECT id, product_id, warehouse_id, delta, on_hand_after, reason, source,
+    CASE WHEN strftime('%Y-%m-%dT%H:%M:%SZ', created_at) = created_at
+        THEN CAST(strftime('%s', created_at) AS INTEGER) ELSE created_at END,
+    station, os_user
+FROM inventory_adjustment ORDER BY id;
+/*sqlite*/DROP TABLE inventory_adjustment;
+/*sqlite*/ALTER TABLE inventory_adjustment_compact RENAME TO inventory_adjustment;
+/*sqlite*/CREATE TRIGGER inventory_adjustment_created_at_seconds_insert AFTER INSERT ON inventory_adjustment
+WHEN typeof(NEW.created_at) = 'text' AND strftime('%Y-%m-%dT%H:%M:%SZ', NEW.created_at) = NEW.created_at BEGIN
+    UPDATE inventory_adjustment SET created_at = CAST(strftime('%s', NEW.created_at) AS INTEGER) WHERE id = NEW.id;
+END;
+/*sqlite*/CREATE TRIGGER inventory_adjustment_created_at_seconds_update AFTER UPDATE OF created_at ON inventory_adjustment
+WHEN typeof(NEW.created_at) = 'text' AND strftime('%Y-%m-%dT%H:%M:%SZ', NEW.created_at) = NEW.created_at BEGIN
+    UPDATE inventory_adjustment SET created_at = CAST(strftime('%s', NEW.created_at) AS INTEGER) WHERE id = NEW.id;
 END;

@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 from fbm_desk.db import dialect
-from fbm_desk.db.events import event_time
 from fbm_desk.db.packing_queue import OPEN_TO_SHIP_SQL
 from fbm_desk.db.pii import ENCRYPTED_COLUMNS, LOCKED, reveal
 from fbm_desk.db.states import ListingPushState, OrderState, PushState
+from fbm_desk.db.stored_times import iso_text
 
 Row = tuple[Any, ...]
 
@@ -105,7 +105,7 @@ def order_packages(order_id: int) -> list[Row]:
 def order_events(order_id: int) -> list[Row]:
     """(at, kind, message), oldest first."""
     rows = _rows("SELECT at, kind, message FROM order_event WHERE order_id = ? ORDER BY at, id", [order_id])
-    return [(event_time(at), *rest) for at, *rest in rows]
+    return [(iso_text(at), *rest) for at, *rest in rows]
 
 
 def unmapped_order_skus(limit: int) -> list[Row]:

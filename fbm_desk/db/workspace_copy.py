@@ -30,6 +30,7 @@ from fbm_desk.db.pg_connection import (
     describe,
     prepare_workspace,
 )
+from fbm_desk.db.stored_times import SECONDS_COLUMNS
 from fbm_desk.foundation.errors import DatabaseError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -102,20 +103,11 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')]
 
 
-# Values the SQLite file keeps in another form than the workspace's text column: the timeline's times as whole
-# seconds (schema_compact.sql) go over as the ISO text they were written as.
-_AS_TEXT = {
-    (
-        "order_event",
-        "at",
-    ): "CASE WHEN typeof(at) = 'integer' THEN strftime('%Y-%m-%dT%H:%M:%SZ', at, 'unixepoch') ELSE at END"
-}
-
-
 def _copy_table(src: sqlite3.Connection, dst: psycopg.Connection[Any], table: str) -> None:
     columns = _columns(src, table)
     names = ", ".join(f'"{c}"' for c in columns)
-    selected = ", ".join(_AS_TEXT.get((table, c), f'"{c}"') for c in columns)
+    # times the file keeps as whole seconds go over as the ISO text they were written as (stored_times.py)
+    selected = ", ".join(SECONDS_COLUMNS.get((table, c), f'"{c}"') for c in columns)
     cursor = src.execute(f'SELECT {selected} FROM "{table}"')  # noqa: S608 - names from the schema
     with dst.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         while rows := cursor.fetchmany(_BATCH):
