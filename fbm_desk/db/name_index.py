@@ -18,7 +18,7 @@ def store_name_tokens(names: Mapping[int, Iterable[str]], *, replace: bool = Tru
     """Write the tokens of each order's names; ``replace``: first delete the tokens of the names the orders hold
     now, so call it before their rows get the new names, inside the write's transaction.
 
-    The old tokens go by their key (token, order_id), computed from the stored names: on SQLite the index has
+    The old tokens go by their key (token, order_id), computed from the stored names: on SQLite the table has
     no index by order (schema_compact.sql), and a delete by order alone reads the whole table. When the stored
     names cannot be opened (no workspace key, or another one), by order alone, to leave none behind."""
     if not names:
