@@ -23,6 +23,7 @@ from fbm_desk.db.order_views import OrderQuery, fetch_orders
 from fbm_desk.db.orders import find_order
 from fbm_desk.db.privacy import attach_workspace
 from fbm_desk.db.retention import purge_buyer_data
+from fbm_desk.db.stations import current_os_user, current_station
 from fbm_desk.db.stored_times import iso_text
 from fbm_desk.db.stores import delete_store, insert_store
 from fbm_desk.db.support_queries import order_events
@@ -353,3 +354,20 @@ def test_the_step_converts_the_stock_history(data_dir: Path) -> None:
         }
     finally:
         opened.close()
+
+
+def test_generated_packages_carry_what_packing_and_the_push_write(db: OpenedDatabase) -> None:
+    """The bench's generator mirrors the app (db/packages.py): Amazon's answer stamps ``pushed_at`` and
+    ``updated_at``, a queued package has neither; the station and user that packed it are recorded."""
+    generate(db.db, orders=400, seed=9)
+    rows = dialect.execute(
+        "SELECT push_state, pushed_at, created_at, updated_at, station, os_user FROM package"
+    ).fetchall()
+    assert {r[0] for r in rows} >= {"confirmed", "queued"}
+    for state, pushed_at, created_at, updated_at, station, os_user in rows:
+        if state == "queued":
+            assert (pushed_at, updated_at) == (None, created_at)
+        else:
+            assert pushed_at is not None
+            assert updated_at == pushed_at > created_at
+        assert (station, os_user) == (current_station(), current_os_user())
