@@ -61,6 +61,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_storage.sql",
     "schema_sort_keys.sql",
     "schema_stock_allocation.sql",
+    "schema_compact.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fbm_desk.db.domain_rows import OrderEventRow
 from fbm_desk.db.models import OrderEvent, utcnow_iso
+from fbm_desk.db.stored_times import iso_text
 
 # Event kinds (the timeline shows them; tests and the UI match on them).
 IMPORTED = "imported"
@@ -54,7 +55,7 @@ def _row(e: OrderEvent, order_id: int) -> OrderEventRow:
     return OrderEventRow(
         id=e.id,
         order_id=order_id,
-        at=e.at,
+        at=iso_text(e.at),  # whole seconds on SQLite (stored_times.py)
         kind=e.kind,
         message=e.message,
         station=e.station,

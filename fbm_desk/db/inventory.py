@@ -22,6 +22,7 @@ from fbm_desk.db.models import (
 )
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stock import StockRow, inventory_for
+from fbm_desk.db.stored_times import iso_text
 from fbm_desk.db.transactions import transaction
 from fbm_desk.foundation.errors import InvalidInput, NotFound
 
@@ -212,7 +213,7 @@ def list_adjustments(product_id: int, limit: int = 200) -> list[AdjustmentRow]:
             on_hand_after=a.on_hand_after,
             reason=a.reason,
             source=a.source,
-            created_at=a.created_at,
+            created_at=iso_text(a.created_at),  # whole seconds on SQLite (stored_times.py)
             station=a.station,
             os_user=a.os_user,
         )

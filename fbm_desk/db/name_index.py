@@ -15,14 +15,41 @@ from fbm_desk.db import dialect, pii
 
 
 def store_name_tokens(names: Mapping[int, Iterable[str]], *, replace: bool = True) -> None:
-    """Write the tokens of each order's names (replacing its old ones); call inside the write's transaction."""
+    """Write the tokens of each order's names; ``replace``: first delete the tokens of the names the orders hold
+    now, so call it before their rows get the new names, inside the write's transaction.
+
+    The old tokens go by their key (token, order_id), computed from the stored names: on SQLite the table has
+    no index by order (schema_compact.sql), and a delete by order alone reads the whole table. When the stored
+    names cannot be opened (no workspace key, or another one), by order alone, to leave none behind."""
     if not names:
         return
     if replace:
-        dialect.executemany("DELETE FROM buyer_name_token WHERE order_id = ?", [(oid,) for oid in names])
+        _delete_current_tokens(list(names))
     rows = [row for oid, values in names.items() for row in pii.name_token_rows(oid, values)]
     if rows:
-        dialect.executemany("INSERT INTO buyer_name_token (order_id, token) VALUES (?, ?)", rows)
+        dialect.executemany("INSERT OR IGNORE INTO buyer_name_token (order_id, token) VALUES (?, ?)", rows)
+
+
+def _delete_current_tokens(order_ids: list[int]) -> None:
+    columns = ", ".join(pii.NAME_COLUMNS)
+    keys: list[tuple[int, int]] = []
+    unopened: list[tuple[int]] = []
+    for start in range(0, len(order_ids), 500):
+        part = order_ids[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        sql = f"SELECT id, {columns} FROM orders WHERE id IN ({marks})"  # noqa: S608 - placeholders only
+        for oid, *stored in dialect.execute(sql, part).fetchall():
+            plain = [
+                pii.reveal(column, value) for column, value in zip(pii.NAME_COLUMNS, stored, strict=True)
+            ]
+            if pii.cipher() is None or pii.LOCKED in plain:
+                unopened.append((int(oid),))
+            else:
+                keys.extend((token, int(oid)) for _, token in pii.name_token_rows(int(oid), plain))
+    if keys:
+        dialect.executemany("DELETE FROM buyer_name_token WHERE token = ? AND order_id = ?", keys)
+    if unopened:
+        dialect.executemany("DELETE FROM buyer_name_token WHERE order_id = ?", unopened)
 
 
 def name_hits_sql(text: str) -> tuple[str, list[Any]] | None:

@@ -12,6 +12,7 @@ from fbm_desk.db import dialect
 from fbm_desk.db.packing_queue import OPEN_TO_SHIP_SQL
 from fbm_desk.db.pii import ENCRYPTED_COLUMNS, LOCKED, reveal
 from fbm_desk.db.states import ListingPushState, OrderState, PushState
+from fbm_desk.db.stored_times import iso_text
 
 Row = tuple[Any, ...]
 
@@ -103,7 +104,8 @@ def order_packages(order_id: int) -> list[Row]:
 
 def order_events(order_id: int) -> list[Row]:
     """(at, kind, message), oldest first."""
-    return _rows("SELECT at, kind, message FROM order_event WHERE order_id = ? ORDER BY at, id", [order_id])
+    rows = _rows("SELECT at, kind, message FROM order_event WHERE order_id = ? ORDER BY at, id", [order_id])
+    return [(iso_text(at), *rest) for at, *rest in rows]
 
 
 def unmapped_order_skus(limit: int) -> list[Row]:

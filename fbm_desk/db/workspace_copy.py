@@ -30,6 +30,7 @@ from fbm_desk.db.pg_connection import (
     describe,
     prepare_workspace,
 )
+from fbm_desk.db.stored_times import SECONDS_COLUMNS
 from fbm_desk.foundation.errors import DatabaseError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,10 @@ class CopyReport:
         return sum(self.tables.values())
 
 
+# References the SQLite schema keeps without a foreign key (schema_compact.sql); PostgreSQL's tables have one.
+_KEPT_BY_CODE = {"buyer_name_token": {"orders"}}
+
+
 def _tables_in_fk_order(conn: sqlite3.Connection) -> list[str]:
     """The schema's tables, each after the tables its foreign keys point to."""
     names = [
@@ -58,7 +63,11 @@ def _tables_in_fk_order(conn: sqlite3.Connection) -> list[str]:
         )
     ]
     parents = {
-        name: {str(r[2]) for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')} - {name}
+        name: (
+            {str(r[2]) for r in conn.execute(f'PRAGMA foreign_key_list("{name}")')}
+            | _KEPT_BY_CODE.get(name, set())
+        )
+        - {name}
         for name in names
     }
     ordered: list[str] = []
@@ -97,7 +106,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def _copy_table(src: sqlite3.Connection, dst: psycopg.Connection[Any], table: str) -> None:
     columns = _columns(src, table)
     names = ", ".join(f'"{c}"' for c in columns)
-    cursor = src.execute(f'SELECT {names} FROM "{table}"')  # noqa: S608 - names from the schema
+    # times the file keeps as whole seconds go over as the ISO text they were written as (stored_times.py)
+    selected = ", ".join(SECONDS_COLUMNS.get((table, c), f'"{c}"') for c in columns)
+    cursor = src.execute(f'SELECT {selected} FROM "{table}"')  # noqa: S608 - names from the schema
     with dst.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         while rows := cursor.fetchmany(_BATCH):
             for row in rows:

@@ -334,6 +334,10 @@ def generate(
                 message = "Tracking number already used on another order" if push_state == "rejected" else ""
                 shipped_at = purchased + timedelta(hours=rnd.uniform(2, 30))
                 tracking = _tracking(rnd, carrier)
+                pushed_at = _iso(shipped_at + timedelta(minutes=30))
+                # as packing and the push write it (db/packages.py): Amazon's answer stamps pushed_at and
+                # updated_at; the station and user that packed it
+                answered = push_state != "queued"
                 pkg_rows.append(
                     (
                         pkg_id,
@@ -344,8 +348,9 @@ def generate(
                         _iso(shipped_at),
                         push_state,
                         message,
+                        pushed_at if answered else None,
                         _iso(shipped_at),
-                        _iso(shipped_at),
+                        pushed_at if answered else _iso(shipped_at),
                     )
                 )
                 units = 0
@@ -362,7 +367,6 @@ def generate(
                         f"Package 1: {units} unit(s), {carrier} {tracking}",
                     )
                 )
-                pushed_at = _iso(shipped_at + timedelta(minutes=30))
                 if push_state == "confirmed":
                     event_rows.append(
                         (
@@ -416,11 +420,12 @@ def generate(
             "quantity_shipped, unit_price) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             item_rows,
         )
+        who = stations.stamp()
         conn.executemany(
             "INSERT INTO package (id, order_id, package_reference_id, carrier_code, tracking_number, "
-            "ship_date, push_state, push_message, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            pkg_rows,
+            "ship_date, push_state, push_message, pushed_at, created_at, updated_at, station, os_user) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(*p, who["station"], who["os_user"]) for p in pkg_rows],
         )
         conn.executemany(
             "INSERT INTO package_item (package_id, order_item_id, quantity) VALUES (?, ?, ?)", pkg_item_rows
@@ -431,7 +436,6 @@ def generate(
             "JOIN orders o ON o.id = p.order_id WHERE p.push_state = 'queued' AND p.id >= ?",
             [(start_pkg,)],
         )
-        who = stations.stamp()
         conn.executemany(
             "INSERT INTO order_event (order_id, at, kind, message, station, os_user) VALUES (?, ?, ?, ?, ?, ?)",
             [(*e, who["station"], who["os_user"]) for e in event_rows],
