@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 from dataclasses import replace
 from datetime import timedelta
@@ -258,3 +259,30 @@ def test_the_order_details_record_a_viewing_and_show_a_purged_address(qtbot, cor
     text = panel.body.toPlainText()
     assert "address removed after 30 days (data protection)" in text
     assert BUYERS[0][1] not in text
+
+
+@pytest.mark.sqlite_only  # the SQLite file's backup files
+def test_a_purged_backup_keeps_no_name_tokens_of_purged_orders(core: CoreServices) -> None:
+    import_two_deliveries()
+    backup = _backup(core.paths.db_file, LATEST_VERSION, core.paths.backup_dir)
+
+    def tokens_by_order(path: object) -> dict[str, int]:
+        conn = sqlite3.connect(str(path))
+        try:
+            rows = conn.execute(
+                "SELECT o.amazon_order_id, count(*) FROM buyer_name_token t JOIN orders o ON o.id = t.order_id"
+                " GROUP BY o.amazon_order_id"
+            ).fetchall()
+        finally:
+            conn.close()
+        return {str(r[0]): int(r[1]) for r in rows}
+
+    before = tokens_by_order(backup)
+    assert before[OLD] > 0
+    assert before[NEW] > 0
+    result = purge_buyer_data(T0 + timedelta(days=36), core.paths.backup_dir)
+    assert result.backups_rewritten == 1
+    after = tokens_by_order(backup)
+    assert OLD not in after  # derived from the purged names: gone with them, as in the live database
+    assert after[NEW] == before[NEW]
+    assert tokens_by_order(core.paths.db_file) == after

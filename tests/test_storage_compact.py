@@ -155,7 +155,9 @@ _PLANS = {
     ),
     "SELECT 1 FROM package p WHERE p.order_id = ? AND p.push_state IN ('queued', 'sent')": "package_push_state",
     "SELECT sum(pi.quantity) FROM package q JOIN package_item pi ON pi.package_id = q.id "
-    "WHERE q.order_id = ? AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = ?": "package_push_state",
+    "WHERE q.order_id = ? AND q.push_state IN ('queued', 'sent') AND pi.order_item_id = ?": (
+        "package_item_order_item"  # an item's few package lines, then their package (schema_cascade_indexes.sql)
+    ),
     "SELECT * FROM package WHERE order_id IN (?, ?) AND push_state IN ('queued', 'sent')": "package",
     "SELECT 1 FROM order_item i WHERE i.order_id = ? AND i.quantity > i.quantity_shipped": (
         "sqlite_autoindex_order_item_1"

@@ -72,9 +72,13 @@ def purge_rows(conn: Any, cutoff: str, *, purged_at: str | None = None, days: in
     if not ids:
         return ids
     blanks = ", ".join(f"{c} = ''" for c in columns)
-    if purged_at is not None:
-        # their name tokens, in one statement before the names go: the SQLite table has no index by order
+    if conn.execute(
+        "PRAGMA table_info(buyer_name_token)"
+    ).fetchall():  # none in a backup older than the index
+        # their name tokens, derived from the names: in one statement before the names go (the SQLite table has
+        # no index by order), in the live database and in a backup alike
         conn.execute(f"DELETE FROM buyer_name_token WHERE order_id IN ({sql})", (cutoff,))  # noqa: S608
+    if purged_at is not None:
         conn.executemany(
             f"UPDATE orders SET {blanks}, pii_purged_at = ?, pii_purged_days = ? WHERE id = ?",  # noqa: S608
             [(purged_at, days, oid) for oid in ids],

@@ -62,6 +62,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_sort_keys.sql",
     "schema_stock_allocation.sql",
     "schema_compact.sql",
+    "schema_cascade_indexes.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
