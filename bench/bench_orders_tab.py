@@ -45,8 +45,11 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def median_ms(action: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
-    """Median wall time of ``action``; ``before`` (not timed) puts the screen back between runs."""
+def run_times(
+    action: Callable[[], object], runs: int, before: Callable[[], object] | None = None
+) -> list[float]:
+    """Wall time of each of ``runs`` runs of ``action`` in ms; ``before`` (not timed) puts the screen back between
+    runs."""
     times = []
     for _ in range(runs):
         if before is not None:
@@ -54,7 +57,12 @@ def median_ms(action: Callable[[], object], runs: int, before: Callable[[], obje
         start = time.perf_counter()
         action()
         times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
+    return times
+
+
+def median_ms(action: Callable[[], object], runs: int, before: Callable[[], object] | None = None) -> float:
+    """Median wall time of ``action`` (``run_times``)."""
+    return statistics.median(run_times(action, runs, before))
 
 
 def main() -> int:

@@ -38,19 +38,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_orders_tab import run_times
 
 
 def timed(
     action: Callable[[], object], runs: int, before: Callable[[], object] | None = None
 ) -> tuple[float, float]:
     """(first run, median of ``runs`` runs) in ms."""
-    times = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
+    times = run_times(action, runs, before)
     return times[0], statistics.median(times)
 
 
