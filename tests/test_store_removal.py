@@ -49,18 +49,25 @@ def test_a_store_is_removed_in_steps_of_at_most_the_step_size(
     others = _count("SELECT count(*) FROM orders WHERE store_id <> ?", [store_id])
     assert orders > 20
     assert others > 0
-    steps: list[int] = []
+    steps: list[removal.Step] = []
     real_step = removal.remove_step
-    monkeypatch.setattr(
-        removal, "remove_step", lambda sid: steps.append(real_step(sid, limit=10)) or steps[-1]
-    )
+
+    def small_step(sid: int, _rows: int, after: removal.Step | None) -> removal.Step:
+        steps.append(real_step(sid, 10, after))
+        return steps[-1]
+
+    monkeypatch.setattr(removal, "remove_step", small_step)
     reported: list[tuple[int, int]] = []
     assert remove_store(core, store_id, lambda done, total: reported.append((done, total)))
 
-    assert all(0 < n <= 40 for n in steps[:-1])
-    assert steps[-1] == 0
-    assert steps[: orders // 10] == [10] * (orders // 10)
-    assert reported[-1][0] == reported[-1][1] == sum(steps)
+    sizes = [s.rows for s in steps]
+    assert all(0 < n <= 40 for n in sizes[:-1])  # orders by 10, the other tables' rows by 40
+    assert sizes[-1] == 0
+    assert sizes[: orders // 10] == [10] * (orders // 10)
+    assert [s.table for s in steps][: orders // 10] == ["orders"] * (orders // 10)
+    order_ends = [s.last_id for s in steps if s.table == "orders"]
+    assert order_ends == sorted(order_ends)  # each step carries on after the previous one
+    assert reported[-1][0] == reported[-1][1] == sum(sizes)
     assert [done for done, _ in reported] == sorted(done for done, _ in reported)
     assert _count("SELECT count(*) FROM store WHERE id = ?", [store_id]) == 0
     assert _count("SELECT count(*) FROM orders WHERE store_id = ?", [store_id]) == 0
@@ -83,7 +90,7 @@ def test_a_store_being_removed_is_not_synced_and_its_removal_carries_on_after_a_
 ) -> None:
     core, store_id, orders = world
     removal.begin_removal(store_id)
-    assert removal.remove_step(store_id, limit=25) == 25  # then the process dies
+    assert removal.remove_step(store_id, limit=25).rows == 25  # then the process dies
     assert removal.pending_removals() == [store_id]
     store = store_db.get_store(store_id)
     assert store.removing
@@ -122,10 +129,10 @@ def test_the_stores_tab_removes_off_the_window_thread_and_shows_progress(
     gate, stepping = threading.Event(), threading.Event()
     real_step = removal.remove_step
 
-    def held_step(sid: int) -> int:
+    def held_step(sid: int, _rows: int, after: removal.Step | None) -> removal.Step:
         stepping.set()
         assert gate.wait(10)  # the first step waits until the test has looked at the window
-        return real_step(sid, limit=10)
+        return real_step(sid, 10, after)
 
     monkeypatch.setattr(removal, "remove_step", held_step)
     monkeypatch.setattr(store_removal, "REPORT_EVERY_S", 0.0)
@@ -166,3 +173,9 @@ def test_a_removal_left_unfinished_carries_on_when_the_stores_tab_opens(
 
 def _cell(tab: StoresTab, row: int, column: str) -> str:
     return str(tab.model.index(row, StoresTableModel.COLUMNS.index(column)).data())
+
+
+def test_steps_are_sized_to_take_a_tenth_of_a_second() -> None:
+    assert removal.next_step_rows(200, 0.05) == 400  # twice as fast as wanted: twice as many rows
+    assert removal.next_step_rows(200, 1.0) == 20  # a busy machine: far fewer
+    assert removal.next_step_rows(2_000, 0.001) == removal.MAX_STEP_ROWS

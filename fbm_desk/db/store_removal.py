@@ -20,10 +20,13 @@ from dataclasses import dataclass
 
 from fbm_desk.db import dialect
 from fbm_desk.db.models import Store, utcnow_iso
+from fbm_desk.db.name_index import delete_name_tokens
 from fbm_desk.db.stores import delete_store
 from fbm_desk.db.transactions import transaction
 
-STEP_ROWS = 500  # orders per transaction: ~0.2 ms each with their items, packages and timeline (SQLite, 200k)
+STEP_ROWS = 200  # orders in a first step: ~0.3 ms each with their items, packages and timeline (SQLite, 200k)
+STEP_S = 0.1  # later steps are sized to take about this long: the longest another writer waits for the lock
+MAX_STEP_ROWS = 2_000
 # The store's tables that grow with its history, each with the index its store_id lookup reads.
 _BULK_TABLES = ("outbox", "sync_run", "listing")
 
@@ -56,10 +59,13 @@ def pending_removals() -> list[int]:
     ]
 
 
-def _ids(table: str, store_id: int, limit: int) -> list[int]:
+def _ids(table: str, store_id: int, after: int, limit: int) -> list[int]:
+    """The next ``limit`` rows of the store after id ``after``, in id order: the rows an import wrote one after
+    the other share pages, so a step rewrites fewer of them. ``+store_id`` walks the table by id instead of
+    the store's index (which would have to sort all the store's rows at every step)."""
     rows = dialect.execute(
-        f"SELECT id FROM {table} WHERE store_id = ? ORDER BY id LIMIT ?",  # noqa: S608 - a fixed table name
-        [store_id, limit],
+        f"SELECT id FROM {table} WHERE +store_id = ? AND id > ? ORDER BY id LIMIT ?",  # noqa: S608 - fixed name
+        [store_id, after, limit],
     ).fetchall()
     return [int(r[0]) for r in rows]
 
@@ -69,21 +75,39 @@ def _delete(table: str, column: str, ids: list[int]) -> None:
     dialect.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", ids)  # noqa: S608 - placeholders only
 
 
-def remove_step(store_id: int, limit: int = STEP_ROWS) -> int:
-    """Delete up to ``limit`` rows of the store's orders (or, once they are gone, of one of its other bulk
-    tables) in one transaction; returns how many were deleted, 0 when only the store row itself is left."""
+def next_step_rows(rows: int, took_s: float) -> int:
+    """The size of the next step, so that it takes about ``STEP_S`` on this machine and database."""
+    return max(20, min(MAX_STEP_ROWS, int(rows * STEP_S / max(took_s, 1e-3))))
+
+
+@dataclass(frozen=True)
+class Step:
+    """What one ``remove_step`` deleted: ``rows`` (0: only the store row itself is left) up to ``last_id`` of
+    ``table``; pass it back as ``after`` to carry on from there."""
+
+    table: str
+    rows: int
+    last_id: int
+
+
+def remove_step(store_id: int, limit: int = STEP_ROWS, after: Step | None = None) -> Step:
+    """Delete up to ``limit`` of the store's orders (once they are gone, rows of its other bulk tables) in one
+    transaction, after where the previous step ``after`` stopped."""
+    tables = ("orders", *_BULK_TABLES)
+    start = tables.index(after.table) if after is not None else 0
     with transaction(immediate=True):
-        ids = _ids("orders", store_id, limit)
-        if ids:
-            _delete("buyer_name_token", "order_id", ids)  # no foreign key to cascade by on SQLite
-            _delete("orders", "id", ids)
-            return len(ids)
-        for table in _BULK_TABLES:
-            ids = _ids(table, store_id, limit * 4)  # rows without children: cheaper per row
-            if ids:
-                _delete(table, "id", ids)
-                return len(ids)
-    return 0
+        for table in tables[start:]:
+            last = after.last_id if after is not None and after.table == table else 0
+            ids = _ids(
+                table, store_id, last, limit if table == "orders" else limit * 4
+            )  # the others: no children
+            if not ids:
+                continue
+            if table == "orders":
+                delete_name_tokens(ids)  # by key: no foreign key (nor index by order) on SQLite
+            _delete(table, "id", ids)
+            return Step(table, len(ids), ids[-1])
+    return Step("", 0, 0)
 
 
 def finish_removal(store_id: int) -> None:

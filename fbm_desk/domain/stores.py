@@ -7,6 +7,7 @@ no store is left behind.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -120,13 +121,15 @@ def continue_removal(
     between two steps when ``stop()`` says so. Returns True once the store is gone."""
     core.credentials.delete_refresh_token(store_id)  # again after a crash: it may not have been reached
     left = removal.removal_progress(store_id)
-    total, removed = left.orders_left + left.other_rows_left, 0
+    total, removed, rows, step = left.orders_left + left.other_rows_left, 0, removal.STEP_ROWS, None
     while not (stop is not None and stop()):
-        step = removal.remove_step(store_id)
-        if not step:
+        started = time.perf_counter()
+        step = removal.remove_step(store_id, rows, step)
+        if not step.rows:
             removal.finish_removal(store_id)
             return True
-        removed += step
+        rows = removal.next_step_rows(rows, time.perf_counter() - started)
+        removed += step.rows
         if progress is not None:
             progress(removed, max(total, removed))
     return False
