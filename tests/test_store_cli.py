@@ -277,7 +277,9 @@ def test_store_check_and_disable(tmp_path: Path, cli_env: dict[str, str], sandbo
 
 
 @pytest.mark.sqlite_only  # marks the store through the SQLite file, as a crashed window would leave it
-def test_store_remove_finishes_a_removal_a_crash_left_unfinished(tmp_path: Path, cli_env: dict[str, str]) -> None:
+def test_store_remove_finishes_a_removal_a_crash_left_unfinished(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
     import sqlite3
 
     assert add(tmp_path, cli_env, "Acme US", "US", "A1SELLER").returncode == 0

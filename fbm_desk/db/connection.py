@@ -64,6 +64,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_compact.sql",
     "schema_cascade_indexes.sql",
     "schema_store_removal.sql",
+    "schema_outbox_done.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
