@@ -263,6 +263,19 @@ class _Database(pw.SqliteDatabase):
             super().begin(lock_type)
 
 
+def pending_migration(path: Path) -> int | None:
+    """The schema version of an existing FBM Desk file that opening it will migrate (it has fewer steps than
+    this version), None otherwise: no file, current, or a file the open refuses (it says why itself)."""
+    path = Path(path)
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return None
+        version, app_id = _inspect_existing(path)
+    except (OSError, DatabaseError):
+        return None
+    return version if app_id == APPLICATION_ID and 0 < version < LATEST_VERSION else None
+
+
 def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool = False) -> OpenedDatabase:
     """Open (creating or migrating) the database at ``path`` and bind the models to it.
 
