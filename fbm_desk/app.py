@@ -50,6 +50,16 @@ def build_services(paths: AppPaths) -> Services:
     return services
 
 
+def _migrate_first(paths: AppPaths) -> None:
+    """This computer's database, when an update left it behind, is migrated first while a window says so."""
+    from fbm_desk.core import workspace_url
+    from fbm_desk.foundation.settings import load_settings
+    from fbm_desk.ui.upgrade_window import migrate_with_progress
+
+    if workspace_url(paths, load_settings(paths.settings_file)) is None:
+        migrate_with_progress(paths.db_file, paths.backup_dir)
+
+
 def attach_sync(services: Services) -> None:
     """Create the job runner (QThreadPool) and the scheduler that feeds it; started by ``run_gui``."""
     from fbm_desk.sync.retention_job import run_retention
@@ -332,6 +342,7 @@ def run_gui(args: argparse.Namespace) -> int:
     app = _application(sys.argv[0] if sys.argv else APP_ID)
 
     try:
+        _migrate_first(paths)
         services = build_services(paths)
     except FbmError as exc:
         log.error("Cannot start: %s", exc.user_message)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +170,47 @@ def test_rejected_package_can_be_edited_and_requeued(store: StoreRow) -> None:
     assert get_order_detail(order_id).packages == ()
     assert record_package(None, "111-0000002-0000002", "UPS", "1Z999AA10123456784").push_state == "queued"
     assert ev.PACKAGE_EDITED in [e.kind for e in get_order_detail(order_id).events]
+
+
+def test_a_confirmed_package_leaves_no_outbox_row(store: StoreRow) -> None:
+    from fbm_desk.db.package_confirmation import confirm_package
+
+    put(store, amazon_order("111-0000002-0000002"))
+    first = record_package(None, "111-0000002-0000002", "UPS", "1Z999AA10123456784", items={"1001": 1})
+    second = record_package(None, "111-0000002-0000002", "USPS", "9400111899223197428490")
+    confirm_package(first.id)
+    assert [o.ref_id for o in Outbox.select()] == [second.id]  # the confirmed one's entry did its work
+    assert pending_outbox(store.id) == [second.id]
+    order = get_order_detail(find_order("111-0000002-0000002").id)
+    assert [p.push_state for p in order.packages] == ["confirmed", "queued"]
+
+
+@pytest.mark.sqlite_only  # an older file's rows, written through sqlite3
+def test_the_migration_deletes_the_done_outbox_rows_an_older_file_kept(tmp_path: Path) -> None:
+    import sqlite3
+
+    from fbm_desk.db import open_database
+    from tests.support.old_schema import schema_before
+
+    path = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(path)
+    try:
+        schema_before(conn, "schema_outbox_done.sql")
+        conn.execute(
+            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
+            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
+        )
+        conn.executemany(
+            "INSERT INTO outbox (store_id, kind, ref_id, state, created_at, updated_at) "
+            "VALUES (1, 'confirm_shipment', ?, ?, 'x', 'x')",
+            [(1, "done"), (2, "pending"), (3, "failed"), (4, "done"), (5, "in_flight")],
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=tmp_path / "backups")
+    try:
+        left = opened.db.execute_sql("SELECT ref_id, state FROM outbox ORDER BY ref_id").fetchall()
+    finally:
+        opened.close()
+    assert left == [(2, "pending"), (3, "failed"), (5, "in_flight")]

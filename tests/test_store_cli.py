@@ -274,3 +274,20 @@ def test_store_check_and_disable(tmp_path: Path, cli_env: dict[str, str], sandbo
     assert revoked.returncode == 1
     assert "reconnect" in revoked.stderr.lower()
     assert store_list(tmp_path, cli_env)[0]["status"] == "needs_reconnect"
+
+
+@pytest.mark.sqlite_only  # marks the store through the SQLite file, as a crashed window would leave it
+def test_store_remove_finishes_a_removal_a_crash_left_unfinished(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    import sqlite3
+
+    assert add(tmp_path, cli_env, "Acme US", "US", "A1SELLER").returncode == 0
+    with sqlite3.connect(tmp_path / "fbm-desk.sqlite3") as conn:
+        conn.execute("UPDATE store SET removing_since = '2026-12-07T10:00:00Z'")
+    listed = run(tmp_path, cli_env, "store", "list")
+    assert "(being removed: 'fbm-desk store remove --name \"Acme US\" --yes' finishes it)" in listed.stdout
+    synced = run(tmp_path, cli_env, "sync", "orders", "--store", "Acme US", "--json")
+    assert "being removed" in synced.stdout
+    assert run(tmp_path, cli_env, "store", "remove", "--name", "Acme US", "--yes").returncode == 0
+    assert store_list(tmp_path, cli_env) == []

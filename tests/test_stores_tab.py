@@ -159,7 +159,8 @@ def test_remove_asks_and_says_what_is_deleted(qtbot: QtBot, core: CoreServices) 
     box = tab.message_box
     assert box is not None
     destructive = [b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.DestructiveRole]
-    click(qtbot, destructive[0])
+    with qtbot.waitSignal(tab.removals.ended, timeout=10_000):  # on its own thread (ui/store_removal.py)
+        click(qtbot, destructive[0])
     assert store_db.list_stores() == []
     assert core.credentials.get_refresh_token(store.id) is None
     assert tab.empty_label.isVisible()

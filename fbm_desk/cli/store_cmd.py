@@ -269,6 +269,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     for s in stores:
         flag = "  (secrets: INSECURE file)" if s.secret_storage == "insecure_fallback" else ""  # noqa: S105
         flag += "  (this station cannot sync: no workspace key)" if blocked else ""
+        if s.removing:
+            flag += f"  (being removed: 'fbm-desk store remove --name \"{s.name}\" --yes' finishes it)"
         print(f"{s.name}\t{_market_code(s)}\t{s.selling_partner_id}\t{s.status}{flag}")
     if blocked:
         print(blocked, file=sys.stderr)

@@ -64,7 +64,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         else:
             # every store not disabled: one that needs reconnecting is reported as a failed run (its JSON
             # object says why) instead of being skipped silently
-            stores = [s for s in store_db.list_stores() if s.status != StoreStatus.DISABLED]
+            stores = [
+                s for s in store_db.list_stores() if s.status != StoreStatus.DISABLED and not s.removing
+            ]
             if not stores:
                 raise FbmError(
                     "No connected store to sync. Add one with 'fbm-desk store add' or 'store connect'."

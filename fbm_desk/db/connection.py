@@ -63,6 +63,8 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_stock_allocation.sql",
     "schema_compact.sql",
     "schema_cascade_indexes.sql",
+    "schema_store_removal.sql",
+    "schema_outbox_done.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -259,6 +261,19 @@ class _Database(pw.SqliteDatabase):
                 raise
             log.warning("The database stayed locked for %.0f s; waiting once more", BUSY_TIMEOUT_S)
             super().begin(lock_type)
+
+
+def pending_migration(path: Path) -> int | None:
+    """The schema version of an existing FBM Desk file that opening it will migrate (it has fewer steps than
+    this version), None otherwise: no file, current, or a file the open refuses (it says why itself)."""
+    path = Path(path)
+    try:
+        if not path.exists() or path.stat().st_size == 0:
+            return None
+        version, app_id = _inspect_existing(path)
+    except (OSError, DatabaseError):
+        return None
+    return version if app_id == APPLICATION_ID and 0 < version < LATEST_VERSION else None
 
 
 def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool = False) -> OpenedDatabase:

@@ -1,9 +1,7 @@
-"""peewee models mirroring the migrated schema (``schema_v*.sql``).
-
-The SQL files own the schema; these classes only map it. ``tests/test_db_migrations.py`` checks that every
-model column exists in a freshly migrated database, so the two cannot drift apart silently. Models stay inside
-``fbm_desk.db``: queries hand frozen dataclasses (``fbm_desk.db.rows``) to the rest of the app.
-"""
+"""peewee models mirroring the migrated schema (``schema_v*.sql``). The SQL files own the schema; these
+classes only map it. ``tests/test_db_migrations.py`` checks that every model column exists in a freshly
+migrated database, so the two cannot drift apart silently. Models stay inside ``fbm_desk.db``: queries hand
+frozen dataclasses (``fbm_desk.db.rows``) to the rest of the app."""
 
 from __future__ import annotations
 
@@ -64,6 +62,7 @@ class Store(BaseModel):
     created_at = pw.TextField(default=utcnow_iso)
     routing = pw.TextField(default="primary")  # primary | priority (schema_warehouses.sql)
     allow_split = FlagField(default=False)
+    removing_since = pw.TextField(null=True)  # being removed in steps (db/store_removal.py)
 
 
 class SyncCursor(BaseModel):

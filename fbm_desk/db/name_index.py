@@ -24,16 +24,17 @@ def store_name_tokens(names: Mapping[int, Iterable[str]], *, replace: bool = Tru
     if not names:
         return
     if replace:
-        _delete_current_tokens(list(names))
+        delete_name_tokens(list(names))
     rows = [row for oid, values in names.items() for row in pii.name_token_rows(oid, values)]
     if rows:
         dialect.executemany("INSERT OR IGNORE INTO buyer_name_token (order_id, token) VALUES (?, ?)", rows)
 
 
-def _delete_current_tokens(order_ids: list[int]) -> None:
+def delete_name_tokens(order_ids: list[int]) -> None:
+    """Delete the tokens of the names these orders hold now (by key; see ``store_name_tokens``)."""
     columns = ", ".join(pii.NAME_COLUMNS)
     keys: list[tuple[int, int]] = []
-    unopened: list[tuple[int]] = []
+    unopened: list[int] = []
     for start in range(0, len(order_ids), 500):
         part = order_ids[start : start + 500]
         marks = ", ".join("?" for _ in part)
@@ -43,13 +44,15 @@ def _delete_current_tokens(order_ids: list[int]) -> None:
                 pii.reveal(column, value) for column, value in zip(pii.NAME_COLUMNS, stored, strict=True)
             ]
             if pii.cipher() is None or pii.LOCKED in plain:
-                unopened.append((int(oid),))
+                unopened.append(int(oid))
             else:
                 keys.extend((token, int(oid)) for _, token in pii.name_token_rows(int(oid), plain))
     if keys:
         dialect.executemany("DELETE FROM buyer_name_token WHERE token = ? AND order_id = ?", keys)
-    if unopened:
-        dialect.executemany("DELETE FROM buyer_name_token WHERE order_id = ?", unopened)
+    for start in range(0, len(unopened), 500):  # one pass over the table for up to 500 orders
+        part = unopened[start : start + 500]
+        marks = ", ".join("?" for _ in part)
+        dialect.execute(f"DELETE FROM buyer_name_token WHERE order_id IN ({marks})", part)  # noqa: S608
 
 
 def name_hits_sql(text: str) -> tuple[str, list[Any]] | None:

@@ -10,8 +10,8 @@ from fbm_desk.db import events
 from fbm_desk.db.inventory import adjust_on_hand
 from fbm_desk.db.models import Order, OrderItem, Package, PackageItem, utcnow_iso
 from fbm_desk.db.order_state import refresh_order_state
-from fbm_desk.db.packages import set_outbox, set_push_state
-from fbm_desk.db.states import OutboxState, PushState
+from fbm_desk.db.packages import drop_outbox, set_push_state
+from fbm_desk.db.states import PushState
 from fbm_desk.db.transactions import transaction
 
 
@@ -40,7 +40,7 @@ def confirm_package(package_id: int, *, message: str = "", now: str | None = Non
                     now=stamp,
                 )
         set_push_state(package_id, PushState.CONFIRMED, message, stamp)
-        set_outbox(package_id, OutboxState.DONE)
+        drop_outbox(package_id)  # its push is done
         events.add_event(
             order.id,
             events.CONFIRMED,

@@ -162,9 +162,15 @@ def rewrite_package(
     enqueue(package_id, store_id, now)
 
 
+def drop_outbox(package_id: int) -> None:
+    """Delete a package's push queue entry: Amazon confirmed the package (the entry's work is done: nothing
+    reads a done entry, and one per package forever was ~100 B per order), or the package goes."""
+    Outbox.delete().where((Outbox.kind == OUTBOX_KIND) & (Outbox.ref_id == package_id)).execute()
+
+
 def remove_package(package_id: int) -> None:
     """Delete a package with its items and outbox row. Runs in the caller's transaction."""
-    Outbox.delete().where((Outbox.kind == OUTBOX_KIND) & (Outbox.ref_id == package_id)).execute()
+    drop_outbox(package_id)
     Package.delete().where(Package.id == package_id).execute()
 
 

@@ -24,7 +24,8 @@ class StoreRow:
     token_updated_at: str | None
     created_at: str
     require_item_scan: bool = True  # packing: every unit must be scanned
+    removing: bool = False  # being removed in steps (fbm_desk.db.store_removal): nothing syncs it
 
     @property
     def is_active(self) -> bool:
-        return self.status == StoreStatus.CONNECTED
+        return self.status == StoreStatus.CONNECTED and not self.removing

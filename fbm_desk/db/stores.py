@@ -32,6 +32,7 @@ def _row(s: Store) -> StoreRow:
         token_updated_at=s.token_updated_at,
         created_at=s.created_at,
         require_item_scan=bool(s.require_item_scan),
+        removing=s.removing_since is not None,
     )
 
 

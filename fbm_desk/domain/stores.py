@@ -7,11 +7,14 @@ no store is left behind.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from fbm_desk.amazon.marketplaces import by_code
 from fbm_desk.core import CoreServices
+from fbm_desk.db import store_removal as removal
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
@@ -19,6 +22,8 @@ from fbm_desk.db.transactions import transaction
 from fbm_desk.domain.authorization import check_refresh_token_format, check_seller_id
 from fbm_desk.foundation.errors import InvalidInput
 from fbm_desk.foundation.timestamps import iso_utc
+
+RemovalCallback = Callable[[int, int], None]  # rows removed so far, rows in all
 
 
 @dataclass(frozen=True)
@@ -90,8 +95,41 @@ def replace_token(
     )
 
 
-def remove_store(core: CoreServices, store_id: int) -> None:
-    """Delete the store with its orders, listings and history, then forget its token."""
-    with transaction():
-        store_db.delete_store(store_id)
-    core.credentials.delete_refresh_token(store_id)
+def remove_store(
+    core: CoreServices,
+    store_id: int,
+    progress: RemovalCallback | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> bool:
+    """Delete the store with its orders, listings and history, then forget its token.
+
+    In steps (``fbm_desk.db.store_removal``): the store is marked first (nothing syncs it from then on), its
+    token is forgotten, then its rows go a few hundred per transaction, so packing and the other stores' syncs
+    are never held up for long. ``progress(removed, total)`` is called after each step with the rows deleted
+    so far and all there were at the start; ``stop`` as in ``continue_removal``."""
+    removal.begin_removal(store_id)
+    return continue_removal(core, store_id, progress, stop)
+
+
+def continue_removal(
+    core: CoreServices,
+    store_id: int,
+    progress: RemovalCallback | None = None,
+    stop: Callable[[], bool] | None = None,
+) -> bool:
+    """Carry on removing a store marked as being removed (after a crash, or from ``remove_store``); stops
+    between two steps when ``stop()`` says so. Returns True once the store is gone."""
+    core.credentials.delete_refresh_token(store_id)  # again after a crash: it may not have been reached
+    left = removal.removal_progress(store_id)
+    total, removed, rows, step = left.orders_left + left.other_rows_left, 0, removal.STEP_ROWS, None
+    while not (stop is not None and stop()):
+        started = time.perf_counter()
+        step = removal.remove_step(store_id, rows, step)
+        if not step.rows:
+            removal.finish_removal(store_id)
+            return True
+        rows = removal.next_step_rows(rows, time.perf_counter() - started)
+        removed += step.rows
+        if progress is not None:
+            progress(removed, max(total, removed))
+    return False

@@ -82,6 +82,8 @@ def run_job(
     except NotFound:
         return SyncResult(job=kind.value, store=store.name, status="failed", error="The store was removed.")
     failed = functools.partial(SyncResult, job=kind.value, store=fresh.name, status="failed")
+    if fresh.removing:  # its token is gone and its rows are going (db/store_removal.py)
+        return failed(error="The store is being removed from this computer.")
     try:
         with hold_store_job(
             fresh.id, kind.value, backend=job_lock_backend(), cancel=cancel, on_wait=on_wait

@@ -31,9 +31,9 @@ from fbm_desk.amazon.errors import AccessDenied, AuthorizationRevoked
 from fbm_desk.db import stores as store_db
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.states import StoreStatus
-from fbm_desk.domain.stores import remove_store
 from fbm_desk.foundation.errors import FbmError
 from fbm_desk.ui.add_store_dialog import AddStoreDialog, _open_in_browser
+from fbm_desk.ui.store_removal import StoreRemovals, confirm_removal
 from fbm_desk.ui.store_settings_dialog import StoreSettingsDialog
 from fbm_desk.ui.store_tasks import TaskSet
 from fbm_desk.ui.sync_now import SyncNowButtons
@@ -78,6 +78,11 @@ class StoresTab(QWidget):
         self.setObjectName("storesTab")
         self._build()
         self._connect_runner()
+        self.removals = StoreRemovals(self.core, self)
+        self.removals.progressed.connect(lambda *_: self.model.refresh_status())
+        self.removals.ended.connect(self._removal_ended)
+        self.model.removal_text = self.removals.status_text
+        QTimer.singleShot(0, self.removals.resume)  # a removal a crash or a closed window left unfinished
         self.refresh()
         self._clock = QTimer(self)  # keeps "3 min ago" and token ages current
         self._clock.setInterval(REFRESH_INTERVAL_MS)
@@ -237,12 +242,14 @@ class StoresTab(QWidget):
     def _update_buttons(self) -> None:
         store = self.selected_store()
         for button in (self.reconnect_button, self.check_button, self.settings_button, self.toggle_button):
-            button.setEnabled(store is not None)
-        self.remove_button.setEnabled(store is not None)
+            button.setEnabled(store is not None and not store.removing)
+        self.remove_button.setEnabled(store is not None and not store.removing)
         self.toggle_button.setText(
             "Enable" if store is not None and store.status == StoreStatus.DISABLED else "Disable"
         )
-        self.check_button.setEnabled(store is not None and store.status != StoreStatus.DISABLED)
+        self.check_button.setEnabled(
+            store is not None and not store.removing and store.status != StoreStatus.DISABLED
+        )
         self.sync.update(store)
         self._show_details(store)
 
@@ -360,37 +367,19 @@ class StoresTab(QWidget):
     @Slot()
     def confirm_remove(self) -> QMessageBox | None:
         store = self.selected_store()
-        if store is None:
+        if store is None or store.removing:
             return None
-        box = QMessageBox(self)
-        box.setObjectName("removeConfirm")
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("Remove store")
-        box.setText(f"Remove store '{store.name}'?")
-        box.setInformativeText(
-            "Its orders, products, stock history and sync history will be deleted from this computer, and "
-            "its Amazon authorization is forgotten. Nothing changes on Amazon: your listings and orders "
-            "there stay as they are."
-        )
-        remove = box.addButton("Remove store and its data", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-
-        def finished(_result: int) -> None:
-            if box.clickedButton() is remove:
-                self._remove(store)
-
-        box.finished.connect(finished)
-        box.open()
-        self.message_box = box
-        return box
+        self.message_box = confirm_removal(self, store, lambda: self._remove(store))
+        return self.message_box
 
     def _remove(self, store: StoreRow) -> None:
         runner = self.services.runner
         if runner is not None:
             runner.cancel(store.id)
-        try:
-            remove_store(self.core, store.id)
-        except FbmError as exc:
-            self._inform("Could not remove the store", exc.user_message, QMessageBox.Icon.Warning)
+        self.removals.start(store.id)  # on its own thread, in steps (ui/store_removal.py)
         self.refresh()
+
+    def _removal_ended(self, _store_id: int, error: str) -> None:
+        self.refresh()
+        if error:
+            self._inform("Could not remove the store", error, QMessageBox.Icon.Warning)

@@ -70,6 +70,8 @@ class StoresTableModel(QAbstractTableModel):
         self._health: dict[int, list[JobHealthRow]] = {}
         self._now = now or (lambda: datetime.now(UTC))
         self.demo = False  # the demo's throwaway tokens are not called insecure
+        # The progress of a removal running in this window (ui/store_removal.py), None when none runs here.
+        self.removal_text: Callable[[int], str | None] = lambda _store_id: None
 
     # --- data in ---
     def set_stores(
@@ -79,6 +81,12 @@ class StoresTableModel(QAbstractTableModel):
         self._stores = list(stores)
         self._health = {k: list(v) for k, v in (health or {}).items()}
         self.endResetModel()
+
+    def refresh_status(self) -> None:
+        """Repaint the Status column (a removal's progress moved on)."""
+        column = self.COLUMNS.index("Status")
+        if self._stores:
+            self.dataChanged.emit(self.index(0, column), self.index(len(self._stores) - 1, column))
 
     def store_at(self, row: int) -> StoreRow | None:
         return self._stores[row] if 0 <= row < len(self._stores) else None
@@ -143,7 +151,8 @@ class StoresTableModel(QAbstractTableModel):
         if column == "Seller ID":
             return store.selling_partner_id
         if column == "Status":
-            return STATUS_LABELS.get(store.status, store.status)
+            removing = self.removal_text(store.id) or ("Removing…" if store.removing else None)
+            return removing or STATUS_LABELS.get(store.status, store.status)
         if column == "Last sync":
             return self._last_sync(store.id, now)
         if column == "Authorized":
@@ -202,7 +211,7 @@ class StoresTableModel(QAbstractTableModel):
 
     def _color(self, store: StoreRow, column: str) -> QColor | None:
         if column == "Status":
-            return QColor(STATUS_COLORS.get(store.status, "#000000"))
+            return QColor("#666666" if store.removing else STATUS_COLORS.get(store.status, "#000000"))
         if column == "Secrets" and is_insecure(store):
             return QColor("#b00020")
         if column == "Authorized" and token_age(store, self._now())[1]:

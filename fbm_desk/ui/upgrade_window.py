@@ -1,0 +1,85 @@
+"""After an update, the database is brought up to date before the main window opens, and the user sees that.
+
+A migration of a large file takes a while: at a million orders the backup alone copies gigabytes, and a step that
+rebuilds a table rewrites it (a minute or more). Done on the window's thread before any window exists, the app
+would look as if it never started. ``migrate_with_progress`` runs the migration (``open_database``: page check,
+backup, steps) on a thread of its own while a small window says what is happening and for how long it has run;
+the main window then opens on the migrated file as usual. A shared workspace migrates on the server's side
+(``open_postgres``) and is not handled here.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
+from PySide6.QtWidgets import QLabel, QProgressDialog
+
+from fbm_desk import APP_NAME
+from fbm_desk.db.connection import open_database, pending_migration
+from fbm_desk.db.transactions import close_thread_connection
+
+log = logging.getLogger(__name__)
+
+TICK_MS = 50  # how often the window's events are served while the migration runs
+
+
+def _size(path: Path) -> str:
+    size = path.stat().st_size
+    return f"{size / 1e9:.1f} GB" if size >= 1e9 else f"{size / 1e6:.0f} MB"
+
+
+def _elapsed(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
+    """Migrate ``db_file`` if it needs it, showing a window meanwhile; returns what the window said (None: the
+    file needed nothing). Raises what ``open_database`` raises (a damaged file, a full disk), unchanged."""
+    version = pending_migration(db_file)
+    if version is None:
+        return None
+    text = (
+        f"{APP_NAME} was updated: the database of this computer ({_size(db_file)}) is being brought up to date. "
+        f"A backup of it is saved first in {backup_dir}.\n\nThis is done once. A large database takes a few "
+        "minutes; please do not switch the computer off."
+    )
+    log.info("Migrating %s from schema %d before the window opens", db_file, version)
+    failure: list[BaseException] = []
+
+    def migrate() -> None:
+        try:
+            open_database(db_file, backup_dir=backup_dir).close()
+        except BaseException as exc:  # handed to the window's thread, which raises it as the open would
+            failure.append(exc)
+        finally:
+            close_thread_connection()
+
+    box = QProgressDialog(text, "", 0, 0)
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setFixedWidth(480)
+    box.setLabel(label)
+    box.setObjectName("upgradeProgress")
+    box.setWindowTitle(f"{APP_NAME} — updating the database")
+    box.setCancelButton(None)  # a migration cannot be stopped half-way: it is one transaction per step
+    box.setWindowModality(Qt.WindowModality.ApplicationModal)
+    box.setMinimumDuration(0)
+    box.show()
+    worker = threading.Thread(target=migrate, name="fbm-desk-migration", daemon=True)
+    started = time.monotonic()
+    worker.start()
+    while worker.is_alive():
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, TICK_MS)
+        box.setLabelText(f"{text}\n\nRunning for {_elapsed(time.monotonic() - started)}…")
+        worker.join(TICK_MS / 1000)
+    box.close()
+    box.deleteLater()
+    if failure:
+        raise failure[0]
+    log.info("Migrated %s in %.1f s", db_file, time.monotonic() - started)
+    return text

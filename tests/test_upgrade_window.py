@@ -1,0 +1,93 @@
+"""After an update, a database that needs migrating is migrated on a thread of its own while a window says so."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog
+from pytestqt.qtbot import QtBot
+
+from fbm_desk.db import LATEST_VERSION, connection
+from fbm_desk.db.errors import DatabaseError
+from fbm_desk.ui import upgrade_window
+from fbm_desk.ui.upgrade_window import migrate_with_progress
+from tests.support.old_schema import schema_before
+
+pytestmark = pytest.mark.sqlite_only  # this computer's file; a shared workspace migrates on its server
+
+
+def _old_file(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    try:
+        schema_before(conn, connection.MIGRATIONS[-1])
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _version(path: Path) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def test_a_file_left_behind_is_migrated_while_the_window_keeps_answering(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "fbm-desk.sqlite3"
+    _old_file(path)
+    assert connection.pending_migration(path) == LATEST_VERSION - 1
+    served = threading.Event()  # set by the window's thread while the migration runs
+    shown: list[str] = []
+    real_open = connection.open_database
+
+    def slow_open(*args: object, **kwargs: object) -> connection.OpenedDatabase:
+        assert served.wait(10)  # the migration waits until the window's event loop has turned
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(upgrade_window, "open_database", slow_open)
+
+    def look() -> None:
+        boxes = [
+            w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()
+        ]
+        shown.extend(b.labelText() for b in boxes)
+        served.set()
+
+    QTimer.singleShot(100, look)
+    said = migrate_with_progress(path, tmp_path / "backups")
+    assert said is not None
+    assert "is being brought up to date" in said
+    assert shown
+    assert "A backup of it is saved first" in shown[0]
+    assert _version(path) == LATEST_VERSION
+    assert list((tmp_path / "backups").iterdir())  # the backup the migration made
+    assert migrate_with_progress(path, tmp_path / "backups") is None  # current now: nothing shown
+
+
+def test_no_file_or_a_current_one_shows_nothing(qtbot: QtBot, tmp_path: Path) -> None:
+    assert migrate_with_progress(tmp_path / "none.sqlite3", tmp_path / "backups") is None
+    current = tmp_path / "current.sqlite3"
+    connection.open_database(current).close()
+    assert migrate_with_progress(current, tmp_path / "backups") is None
+
+
+def test_a_failed_migration_raises_what_the_open_raises(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "fbm-desk.sqlite3"
+    _old_file(path)
+
+    def full_disk(*_args: object, **_kwargs: object) -> connection.OpenedDatabase:
+        raise DatabaseError("The disk is full.")
+
+    monkeypatch.setattr(upgrade_window, "open_database", full_disk)
+    with pytest.raises(DatabaseError, match="disk is full"):
+        migrate_with_progress(path, tmp_path / "backups")
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
