@@ -63,6 +63,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_stock_allocation.sql",
     "schema_compact.sql",
     "schema_cascade_indexes.sql",
+    "schema_package_times.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
