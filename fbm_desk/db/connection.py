@@ -65,6 +65,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_cascade_indexes.sql",
     "schema_store_removal.sql",
     "schema_outbox_done.sql",
+    "schema_package_times.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0

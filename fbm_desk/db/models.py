@@ -18,9 +18,9 @@ from fbm_desk.db.states import (
     SyncRunStatus,
 )
 from fbm_desk.db.stations import current_os_user, current_station
+from fbm_desk.db.time_fields import SecondsTextField
 
-# Bound at runtime by ``fbm_desk.db.connection.open_database``.
-database_proxy = pw.DatabaseProxy()
+database_proxy = pw.DatabaseProxy()  # bound at runtime by ``fbm_desk.db.connection.open_database``
 
 
 def utcnow_iso() -> str:
@@ -280,13 +280,13 @@ class Package(BaseModel):
     carrier_name = pw.TextField(default="")
     shipping_method = pw.TextField(default="")
     tracking_number = pw.TextField()
-    ship_date = pw.TextField()
+    ship_date = SecondsTextField()  # whole seconds on SQLite (schema_package_times.sql), ISO text to the app
     source = pw.TextField(default=PackageSource.LOCAL)
     push_state = pw.TextField(default=PushState.QUEUED)
     push_message = pw.TextField(default="")
-    pushed_at = pw.TextField(null=True)
-    created_at = pw.TextField(default=utcnow_iso)
-    updated_at = pw.TextField(default=utcnow_iso)
+    pushed_at = SecondsTextField(null=True)
+    created_at = SecondsTextField(default=utcnow_iso)
+    updated_at = SecondsTextField(default=utcnow_iso)
     station = pw.TextField(default=current_station)  # who recorded it (schema_stations.sql)
     os_user = pw.TextField(default=current_os_user)
 

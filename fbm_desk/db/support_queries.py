@@ -95,11 +95,13 @@ def order_items(order_id: int) -> list[Row]:
 
 def order_packages(order_id: int) -> list[Row]:
     """(package_reference_id, carrier_code, tracking_number, ship_date, push_state, push_message, pushed_at)."""
-    return _rows(
+    rows = _rows(
         "SELECT package_reference_id, carrier_code, tracking_number, ship_date, push_state, push_message, "
         "pushed_at FROM package WHERE order_id = ? ORDER BY package_reference_id",
         [order_id],
     )
+    # the two times are whole seconds on SQLite (schema_package_times.sql): the ISO text written, on both backends
+    return [(*r[:3], iso_text(r[3]), *r[4:6], None if r[6] is None else iso_text(r[6])) for r in rows]
 
 
 def order_events(order_id: int) -> list[Row]:

@@ -25,6 +25,7 @@ import peewee as pw
 from fbm_desk.db import events, pii, stations
 from fbm_desk.db.dialect import Dialect, dialect_of, to_postgres
 from fbm_desk.db.name_index import store_name_tokens
+from fbm_desk.db.stored_times import iso_sql, stored_seconds
 
 FIRST = (
     "Olivia",
@@ -84,6 +85,16 @@ class DemoSummary:
 
 def _iso(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _package_times(conn: Any, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A package row as the model writes it (fbm_desk.db.time_fields): on SQLite its four times (ship date,
+    pushed, created, updated) as whole seconds; a workspace keeps the ISO text."""
+    if conn.pg:
+        return row
+    ship_date, push_state, message, pushed_at, created_at, updated_at = row[5:]
+    times = [None if t is None else stored_seconds(t) for t in (ship_date, pushed_at, created_at, updated_at)]
+    return (*row[:5], times[0], push_state, message, *times[1:])
 
 
 def _order_id(rnd: random.Random, n: int) -> str:
@@ -425,14 +436,15 @@ def generate(
             "INSERT INTO package (id, order_id, package_reference_id, carrier_code, tracking_number, "
             "ship_date, push_state, push_message, pushed_at, created_at, updated_at, station, os_user) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(*p, who["station"], who["os_user"]) for p in pkg_rows],
+            [(*_package_times(conn, p), who["station"], who["os_user"]) for p in pkg_rows],
         )
         conn.executemany(
             "INSERT INTO package_item (package_id, order_item_id, quantity) VALUES (?, ?, ?)", pkg_item_rows
         )
+        created = "p.created_at" if conn.pg else iso_sql("p.created_at")  # seconds on SQLite: as ISO text
         conn.executemany(
-            "INSERT INTO outbox (store_id, kind, ref_id, created_at, updated_at) "
-            "SELECT o.store_id, 'confirm_shipment', p.id, p.created_at, p.created_at FROM package p "
+            "INSERT INTO outbox (store_id, kind, ref_id, created_at, updated_at) "  # noqa: S608 - a constant
+            f"SELECT o.store_id, 'confirm_shipment', p.id, {created}, {created} FROM package p "
             "JOIN orders o ON o.id = p.order_id WHERE p.push_state = 'queued' AND p.id >= ?",
             [(start_pkg,)],
         )
