@@ -31,6 +31,7 @@ import peewee as pw
 from fbm_desk.db import checkpoints
 from fbm_desk.db.errors import StorageProblem, classify, problem_error, storage_error
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.sealed_values import register_functions
 from fbm_desk.foundation.errors import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_stock_allocation.sql",
     "schema_compact.sql",
     "schema_cascade_indexes.sql",
+    "schema_pii_binary.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -214,6 +216,7 @@ def _apply_migrations(path: Path, current: int) -> None:
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = OFF")  # schema changes may rebuild tables
+        register_functions(conn)  # pii_binary (schema_pii_binary.sql)
         for index in range(current, LATEST_VERSION):
             step = MIGRATIONS[index]
             log.info("Migrating database to version %d (%s)", index + 1, step)
