@@ -178,12 +178,16 @@ def test_the_migration_converts_the_old_text_values(data_dir: Path) -> None:
             "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, "
             "updated_at) VALUES (3, 1, '111-0000003-0000000', 'UNSHIPPED', 'released', 'x', 'x')"
         )
+        schema = set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
     finally:
         conn.close()
     opened = open_database(path, backup_dir=data_dir / "backups")
     try:
         assert opened.migrated_from == STEP
         raw = opened.db.connection()
+        # orders was rebuilt (table_rebuild.py): its definition, indexes and triggers are the same text
+        assert schema <= set(raw.execute("SELECT type, name, tbl_name, sql FROM sqlite_master").fetchall())
+        assert raw.execute("PRAGMA foreign_key_check").fetchall() == []
         for oid in (1, 2):
             row = raw.execute(f"SELECT {names}, purchase_ts FROM orders WHERE id = ?", (oid,)).fetchone()  # noqa: S608
             after = dict(zip(values, row[:-1], strict=True))
@@ -237,3 +241,44 @@ def test_a_workspace_copy_carries_them_as_text_that_opens_on_postgresql(
             workspace.close()
     finally:
         pg_server.drop_database(target)
+
+
+@pytest.mark.sqlite_only  # the pages of the SQLite file
+def test_the_migration_leaves_orders_in_fewer_pages(data_dir: Path) -> None:
+    cipher = FieldCipher(new_workspace_key())
+    path = data_dir / "app.sqlite3"
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        schema_before(conn, MIGRATIONS[STEP])
+        conn.execute(
+            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
+            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
+        )
+        conn.executemany(
+            "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, updated_at, "
+            "buyer_name, ship_name, ship_address1, ship_phone) VALUES (?, 1, ?, 'UNSHIPPED', 'released', 'x', 'x', "
+            "?, ?, ?, ?)",
+            [
+                (
+                    oid,
+                    f"111-{oid:07d}-0000000",
+                    *(cipher.encrypt(c, f"Buyer {oid:05d}") for c in ("buyer_name", "ship_name")),
+                    cipher.encrypt("ship_address1", f"{oid} Long Street"),
+                    cipher.encrypt("ship_phone", "+1 206-555-0147"),
+                )
+                for oid in range(1, 2001)
+            ],
+        )
+        size = "SELECT sum(pgsize) FROM dbstat WHERE name = 'orders'"
+        before = int(conn.execute(size).fetchone()[0])
+    finally:
+        conn.close()
+    opened = open_database(path, backup_dir=data_dir / "backups")
+    try:
+        after = int(opened.db.execute_sql(size).fetchone()[0])
+        assert (
+            after < 0.8 * before
+        )  # rebuilt: shrunk rows in full pages (an UPDATE in place keeps every page)
+        assert {r[0] for r in opened.db.execute_sql("SELECT typeof(buyer_name) FROM orders")} == {"blob"}
+    finally:
+        opened.close()
