@@ -1,7 +1,7 @@
 -- Storage at a million orders, continued (issue 19): the sealed buyer fields as bytes on SQLite.
 --
 -- SQLite: each sealed value 'pii1:' || base64(nonce || ciphertext || tag) becomes the BLOB
--- x'01' || nonce || ciphertext || tag (fbm_desk.db.sealed_values): 21 to 25 bytes less per field, the same
+-- x'01' || nonce || ciphertext || tag (fbm_desk.db.sealed_values): a third shorter (65 -> 44 B for 15 characters), the same
 -- AES-GCM value (same nonce, tag and column as associated data), so no key is needed and a station without it
 -- converts its file too. Plain, empty and already converted values stay as they are. The app writes bytes from
 -- now on; readers open both forms.

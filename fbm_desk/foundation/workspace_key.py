@@ -156,8 +156,8 @@ class FieldCipher:
         return PREFIX + base64.b64encode(nonce + sealed).decode()
 
     def encrypt_bytes(self, column: str, value: str) -> bytes:
-        """``MARKER ‖ nonce ‖ ciphertext ‖ tag``: the binary form SQLite stores (``encrypt``'s value, 21 to 25
-        bytes shorter); ``value`` must not be empty."""
+        """``MARKER ‖ nonce ‖ ciphertext ‖ tag``: the binary form SQLite stores (``encrypt``'s value, a third
+        of its length shorter: 65 → 44 bytes for 15 characters); ``value`` must not be empty."""
         nonce = os.urandom(12)
         return MARKER + nonce + self._aead.encrypt(nonce, value.encode(), column.encode())
 
