@@ -5,11 +5,12 @@ when they fall below a third full, and new rows go to the table's end, never int
 rows into fresh, full pages (and its indexes too, built at once). The copy keeps everything the table is: its
 ``CREATE TABLE`` text (generated columns included), its rows with their ids in order, and every index and
 trigger on it (re-created from their own text): the file's schema text stays byte for byte the same. Triggers
-and foreign keys of other tables that name it keep naming it. The old
-pages go to the file's free list, which later writes reuse (no ``VACUUM``).
+and foreign keys of other tables that name it keep naming it. The old pages go to the file's free list, which
+later writes reuse (no ``VACUUM``).
 
-Used by ``schema_pii_binary.sql`` (``connection._AFTER_STEP``) for ``orders``, whose definition has grown over
-many steps (16 indexes, triggers, generated sort keys): it is read from the file, not written out again here.
+Used by ``schema_pii_binary.sql``'s step (``AFTER_STEP``, run by ``connection._apply_migrations``) for ``orders``,
+whose definition has grown over many steps (16 indexes, triggers, generated sort keys): it is read from the
+file, not written out again here.
 """
 
 from __future__ import annotations
