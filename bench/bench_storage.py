@@ -80,7 +80,7 @@ def floor_bytes(conn: Any, orders: int) -> float:
             for name, value in zip(names, row, strict=True):
                 if name in derived:
                     continue
-                if name in pii.ENCRYPTED_COLUMNS and isinstance(value, str):
+                if name in pii.ENCRYPTED_COLUMNS and isinstance(value, str | bytes):
                     value = pii.reveal(name, value)
                 total += _value_bytes(value)
         for sql in (

@@ -10,11 +10,12 @@ that restoring it on a station with that key opens its buyer data again.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from fbm_desk.db import pii
-from fbm_desk.foundation.workspace_key import PREFIX, FieldCipher, WorkspaceKeyError
+from fbm_desk.db import dialect, pii
+from fbm_desk.foundation.workspace_key import FieldCipher, WorkspaceKeyError, is_sealed
 
 BACKUP_WORKSPACE_TABLE = "fbm_backup_workspace"
 _DUE = "coalesce(latest_delivery_date, latest_ship_date, purchase_date)"
@@ -25,7 +26,7 @@ def _columns(conn: Any, wanted: tuple[str, ...]) -> list[str]:
     return [c for c in wanted if c in have]
 
 
-def _opened(cipher: FieldCipher, column: str, stored: str) -> str:
+def _opened(cipher: FieldCipher, column: str, stored: str | bytes) -> str:
     try:
         return cipher.decrypt(column, stored)
     except WorkspaceKeyError:  # sealed with a key this station lacks: left as it is, not searchable
@@ -37,21 +38,22 @@ def seal_plain_rows(conn: Any, cipher: FieldCipher, *, index_names: bool) -> int
     columns = _columns(conn, pii.ENCRYPTED_COLUMNS)
     if not columns:
         return 0
+    # the form the file keeps (fbm_desk.db.sealed_values): text on a PostgreSQL workspace, bytes in SQLite files
+    pg = isinstance(conn, dialect.LiveConnection) and dialect.is_postgres()
+    seal: Callable[[str, str], str | bytes] = cipher.encrypt if pg else cipher.encrypt_bytes
     sealed = 0
     updates: list[tuple[Any, ...]] = []
     tokens: list[tuple[int, int]] = []
     for row in conn.execute(f"SELECT id, {', '.join(columns)} FROM orders").fetchall():  # noqa: S608
         values = dict(zip(columns, row[1:], strict=True))
-        plain = {c: _opened(cipher, c, str(v or "")) for c, v in values.items()}
+        plain = {c: _opened(cipher, c, v or "") for c, v in values.items()}
         if index_names:
             names = [plain[c] for c in pii.NAME_COLUMNS if c in plain]
             tokens.extend((int(row[0]), token) for token in sorted(cipher.name_tokens(*names)))
-        todo = {c: v for c, v in values.items() if v and not str(v).startswith(PREFIX)}
+        todo = {c: v for c, v in values.items() if v and not is_sealed(v)}
         if todo:
             sealed += len(todo)
-            updates.append(
-                (*(cipher.encrypt(c, str(v)) if c in todo else v for c, v in values.items()), row[0])
-            )
+            updates.append((*(seal(c, str(v)) if c in todo else v for c, v in values.items()), row[0]))
     if updates:
         sets = ", ".join(f"{c} = ?" for c in columns)
         conn.executemany(f"UPDATE orders SET {sets} WHERE id = ?", updates)  # noqa: S608

@@ -31,6 +31,8 @@ import peewee as pw
 from fbm_desk.db import checkpoints
 from fbm_desk.db.errors import StorageProblem, classify, problem_error, storage_error
 from fbm_desk.db.models import database_proxy
+from fbm_desk.db.sealed_values import register_functions
+from fbm_desk.db.table_rebuild import AFTER_STEP
 from fbm_desk.foundation.errors import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ MIGRATIONS: tuple[str, ...] = (
     "schema_store_removal.sql",
     "schema_outbox_done.sql",
     "schema_package_times.sql",
+    "schema_pii_binary.sql",
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
@@ -217,6 +220,7 @@ def _apply_migrations(path: Path, current: int) -> None:
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = OFF")  # schema changes may rebuild tables
+        register_functions(conn)  # pii_binary (schema_pii_binary.sql's step)
         for index in range(current, LATEST_VERSION):
             step = MIGRATIONS[index]
             log.info("Migrating database to version %d (%s)", index + 1, step)
@@ -224,6 +228,8 @@ def _apply_migrations(path: Path, current: int) -> None:
             try:
                 for statement in migration_sql(step):
                     conn.execute(statement)
+                if step in AFTER_STEP:  # what SQL alone cannot do (table_rebuild.py)
+                    AFTER_STEP[step](conn)
                 conn.execute(f"PRAGMA user_version = {index + 1}")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("COMMIT")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import peewee as pw
 
+from fbm_desk.db.sealed_values import SealedField
 from fbm_desk.db.states import (
     ListingPushState,
     OutboxState,
@@ -219,17 +220,17 @@ class Order(BaseModel):
     service_level = pw.TextField(default="")
     is_prime = FlagField(default=False)
     is_business = FlagField(default=False)
-    buyer_name = pw.TextField(default="")
-    ship_name = pw.TextField(default="")
-    ship_company = pw.TextField(default="")
-    ship_address1 = pw.TextField(default="")
-    ship_address2 = pw.TextField(default="")
-    ship_address3 = pw.TextField(default="")
+    buyer_name = SealedField(default="")
+    ship_name = SealedField(default="")
+    ship_company = SealedField(default="")
+    ship_address1 = SealedField(default="")
+    ship_address2 = SealedField(default="")
+    ship_address3 = SealedField(default="")
     ship_city = pw.TextField(default="")
     ship_state = pw.TextField(default="")
     ship_postal_code = pw.TextField(default="")
     ship_country = pw.TextField(default="")
-    ship_phone = pw.TextField(default="")
+    ship_phone = SealedField(default="")
     total_amount = pw.TextField(default="")
     currency = pw.TextField(default="")
     imported_at = pw.TextField(default=utcnow_iso)
@@ -242,8 +243,8 @@ class Order(BaseModel):
     ship_district = pw.TextField(default="")
     ship_municipality = pw.TextField(default="")
     ship_address_type = pw.TextField(default="")
-    ship_extended = pw.TextField(default="")
-    delivery_instructions = pw.TextField(default="")
+    ship_extended = SealedField(default="")
+    delivery_instructions = SealedField(default="")
     priority = pw.TextField(default="normal")  # schema_rules
     default_carrier = pw.TextField(default="")  # schema_rules: a rule's set_carrier
     default_method = pw.TextField(default="")  # schema_rules: a rule's set_method

@@ -9,6 +9,9 @@ street/number/complement) and the delivery instructions are street-level too. Ci
 country stay readable (rules, sorting, carriers need them; Amazon itself sends them without the restricted role);
 the retention purge removes city and postal code with the rest. The buyer's e-mail is never stored.
 
+On SQLite a sealed value is stored as bytes, on PostgreSQL as ``pii1:`` text (``fbm_desk.db.sealed_values``);
+``reveal`` opens both forms.
+
 The workspace key is bound once per process (``bind``, from ``fbm_desk.db.privacy.attach_workspace``); a station
 without it reads every sealed value as ``LOCKED`` and cannot store new buyer data (``BuyerDataLocked``).
 """
@@ -18,8 +21,9 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, MutableMapping
 
+from fbm_desk.db import dialect
 from fbm_desk.foundation.errors import FbmError
-from fbm_desk.foundation.workspace_key import PREFIX, FieldCipher, WorkspaceKeyError
+from fbm_desk.foundation.workspace_key import FieldCipher, WorkspaceKeyError, is_sealed
 
 ENCRYPTED_COLUMNS = (
     "buyer_name",
@@ -77,22 +81,29 @@ def _require() -> FieldCipher:
     return found
 
 
-def seal(column: str, value: str) -> str:
-    return _require().encrypt(column, value) if value else value
+def seal(column: str, value: str) -> str | bytes:
+    """``value`` sealed in the bound database's form (bytes on SQLite, text on PostgreSQL); '' stays ''."""
+    if not value:
+        return value
+    found = _require()
+    return found.encrypt(column, value) if dialect.is_postgres() else found.encrypt_bytes(column, value)
 
 
 def seal_fields(row: MutableMapping[str, object]) -> None:
     """Encrypt, in place, the buyer fields present in a column dict about to be written."""
     for column in ENCRYPTED_COLUMNS:
         value = row.get(column)
-        if isinstance(value, str) and value and not value.startswith(PREFIX):
+        if isinstance(value, str) and value and not is_sealed(value):
             row[column] = seal(column, value)
 
 
-def reveal(column: str, stored: str | None) -> str:
-    """The plain value of a stored buyer field; ``LOCKED`` when this computer cannot open it."""
-    if not stored or not stored.startswith(PREFIX):
-        return stored or ""
+def reveal(column: str, stored: str | bytes | None) -> str:
+    """The plain value of a stored buyer field (either sealed form, or plain text); ``LOCKED`` when this
+    computer cannot open it."""
+    if not stored:
+        return ""
+    if not is_sealed(stored):
+        return str(stored)
     found = _binding.cipher
     if found is None:
         return LOCKED

@@ -155,5 +155,5 @@ def distinct_order_values(column: str) -> list[str]:
     if column not in PII_COLUMNS:
         raise ValueError(f"not a buyer-data column: {column}")
     sql = f"SELECT DISTINCT {column} FROM orders WHERE {column} != ''"  # noqa: S608 - column checked above
-    plain = {reveal(column, str(value)) for (value,) in _rows(sql)}  # stored encrypted (db/pii.py)
+    plain = {reveal(column, value) for (value,) in _rows(sql)}  # stored encrypted (db/pii.py)
     return sorted(plain - {LOCKED})

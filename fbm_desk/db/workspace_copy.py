@@ -30,6 +30,8 @@ from fbm_desk.db.pg_connection import (
     describe,
     prepare_workspace,
 )
+from fbm_desk.db.pii import ENCRYPTED_COLUMNS
+from fbm_desk.db.sealed_values import register_functions
 from fbm_desk.db.stored_times import SECONDS_COLUMNS
 from fbm_desk.foundation.errors import DatabaseError, InvalidInput
 
@@ -49,6 +51,9 @@ class CopyReport:
     def rows(self) -> int:
         return sum(self.tables.values())
 
+
+# Sealed buyer fields the file keeps as bytes go over as their ``pii1:`` text (sealed_values.py; no key needed).
+_CONVERTED = {**SECONDS_COLUMNS, **{("orders", c): f'pii_text("{c}")' for c in ENCRYPTED_COLUMNS}}
 
 # References the SQLite schema keeps without a foreign key (schema_compact.sql); PostgreSQL's tables have one.
 _KEPT_BY_CODE = {"buyer_name_token": {"orders"}}
@@ -82,6 +87,7 @@ def _tables_in_fk_order(conn: sqlite3.Connection) -> list[str]:
 def _seeded_counts() -> dict[str, int]:
     """Rows per table that the migrations themselves insert (in a fresh database)."""
     conn = sqlite3.connect(":memory:")
+    register_functions(conn)
     try:
         for step in MIGRATIONS:
             for statement in migration_sql(step):
@@ -106,8 +112,9 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def _copy_table(src: sqlite3.Connection, dst: psycopg.Connection[Any], table: str) -> None:
     columns = _columns(src, table)
     names = ", ".join(f'"{c}"' for c in columns)
-    # times the file keeps as whole seconds go over as the ISO text they were written as (stored_times.py)
-    selected = ", ".join(SECONDS_COLUMNS.get((table, c), f'"{c}"') for c in columns)
+    # times the file keeps as whole seconds go over as the ISO text they were written as (stored_times.py),
+    # sealed buyer fields as text (_CONVERTED)
+    selected = ", ".join(_CONVERTED.get((table, c), f'"{c}"') for c in columns)
     cursor = src.execute(f'SELECT {selected} FROM "{table}"')  # noqa: S608 - names from the schema
     with dst.cursor().copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
         while rows := cursor.fetchmany(_BATCH):
@@ -130,6 +137,7 @@ def copy_to_workspace(db_file: Path, url: str, *, backup_dir: Path | None = None
     prepare_workspace(url)  # creates the schema in an empty database; refuses a foreign or newer one
     seeded = _seeded_counts()
     src = sqlite3.connect(f"{db_file.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    register_functions(src)
     try:
         src.execute("BEGIN")  # one snapshot of the file for the whole copy
         tables = _tables_in_fk_order(src)

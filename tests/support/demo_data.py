@@ -413,7 +413,7 @@ def generate(
                     )
                 )
 
-        sealer = _Sealer()
+        sealer = _Sealer(pg=conn.pg)
         order_rows = [sealer.seal_row(row) for row in order_rows]
         conn.executemany(
             "INSERT INTO orders (id, store_id, amazon_order_id, marketplace_id, amazon_status, state, "
@@ -472,23 +472,26 @@ def generate(
 
 class _Sealer:
     """Buyer fields of generated rows encrypted with the bound workspace key, as the app stores them
-    (``fbm_desk.db.pii``), and their blind-index rows. Test data only: equal values share one ciphertext and
-    one token computation (200,000 orders stay fast); the app encrypts every value with its own nonce."""
+    (``fbm_desk.db.pii``: bytes on SQLite, ``pii1:`` text on PostgreSQL), and their blind-index rows. Test data
+    only: equal values share one ciphertext and one token computation (200,000 orders stay fast); the app
+    encrypts every value with its own nonce."""
 
     NAME, SHIP, STREET, PHONE = 16, 17, 18, 27  # positions in the generated order rows
 
-    def __init__(self) -> None:
+    def __init__(self, *, pg: bool) -> None:
         self._cipher = pii.cipher()
         if self._cipher is None:
             raise RuntimeError("bind the workspace key first (fbm_desk.db.privacy.attach_workspace)")
-        self._sealed: dict[tuple[str, str], str] = {}
+        self._pg = pg
+        self._sealed: dict[tuple[str, str], str | bytes] = {}
         self._names: dict[str, set[int]] = {}
         self.tokens: list[tuple[int, int]] = []
 
-    def seal(self, column: str, value: str) -> str:
+    def seal(self, column: str, value: str) -> str | bytes:
         key = (column, value)
-        if key not in self._sealed:
-            self._sealed[key] = pii.seal(column, value)
+        if key not in self._sealed and self._cipher is not None:
+            sealed = self._cipher.encrypt if self._pg else self._cipher.encrypt_bytes
+            self._sealed[key] = sealed(column, value) if value else value
         return self._sealed[key]
 
     def seal_row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:

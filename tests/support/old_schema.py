@@ -6,12 +6,14 @@ from __future__ import annotations
 import sqlite3
 
 from fbm_desk.db.connection import APPLICATION_ID, MIGRATIONS, migration_sql
+from fbm_desk.db.sealed_values import register_functions
 
 
 def schema_before(conn: sqlite3.Connection, step: str) -> int:
     """Apply every migration before ``step`` (a file of ``MIGRATIONS``) to the empty database of ``conn`` and mark
     it as FBM Desk's at that version; returns the version."""
     version = MIGRATIONS.index(step)
+    register_functions(conn)  # the SQL functions a step may call (as connection._apply_migrations does)
     for name in MIGRATIONS[:version]:
         for statement in migration_sql(name):
             conn.execute(statement)
