@@ -166,7 +166,7 @@ def test_a_removal_left_unfinished_carries_on_when_the_stores_tab_opens(
     qtbot.addWidget(tab)
     assert _cell(tab, tab.model.row_of(store_id), "Status") == "Removing…"
     with qtbot.waitSignal(tab.removals.ended, timeout=20_000):
-        pass  # resumed by the tab's first turn of the event loop
+        pass  # resumed when the tab was built
     assert removal.pending_removals() == []
     assert tab.model.row_of(store_id) == -1
 

@@ -82,7 +82,7 @@ class StoresTab(QWidget):
         self.removals.progressed.connect(lambda *_: self.model.refresh_status())
         self.removals.ended.connect(self._removal_ended)
         self.model.removal_text = self.removals.status_text
-        QTimer.singleShot(0, self.removals.resume)  # a removal a crash or a closed window left unfinished
+        self.removals.resume()  # a removal a crash or a closed window left unfinished (one small read)
         self.refresh()
         self._clock = QTimer(self)  # keeps "3 min ago" and token ages current
         self._clock.setInterval(REFRESH_INTERVAL_MS)
