@@ -31,7 +31,7 @@ from fbm_desk.db.support_queries import order_packages
 from fbm_desk.db.workspace_copy import copy_to_workspace
 from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from tests.support.demo_data import generate
-from tests.support.old_schema import schema_before
+from tests.support.old_schema import schema_with_store
 from tests.support.pg_server import PgServer
 from tests.test_buyer_data_encryption import BUYERS, amazon_order, import_buyers
 
@@ -199,11 +199,7 @@ def test_the_step_converts_packages_and_keeps_every_index_trigger_and_foreign_ke
         (3, 2, "2026-01-01T00:00:00Z", "rejected", "2026-01-01T01:00:00Z", "not a time"),
     ]
     try:
-        schema_before(conn, MIGRATIONS[STEP])
-        conn.execute(
-            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
-            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
-        )
+        schema_with_store(conn, MIGRATIONS[STEP])
         for oid in (1, 2):
             conn.execute(
                 "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, "

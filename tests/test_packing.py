@@ -190,16 +190,12 @@ def test_the_migration_deletes_the_done_outbox_rows_an_older_file_kept(tmp_path:
     import sqlite3
 
     from fbm_desk.db import open_database
-    from tests.support.old_schema import schema_before
+    from tests.support.old_schema import schema_with_store
 
     path = tmp_path / "old.sqlite3"
     conn = sqlite3.connect(path)
     try:
-        schema_before(conn, "schema_outbox_done.sql")
-        conn.execute(
-            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
-            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
-        )
+        schema_with_store(conn, "schema_outbox_done.sql")
         conn.executemany(
             "INSERT INTO outbox (store_id, kind, ref_id, state, created_at, updated_at) "
             "VALUES (1, 'confirm_shipment', ?, ?, 'x', 'x')",

@@ -27,7 +27,7 @@ from fbm_desk.db.workspace_copy import copy_to_workspace
 from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.foundation.workspace_key import MARKER, PREFIX, FieldCipher, new_workspace_key
 from tests.support.demo_data import generate
-from tests.support.old_schema import schema_before
+from tests.support.old_schema import schema_with_store
 from tests.support.pg_server import PgServer
 from tests.test_buyer_data_encryption import BUYERS, T0, import_buyers
 
@@ -160,11 +160,7 @@ def test_the_migration_converts_the_old_text_values(data_dir: Path) -> None:
     path = data_dir / "app.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        schema_before(conn, MIGRATIONS[STEP])
-        conn.execute(
-            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
-            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
-        )
+        schema_with_store(conn, MIGRATIONS[STEP])
         names = ", ".join(values)
         marks = ", ".join("?" for _ in values)
         for oid in (1, 2):
@@ -249,11 +245,7 @@ def test_the_migration_leaves_orders_in_fewer_pages(data_dir: Path) -> None:
     path = data_dir / "app.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        schema_before(conn, MIGRATIONS[STEP])
-        conn.execute(
-            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
-            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
-        )
+        schema_with_store(conn, MIGRATIONS[STEP])
         conn.executemany(
             "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, updated_at, "
             "buyer_name, ship_name, ship_address1, ship_phone) VALUES (?, 1, ?, 'UNSHIPPED', 'released', 'x', 'x', "

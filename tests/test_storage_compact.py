@@ -32,7 +32,7 @@ from fbm_desk.db.workspace_copy import copy_to_workspace
 from fbm_desk.foundation.credentials import Credentials, MemoryStore
 from fbm_desk.foundation.workspace_key import FieldCipher, new_workspace_key
 from tests.support.demo_data import generate
-from tests.support.old_schema import schema_before
+from tests.support.old_schema import schema_before, schema_with_store
 from tests.support.pg_server import PgServer
 from tests.test_buyer_data_encryption import BUYERS, T0, amazon_order, import_buyers
 
@@ -118,11 +118,7 @@ def test_the_step_keeps_every_token(data_dir: Path) -> None:
     path = data_dir / "app.sqlite3"
     conn = sqlite3.connect(path, isolation_level=None)
     try:
-        schema_before(conn, MIGRATIONS[STEP])
-        conn.execute(
-            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
-            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
-        )
+        schema_with_store(conn, MIGRATIONS[STEP])
         cipher = FieldCipher(key)
         for oid, name in ((1, "Zelda Quux"), (2, "José Smith")):
             conn.execute(
@@ -253,11 +249,7 @@ def test_the_step_converts_the_timeline_and_keeps_every_event(data_dir: Path) ->
         (2, "2026-01-01T00:00:00Z", "packed", "Package 1: 1 unit(s), UPS 1Z"),
     ]
     try:
-        schema_before(conn, MIGRATIONS[STEP])
-        conn.execute(
-            "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
-            "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
-        )
+        schema_with_store(conn, MIGRATIONS[STEP])
         for oid in (1, 2):
             conn.execute(
                 "INSERT INTO orders (id, store_id, amazon_order_id, amazon_status, state, imported_at, "

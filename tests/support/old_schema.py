@@ -20,3 +20,13 @@ def schema_before(conn: sqlite3.Connection, step: str) -> int:
     conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     conn.execute(f"PRAGMA user_version = {version}")
     return version
+
+
+def schema_with_store(conn: sqlite3.Connection, step: str) -> int:
+    """``schema_before``, then the one store (id 1, 'Main US') that the rows a step's test writes belong to."""
+    version = schema_before(conn, step)
+    conn.execute(
+        "INSERT INTO store (id, name, marketplace_id, region, selling_partner_id, created_at) "
+        "VALUES (1, 'Main US', 'ATVPDKIKX0DER', 'NA', 'A1SELLER', '2026-01-01T00:00:00Z')"
+    )
+    return version
