@@ -104,7 +104,7 @@ def remove_store(
     """Delete the store with its orders, listings and history, then forget its token.
 
     In steps (``fbm_desk.db.store_removal``): the store is marked first (nothing syncs it from then on), its
-    token is forgotten, then its rows go a few hundred per transaction, so packing and the other stores' syncs
+    token is forgotten, then its rows go in transactions of ~0.1 s each, so packing and the other stores' syncs
     are never held up for long. ``progress(removed, total)`` is called after each step with the rows deleted
     so far and all there were at the start; ``stop`` as in ``continue_removal``."""
     removal.begin_removal(store_id)

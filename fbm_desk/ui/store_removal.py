@@ -1,9 +1,9 @@
 """Stores being removed: the removal runs on its own thread, the Stores tab shows how far it got.
 
-A store of 100,000 orders takes ~20 s to delete at 200,000 orders (a minute or more at a million), so the
-window never does it itself: ``StoreRemovals.start`` hands it to a worker thread that deletes a few hundred
-rows per transaction (``fbm_desk.domain.stores.continue_removal``) and reports its progress through a queued
-signal, at most a few times a second. Closing the window stops the worker between two steps; the store stays
+Deleting a store of 100,000 orders takes 20 s or more at 200,000 orders even in one transaction, so the window
+never does it itself: ``StoreRemovals.start`` hands it to a worker thread that deletes its rows in transactions of
+~0.1 s each (``fbm_desk.domain.stores.continue_removal``) and reports its progress through a queued signal, at
+most a few times a second. Closing the window stops the worker between two steps; the store stays
 marked as being removed and ``resume`` carries on the next time the app opens (also after a crash).
 """
 
