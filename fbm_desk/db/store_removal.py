@@ -5,7 +5,8 @@ that time, so packing and the other stores' syncs waited and then failed as "bus
 
 1. ``begin_removal`` stamps ``store.removing_since`` (``schema_store_removal.sql``). From then on the store is
    not active: the scheduler and "Sync now" skip it. Its token is forgotten by the caller right after.
-2. ``remove_step`` deletes up to ``STEP_ROWS`` rows of the store's biggest tables per transaction: its orders
+2. ``remove_step`` deletes the next rows of the store's biggest tables in one transaction (as many as take
+   ~``STEP_S``: ``next_step_rows``), walking them by id: its orders
    (their items, packages, timeline cascade; their name tokens first, which have no foreign key on SQLite), its
    outbox, sync history and listings. Each step is a short transaction of its own.
 3. ``finish_removal`` deletes the store row with whatever is left (cursors, aliases, settings) by cascade.
