@@ -156,7 +156,8 @@ class MigrationProgress:
 
     def statement_done(self) -> None:
         self._unit += 1
-        self._report_step(self._snapshot.step, 0.0)
+        parts = f"{self._unit} of {self._units} parts of this step done" if self._units > 1 else ""
+        self._report_step(self._snapshot.step, 0.0, detail=parts)
 
     def within_step(self, share: float, detail: str) -> None:
         """The Python after a step's statements has done ``share`` (0..1) of its work; ``detail`` says what."""

@@ -67,13 +67,15 @@ def rebuild_table(
             COPY_SHARE * copied / max(before, 1), f"{table}: {copied:,} of {before:,} rows copied"
         )
         start = conn.execute(next_row, (start + ROWS_PER_CHUNK,)).fetchone()[0]
+
+    def made(built: int) -> str:
+        return f"{table}: all {before:,} rows copied; its indexes and triggers: {built} of {len(dependants)} made"
+
+    progress.within_step(COPY_SHARE, made(0))
     conn.execute(f"DROP TABLE {old}")  # with its indexes and triggers; fires none (foreign keys off)
     for built, (sql,) in enumerate(dependants, start=1):
         conn.execute(sql)
-        share = COPY_SHARE + (1 - COPY_SHARE) * built / len(dependants)
-        progress.within_step(
-            share, f"{table}: rows copied, indexes and triggers {built} of {len(dependants)}"
-        )
+        progress.within_step(COPY_SHARE + (1 - COPY_SHARE) * built / len(dependants), made(built))
     after = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])  # noqa: S608
     if after != before:  # the caller's transaction rolls the whole step back
         raise sqlite3.OperationalError(f"the rebuilt {table} has {after} rows instead of {before}")

@@ -103,9 +103,10 @@ def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
     box.setMinimumDuration(0)
     box.setAutoReset(False)  # at 100% it stays until the migration returned
     box.setAutoClose(False)
+    started = time.monotonic()
+    _show(box, text, progress.snapshot(), 0)  # the stage lines from the first paint: the window keeps its size
     box.show()
     worker = threading.Thread(target=migrate, name="fbm-desk-migration", daemon=True)
-    started = time.monotonic()
     worker.start()
     while worker.is_alive():
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, TICK_MS)
