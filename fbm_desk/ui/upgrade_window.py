@@ -30,11 +30,8 @@ from fbm_desk.db.transactions import close_thread_connection
 log = logging.getLogger(__name__)
 
 TICK_MS = 50  # how often the window's events are served while the migration runs
-_NOT_MEASURED = (
-    None,
-    Stage.CHECKING,
-    Stage.COMPACTING,
-)  # SQLite reports no progress: the bar shows it is busy
+# SQLite reports no progress for these: the bar shows that it is busy, not a number
+_NOT_MEASURED = (None, Stage.CHECKING, Stage.COMPACTING)
 
 
 def _size(path: Path) -> str:
@@ -47,7 +44,7 @@ def _elapsed(seconds: float) -> str:
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
 
 
-def stage_text(now: Snapshot) -> str:
+def _stage_text(now: Snapshot) -> str:
     """The stage line and what it measured, as the window shows them (two lines, the second may be empty)."""
     if now.stage is Stage.BACKING_UP:
         return f"Saving a backup… {now.stage_percent}%\n"
@@ -65,7 +62,7 @@ def _show(box: QProgressDialog, text: str, now: Snapshot, seconds: float) -> Non
     box.setMaximum(0 if busy else 100)
     if not busy:
         box.setValue(now.percent)
-    box.setLabelText(f"{text}\n\n{stage_text(now)}\n\nRunning for {_elapsed(seconds)}…")
+    box.setLabelText(f"{text}\n\n{_stage_text(now)}\n\nRunning for {_elapsed(seconds)}…")
 
 
 def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
@@ -104,7 +101,9 @@ def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
     box.setAutoReset(False)  # at 100% it stays until the migration returned
     box.setAutoClose(False)
     started = time.monotonic()
-    _show(box, text, progress.snapshot(), 0)  # the stage lines from the first paint: the window keeps its size
+    _show(
+        box, text, progress.snapshot(), 0
+    )  # the stage lines from the first paint: the window keeps its size
     box.show()
     worker = threading.Thread(target=migrate, name="fbm-desk-migration", daemon=True)
     worker.start()
