@@ -5,7 +5,7 @@
 Builds a file of N orders at the schema a million-order file of session 4 had (eight steps behind: every step of
 ``schema_sort_keys.sql`` onwards runs, ``orders`` is rebuilt with its sealed buyer fields as bytes, the file is
 compacted), by raw SQL at that version, or copies ``--file`` (an older FBM Desk file; never written itself). Each
-run migrates a fresh copy twice, in turns:
+run migrates a fresh copy twice, in turns (which one goes first alternates from run to run):
 - the floor, as before the progress window: no progress object, the backup in one step of SQLite's online backup
   API and each table rebuild in one ``INSERT … SELECT``;
 - as the window does it: a ``MigrationProgress`` read every 50 ms by another thread, the backup in chunks of
@@ -148,9 +148,13 @@ def main() -> int:
             )
         print(f"file: {source.stat().st_size / 1e6:,.0f} MB; load average {os.getloadavg()[0]:.1f}")
         floors, reported = [], []
-        for run in range(1, args.runs + 1):
-            floor, _ = migrate(source, reporting=False)
-            took, seen = migrate(source, reporting=True)
+        for run in range(1, args.runs + 1):  # in turns, each first every other run: the writes a run leaves
+            if run % 2:  # to the disk's cache slow down the next one
+                floor, _ = migrate(source, reporting=False)
+                took, seen = migrate(source, reporting=True)
+            else:
+                took, seen = migrate(source, reporting=True)
+                floor, _ = migrate(source, reporting=False)
             floors.append(floor)
             reported.append(took)
             print(f"run {run}: floor {floor:.1f} s, with progress {took:.1f} s ({took / floor:.2f}x)")
