@@ -69,7 +69,7 @@ def rebuild_table(
         start = conn.execute(next_row, (start + ROWS_PER_CHUNK,)).fetchone()[0]
 
     def made(built: int) -> str:
-        return f"{table}: all {before:,} rows copied; its indexes and triggers: {built} of {len(dependants)} made"
+        return f"{table}: all {before:,} rows copied; indexes and triggers: {built} of {len(dependants)} made"
 
     progress.within_step(COPY_SHARE, made(0))
     conn.execute(f"DROP TABLE {old}")  # with its indexes and triggers; fires none (foreign keys off)

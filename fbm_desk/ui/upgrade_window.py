@@ -51,7 +51,7 @@ def _stage_text(now: Snapshot) -> str:
     if now.stage is Stage.UPDATING:
         return f"Updating: step {now.step} of {now.steps} — {now.step_name}\n{now.detail}"
     if now.stage is Stage.COMPACTING:
-        return "Compacting the file…\nIt gives the room freed by the update back to the disk; SQLite reports no progress."
+        return "Compacting the file…\nFreed room goes back to the disk; SQLite reports no progress for this."
     if now.stage is Stage.DONE:
         return "Up to date; opening the window…\n"
     return "Checking the file for damage…\nSQLite reads every page of it and reports no progress."
