@@ -1,4 +1,4 @@
-"""A migration that leaves a quarter of the file free compacts it (``connection._compact_after_migrating``)."""
+"""A migration that leaves a quarter of the file free compacts it (``migration_progress.compact_after_migrating``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from fbm_desk.db import connection
+from fbm_desk.db import migration_progress
 
 pytestmark = pytest.mark.sqlite_only  # this computer's file
 
@@ -30,7 +30,7 @@ def _free_share(conn: sqlite3.Connection) -> float:
 def test_a_file_left_a_quarter_free_is_compacted(tmp_path: Path) -> None:
     conn = _file_with_free_pages(tmp_path / "a.sqlite3", keep=500)  # three quarters freed
     assert _free_share(conn) > 0.5
-    connection._compact_after_migrating(conn)
+    migration_progress.compact_after_migrating(conn)
     assert _free_share(conn) == 0
     assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 500
     conn.close()
@@ -39,8 +39,8 @@ def test_a_file_left_a_quarter_free_is_compacted(tmp_path: Path) -> None:
 def test_a_file_with_little_free_room_is_left_as_it_is(tmp_path: Path) -> None:
     conn = _file_with_free_pages(tmp_path / "b.sqlite3", keep=1_800)  # a tenth freed
     before = _free_share(conn)
-    assert 0 < before < connection.COMPACT_FREE_SHARE
-    connection._compact_after_migrating(conn)
+    assert 0 < before < migration_progress.COMPACT_FREE_SHARE
+    migration_progress.compact_after_migrating(conn)
     assert _free_share(conn) == before
     conn.close()
 
@@ -59,7 +59,7 @@ class _FullDisk:
 
 def test_no_room_to_compact_loses_nothing(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     conn = _file_with_free_pages(tmp_path / "c.sqlite3", keep=500)
-    connection._compact_after_migrating(_FullDisk(conn))  # type: ignore[arg-type]
+    migration_progress.compact_after_migrating(_FullDisk(conn))  # type: ignore[arg-type]
     assert "Could not compact the database" in caplog.text
     assert conn.execute("SELECT count(*) FROM t").fetchone()[0] == 500
     conn.close()

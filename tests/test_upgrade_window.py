@@ -1,9 +1,11 @@
-"""After an update, a database that needs migrating is migrated on a thread of its own while a window says so."""
+"""After an update, a database that needs migrating is migrated on a thread of its own while a window says so: the
+stage, how far it got, and the whole upgrade's percent."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from fbm_desk.db import LATEST_VERSION, connection
 from fbm_desk.db.errors import DatabaseError
+from fbm_desk.db.migration_progress import MigrationProgress
 from fbm_desk.ui import upgrade_window
 from fbm_desk.ui.upgrade_window import migrate_with_progress
 from tests.support.old_schema import schema_before
@@ -91,3 +94,74 @@ def test_a_failed_migration_raises_what_the_open_raises(
     with pytest.raises(DatabaseError, match="disk is full"):
         migrate_with_progress(path, tmp_path / "backups")
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+
+
+def _dialog() -> QProgressDialog | None:
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+    return boxes[0] if boxes else None
+
+
+def test_the_window_shows_each_stage_and_how_far_it_got(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migrating thread reports a stage, then waits until the window's thread showed it: no timing."""
+    path = tmp_path / "fbm-desk.sqlite3"
+    _old_file(path)
+    real_open = connection.open_database
+    steps = ["schema_outbox_done.sql", "schema_package_times.sql", "schema_pii_binary.sql"]
+    reports: list[tuple[Callable[[MigrationProgress], None], str, bool]] = [  # report, words shown, bar busy
+        (lambda p: p.checking(), "Checking the file for damage…", True),
+        (lambda p: p.backup_pages(37, 100), "Saving a backup… 37%", False),
+        (lambda p: p.backup_pages(100, 100), "Saving a backup… 100%", False),
+        (lambda p: p.steps_pending(steps), "Saving a backup… 100%", False),
+        (
+            lambda p: p.step_started(3, "schema_pii_binary.sql", 0, True),
+            "Updating: step 3 of 3 — the orders, rebuilt with buyer details a third smaller",
+            False,
+        ),
+        (
+            lambda p: p.within_step(0.3, "orders: 50,000 of 100,000 rows copied"),
+            "50,000 of 100,000 rows",
+            False,
+        ),
+        (lambda p: p.compacting(), "Compacting the file…", True),
+    ]
+    expected = [""]
+    showed = threading.Event()
+    seen: list[tuple[str, int, int]] = []  # label, bar value, bar maximum (0: busy)
+
+    def look() -> None:  # the window's thread, between ticks of the migration's loop
+        box = _dialog()
+        if box is not None:
+            seen.append((box.labelText(), box.value(), box.maximum()))
+            if expected[0] and expected[0] in box.labelText():
+                showed.set()
+
+    timer = QTimer()
+    timer.timeout.connect(look)
+    timer.start(5)
+
+    def staged_open(
+        *args: object, progress: MigrationProgress, **kwargs: object
+    ) -> connection.OpenedDatabase:
+        for report, words, _busy in reports:
+            showed.clear()
+            expected[0] = words
+            report(progress)
+            assert showed.wait(10)
+        expected[0] = ""
+        return real_open(*args, progress=progress, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(upgrade_window, "open_database", staged_open)
+    migrate_with_progress(path, tmp_path / "backups")
+    timer.stop()
+
+    for _report, words, busy in reports:
+        label, _value, maximum = next(s for s in seen if words in s[0])
+        assert (maximum == 0) is busy  # a busy bar while SQLite reports nothing
+        assert "Running for" in label
+    shown = [value for label, value, maximum in seen if maximum]
+    assert shown == sorted(shown)  # the whole upgrade's percent never goes backwards
+    assert next(v for t, v, m in seen if "50,000 of 100,000" in t) > next(v for t, v, m in seen if "37%" in t)
+    assert _version(path) == LATEST_VERSION
+    assert _dialog() is None

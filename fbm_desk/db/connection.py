@@ -21,7 +21,6 @@ from __future__ import annotations
 import logging
 import os
 import sqlite3
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -31,6 +30,7 @@ import peewee as pw
 
 from fbm_desk.db import checkpoints
 from fbm_desk.db.errors import StorageProblem, classify, problem_error, storage_error
+from fbm_desk.db.migration_progress import MigrationProgress, compact_after_migrating, copy_backup
 from fbm_desk.db.models import database_proxy
 from fbm_desk.db.sealed_values import register_functions
 from fbm_desk.db.table_rebuild import AFTER_STEP
@@ -73,7 +73,6 @@ MIGRATIONS: tuple[str, ...] = (
 )
 LATEST_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0
-COMPACT_FREE_SHARE = 0.25  # a migration that leaves this share of the file's pages free compacts the file
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -204,34 +203,37 @@ def _inspect_existing(path: Path, *, full_check: bool = False) -> tuple[int, int
     return version, app_id
 
 
-def _backup(path: Path, version: int, backup_dir: Path) -> Path:
+def _backup(path: Path, version: int, backup_dir: Path, progress: MigrationProgress | None = None) -> Path:
     backup_dir.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = backup_dir / f"{path.stem}-v{version}-{stamp}.sqlite3"
     src = sqlite3.connect(str(path))
     dst = sqlite3.connect(str(target))
     try:
-        src.backup(dst)
+        copy_backup(src, dst, progress or MigrationProgress())
     finally:
         dst.close()
         src.close()
     return target
 
 
-def _apply_migrations(path: Path, current: int) -> None:
+def _apply_migrations(path: Path, current: int, progress: MigrationProgress) -> None:
     conn = sqlite3.connect(str(path), isolation_level=None)
     try:
         conn.execute("PRAGMA foreign_keys = OFF")  # schema changes may rebuild tables
         register_functions(conn)  # pii_binary (schema_pii_binary.sql's step)
+        progress.steps_pending(list(MIGRATIONS[current:]))
         for index in range(current, LATEST_VERSION):
-            step = MIGRATIONS[index]
+            step, statements = MIGRATIONS[index], migration_sql(MIGRATIONS[index])
             log.info("Migrating database to version %d (%s)", index + 1, step)
+            progress.step_started(index - current + 1, step, len(statements), step in AFTER_STEP)
             conn.execute("BEGIN IMMEDIATE")
             try:
-                for statement in migration_sql(step):
+                for statement in statements:
                     conn.execute(statement)
+                    progress.statement_done()
                 if step in AFTER_STEP:  # what SQL alone cannot do (table_rebuild.py)
-                    AFTER_STEP[step](conn)
+                    AFTER_STEP[step](conn, progress)
                 conn.execute(f"PRAGMA user_version = {index + 1}")
                 conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 conn.execute("COMMIT")
@@ -239,34 +241,10 @@ def _apply_migrations(path: Path, current: int) -> None:
                 conn.execute("ROLLBACK")
                 raise
         if current > 0:
-            _compact_after_migrating(conn)
+            compact_after_migrating(conn, progress)
+        progress.finished()
     finally:
         conn.close()
-
-
-def _compact_after_migrating(conn: sqlite3.Connection) -> None:
-    """A step that rebuilt a table left its old pages free (~1 GB at a million orders, in a 2.5 GB file): when
-    that is a quarter of the file or more, ``VACUUM`` gives it back to the disk now, while the user waits for
-    the upgrade anyway (``ui/upgrade_window.py``). It needs free space about the size of the file; without
-    it the file stays as it is, nothing lost, and later writes reuse the free pages."""
-    pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
-    free = int(conn.execute("PRAGMA freelist_count").fetchone()[0])
-    if not pages or free < pages * COMPACT_FREE_SHARE:
-        return
-    started = time.perf_counter()
-    try:
-        conn.execute("VACUUM")
-    except sqlite3.OperationalError as exc:  # a full disk or temp folder: the file is as it was
-        log.warning(
-            "Could not compact the database after migrating (%s); its free pages are reused later", exc
-        )
-        return
-    log.info(
-        "Compacted the database after migrating: %d of %d pages were free (%.1f s)",
-        free,
-        pages,
-        time.perf_counter() - started,
-    )
 
 
 def _split_sql(script: str) -> list[str]:
@@ -312,8 +290,15 @@ def pending_migration(path: Path) -> int | None:
     return version if app_id == APPLICATION_ID and 0 < version < LATEST_VERSION else None
 
 
-def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool = False) -> OpenedDatabase:
-    """Open (creating or migrating) the database at ``path`` and bind the models to it.
+def open_database(
+    path: Path,
+    *,
+    backup_dir: Path | None = None,
+    read_only: bool = False,
+    progress: MigrationProgress | None = None,
+) -> OpenedDatabase:
+    """Open (creating or migrating) the database at ``path`` and bind the models to it; a migration reports its
+    stages to ``progress`` (``migration_progress.py``) when one is given.
 
     Raises ``DatabaseError`` with a user-facing message when the file is damaged, foreign, newer than this
     version, or the disk is full. A refused file is never modified. ``read_only`` (a read-only data folder)
@@ -325,6 +310,7 @@ def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool
     backup_dir = backup_dir or path.parent / "backups"
     migrated_from: int | None = None
     backup: Path | None = None
+    progress = progress or MigrationProgress()  # nobody watches: the CLI, tests
     try:
         if path.exists() and path.stat().st_size > 0:
             version, app_id = _inspect_existing(path)
@@ -338,16 +324,17 @@ def open_database(path: Path, *, backup_dir: Path | None = None, read_only: bool
             if version == 0 and app_id == 0 and _has_tables(path):
                 raise DatabaseError(f"The file {path} is not an FBM Desk database; it was left untouched.")
             if version < LATEST_VERSION:
+                progress.checking()
                 _inspect_existing(path, full_check=True)  # never migrate a damaged file
                 if version > 0:
-                    backup = _backup(path, version, backup_dir)
+                    backup = _backup(path, version, backup_dir, progress)
                     log.info("Backed up database (schema %d) to %s", version, backup)
                 migrated_from = version
-                _apply_migrations(path, version)
+                _apply_migrations(path, version, progress)
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             migrated_from = 0
-            _apply_migrations(path, 0)
+            _apply_migrations(path, 0, progress)
     except (sqlite3.Error, OSError) as exc:  # migration, backup copy, folder creation
         known = storage_error(exc, path.parent)
         raise (known or DatabaseError(f"The database {path} could not be opened: {exc}.")) from exc

@@ -3,8 +3,12 @@
 A migration of a large file takes a while: at a million orders the backup alone copies gigabytes, and a step that
 rebuilds a table rewrites it (a minute or more). Done on the window's thread before any window exists, the app
 would look as if it never started. ``migrate_with_progress`` runs the migration (``open_database``: page check,
-backup, steps) on a thread of its own while a small window says what is happening and for how long it has run;
-the main window then opens on the migrated file as usual. A shared workspace migrates on the server's side
+backup, steps, compaction) on a thread of its own while a small window says which stage it is in, how far that
+stage got (the backup's pages, step k of m and a rebuilt table's rows) and for how long it has run; its bar is the
+whole upgrade, estimated by each stage's measured share (``db/migration_progress.py``), and turns busy while
+SQLite reports nothing (the page check, the compaction). The migrating thread writes a ``MigrationProgress``; the
+window's thread reads it on its tick, so no Qt object is touched off the window's thread. The main window then
+opens on the migrated file as usual. A shared workspace migrates on the server's side
 (``open_postgres``) and is not handled here.
 """
 
@@ -20,11 +24,14 @@ from PySide6.QtWidgets import QLabel, QProgressDialog
 
 from fbm_desk import APP_NAME
 from fbm_desk.db.connection import open_database, pending_migration
+from fbm_desk.db.migration_progress import MigrationProgress, Snapshot, Stage
 from fbm_desk.db.transactions import close_thread_connection
 
 log = logging.getLogger(__name__)
 
 TICK_MS = 50  # how often the window's events are served while the migration runs
+# SQLite reports no progress for these: the bar shows that it is busy, not a number
+_NOT_MEASURED = (None, Stage.CHECKING, Stage.COMPACTING)
 
 
 def _size(path: Path) -> str:
@@ -35,6 +42,27 @@ def _size(path: Path) -> str:
 def _elapsed(seconds: float) -> str:
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def _stage_text(now: Snapshot) -> str:
+    """The stage line and what it measured, as the window shows them (two lines, the second may be empty)."""
+    if now.stage is Stage.BACKING_UP:
+        return f"Saving a backup… {now.stage_percent}%\n"
+    if now.stage is Stage.UPDATING:
+        return f"Updating: step {now.step} of {now.steps} — {now.step_name}\n{now.detail}"
+    if now.stage is Stage.COMPACTING:
+        return "Compacting the file…\nFreed room goes back to the disk; SQLite reports no progress for this."
+    if now.stage is Stage.DONE:
+        return "Up to date; opening the window…\n"
+    return "Checking the file for damage…\nSQLite reads every page of it and reports no progress."
+
+
+def _show(box: QProgressDialog, text: str, now: Snapshot, seconds: float) -> None:
+    busy = now.stage in _NOT_MEASURED
+    box.setMaximum(0 if busy else 100)
+    if not busy:
+        box.setValue(now.percent)
+    box.setLabelText(f"{text}\n\n{_stage_text(now)}\n\nRunning for {_elapsed(seconds)}…")
 
 
 def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
@@ -50,10 +78,11 @@ def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
     )
     log.info("Migrating %s from schema %d before the window opens", db_file, version)
     failure: list[BaseException] = []
+    progress = MigrationProgress()  # written by the migrating thread, read here on each tick
 
     def migrate() -> None:
         try:
-            open_database(db_file, backup_dir=backup_dir).close()
+            open_database(db_file, backup_dir=backup_dir, progress=progress).close()
         except BaseException as exc:  # handed to the window's thread, which raises it as the open would
             failure.append(exc)
         finally:
@@ -69,13 +98,18 @@ def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
     box.setCancelButton(None)  # a migration cannot be stopped half-way: it is one transaction per step
     box.setWindowModality(Qt.WindowModality.ApplicationModal)
     box.setMinimumDuration(0)
+    box.setAutoReset(False)  # at 100% it stays until the migration returned
+    box.setAutoClose(False)
+    started = time.monotonic()
+    _show(
+        box, text, progress.snapshot(), 0
+    )  # the stage lines from the first paint: the window keeps its size
     box.show()
     worker = threading.Thread(target=migrate, name="fbm-desk-migration", daemon=True)
-    started = time.monotonic()
     worker.start()
     while worker.is_alive():
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, TICK_MS)
-        box.setLabelText(f"{text}\n\nRunning for {_elapsed(time.monotonic() - started)}…")
+        _show(box, text, progress.snapshot(), time.monotonic() - started)
         worker.join(TICK_MS / 1000)
     box.close()
     box.deleteLater()
