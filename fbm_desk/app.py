@@ -52,12 +52,14 @@ def build_services(paths: AppPaths) -> Services:
 
 def _migrate_first(paths: AppPaths) -> None:
     """This computer's database, when an update left it behind, is migrated first while a window says so."""
-    from fbm_desk.core import workspace_url
+    from fbm_desk.core import encrypt_if_older, workspace_url
     from fbm_desk.foundation.settings import load_settings
     from fbm_desk.ui.upgrade_window import migrate_with_progress
 
     if workspace_url(paths, load_settings(paths.settings_file)) is None:
-        migrate_with_progress(paths.db_file, paths.backup_dir)
+        migrate_with_progress(
+            paths.db_file, paths.backup_dir, then=lambda progress: encrypt_if_older(paths, progress)
+        )
 
 
 def attach_sync(services: Services) -> None:

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from fbm_desk.amazon.config import SpApiConfig
 from fbm_desk.db import OpenedDatabase, open_database, open_postgres
 from fbm_desk.db.change_feed import install_notify_triggers
-from fbm_desk.db.privacy import WorkspaceStatus, attach_workspace
+from fbm_desk.db.migration_progress import MigrationProgress
+from fbm_desk.db.privacy import WorkspaceStatus, attach_workspace, workspace_row
 from fbm_desk.db.rows import StoreRow
 from fbm_desk.db.stations import host_name, set_actor
 from fbm_desk.db.stores import flag_keyring_secrets_insecure
@@ -197,6 +198,17 @@ def build_core(
         spapi_config=config,
         workspace=workspace,
     )
+
+
+def encrypt_if_older(paths: AppPaths, progress: MigrationProgress) -> None:
+    """A file older than the encryption of buyer data (no workspace row yet) has it sealed now: on the thread that
+    migrated it, while the upgrade window shows (minutes at a million orders, with every backup rewritten), not
+    in ``build_core`` before any window exists. ``build_core`` then finds the workspace and its key."""
+    if workspace_row() is not None:
+        return
+    progress.encrypting()
+    settings = load_settings(paths.settings_file)
+    attach_workspace(open_credentials(paths.data_dir, settings.instance_id), backup_dir=paths.backup_dir)
 
 
 def private_files(paths: AppPaths) -> tuple[Path, ...]:

@@ -13,12 +13,16 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QProgressDialog
 from pytestqt.qtbot import QtBot
 
+from fbm_desk import app, core
 from fbm_desk.db import LATEST_VERSION, connection
 from fbm_desk.db.errors import DatabaseError
-from fbm_desk.db.migration_progress import MigrationProgress
+from fbm_desk.db.migration_progress import MigrationProgress, Stage
+from fbm_desk.db.orders import find_order
+from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui import upgrade_window
 from fbm_desk.ui.upgrade_window import migrate_with_progress
-from tests.support.old_schema import schema_before
+from tests.support.old_schema import schema_before, schema_with_store
+from tests.support.pii_scan import pii_hits
 
 pytestmark = pytest.mark.sqlite_only  # this computer's file; a shared workspace migrates on its server
 
@@ -125,6 +129,7 @@ def test_the_window_shows_each_stage_and_how_far_it_got(
             False,
         ),
         (lambda p: p.compacting(), "Compacting the file…", True),
+        (lambda p: p.encrypting(), "Encrypting the buyer data…", True),
     ]
     expected = [""]
     showed = threading.Event()
@@ -165,3 +170,46 @@ def test_the_window_shows_each_stage_and_how_far_it_got(
     assert next(v for t, v, m in seen if "50,000 of 100,000" in t) > next(v for t, v, m in seen if "37%" in t)
     assert _version(path) == LATEST_VERSION
     assert _dialog() is None
+
+
+def test_a_file_older_than_the_encryption_is_sealed_while_the_window_shows(
+    qtbot: QtBot, app_paths: AppPaths
+) -> None:
+    """Its first encryption (every buyer field, every backup) runs on the migrating thread, not in ``build_core``
+    before any window exists."""
+    conn = sqlite3.connect(app_paths.db_file)
+    try:
+        schema_with_store(conn, "schema_privacy.sql")
+        conn.execute(
+            "INSERT INTO orders (store_id, amazon_order_id, amazon_status, state, buyer_name, ship_name, "
+            "ship_address1, ship_city, ship_country, imported_at, updated_at) VALUES (1, '111-0000001-0000001', "
+            "'UNSHIPPED', 'released', 'Wilhelmina Quarterstone', 'Wilhelmina Quarterstone', '77 Zebulon Lane', "
+            "'Springfield', 'US', 'x', 'x')"
+        )
+        conn.commit()
+    finally:
+        conn.close()
+    needles = ["Wilhelmina Quarterstone", "77 Zebulon Lane"]
+    stages: list[Stage] = []
+    real = core.encrypt_if_older
+
+    def watched(paths: AppPaths, progress: MigrationProgress) -> None:
+        real(paths, progress)
+        stages.append(progress.snapshot().stage)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(core, "encrypt_if_older", watched)
+        app._migrate_first(app_paths)
+    assert stages == [Stage.ENCRYPTING]
+    assert pii_hits(app_paths.db_file.read_bytes(), needles) == []
+    backups = list(app_paths.backup_dir.glob("*.sqlite3"))
+    assert backups  # the migration's backup, rewritten sealed
+    assert all(pii_hits(b.read_bytes(), needles) == [] for b in backups)
+    opened = core.build_core(app_paths)
+    try:
+        assert opened.workspace is not None
+        assert opened.workspace.has_key
+        assert opened.workspace.encrypted_now == 0  # done before: the window's thread did it
+        assert find_order("111-0000001-0000001").buyer_name == "Wilhelmina Quarterstone"
+    finally:
+        opened.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 TICK_MS = 50  # how often the window's events are served while the migration runs
 # SQLite reports no progress for these: the bar shows that it is busy, not a number
-_NOT_MEASURED = (None, Stage.CHECKING, Stage.COMPACTING)
+_NOT_MEASURED = (None, Stage.CHECKING, Stage.COMPACTING, Stage.ENCRYPTING)
 
 
 def _size(path: Path) -> str:
@@ -52,6 +53,11 @@ def _stage_text(now: Snapshot) -> str:
         return f"Updating: step {now.step} of {now.steps} — {now.step_name}\n{now.detail}"
     if now.stage is Stage.COMPACTING:
         return "Compacting the file…\nFreed room goes back to the disk; SQLite reports no progress for this."
+    if now.stage is Stage.ENCRYPTING:
+        return (
+            "Encrypting the buyer data…\nThis file is older than the encryption of buyer names and addresses: they "
+            "are sealed once, with its backups; no progress is reported for this."
+        )
     if now.stage is Stage.DONE:
         return "Up to date; opening the window…\n"
     return "Checking the file for damage…\nSQLite reads every page of it and reports no progress."
@@ -65,9 +71,13 @@ def _show(box: QProgressDialog, text: str, now: Snapshot, seconds: float) -> Non
     box.setLabelText(f"{text}\n\n{_stage_text(now)}\n\nRunning for {_elapsed(seconds)}…")
 
 
-def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
+def migrate_with_progress(
+    db_file: Path, backup_dir: Path, then: Callable[[MigrationProgress], None] | None = None
+) -> str | None:
     """Migrate ``db_file`` if it needs it, showing a window meanwhile; returns what the window said (None: the
-    file needed nothing). Raises what ``open_database`` raises (a damaged file, a full disk), unchanged."""
+    file needed nothing). ``then`` runs on the migrating thread once the file is migrated, while it is still
+    open and the window still shows (the first encryption of a file older than it: ``app._migrate_first``).
+    Raises what ``open_database`` (or ``then``) raises (a damaged file, a full disk), unchanged."""
     version = pending_migration(db_file)
     if version is None:
         return None
@@ -82,7 +92,12 @@ def migrate_with_progress(db_file: Path, backup_dir: Path) -> str | None:
 
     def migrate() -> None:
         try:
-            open_database(db_file, backup_dir=backup_dir, progress=progress).close()
+            opened = open_database(db_file, backup_dir=backup_dir, progress=progress)
+            try:
+                if then is not None:
+                    then(progress)
+            finally:
+                opened.close()
         except BaseException as exc:  # handed to the window's thread, which raises it as the open would
             failure.append(exc)
         finally:
