@@ -6,6 +6,7 @@ id into the scan box (Ctrl+K from anywhere in the window) opens the pack dialog 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +54,14 @@ from fbm_desk.ui.warehouse_filter import away_from_home, reload_warehouse_combo,
 if TYPE_CHECKING:
     from fbm_desk.ui.pack_dialog import PackDialog
     from fbm_desk.ui.services import Services
+
+
+PREFETCH_MS = 1500  # after start-up, once the window is painted and idle
+
+
+def prefetch_pack_dialog() -> None:
+    """Import the pack dialog's modules while the window is idle (~30 ms), not when the first order opens."""
+    importlib.import_module("fbm_desk.ui.pack_dialog")
 
 
 class OrdersTab(QWidget):
@@ -159,6 +168,7 @@ class OrdersTab(QWidget):
         # Ctrl+K must work from every tab: hidden widgets get no shortcuts, so it lives on the top-level
         # window, which exists once the main window has taken this tab (after the constructor).
         QTimer.singleShot(0, self, self._install_scan_shortcut)  # dropped if the tab is gone by then
+        QTimer.singleShot(PREFETCH_MS, self, prefetch_pack_dialog)
         self.filter_counts = FilterCountLabels(self, dict(self.filter_buttons))
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())

@@ -178,9 +178,10 @@ class SyncStatusWidget(QWidget):
 
     @Slot()
     def open_log(self) -> SyncLogDialog:
-        if self._dialog is None:
+        if self._dialog is None:  # built once (it reads the runs), then kept: later opens re-read them
             self._dialog = SyncLogDialog(self._runner, self.window())
-        self._dialog.refresh()
+        elif not self._dialog.isVisible():  # a visible log is kept current by the runner's signals
+            self._dialog.refresh()
         self._dialog.show()
         self._dialog.raise_()
         return self._dialog

@@ -43,6 +43,8 @@ FONT = int(Qt.ItemDataRole.FontRole)
 TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
 ROW = int(ROW_ROLE)
 BADGE = int(BADGE_ROLE)
+CELL_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 
 def split_columns(columns: Sequence[tuple[str, Any]]) -> tuple[tuple[str, ...], tuple[Any, ...]]:
@@ -295,9 +297,9 @@ class PagedSqlModel(QAbstractTableModel, Generic[Q, R]):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        # Asked for every visible cell on each paint: the flags are made once (``|`` of two PySide enum
+        # members builds a new flag object each time, ~10 µs).
+        return CELL_FLAGS if index.isValid() else NO_FLAGS
 
     def data(self, index: Index, role: int = DISPLAY) -> Any:
         number = index.row()  # -1 for an invalid index
