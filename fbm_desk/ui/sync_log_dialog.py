@@ -25,16 +25,16 @@ if TYPE_CHECKING:
 # headers, once: measuring the rows on screen (``ResizeToContents``) asked the model for every visible cell
 # again at each layout pass of the opening dialog. The columns stay resizable by hand.
 _WIDEST = (
-    "Brand Europe DE",
+    "Demo Brand US",
     "Full product import",
     "2026-12-07 14:42:00",
     "12 min 05 s",
-    "OK (12 rejected)",
+    "Running…",
     "100000",
     "100000",
     "100000",
     "10000",
-    "100 (600 s)",
+    "10 (60 s)",
 )
 
 
@@ -43,7 +43,7 @@ def fit_log_columns(table: QTableView) -> list[int]:
     cells, header = table.fontMetrics(), table.horizontalHeader().fontMetrics()
     titles = SyncLogModel.COLUMNS
     return [
-        max(cells.horizontalAdvance(text) + 16, header.horizontalAdvance(title) + 32)
+        max(cells.horizontalAdvance(text) + 12, header.horizontalAdvance(title) + 28)
         for text, title in zip(_WIDEST, titles, strict=False)
     ]
 
