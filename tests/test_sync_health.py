@@ -414,8 +414,8 @@ def test_sync_log_sorts_without_asking_the_model_for_every_row(qtbot, core: Core
 def test_sync_log_reads_its_runs_once_when_it_opens(
     qtbot, idle_runner: JobRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first open builds the dialog, which reads the runs: once, not again right after. A later open of
-    the closed log reads them again (runs ended meanwhile); an open log is kept current by the runner."""
+    """The first open builds the dialog, which reads the runs: once, not again right after. Each later open
+    reads them again (runs of other stations or the command line ended meanwhile)."""
     import fbm_desk.ui.table_models.sync_log_model as log_model
 
     store = insert_us_store("Brand US", "A1")
@@ -431,10 +431,12 @@ def test_sync_log_reads_its_runs_once_when_it_opens(
     dialog = widget.open_log()
     assert len(reads) == 1
     assert dialog.model.rowCount() == 1
-    widget.open_log()  # already open: nothing to re-read
-    assert len(reads) == 1
     dialog.close()
     insert_run(store, "inventory", T0 + timedelta(minutes=5))
     assert widget.open_log() is dialog
     assert len(reads) == 2
     assert dialog.model.rowCount() == 2
+    insert_run(store, "tracking-push", T0 + timedelta(minutes=9))
+    widget.open_log()  # clicked again while open: raised and re-read, as before
+    assert len(reads) == 3
+    assert dialog.model.rowCount() == 3

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QStandardItem, QStandardItemModel
 import fbm_desk.ui.orders_tab as orders_tab_module
 from fbm_desk.core import build_core
 from fbm_desk.foundation.paths import AppPaths
+from fbm_desk.ui import pack_prefetch
 from fbm_desk.ui.orders_tab import OrdersTab
 from fbm_desk.ui.services import Services
 from fbm_desk.ui.tab_parts import row_table
@@ -103,6 +105,14 @@ def test_a_prefetch_after_the_tab_is_gone_does_nothing(
     assert imported == []
 
 
-def test_the_prefetch_imports_the_pack_dialog() -> None:
-    orders_tab_module.prefetch_pack_dialog()
+def test_the_prefetch_imports_one_group_per_pass_of_the_event_loop(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported: list[str] = []
+    monkeypatch.setattr(pack_prefetch, "importlib", SimpleNamespace(import_module=imported.append))
+    pack_prefetch.prefetch_pack_dialog(("a", "b", "c"))
+    assert imported == ["a"]
+    qtbot.waitUntil(lambda: imported == ["a", "b", "c"], timeout=2000)
+    monkeypatch.undo()
+    pack_prefetch.prefetch_pack_dialog(pack_prefetch.PACK_DIALOG_MODULES[-1:])
     assert "fbm_desk.ui.pack_dialog" in sys.modules

@@ -178,9 +178,9 @@ class SyncStatusWidget(QWidget):
 
     @Slot()
     def open_log(self) -> SyncLogDialog:
-        if self._dialog is None:  # built once (it reads the runs), then kept: later opens re-read them
+        if self._dialog is None:  # built once, reading the runs; then kept, and each later open re-reads them
             self._dialog = SyncLogDialog(self._runner, self.window())
-        elif not self._dialog.isVisible():  # a visible log is kept current by the runner's signals
+        else:
             self._dialog.refresh()
         self._dialog.show()
         self._dialog.raise_()
