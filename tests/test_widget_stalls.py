@@ -12,11 +12,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex
 from PySide6.QtGui import QColor, QImage, QStandardItem, QStandardItemModel
 
 import fbm_desk.ui.orders_tab as orders_tab_module
 from fbm_desk.core import build_core
+from fbm_desk.db.order_views import QuickFilter
 from fbm_desk.foundation.paths import AppPaths
 from fbm_desk.ui import pack_prefetch
 from fbm_desk.ui.orders_tab import OrdersTab
@@ -116,3 +117,40 @@ def test_the_prefetch_imports_one_group_per_pass_of_the_event_loop(
     monkeypatch.undo()
     pack_prefetch.prefetch_pack_dialog(pack_prefetch.PACK_DIALOG_MODULES[-1:])
     assert "fbm_desk.ui.pack_dialog" in sys.modules
+
+
+def test_a_filter_clicks_count_starts_after_its_rows_are_painted(qtbot: Any, app_paths: AppPaths) -> None:
+    """The count of a filter's matches (read on the reader thread) started before the paint: a posted call
+    runs before Qt's low-priority update request, so the reader competed with the paint for the cores."""
+    core = build_core(app_paths)
+    try:
+        generate(core.db.db, orders=450, seed=5)  # more than a page: the count is read off the thread
+        tab = OrdersTab(Services(core=core))
+        qtbot.addWidget(tab)
+        tab.resize(1200, 700)
+        tab.show()
+        qtbot.waitExposed(tab)
+        events: list[str] = []
+
+        class Paints(QObject):
+            def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+                if event.type() == QEvent.Type.Paint:
+                    events.append("paint")
+                return False
+
+        paints = Paints()
+        tab.table.viewport().installEventFilter(paints)
+        real_load = tab.model._counter.load  # type: ignore[union-attr]
+        tab.model._counter.load = lambda job: (events.append("count"), real_load(job))  # type: ignore[union-attr]
+        qtbot.waitUntil(lambda: not tab.model.counting, timeout=5000)  # the first query's count is done
+        events.clear()
+        tab.set_quick_filter(QuickFilter.ALL)  # the same rows again, a new query
+        qtbot.waitUntil(lambda: "count" in events, timeout=5000)
+        assert events.index("paint") < events.index("count")
+        qtbot.waitUntil(lambda: not tab.model.counting, timeout=5000)
+        assert tab.model.total == 450
+    finally:
+        from fbm_desk.ui.background_reads import wait_for_background_reads
+
+        wait_for_background_reads()
+        core.close()
