@@ -144,8 +144,8 @@ def test_sync_log_dialog_sorts_and_shows_details(qtbot, history: tuple[StoreRow,
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # most fetched first
-    top = dialog.proxy.index(0, 0)
-    assert dialog.proxy.data(dialog.proxy.index(0, 1)) == "Full product import"
+    top = dialog.model.index(0, 0)
+    assert dialog.model.data(dialog.model.index(0, 1)) == "Full product import"
     dialog.table.setCurrentIndex(top)
     text = dialog.details.toPlainText()
     assert "brand DE · Full product import · OK" in text
@@ -351,3 +351,92 @@ def test_sync_log_sizes_its_columns_from_the_rows_on_screen(qtbot, core: CoreSer
         SyncLogModel.data = real_data  # type: ignore[method-assign]
     assert dialog.model.rowCount() >= 200
     assert len(asked) < 100
+
+
+def test_sync_log_sorting_keeps_the_selected_run_and_the_order_across_refreshes(
+    qtbot, history: tuple[StoreRow, StoreRow]
+) -> None:
+    """The log sorts its own rows (no proxy): the selected run stays selected, a refresh keeps the order."""
+    us, _de = history
+    dialog = SyncLogDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    def column(c: int) -> list[str]:
+        return [dialog.model.data(dialog.model.index(r, c)) for r in range(dialog.model.rowCount())]
+
+    assert column(3)[0] == "running…"  # newest first: the DE orders run still running
+    dialog.table.selectRow(1)  # the failed US orders run
+    assert "Error: Amazon is unreachable." in dialog.details.toPlainText()
+    dialog.table.sortByColumn(5, Qt.SortOrder.DescendingOrder)  # most fetched first
+    assert column(5) == ["900", "120", "0", "0", "0"]
+    selected = dialog.table.selectionModel().selectedRows()
+    assert [dialog.model.run_at(i.row()).error for i in selected] == ["Amazon is unreachable.\nretry"]
+    insert_run(us, "orders", T0 + timedelta(hours=2), fetched=50, summary="the newest")
+    dialog.refresh()
+    assert column(5) == ["900", "120", "50", "0", "0", "0"]  # the new run in its place by the same sort
+    dialog.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # store, A to Z; equal stores stay newest first
+    assert column(0) == ["brand DE"] * 2 + ["Brand US"] * 4
+    us_runs = [dialog.model.run_at(r) for r in range(2, 6)]
+    assert [run.started_at for run in us_runs] == sorted((run.started_at for run in us_runs), reverse=True)
+    assert us_runs[0].summary == "the newest"
+
+
+def test_sync_log_sorts_without_asking_the_model_for_every_row(qtbot, core: CoreServices) -> None:
+    """Issue 19: a proxy sorted 500 runs by asking ``data`` for two keys per comparison (~15,000 calls into
+    Python, twice on the first open); the model sorts its list and paints the rows on screen."""
+    store = insert_us_store("Brand US", "A1")
+    for minute in range(400):
+        insert_run(store, ("orders", "inventory")[minute % 2], T0 + timedelta(minutes=minute), fetched=minute)
+    calls = [0]
+    real_data = SyncLogModel.data
+
+    def data(self: SyncLogModel, index: object, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        calls[0] += 1
+        return real_data(self, index, role)  # type: ignore[arg-type]
+
+    SyncLogModel.data = data  # type: ignore[method-assign]
+    try:
+        dialog = SyncLogDialog()
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        calls[0] = 0
+        dialog.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+    finally:
+        SyncLogModel.data = real_data  # type: ignore[method-assign]
+    assert dialog.model.data(dialog.model.index(0, 5)) == "0"
+    assert dialog.model.data(dialog.model.index(399, 5)) == "399"
+    assert calls[0] < 400  # none to sort; the repaint, if any, reads the rows on screen only
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")  # offscreen platform
+def test_sync_log_reads_its_runs_once_when_it_opens(
+    qtbot, idle_runner: JobRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first open builds the dialog, which reads the runs: once, not again right after. Each later open
+    reads them again (runs of other stations or the command line ended meanwhile)."""
+    import fbm_desk.ui.table_models.sync_log_model as log_model
+
+    store = insert_us_store("Brand US", "A1")
+    insert_run(store, "orders", T0)
+    reads: list[int] = []
+    real = log_model.recent_runs
+    monkeypatch.setattr(log_model, "recent_runs", lambda limit: reads.append(limit) or real(limit))
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    widget = SyncStatusWidget(idle_runner)
+    window.statusBar().addPermanentWidget(widget)
+    window.show()
+    dialog = widget.open_log()
+    assert len(reads) == 1
+    assert dialog.model.rowCount() == 1
+    dialog.close()
+    insert_run(store, "inventory", T0 + timedelta(minutes=5))
+    assert widget.open_log() is dialog
+    assert len(reads) == 2
+    assert dialog.model.rowCount() == 2
+    insert_run(store, "tracking-push", T0 + timedelta(minutes=9))
+    widget.open_log()  # clicked again while open: raised and re-read, as before
+    assert len(reads) == 3
+    assert dialog.model.rowCount() == 3

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QAbstractButton
 
 from fbm_desk.db.order_views import QuickFilter, quick_filter_counts
 from fbm_desk.ui.background_reads import LatestRead
+from fbm_desk.ui.table_models.paged_model import AFTER_PAINT_MS
 
 # (filter, button label, tooltip) in button order
 QUICK_FILTERS: tuple[tuple[QuickFilter, str, str], ...] = (
@@ -58,7 +59,7 @@ class FilterCountLabels(QObject):
     def update(self, store_id: int | None, warehouse_id: int | None) -> None:
         self._reader.cancel()
         self._wanted = (store_id, warehouse_id)
-        QTimer.singleShot(0, self, self._start)  # once the table is painted (the event loop's next pass)
+        QTimer.singleShot(AFTER_PAINT_MS, self, self._start)  # once the table is painted
 
     def _start(self) -> None:
         if self._wanted is not None:

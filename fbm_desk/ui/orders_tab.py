@@ -32,6 +32,7 @@ from fbm_desk.ui.deferred_refresh import refresh_after_sync
 from fbm_desk.ui.filter_counts import QUICK_FILTERS, FilterCountLabels
 from fbm_desk.ui.move_order import install_move_action
 from fbm_desk.ui.order_detail import OrderDetailPanel
+from fbm_desk.ui.pack_prefetch import PREFETCH_MS, prefetch_pack_dialog
 from fbm_desk.ui.packing_queue import OrderBarcodeCatcher, fit_columns, queue_query
 from fbm_desk.ui.tab_parts import (
     debounced_search,
@@ -159,6 +160,7 @@ class OrdersTab(QWidget):
         # Ctrl+K must work from every tab: hidden widgets get no shortcuts, so it lives on the top-level
         # window, which exists once the main window has taken this tab (after the constructor).
         QTimer.singleShot(0, self, self._install_scan_shortcut)  # dropped if the tab is gone by then
+        QTimer.singleShot(PREFETCH_MS, self, prefetch_pack_dialog)  # its modules, while the window is idle
         self.filter_counts = FilterCountLabels(self, dict(self.filter_buttons))
         self.model.total_changed.connect(self._update_status)
         self.model.rowsInserted.connect(lambda *_: self._update_status())

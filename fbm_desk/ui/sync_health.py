@@ -178,9 +178,10 @@ class SyncStatusWidget(QWidget):
 
     @Slot()
     def open_log(self) -> SyncLogDialog:
-        if self._dialog is None:
+        if self._dialog is None:  # built once, reading the runs; then kept, and each later open re-reads them
             self._dialog = SyncLogDialog(self._runner, self.window())
-        self._dialog.refresh()
+        else:
+            self._dialog.refresh()
         self._dialog.show()
         self._dialog.raise_()
         return self._dialog

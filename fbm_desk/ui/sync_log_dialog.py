@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt, Slot
-from PySide6.QtWidgets import QDialog, QHeaderView, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtWidgets import QDialog, QPlainTextEdit, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from fbm_desk.foundation.wording import plural
 from fbm_desk.ui.dialog_parts import close_buttons
-from fbm_desk.ui.tab_parts import row_table
+from fbm_desk.ui.tab_parts import row_table, set_column_widths
 from fbm_desk.ui.table_models.formatting import job_title
 from fbm_desk.ui.table_models.sync_log_model import (
     RESULT_LABELS,
-    SORT_ROLE,
     SyncLogModel,
     format_duration,
     local_stamp,
@@ -21,6 +20,32 @@ from fbm_desk.ui.table_models.sync_log_model import (
 
 if TYPE_CHECKING:
     from fbm_desk.sync.runner import JobRunner
+
+# The widest usual value of each column but the last (Error, stretched). Widths come from these and the
+# headers, once: measuring the rows on screen (``ResizeToContents``) asked the model for every visible cell
+# again at each layout pass of the opening dialog. The columns stay resizable by hand.
+_WIDEST = (
+    "Demo Brand US",
+    "Full product import",
+    "2026-12-07 14:42:00",
+    "12 min 05 s",
+    "Running…",
+    "100000",
+    "100000",
+    "100000",
+    "10000",
+    "10 (60 s)",
+)
+
+
+def fit_log_columns(table: QTableView) -> list[int]:
+    """Pixel widths of the log's columns in ``table``'s fonts (room for the header's sort arrow)."""
+    cells, header = table.fontMetrics(), table.horizontalHeader().fontMetrics()
+    titles = SyncLogModel.COLUMNS
+    return [
+        max(cells.horizontalAdvance(text) + 12, header.horizontalAdvance(title) + 28)
+        for text, title in zip(_WIDEST, titles, strict=False)
+    ]
 
 
 class SyncLogDialog(QDialog):
@@ -31,15 +56,11 @@ class SyncLogDialog(QDialog):
         self.setObjectName("syncLogDialog")
         self.setWindowTitle("Sync log")
         self.resize(1000, 520)
-        self.model = SyncLogModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.table = row_table("syncLogTable", self.proxy)
+        self.model = SyncLogModel(self)  # sorts its rows itself (see its module)
+        self.table = row_table("syncLogTable", self.model)
+        self.table.horizontalHeader().setSortIndicator(2, Qt.SortOrder.DescendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setResizeContentsPrecision(0)  # widths from the rows on screen only
+        set_column_widths(self.table, fit_log_columns(self.table))
         self.details = QPlainTextEdit()
         self.details.setObjectName("syncLogDetails")
         self.details.setReadOnly(True)
@@ -71,7 +92,7 @@ class SyncLogDialog(QDialog):
 
     @Slot(QModelIndex, QModelIndex)
     def _show_details(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        run = self.model.run_at(self.proxy.mapToSource(current).row()) if current.isValid() else None
+        run = self.model.run_at(current.row()) if current.isValid() else None
         if run is None:
             self.details.clear()
             return

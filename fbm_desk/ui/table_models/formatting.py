@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont
@@ -33,8 +34,10 @@ DUE_TODAY_COLOR = QColor("#b45f06")
 ALIGN_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
+@cache
 def bold_font() -> QFont:
-    """The FontRole value of an emphasised cell."""
+    """The FontRole value of an emphasised cell: one font, made once (asked for on every paint; not to be
+    changed by callers)."""
     font = QFont()
     font.setBold(True)
     return font

@@ -1,4 +1,9 @@
-"""The Sync log table: recent ``sync_run`` rows, newest first, sortable through ``SORT_ROLE``."""
+"""The Sync log table: recent ``sync_run`` rows, newest first; ``sort`` orders the rows it holds.
+
+The rows are sorted here, in one ``list.sort`` by a key per run, not by a ``QSortFilterProxyModel`` over
+``SORT_ROLE``: the proxy asked ``data`` for two sort keys per comparison (~15,000 calls from C++ into Python
+for 500 runs, twice on the first open: ~0.15 s on the window's thread).
+"""
 
 from __future__ import annotations
 
@@ -42,7 +47,8 @@ def local_stamp(value: datetime | None) -> str:
 
 
 class SyncLogModel(QAbstractTableModel):
-    """Recent sync runs, newest first. ``refresh()`` re-reads them (one indexed query, ``LOG_LIMIT`` rows)."""
+    """Recent sync runs, newest first. ``refresh()`` re-reads them (one indexed query, ``LOG_LIMIT`` rows) in
+    the order of the last ``sort``."""
 
     COLUMNS = (
         "Store",
@@ -62,13 +68,37 @@ class SyncLogModel(QAbstractTableModel):
     def __init__(self, parent: Any = None, *, limit: int = LOG_LIMIT) -> None:
         super().__init__(parent)
         self._limit = limit
-        self._rows: list[SyncRunRow] = []
+        self._read: list[SyncRunRow] = []  # as the query returned them, newest first
+        self._rows: list[SyncRunRow] = []  # as shown: ``_read`` in the order of the last ``sort``
+        self._order: tuple[int, bool] | None = None  # (column, descending) of the last sort
 
     def refresh(self) -> None:
-        rows = recent_runs(self._limit)
+        read = recent_runs(self._limit)
         self.beginResetModel()
-        self._rows = rows
+        self._read = read
+        self._rows = self._sorted()
         self.endResetModel()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.COLUMNS):
+            return
+        self._order = (column, order == Qt.SortOrder.DescendingOrder)
+        self.layoutAboutToBeChanged.emit()
+        kept = self.persistentIndexList()  # the selection follows its run
+        runs = [self._rows[i.row()] for i in kept]
+        self._rows = self._sorted()
+        where = {id(run): row for row, run in enumerate(self._rows)}
+        moved = [self.index(where[id(run)], i.column()) for run, i in zip(runs, kept, strict=True)]
+        self.changePersistentIndexList(kept, moved)
+        self.layoutChanged.emit()
+
+    def _sorted(self) -> list[SyncRunRow]:
+        """The runs read, by the last sort; runs with equal keys stay newest first (a stable sort of the
+        query's order, in either direction, as a ``QSortFilterProxyModel`` sorts)."""
+        if self._order is None:
+            return list(self._read)
+        column, descending = self._order
+        return sorted(self._read, key=lambda run: self._sort_key(run, column), reverse=descending)
 
     def run_at(self, row: int) -> SyncRunRow | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
