@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QMainWindow
 
 from fbm_desk.core import CoreServices
@@ -327,28 +327,40 @@ def test_a_rules_notify_action_is_a_desktop_notification_once(notified, core: Co
     ]
 
 
-def test_sync_log_sizes_its_columns_from_the_rows_on_screen(qtbot, core: CoreServices) -> None:
-    """Issue 19: opening the log with hundreds of runs asks the model for the rows on screen, not every row
-    (the column widths once read every cell of every run: about a second on the GUI thread)."""
+def _log_of_400_runs(
+    qtbot, monkeypatch: pytest.MonkeyPatch, asked: Callable[[int, int], None]
+) -> SyncLogDialog:
+    """The Sync log opened on 400 runs (fetched 0..399), every ``data`` call of its model told to ``asked`` (row,
+    role) for the rest of the test."""
     store = insert_us_store("Brand US", "A1")
     for minute in range(400):
-        insert_run(store, "orders", T0 + timedelta(minutes=minute))
-    asked: set[int] = set()
+        insert_run(store, ("orders", "inventory")[minute % 2], T0 + timedelta(minutes=minute), fetched=minute)
     real_data = SyncLogModel.data
 
-    def data(self: SyncLogModel, index: object, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if role != SORT_ROLE:  # sorting reads every row's sort key: cheap, and needed
-            asked.add(index.row())  # type: ignore[attr-defined]
-        return real_data(self, index, role)  # type: ignore[arg-type]
+    def data(self: SyncLogModel, index: QModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        asked(index.row(), role)
+        return real_data(self, index, role)
 
-    SyncLogModel.data = data  # type: ignore[method-assign]
-    try:
-        dialog = SyncLogDialog()
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-    finally:
-        SyncLogModel.data = real_data  # type: ignore[method-assign]
+    monkeypatch.setattr(SyncLogModel, "data", data)
+    dialog = SyncLogDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_sync_log_sizes_its_columns_from_the_rows_on_screen(
+    qtbot, core: CoreServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 19: opening the log with hundreds of runs asks the model for the rows on screen, not every row
+    (the column widths once read every cell of every run: about a second on the GUI thread)."""
+    asked: set[int] = set()
+
+    def note(row: int, role: int) -> None:
+        if role != SORT_ROLE:  # sorting reads every row's sort key: cheap, and needed
+            asked.add(row)
+
+    dialog = _log_of_400_runs(qtbot, monkeypatch, note)
     assert dialog.model.rowCount() >= 200
     assert len(asked) < 100
 
@@ -382,32 +394,19 @@ def test_sync_log_sorting_keeps_the_selected_run_and_the_order_across_refreshes(
     assert us_runs[0].summary == "the newest"
 
 
-def test_sync_log_sorts_without_asking_the_model_for_every_row(qtbot, core: CoreServices) -> None:
+def test_sync_log_sorts_without_asking_the_model_for_every_row(
+    qtbot, core: CoreServices, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Issue 19: a proxy sorted 500 runs by asking ``data`` for two keys per comparison (~15,000 calls into
     Python, twice on the first open); the model sorts its list and paints the rows on screen."""
-    store = insert_us_store("Brand US", "A1")
-    for minute in range(400):
-        insert_run(store, ("orders", "inventory")[minute % 2], T0 + timedelta(minutes=minute), fetched=minute)
     calls = [0]
-    real_data = SyncLogModel.data
-
-    def data(self: SyncLogModel, index: object, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        calls[0] += 1
-        return real_data(self, index, role)  # type: ignore[arg-type]
-
-    SyncLogModel.data = data  # type: ignore[method-assign]
-    try:
-        dialog = SyncLogDialog()
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        calls[0] = 0
-        dialog.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
-    finally:
-        SyncLogModel.data = real_data  # type: ignore[method-assign]
+    dialog = _log_of_400_runs(qtbot, monkeypatch, lambda _row, _role: calls.__setitem__(0, calls[0] + 1))
+    calls[0] = 0
+    dialog.table.sortByColumn(5, Qt.SortOrder.AscendingOrder)
+    asked = calls[0]
     assert dialog.model.data(dialog.model.index(0, 5)) == "0"
     assert dialog.model.data(dialog.model.index(399, 5)) == "399"
-    assert calls[0] < 400  # none to sort; the repaint, if any, reads the rows on screen only
+    assert asked < 400  # none to sort; the repaint, if any, reads the rows on screen only
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support (raise|propagateSizeHints)")  # offscreen platform
