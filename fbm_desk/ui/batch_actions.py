@@ -11,16 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox, QToolButton, QWidget
 
-from fbm_desk.db import paper
 from fbm_desk.db.holds import hold_orders, release_orders
 from fbm_desk.db.order_marks import tag_orders
 from fbm_desk.db.states import HoldKind
 from fbm_desk.foundation.errors import FbmError
-from fbm_desk.printing.documents import draw_pick_list, draw_slips
-from fbm_desk.ui.print_dialog import PrintBatchDialog
+
+if TYPE_CHECKING:
+    from fbm_desk.ui.print_dialog import PrintBatchDialog
 
 MAX_BATCH = 2000  # more than a day's packing; keeps one batch on paper sensible
 
@@ -73,12 +74,17 @@ class BatchActions:
             self._show(message)
 
     def _dialog(self, title: str, summary: str, draw: Callable[..., None], name: str) -> str:
+        from fbm_desk.ui.print_dialog import PrintBatchDialog  # printing: imported when first used (start-up)
+
         dialog = PrintBatchDialog(title, summary, draw, name, self._parent)
         self.last_dialog = dialog
         dialog.exec()
         return dialog.done_message
 
     def print_pick_list(self, ids: Sequence[int]) -> str:
+        from fbm_desk.db import paper
+        from fbm_desk.printing.documents import draw_pick_list
+
         pick = paper.pick_list(ids, paper.amazon_ids(ids))
         summary = (
             f"Print a pick list for {len(ids)} order(s): {len(pick.lines)} SKU(s), {pick.units} unit(s)."
@@ -86,6 +92,9 @@ class BatchActions:
         return self._dialog("Pick list", summary, lambda c: draw_pick_list(c, pick), "pick-list.pdf")
 
     def print_slips(self, ids: Sequence[int]) -> str:
+        from fbm_desk.db import paper
+        from fbm_desk.printing.documents import draw_slips
+
         slips = paper.slips(ids)
         held = sum(1 for s in slips if s.order.ship_to is None)
         summary = f"Print {len(slips)} packing slip(s), one per order."
