@@ -78,13 +78,19 @@ def services(app_paths: AppPaths) -> Iterator[Services]:
     core.close()
 
 
+@pytest.fixture
+def imported(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the Orders tab's prefetch imported ("pack dialog" once it ran), 50 ms after the tab is built."""
+    done: list[str] = []
+    monkeypatch.setattr(orders_tab_module, "PREFETCH_MS", 50)
+    monkeypatch.setattr(orders_tab_module, "prefetch_pack_dialog", lambda: done.append("pack dialog"))
+    return done
+
+
 def test_the_pack_dialog_is_imported_once_the_orders_tab_is_idle(
-    qtbot: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, services: Services, imported: list[str]
 ) -> None:
     """Its modules took ~0.1 s to import the first time an order was opened; now a moment after start-up."""
-    imported: list[str] = []
-    monkeypatch.setattr(orders_tab_module, "PREFETCH_MS", 50)
-    monkeypatch.setattr(orders_tab_module, "prefetch_pack_dialog", lambda: imported.append("pack dialog"))
     tab = OrdersTab(services)
     qtbot.addWidget(tab)
     tab.show()
@@ -95,11 +101,8 @@ def test_the_pack_dialog_is_imported_once_the_orders_tab_is_idle(
 
 
 def test_a_prefetch_after_the_tab_is_gone_does_nothing(
-    qtbot: Any, services: Services, monkeypatch: pytest.MonkeyPatch
+    qtbot: Any, services: Services, imported: list[str]
 ) -> None:
-    imported: list[str] = []
-    monkeypatch.setattr(orders_tab_module, "PREFETCH_MS", 50)
-    monkeypatch.setattr(orders_tab_module, "prefetch_pack_dialog", lambda: imported.append("pack dialog"))
     tab = OrdersTab(services)
     tab.deleteLater()
     qtbot.wait(200)
